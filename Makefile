@@ -1,0 +1,72 @@
+# Learning Lab — the usual targets. `make run` and `make test` are the two you need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: install run demo-db test test-fast lint format check messages compilemessages bench worker beat collectstatic browser-deps clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+compilemessages: install
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+# Regenerate the sv and nl catalogues after changing user-facing strings.
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages -l sv -l nl --no-location --no-obsolete \
+		--ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests -e html,txt,py
+
+collectstatic: install
+	DEBUG=1 $(PY) manage.py collectstatic --noinput -v 0
+
+# Fresh clone → running demo: SQLite, in-process tasks, console email, seeded data.
+run: install compilemessages collectstatic
+	DEBUG=1 $(PY) manage.py migrate --noinput -v 0
+	DEBUG=1 $(PY) manage.py seed_demo
+	@echo "Learning Lab runs at http://127.0.0.1:$(PORT)/ (demo logins: coordinator@example.org, organiser@example.org, funder@example.org; password: learninglab)"
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+tests/browser/node_modules/axe-core/axe.min.js: tests/browser/package.json
+	cd tests/browser && npm install --no-audit --no-fund --silent
+	touch $@
+
+browser-deps: tests/browser/node_modules/axe-core/axe.min.js
+
+check: install
+	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) manage.py check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) manage.py makemigrations --check --dry-run -v 1
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Every test, against PostgreSQL and Redis on their default local ports
+# (override with DATABASE_URL / REDIS_URL).
+test: install compilemessages browser-deps check lint
+	$(PY) -m pytest --ds=config.settings_test $(PYTEST_ARGS)
+
+test-fast: install compilemessages
+	$(PY) -m pytest --ds=config.settings_test -m "not browser and not services" $(PYTEST_ARGS)
+
+# Benchmarks against PostgreSQL: prints queries, median and p95 as ratios to a floor view.
+bench: install compilemessages collectstatic
+	$(PY) manage.py bench $(BENCH_ARGS)
+
+worker: install
+	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=$${CONCURRENCY:-2}
+
+beat: install
+	$(VENV)/bin/celery -A config beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 tests/browser/node_modules

@@ -1,0 +1,33 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from network.views import home
+
+# The admin login goes through allauth, so its rate limits protect it too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Learning Lab"
+admin.site.site_title = "Learning Lab"
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("exchanges/", include("exchanges.urls")),
+    path("evidence/", include("evidence.urls")),
+    path("practice/", include("practice.urls")),
+    path("", include("network.urls")),
+    path("", home, name="home"),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

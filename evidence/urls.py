@@ -1,0 +1,9 @@
+from django.urls import path
+
+from evidence import views
+
+app_name = "evidence"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from exchanges import views
+
+app_name = "exchanges"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+]

@@ -1,0 +1,65 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+
+from network.models import Member, Membership, Organisation, Theme, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "date_joined", "deleted_at"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    search_fields = ["email", "first_name", "last_name", "member__display_name"]
+    readonly_fields = ["last_login", "date_joined", "deleted_at"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined", "deleted_at")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(Theme)
+class ThemeAdmin(TranslationAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "name_sv", "name_nl", "slug"]
+    prepopulated_fields = {"slug": ("name_en",)}
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["member", "organisation"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "country", "city", "founded_year", "contact_email"]
+    list_filter = ["kind", "country", "themes"]
+    search_fields = ["name", "city", "description", "contact_email"]
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ["themes", "networks"]
+    inlines = [MembershipInline]
+    list_per_page = 50
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "user", "country", "city", "visibility", "preferred_language"]
+    list_filter = ["visibility", "preferred_language", "country", "themes"]
+    search_fields = ["display_name", "user__email", "city"]
+    autocomplete_fields = ["user", "themes"]
+    list_select_related = ["user"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["member", "organisation", "role", "since"]
+    list_filter = ["role"]
+    search_fields = ["member__display_name", "organisation__name"]
+    autocomplete_fields = ["member", "organisation"]
+    list_select_related = ["member", "organisation"]

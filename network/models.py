@@ -1,0 +1,268 @@
+"""People and organisations of the network.
+
+``User`` is the login (email only); ``Member`` is the person's profile in the network.
+A deleted account keeps its ``User`` row, anonymised, so that contributions stay
+attributed to a "former member" (see ``services.member_delete``).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A login. Email is the identifier; there is no username."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+    # Set when the person deleted their account: their data is erased, the row stays so
+    # their contributions remain, shown as "former member".
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.public_name
+
+    @property
+    def is_former(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def public_name(self) -> str:
+        """The name to show beside this person's contributions."""
+        if self.is_former:
+            return str(_("former member"))
+        member = getattr(self, "member", None)
+        if member is not None and member.display_name:
+            return member.display_name
+        full = self.get_full_name()
+        return full or self.email.split("@")[0]
+
+    def has_role(self, role: str) -> bool:
+        return any(g.name == role for g in self.groups.all())
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.is_superuser or self.has_role(Role.COORDINATOR)
+
+    @property
+    def is_funder(self) -> bool:
+        return self.has_role(Role.FUNDER)
+
+
+class Role:
+    """The names of the three role groups; their permissions are set in ``roles.py``."""
+
+    ORGANISER = "organiser"
+    FUNDER = "funder"
+    COORDINATOR = "coordinator"
+    ALL = (ORGANISER, FUNDER, COORDINATOR)
+
+
+class Theme(models.Model):
+    """An issue the network works on. Name and description are translated."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def with_member_counts(self):
+        return self.annotate(member_count=Count("memberships", distinct=True))
+
+    def networks(self):
+        return self.filter(kind=Organisation.Kind.NETWORK)
+
+    def per_country(self):
+        """Organisation counts per country, computed in SQL."""
+        return self.values("country").annotate(count=Count("id")).order_by("-count", "country")
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        GRASSROOTS = "grassroots", _("grassroots group")
+        COMMUNITY_ORGANISING = "community_organising", _("community organising organisation")
+        NETWORK = "network", _("network")
+        FUNDER = "funder", _("funder")
+        PUBLIC_BODY = "public_body", _("public body")
+        RESEARCH = "research", _("university or research")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.GRASSROOTS)
+    country = CountryField(_("country"), db_index=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="organisations", verbose_name=_("themes"))
+    networks = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=False,
+        related_name="network_members",
+        limit_choices_to={"kind": "network"},
+        verbose_name=_("networks it belongs to"),
+    )
+    founded_year = models.PositiveSmallIntegerField(_("founded"), null=True, blank=True)
+    # Visible to coordinators only (admin); never rendered on public pages.
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        indexes = [models.Index(fields=["kind", "country"]), models.Index(fields=["name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(founded_year__isnull=True) | Q(founded_year__gte=1800, founded_year__lte=2100),
+                name="organisation_founded_year_plausible",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("network:organisation_detail", kwargs={"slug": self.slug})
+
+
+def _timezone_choices():
+    return [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz and not tz.startswith("Etc/")]
+
+
+class MemberQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(user__is_active=True, user__deleted_at__isnull=True)
+
+    def visible_to(self, user):
+        """Profiles ``user`` may see. Hidden profiles are never listed, except one's own."""
+        qs = self.active()
+        if not user.is_authenticated:
+            return qs.filter(visibility=Member.Visibility.PUBLIC)
+        if user.is_staff or user.is_superuser:
+            return qs.exclude(Q(visibility=Member.Visibility.HIDDEN) & ~Q(user=user))
+        return qs.filter(Q(visibility__in=[Member.Visibility.PUBLIC, Member.Visibility.MEMBERS]) | Q(user=user))
+
+
+class Member(models.Model):
+    """A person's profile in the network."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("public")
+        MEMBERS = "members", _("network members only")
+        HIDDEN = "hidden", _("hidden")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
+    display_name = models.CharField(_("display name"), max_length=100)
+    country = CountryField(_("country"), blank=True, db_index=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    # ISO 639-1 codes; shown by name in the current UI language.
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    organisations = models.ManyToManyField(
+        Organisation, through="Membership", related_name="members", blank=True, verbose_name=_("organisations")
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="members", verbose_name=_("themes of interest"))
+    bio = models.TextField(_("short bio"), max_length=1000, blank=True)
+    visibility = models.CharField(
+        _("profile visibility"), max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="en"
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Brussels", choices=_timezone_choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_name"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        indexes = [models.Index(fields=["visibility", "display_name"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("network:member_detail", kwargs={"pk": self.pk})
+
+
+class Membership(models.Model):
+    """A member's role in an organisation, since a date."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("member")
+        ORGANISER = "organiser", _("organiser")
+        LEADER = "leader", _("leader")
+        STAFF = "staff", _("staff")
+        VOLUNTEER = "volunteer", _("volunteer")
+        BOARD = "board", _("board member")
+        CONTACT = "contact", _("contact person")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    since = models.DateField(_("since"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation__name"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["member", "organisation"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.member} – {self.organisation} ({self.get_role_display()})"
