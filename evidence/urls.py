@@ -6,4 +6,5 @@ app_name = "evidence"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("<int:pk>/", views.index, name="detail"),
 ]

@@ -6,4 +6,5 @@ app_name = "exchanges"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("<str:slug>/", views.index, name="detail"),
 ]

@@ -1,1 +1,67 @@
-from django.db import models  # noqa: F401
+"""The email outbox: every email is a row written in the transaction that caused it.
+
+States: queued → sending → sent; a failed attempt goes to retrying (with a time for the
+next attempt) and, after the last attempt, to failed. A worker claims a row with a
+conditional update before sending, so two workers never send the same row.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Rows a worker may claim now."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(state=OutboxMessage.State.QUEUED) | Q(state=OutboxMessage.State.RETRYING, next_attempt_at__lte=now)
+        )
+
+
+class OutboxMessage(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        RETRYING = "retrying", _("retrying")
+        FAILED = "failed", _("failed")
+
+    # One row per logical message: writing the same key twice yields the first row.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=255, unique=True)
+    kind = models.CharField(_("kind"), max_length=64, db_index=True)
+    to = models.EmailField(_("recipient"), db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    language = models.CharField(_("language"), max_length=8, default="en")
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("text body"))
+    body_html = models.TextField(_("HTML body"), blank=True)
+    from_email = models.CharField(_("from"), max_length=254, blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    # [{"filename": ..., "mimetype": ..., "content_b64": ...}]
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = OutboxQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outbox")
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_state_next_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.to} ({self.state})"
