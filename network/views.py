@@ -1,38 +1,226 @@
-from django.shortcuts import get_object_or_404, render
+"""Pages of the network: organisations, members, where we are, my profile, my account.
 
-from network.models import Member, Organisation
+Views stay thin: they parse, check access, call a QuerySet or a service, then render or
+redirect. Hidden profiles never reach a template (``Member.objects.visible_to``), and an
+organisation's contact email only reaches coordinators.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_countries import countries
+
+from network.filters import MemberFilter, OrganisationFilter
+from network.forms import AccountDeleteForm, MemberForm, MembershipFormSet
+from network.models import Member, Membership, Organisation
+from network.services import account_delete, personal_data_export, profile_save
+
+ORGANISATIONS_PER_PAGE = 24
+MEMBERS_PER_PAGE = 30
+# An organisation page lists at most this many members and member organisations.
+DETAIL_LIST_LIMIT = 100
 
 
 def home(request):
-    return render(request, "network/home.html")
+    organisations = Organisation.objects.order_by()
+    context = {
+        "organisation_count": organisations.count(),
+        "country_count": organisations.values("country").distinct().count(),
+    }
+    return render(request, "network/home.html", context)
+
+
+def _page(request, queryset, per_page):
+    # get_page turns ?page=abc, ?page=0 and ?page=9999 into a real page instead of an error.
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 def organisation_list(request):
-    organisations = Organisation.objects.order_by("name")[:50]
-    return render(request, "network/organisation_list.html", {"organisations": organisations})
+    codes = Organisation.objects.order_by().values_list("country", flat=True).distinct()
+    filterset = OrganisationFilter(
+        request.GET or None, queryset=Organisation.objects.all(), country_codes=list(codes), request=request
+    )
+    organisations = (
+        filterset.qs.order_by("name", "pk").only("name", "slug", "kind", "country", "city").prefetch_related("themes")
+    )
+    page = _page(request, organisations, ORGANISATIONS_PER_PAGE)
+    return render(request, "network/organisation_list.html", {"filter": filterset, "page": page})
 
 
 def organisation_detail(request, slug):
-    organisation = get_object_or_404(Organisation, slug=slug)
-    return render(request, "network/organisation_detail.html", {"organisation": organisation})
+    organisation = get_object_or_404(Organisation.objects.prefetch_related("themes"), slug=slug)
+    visible = Member.objects.visible_to(request.user)
+    memberships = list(
+        Membership.objects.filter(organisation=organisation, member__in=visible)
+        .select_related("member")
+        .order_by("member__display_name", "pk")[: DETAIL_LIST_LIMIT + 1]
+    )
+    member_organisations = list(
+        organisation.network_members.only("name", "slug", "country").order_by("name")[: DETAIL_LIST_LIMIT + 1]
+    )
+    context = {
+        "organisation": organisation,
+        "memberships": memberships[:DETAIL_LIST_LIMIT],
+        "more_members": len(memberships) > DETAIL_LIST_LIMIT,
+        "networks": organisation.networks.only("name", "slug", "country").order_by("name"),
+        "member_organisations": member_organisations[:DETAIL_LIST_LIMIT],
+        "more_member_organisations": len(member_organisations) > DETAIL_LIST_LIMIT,
+        "show_contact": request.user.is_authenticated and request.user.is_coordinator,
+    }
+    return render(request, "network/organisation_detail.html", context)
 
 
+@login_required
+def member_list(request):
+    visible = Member.objects.visible_to(request.user)
+    codes = visible.exclude(country="").order_by().values_list("country", flat=True).distinct()
+    filterset = MemberFilter(request.GET or None, queryset=visible, country_codes=list(codes), request=request)
+    members = (
+        filterset.qs.order_by("display_name", "pk")
+        .only("display_name", "country", "city", "languages")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("organisation").only(
+                    "member_id", "role", "organisation__name", "organisation__slug"
+                ),
+            )
+        )
+    )
+    page = _page(request, members, MEMBERS_PER_PAGE)
+    return render(request, "network/member_list.html", {"filter": filterset, "page": page})
+
+
+@login_required
 def member_detail(request, pk):
-    member = get_object_or_404(Member.objects.visible_to(request.user), pk=pk)
+    member = get_object_or_404(
+        Member.objects.visible_to(request.user).prefetch_related(
+            "themes", Prefetch("memberships", queryset=Membership.objects.select_related("organisation"))
+        ),
+        pk=pk,
+    )
     return render(request, "network/member_detail.html", {"member": member})
 
 
-def member_list(request):
-    return render(request, "network/member_list.html")
-
-
 def where(request):
-    return render(request, "network/where.html")
+    rows = list(Organisation.objects.per_country())
+    largest = max((row["count"] for row in rows), default=0)
+    countries_rows = [
+        {
+            "code": row["country"],
+            "name": countries.name(row["country"]) or row["country"],
+            "count": row["count"],
+            # Bar length in the self-drawn chart, as a share of the largest country.
+            "width": round(100 * row["count"] / largest, 1) if largest else 0,
+        }
+        for row in rows
+    ]
+    total = sum(row["count"] for row in countries_rows)
+    return render(
+        request,
+        "network/where.html",
+        {"rows": countries_rows, "total": total, "chart_height": 28 * len(countries_rows) + 8},
+    )
 
 
+def _redirect_in_language(url_name: str, language: str):
+    """Redirect to ``url_name`` under ``language``'s prefix and remember the choice."""
+    with translation.override(language):
+        url = reverse(url_name)
+    response = redirect(url)
+    # The same cookie Django's set_language view writes.
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def profile_edit(request):
-    return render(request, "network/profile_edit.html")
+    member = request.user.member
+    if request.method == "POST":
+        form = MemberForm(request.POST, instance=member)
+        formset = MembershipFormSet(request.POST, instance=member, prefix="memberships")
+        if form.is_valid() and formset.is_valid():
+            member = profile_save(form=form, formset=formset)
+            messages.success(request, _("Your profile is saved."))
+            return _redirect_in_language("network:profile_edit", member.preferred_language)
+    else:
+        form = MemberForm(instance=member)
+        formset = MembershipFormSet(instance=member, prefix="memberships")
+    return render(request, "network/profile_edit.html", {"form": form, "formset": formset, "member": member})
 
 
+@login_required
 def account(request):
-    return render(request, "network/account.html")
+    return render(
+        request,
+        "network/account.html",
+        {"member": request.user.member, "language_choices": settings.LANGUAGES},
+    )
+
+
+@login_required
+@require_POST
+def account_language(request):
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        messages.error(request, _("Choose one of the languages offered."))
+        return redirect("network:account")
+    member = request.user.member
+    member.preferred_language = language
+    member.save(update_fields=["preferred_language", "updated_at"])
+    with translation.override(language):
+        messages.success(request, _("Your language is saved."))
+    return _redirect_in_language("network:account", language)
+
+
+@login_required
+def account_data(request):
+    """Everything we hold about the signed-in person, as a JSON download."""
+    data = personal_data_export(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    stamp = timezone.now().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="learninglab-personal-data-{stamp}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete_confirm(request):
+    if request.method == "POST":
+        form = AccountDeleteForm(request.POST, user=request.user)
+        if form.is_valid():
+            account_delete(user=request.user)
+            logout(request)
+            messages.success(request, _("Your account is deleted. Thank you for having been part of the network."))
+            return redirect("home")
+    else:
+        form = AccountDeleteForm(user=request.user)
+    return render(request, "network/account_delete.html", {"form": form})

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from network.languages import language_choices
+from network.models import Member, Membership, Organisation, Theme
+from network.validators import validate_no_nul
+
+
+class MemberForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you speak"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes you work on"),
+        queryset=Theme.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Member
+        fields = [
+            "display_name",
+            "country",
+            "city",
+            "languages",
+            "themes",
+            "bio",
+            "visibility",
+            "preferred_language",
+            "time_zone",
+        ]
+        widgets = {
+            "visibility": forms.RadioSelect,
+            "bio": forms.Textarea(attrs={"rows": 5, "maxlength": 1000}),
+        }
+        help_texts = {
+            "display_name": _("The name other members see."),
+            "bio": _("A few lines about you and your organising (at most 1,000 characters)."),
+            "visibility": _(
+                "Public: anyone may see your name on organisation pages. Network members only: signed-in "
+                "members. Hidden: nobody else sees your profile."
+            ),
+            "preferred_language": _("The language of the site and of the emails we send you."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Sorted by name in the language the page is shown in.
+        self.fields["languages"].choices = language_choices()
+        for name in ("display_name", "city", "bio"):
+            self.fields[name].validators.append(validate_no_nul)
+        self.fields["display_name"].required = True
+
+
+class MembershipForm(forms.ModelForm):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.only("id", "name").order_by("name")
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["organisation", "role", "since"]
+        widgets = {"since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+MembershipFormSet = inlineformset_factory(
+    Member, Membership, form=MembershipForm, extra=1, can_delete=True, max_num=30, validate_max=True
+)
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Enter your password to confirm that you want to delete your account."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password."), code="wrong_password")
+        return password
