@@ -187,6 +187,12 @@ class MemberQuerySet(models.QuerySet):
     def active(self):
         return self.filter(user__is_active=True, user__deleted_at__isnull=True)
 
+    def listed(self, *, signed_in: bool = True):
+        """Profiles shown in directories and on organisation pages: never hidden ones (not even
+        one's own), and to visitors who are not signed in only public ones."""
+        shown = [Member.Visibility.PUBLIC, Member.Visibility.MEMBERS] if signed_in else [Member.Visibility.PUBLIC]
+        return self.active().filter(visibility__in=shown)
+
     def visible_to(self, user):
         """Profiles ``user`` may see. Hidden profiles are never listed, except one's own."""
         qs = self.active()
@@ -232,7 +238,11 @@ class Member(models.Model):
         ordering = ["display_name"]
         verbose_name = _("member")
         verbose_name_plural = _("members")
-        indexes = [models.Index(fields=["visibility", "display_name"])]
+        indexes = [
+            models.Index(fields=["visibility", "display_name"]),
+            # The member directory's order: lets PostgreSQL read the first page off the index.
+            models.Index(fields=["display_name", "id"], name="member_directory_order"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

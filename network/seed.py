@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils.text import slugify
 
+from network.cache import network_changed
 from network.models import Member, Membership, Organisation, Role, Theme, User
 
 DEMO_PASSWORD = "learninglab"  # noqa: S105 — documented demo password, seed_demo refuses to run in production.
@@ -339,6 +340,8 @@ def seed_bench(*, options, stdout) -> None:
     theme_ids = list(Theme.objects.values_list("pk", flat=True))
     orgs = _bench_organisations(options["organisations"], theme_ids, rng, stdout)
     _bench_members(options["members"], orgs, theme_ids, rng, stdout)
+    # bulk_create sends no signals: invalidate cached network pages ourselves.
+    network_changed()
 
 
 def _bench_organisations(total: int, theme_ids, rng, stdout) -> list[int]:

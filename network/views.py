@@ -18,15 +18,17 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
+from network.cache import audience, cached_fragment
 from network.filters import MemberFilter, OrganisationFilter
 from network.forms import AccountDeleteForm, MemberForm, MembershipFormSet
-from network.models import Member, Membership, Organisation
+from network.models import Member, Membership, Organisation, Theme
 from network.services import account_delete, personal_data_export, profile_save
 
 ORGANISATIONS_PER_PAGE = 24
@@ -49,24 +51,35 @@ def _page(request, queryset, per_page):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-def organisation_list(request):
+def _organisation_directory(request) -> str:
     codes = Organisation.objects.order_by().values_list("country", flat=True).distinct()
     filterset = OrganisationFilter(
         request.GET or None, queryset=Organisation.objects.all(), country_codes=list(codes), request=request
     )
     organisations = (
-        filterset.qs.order_by("name", "pk").only("name", "slug", "kind", "country", "city").prefetch_related("themes")
+        filterset.qs.order_by("name", "pk")
+        .only("name", "slug", "kind", "country", "city")
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("name", "name_en", "name_sv", "name_nl")))
     )
     page = _page(request, organisations, ORGANISATIONS_PER_PAGE)
-    return render(request, "network/organisation_list.html", {"filter": filterset, "page": page})
+    return render_to_string(
+        "network/includes/organisation_directory.html", {"filter": filterset, "page": page}, request=request
+    )
 
 
-def organisation_detail(request, slug):
-    organisation = get_object_or_404(Organisation.objects.prefetch_related("themes"), slug=slug)
-    visible = Member.objects.visible_to(request.user)
+def organisation_list(request):
+    directory = cached_fragment(
+        "organisation_directory", query=request.GET, render=lambda: _organisation_directory(request)
+    )
+    return render(request, "network/organisation_list.html", {"directory": directory})
+
+
+def _organisation_page(request, organisation: Organisation, signed_in: bool) -> str:
+    listed = Member.objects.listed(signed_in=signed_in)
     memberships = list(
-        Membership.objects.filter(organisation=organisation, member__in=visible)
+        Membership.objects.filter(organisation=organisation, member__in=listed)
         .select_related("member")
+        .only("role", "member__display_name")
         .order_by("member__display_name", "pk")[: DETAIL_LIST_LIMIT + 1]
     )
     member_organisations = list(
@@ -74,21 +87,37 @@ def organisation_detail(request, slug):
     )
     context = {
         "organisation": organisation,
+        "themes": organisation.themes.all(),
         "memberships": memberships[:DETAIL_LIST_LIMIT],
         "more_members": len(memberships) > DETAIL_LIST_LIMIT,
         "networks": organisation.networks.only("name", "slug", "country").order_by("name"),
         "member_organisations": member_organisations[:DETAIL_LIST_LIMIT],
         "more_member_organisations": len(member_organisations) > DETAIL_LIST_LIMIT,
-        "show_contact": request.user.is_authenticated and request.user.is_coordinator,
+        "signed_in": signed_in,
+    }
+    return render_to_string("network/includes/organisation_page.html", context, request=request)
+
+
+def organisation_detail(request, slug):
+    organisation = get_object_or_404(Organisation, slug=slug)
+    signed_in = request.user.is_authenticated
+    body = cached_fragment(
+        "organisation_page",
+        parts=(organisation.pk, audience(request.user)),
+        render=lambda: _organisation_page(request, organisation, signed_in),
+    )
+    context = {
+        "organisation": organisation,
+        "body": body,
+        "show_contact": signed_in and request.user.is_coordinator,
     }
     return render(request, "network/organisation_detail.html", context)
 
 
-@login_required
-def member_list(request):
-    visible = Member.objects.visible_to(request.user)
-    codes = visible.exclude(country="").order_by().values_list("country", flat=True).distinct()
-    filterset = MemberFilter(request.GET or None, queryset=visible, country_codes=list(codes), request=request)
+def _member_directory(request) -> str:
+    listed = Member.objects.listed()
+    codes = listed.exclude(country="").order_by().values_list("country", flat=True).distinct()
+    filterset = MemberFilter(request.GET or None, queryset=listed, country_codes=list(codes), request=request)
     members = (
         filterset.qs.order_by("display_name", "pk")
         .only("display_name", "country", "city", "languages")
@@ -102,7 +131,17 @@ def member_list(request):
         )
     )
     page = _page(request, members, MEMBERS_PER_PAGE)
-    return render(request, "network/member_list.html", {"filter": filterset, "page": page})
+    return render_to_string(
+        "network/includes/member_directory.html", {"filter": filterset, "page": page}, request=request
+    )
+
+
+@login_required
+def member_list(request):
+    # Every signed-in member sees the same directory (hidden profiles are never listed), so
+    # one cached fragment per language and query serves them all.
+    directory = cached_fragment("member_directory", query=request.GET, render=lambda: _member_directory(request))
+    return render(request, "network/member_list.html", {"directory": directory})
 
 
 @login_required

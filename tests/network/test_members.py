@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
@@ -44,9 +45,9 @@ def test_member_directory_is_for_signed_in_members_and_never_lists_hidden_profil
     assert "Public Pia" in html and "Members Mo" in html
     assert "Hidden Hanna" not in html
     # Not even counted: the count covers exactly the visible profiles (the viewer's own included).
-    visible = Member.objects.visible_to(response.wsgi_request.user)
-    assert response.context["page"].paginator.count == visible.count()
-    assert not visible.filter(pk=people["hidden"].pk).exists()
+    listed = Member.objects.listed()
+    assert response.context["page"].paginator.count == listed.count()
+    assert not listed.filter(pk=people["hidden"].pk).exists()
     # Nor does the hidden member's country appear among the filter choices.
     assert '<option value="DE">' not in html
 
@@ -121,9 +122,11 @@ def test_member_directory_query_count_does_not_grow_with_rows(client_as, django_
     add(5)
     url = reverse("network:member_list")
     client.get(url)
+    cache.clear()  # measure the directory itself, not its cached fragment
     with django_assert_num_queries(8) as few:
         client.get(url)
     add(55)
+    cache.clear()
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert len(response.context["page"].object_list) == 30
@@ -131,3 +134,24 @@ def test_member_directory_query_count_does_not_grow_with_rows(client_as, django_
 
 def test_unknown_member_is_404(client_as):
     assert client_as("organiser").get("/members/999999/").status_code == 404
+
+
+def test_the_cached_directory_follows_profile_changes_at_once(client_as, people):
+    client = client_as("organiser")
+    url = reverse("network:member_list")
+    assert "Members Mo" in client.get(url).content.decode()
+    people["members"].visibility = Member.Visibility.HIDDEN
+    people["members"].save()
+    assert "Members Mo" not in client.get(url).content.decode()
+    people["public"].display_name = "Renamed Pia"
+    people["public"].save()
+    assert "Renamed Pia" in client.get(url).content.decode()
+    people["public"].user.is_active = False
+    people["public"].user.save()
+    assert "Renamed Pia" not in client.get(url).content.decode()
+
+
+def test_a_hidden_members_own_profile_is_not_listed_in_the_directory(client, organiser):
+    member_for(organiser, display_name="Shy Organiser", visibility=Member.Visibility.HIDDEN)
+    client.force_login(organiser)
+    assert "Shy Organiser" not in client.get(reverse("network:member_list")).content.decode()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
@@ -102,10 +105,12 @@ def test_organisation_directory_query_count_does_not_grow_with_rows(client, djan
         OrganisationFactory().themes.add(theme)
     url = reverse("network:organisation_list")
     client.get(url)  # warm caches (content types, sessions) so both runs compare like with like
+    cache.clear()
     with django_assert_num_queries(5) as few:
         client.get(url, {"country": "SE"})
     for _ in range(55):
         OrganisationFactory().themes.add(theme)
+    cache.clear()
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(url, {"country": "SE"})
     assert len(response.context["page"].object_list) == 24
@@ -180,13 +185,15 @@ def test_organisation_page_query_count_does_not_grow_with_members(client_as, hja
     for n in range(5):
         _join(hjallbo, Member.Visibility.MEMBERS, f"Person {n}")
     client.get(hjallbo.get_absolute_url())
+    cache.clear()  # measure the page itself, not its cached fragment
     with django_assert_num_queries(9) as few:
         client.get(hjallbo.get_absolute_url())
     for n in range(55):
         _join(hjallbo, Member.Visibility.MEMBERS, f"Later {n}")
+    cache.clear()
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(hjallbo.get_absolute_url())
-    assert len(response.context["memberships"]) == 60
+    assert len(re.findall(r'href="/members/\d+/"', response.content.decode())) == 60
 
 
 # --- where we are ---------------------------------------------------------------------------
@@ -201,3 +208,31 @@ def test_where_lists_organisations_per_country_with_a_self_drawn_chart(client):
     assert [(row["code"], row["count"]) for row in response.context["rows"]] == [("SE", 3), ("NL", 1)]
     assert "<svg" in html and "Zweden" in html and "Nederland" in html
     assert "https://" not in html.split("<svg", 1)[1].split("</svg>", 1)[0]
+
+
+def test_cached_pages_follow_changes_at_once(client_as, hjallbo):
+    client = client_as("anonymous")
+    url = reverse("network:organisation_list")
+    assert "Tillsammans Hjällbo" in client.get(url).content.decode()
+    OrganisationFactory(name="Agera Göteborg")
+    assert "Agera Göteborg" in client.get(url).content.decode()
+    hjallbo.description = "Residents organising in Hjällbo."
+    hjallbo.save()
+    assert "Residents organising in Hjällbo." in client.get(hjallbo.get_absolute_url()).content.decode()
+    theme = ThemeFactory(name="Housing justice")
+    hjallbo.themes.add(theme)
+    assert "Housing justice" in client.get(hjallbo.get_absolute_url()).content.decode()
+
+
+def test_visitors_and_members_never_share_a_cached_organisation_page(client, organiser, hjallbo):
+    _join(hjallbo, Member.Visibility.MEMBERS, "Members Only Person")
+    client.force_login(organiser)
+    assert "Members Only Person" in client.get(hjallbo.get_absolute_url()).content.decode()
+    client.logout()
+    assert "Members Only Person" not in client.get(hjallbo.get_absolute_url()).content.decode()
+
+
+def test_cached_directory_is_per_language(client):
+    OrganisationFactory(country="SE")
+    assert "Sweden" in client.get("/organisations/").content.decode()
+    assert "Sverige" in client.get("/sv/organisations/").content.decode()

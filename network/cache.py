@@ -1,0 +1,57 @@
+"""Rendered fragments of the network's busiest pages, cached until the network changes.
+
+The organisation directory, organisation pages and the member directory are read far more
+often than organisations or profiles change. Their main content is cached per language,
+audience and query string under a *version* that every change to an organisation, theme,
+member, membership or account bumps (signals in ``network/signals.py``), so a change shows
+on the next request. Writes that send no signals (``bulk_create``, ``QuerySet.update``) must
+call ``network_changed()``; the timeout bounds any staleness they could still cause.
+
+With ``REDIS_URL`` set the cache (and the version) is shared by every web process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.utils.translation import get_language
+
+VERSION_KEY = "network:version"
+FRAGMENT_TIMEOUT = 10 * 60
+
+
+def network_changed(**kwargs) -> None:
+    """Invalidate every cached network fragment (usable as a signal receiver)."""
+    cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+def _version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = time.time_ns()
+        # add(): if another process just set one, theirs wins and we read it back.
+        if not cache.add(VERSION_KEY, version, None):
+            version = cache.get(VERSION_KEY, version)
+    return version
+
+
+def audience(user) -> str:
+    """Who a fragment is for: visitors see public profiles only, signed-in members more."""
+    return "members" if user.is_authenticated else "public"
+
+
+def cached_fragment(name: str, *, parts: tuple = (), query=None, render: Callable[[], str]) -> str:
+    """``render()``'s HTML, cached under ``name``, ``parts``, the language and ``query``."""
+    query_text = ""
+    if query is not None:
+        query_text = "&".join(f"{key}={value}" for key, values in sorted(query.lists()) for value in values)
+    digest = hashlib.sha256("\x1f".join([*map(str, parts), query_text]).encode("utf-8", "replace")).hexdigest()
+    key = f"network:fragment:{name}:{_version()}:{get_language()}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, FRAGMENT_TIMEOUT)
+    return html
