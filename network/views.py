@@ -204,7 +204,9 @@ def profile_edit(request):
         formset = MembershipFormSet(request.POST, instance=member, prefix="memberships")
         if form.is_valid() and formset.is_valid():
             member = profile_save(form=form, formset=formset)
-            messages.success(request, _("Your profile is saved."))
+            # The next page is in the (possibly new) preferred language: say it in that language.
+            with translation.override(member.preferred_language):
+                messages.success(request, _("Your profile is saved."))
             return _redirect_in_language("network:profile_edit", member.preferred_language)
     else:
         form = MemberForm(instance=member)
