@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from importlib import import_module
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
@@ -243,7 +244,15 @@ def _profile(
     return member
 
 
+def _ensure_themes() -> None:
+    """The themes come with migration 0002; bring them back if a flush removed them."""
+    themes = import_module("network.migrations.0002_seed_themes").THEMES
+    for slug, (en, sv, nl) in themes.items():
+        Theme.objects.get_or_create(slug=slug, defaults={"name_en": en, "name_sv": sv, "name_nl": nl})
+
+
 def seed_demo(*, stdout) -> None:
+    _ensure_themes()
     orgs: dict[str, Organisation] = {}
     for name, (kind, country, city, founded, theme_slugs, _networks, description) in ORGANISATIONS.items():
         slug = slugify(name)

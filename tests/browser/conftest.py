@@ -44,3 +44,11 @@ def assert_accessible(page) -> None:
         f"{v['id']} ({v['impact']}): {v['help']} → " + "; ".join(n["target"][0] for n in v["nodes"][:3]) for v in bad
     ]
     assert not bad, f"axe violations on {page.url}:\n" + "\n".join(details)
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    # pytest-playwright's fallback base_url fixture is an instance method on a plugin class,
+    # which pytest 9 deprecates (an error here, warnings being errors). Tests use
+    # live_server.url instead, so none is needed.
+    return None
