@@ -137,14 +137,18 @@ class RecordingHandler:
     """An SMTP handler that records messages and can refuse (4xx or 5xx) or go slow.
 
     ``refuse``: None (accept), or an SMTP reply such as "451 4.3.0 Try again later".
-    ``delay``: seconds to wait before accepting a message; a client that disconnects
-    during the wait cancels the handler, so the message is not recorded (not delivered).
+    ``delay``: seconds to wait before accepting each message. ``hold_at``: when that many
+    messages have been accepted, the next one is held (once) until its client goes away.
+    A client that disconnects during a wait cancels the handler (aiosmtpd cancels it on
+    connection loss), so that message is not recorded: it was not delivered.
     """
 
     def __init__(self):
         self.messages: list = []
         self.refuse: str | None = None
         self.delay = 0.0
+        self.hold_at: int | None = None
+        self._held = False
         self.attempts = 0
         self.in_data = threading.Event()
         self.lock = threading.Lock()
@@ -153,12 +157,12 @@ class RecordingHandler:
         self.attempts += 1
         if self.refuse:
             return self.refuse
-        self.in_data.set()
-        try:
-            if self.delay:
-                await asyncio.sleep(self.delay)
-        finally:
-            self.in_data.clear()
+        if self.hold_at is not None and not self._held and len(self.messages) == self.hold_at:
+            self._held = True
+            self.in_data.set()
+            await asyncio.sleep(60)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
         return "250 Message accepted for delivery"
