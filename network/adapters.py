@@ -7,6 +7,7 @@ import time
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from django.conf import settings
 from django.utils import translation
 
 from outbox.services import email_html_from_text, email_queue_rendered, language_for
@@ -53,11 +54,18 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def save_user(self, request, user, form, commit=True):
-        """Create the user; if they came through an invitation, accept it for them."""
+        """Create the user, speaking the language of the signup page from now on; if they
+        came through an invitation, accept it for them."""
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             from network.invitations import invitation_accept_from_session
 
+            member = getattr(user, "member", None)
+            language = translation.get_language()
+            supported = {code for code, _ in settings.LANGUAGES}
+            if member is not None and language in supported and member.preferred_language != language:
+                member.preferred_language = language
+                member.save(update_fields=["preferred_language"])
             invitation_accept_from_session(request=request, user=user)
         return user
 

@@ -244,7 +244,7 @@ def invitation_accept(*, invitation: Invitation, user: User, language: str | Non
     """Accept for ``user``: claim the invitation (open → accepted, once), create the
     membership, mark the invited address verified. Raises InvitationError if the invitation
     is no longer open; then nothing changes."""
-    invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=invitation.pk)
     if not invitation.is_open:
         raise InvitationError(_("This invitation link is no longer valid."))
     now = timezone.now()

@@ -39,11 +39,10 @@ def _queue(key="k1", to="anna@example.org", **extra):
 
 
 def test_row_is_written_in_the_transaction_and_sent_only_after_commit(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            message = _queue()
-            assert OutboxMessage.objects.filter(pk=message.pk, state="queued").exists()
-            assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        message = _queue()
+        assert OutboxMessage.objects.filter(pk=message.pk, state="queued").exists()
+        assert mail.outbox == []
     assert len(callbacks) == 1
     message.refresh_from_db()
     assert message.state == "sent" and message.attempts == 1 and message.sent_at is not None
@@ -52,10 +51,9 @@ def test_row_is_written_in_the_transaction_and_sent_only_after_commit(django_cap
 
 
 def test_a_rolled_back_action_leaves_no_row_and_sends_nothing(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            _queue()
-            raise RuntimeError("the action failed")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        _queue()
+        raise RuntimeError("the action failed")
     assert OutboxMessage.objects.count() == 0
     assert mail.outbox == []
 
@@ -209,7 +207,9 @@ def test_the_sweeper_leaves_recently_handed_over_rows_to_the_broker_and_requeues
 def test_the_sweeper_retries_due_rows_only():
     now = timezone.now()
     due = _queued_row(idempotency_key="due", state="retrying", attempts=1, next_attempt_at=now - timedelta(seconds=1))
-    later = _queued_row(idempotency_key="later", state="retrying", attempts=1, next_attempt_at=now + timedelta(minutes=5))
+    later = _queued_row(
+        idempotency_key="later", state="retrying", attempts=1, next_attempt_at=now + timedelta(minutes=5)
+    )
     outbox_sweep()
     due.refresh_from_db()
     later.refresh_from_db()
@@ -220,7 +220,9 @@ def test_the_sweeper_retries_due_rows_only():
 def test_the_sweeper_reclaims_rows_stuck_in_sending_and_a_late_worker_cannot_overwrite_them(settings):
     now = timezone.now()
     stuck = _queued_row(
-        idempotency_key="stuck", state="sending", claimed_at=now - timedelta(seconds=settings.OUTBOX_RECLAIM_AFTER_SECONDS + 1)
+        idempotency_key="stuck",
+        state="sending",
+        claimed_at=now - timedelta(seconds=settings.OUTBOX_RECLAIM_AFTER_SECONDS + 1),
     )
     busy = _queued_row(idempotency_key="busy", state="sending", claimed_at=now - timedelta(seconds=5))
     result = outbox_sweep()
