@@ -126,6 +126,58 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # We never read task results; a results backend would only add load (and redis-py 8 warns).
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
+# A task is acknowledged only after it finished, and handed back to the queue if its worker
+# process dies: together with the outbox's claim this is what makes a SIGKILL lose nothing.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Each worker process reserves one task at a time, so a killed worker strands at most one.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task is short (one email is well under a second); a hung one is stopped.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 60)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90)
+# A down or hung Redis must never hold a web request: connect and socket timeouts are short,
+# and publishing does not retry (the outbox sweeper hands over whatever was not enqueued).
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_TIMEOUT", 2)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_POOL_LIMIT = env_int("CELERY_BROKER_POOL_LIMIT", 10)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": env_int("CELERY_BROKER_TIMEOUT", 2),
+    "socket_connect_timeout": env_int("CELERY_BROKER_TIMEOUT", 2),
+    # Don't try again and again to connect when publishing: fail once, fast.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    # An unacknowledged task (its worker died) is redelivered after this many seconds. It must
+    # exceed the longest task including its countdown; ours take seconds and use no countdowns.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600),
+    "health_check_interval": 25,
+}
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_WORKER_SEND_TASK_EVENTS = False
+# Periodic jobs (``make beat``). Other apps add their entries here.
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "outbox.sweep", "schedule": float(env_int("OUTBOX_SWEEP_INTERVAL", 60))},
+}
+
+# --- Outbox ---------------------------------------------------------------------------------
+# How often a failing email is tried (capped exponential backoff from the base, in seconds).
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
+OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 30)
+OUTBOX_BACKOFF_CAP_SECONDS = env_int("OUTBOX_BACKOFF_CAP_SECONDS", 60 * 60)
+# The sweeper hands a queued row to the broker again when it was never handed over (Redis was
+# down) after the grace period, or was handed over this long ago and is still not sent (the
+# task was lost). Longer than the visibility timeout, so a backlog is not enqueued twice.
+OUTBOX_REQUEUE_GRACE_SECONDS = env_int("OUTBOX_REQUEUE_GRACE_SECONDS", 10)
+OUTBOX_REQUEUE_AFTER_SECONDS = env_int("OUTBOX_REQUEUE_AFTER_SECONDS", 900)
+# A row claimed ("sending") for longer than this is taken back: its worker died. It must
+# exceed the hard task time limit and the SMTP timeout so a slow but live send is never doubled.
+OUTBOX_RECLAIM_AFTER_SECONDS = env_int("OUTBOX_RECLAIM_AFTER_SECONDS", 300)
+
+# --- Invitations ----------------------------------------------------------------------------
+INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14)
+# At most this many rows in one uploaded invitation CSV.
+INVITATION_CSV_MAX_ROWS = env_int("INVITATION_CSV_MAX_ROWS", 1000)
 
 # --- Auth and accounts ----------------------------------------------------------------------
 AUTH_USER_MODEL = "network.User"

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("exchanges/", include("exchanges.urls")),
     path("evidence/", include("evidence.urls")),
     path("practice/", include("practice.urls")),
+    path("invitations/", include("network.urls_invitations")),
     path("", include("network.urls")),
     path("", home, name="home"),
     prefix_default_language=False,

@@ -1,21 +1,73 @@
+"""allauth hooks: its emails go through the outbox; invitations are honoured at signup."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.translation import get_language
+from django.utils import translation
+
+from outbox.services import email_html_from_text, email_queue_rendered, language_for
+
+# allauth's emails without a key of their own (e.g. "an account already exists") are
+# deduplicated within this many seconds: a double-submitted form sends one email.
+IDEMPOTENCY_BUCKET_SECONDS = 60
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """allauth hooks. Email delivery goes through the outbox (see the email issue)."""
+    """Email delivery goes through the outbox; invited people sign up already verified."""
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Render allauth's email in the recipient's language and write it to the outbox.
+
+        Language: the member's preferred language if the address belongs to an account,
+        else the language of the page the request came from. The row is written in the
+        current transaction (if any) and handed to a worker after commit.
+        """
+        language = language_for(email=email, default=translation.get_language())
+        request = allauth_context.request
+        ctx = {"email": email, "request": request, **context}
+        with translation.override(language):
+            ctx.setdefault("current_site", _current_site(request))
+            rendered = self.render_mail(template_prefix, email, ctx)
+        html = ""
+        for content, mimetype in getattr(rendered, "alternatives", []):
+            if mimetype == "text/html":
+                html = content
+        text = rendered.body
+        if getattr(rendered, "content_subtype", "plain") == "html":
+            html, text = rendered.body, ""
+        if not html:
+            html = email_html_from_text(text=text, language=language)
+        email_queue_rendered(
+            to=email,
+            kind="account:" + template_prefix.rsplit("/", 1)[-1],
+            subject=rendered.subject,
+            text=text,
+            html=html,
+            language=language,
+            idempotency_key=_idempotency_key(template_prefix, email, context),
+            from_email=rendered.from_email,
+        )
 
     def save_user(self, request, user, form, commit=True):
+        """Create the user, speaking the language of the signup page from now on; if they
+        came through an invitation, accept it for them."""
         user = super().save_user(request, user, form, commit=commit)
         if commit:
-            # Someone who signs up on the Swedish pages wants Swedish; they can change it later.
-            member = user.member
-            language = get_language()
-            if language in dict(settings.LANGUAGES) and language != member.preferred_language:
+            from network.invitations import invitation_accept_from_session
+
+            member = getattr(user, "member", None)
+            language = translation.get_language()
+            supported = {code for code, _ in settings.LANGUAGES}
+            if member is not None and language in supported and member.preferred_language != language:
                 member.preferred_language = language
                 member.save(update_fields=["preferred_language", "updated_at"])
+            invitation_accept_from_session(request=request, user=user)
         return user
 
     def get_login_redirect_url(self, request):
@@ -25,3 +77,23 @@ class AccountAdapter(DefaultAccountAdapter):
         if member is not None and member.preferred_language:
             return translate_url(url, member.preferred_language)
         return url
+
+
+def _current_site(request):
+    from django.contrib.sites.shortcuts import get_current_site
+
+    return get_current_site(request)
+
+
+def _idempotency_key(template_prefix: str, email: str, context: dict) -> str:
+    """One row per logical email: the key, code or link allauth made for it, or else the
+    current minute."""
+    secret = ""
+    for name in ("key", "code", "activate_url", "password_reset_url"):
+        if context.get(name):
+            secret = str(context[name])
+            break
+    if not secret:
+        secret = f"t{int(time.time() // IDEMPOTENCY_BUCKET_SECONDS)}"
+    digest = hashlib.sha256(f"{email.lower()}\x00{template_prefix}\x00{secret}".encode()).hexdigest()
+    return f"account:{digest}"

@@ -32,6 +32,13 @@ def coordinator_permissions():
 
 
 def roles_sync(**kwargs) -> None:
+    # post_migrate reaches network before the apps after it, whose permissions would not
+    # exist yet on a fresh database (or after a test flush): create them first.
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    for label in settings.LEARNINGLAB_APPS:
+        create_permissions(global_apps.get_app_config(label), verbosity=0, using=kwargs.get("using", "default"))
     coordinator, _ = Group.objects.get_or_create(name=Role.COORDINATOR)
     coordinator.permissions.set(coordinator_permissions())
     for role, perms in EXTRA_PERMISSIONS.items():

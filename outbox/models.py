@@ -1,15 +1,18 @@
 """The email outbox: every email is a row written in the transaction that caused it.
 
 States: queued → sending → sent; a failed attempt goes to retrying (with a time for the
-next attempt) and, after the last attempt, to failed. A worker claims a row with a
-conditional update before sending, so two workers never send the same row.
+next attempt) and, after the last attempt or a permanent refusal, to failed. A worker
+claims a row with a conditional update before sending, so two workers never send the
+same row at the same time.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +24,25 @@ class OutboxQuerySet(models.QuerySet):
         return self.filter(
             Q(state=OutboxMessage.State.QUEUED) | Q(state=OutboxMessage.State.RETRYING, next_attempt_at__lte=now)
         )
+
+    def needing_handover(self, *, now, grace_seconds: int, requeue_after_seconds: int):
+        """Due rows the broker may not hold: never handed over (Redis was down when they were
+        written, or a retry came due), or handed over so long ago that the task was lost."""
+        never = Q(enqueued_at__isnull=True) & (
+            Q(state=OutboxMessage.State.RETRYING) | Q(created_at__lt=now - timedelta(seconds=grace_seconds))
+        )
+        stale = Q(enqueued_at__lt=now - timedelta(seconds=requeue_after_seconds))
+        return self.due(now).filter(never | stale)
+
+    def stuck_sending(self, *, now, reclaim_after_seconds: int):
+        """Rows claimed by a worker that has not finished them in time: it died mid-send."""
+        return self.filter(
+            state=OutboxMessage.State.SENDING, claimed_at__lt=now - timedelta(seconds=reclaim_after_seconds)
+        )
+
+    def state_counts(self) -> dict[str, int]:
+        counts = dict(self.order_by().values_list("state").annotate(n=Count("id")))
+        return {state: counts.get(state, 0) for state in OutboxMessage.State.values}
 
 
 class OutboxMessage(models.Model):
@@ -50,6 +72,9 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    # Set when the row was handed to the broker; cleared when a retry is scheduled. The
+    # sweeper hands over due rows without it (see ``needing_handover``).
+    enqueued_at = models.DateTimeField(_("handed to the broker at"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -61,7 +86,11 @@ class OutboxMessage(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("outgoing email")
         verbose_name_plural = _("outbox")
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_state_next_idx")]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="outbox_state_next_idx"),
+            models.Index(fields=["state", "claimed_at"], name="outbox_state_claimed_idx"),
+            models.Index(fields=["state", "enqueued_at"], name="outbox_state_enqueued_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to} ({self.state})"

@@ -1,23 +1,41 @@
-"""Writing and sending outbox rows.
+"""Writing, handing over and sending outbox rows.
 
 ``email_queue`` is the one way any part of Learning Lab sends an email. Call it inside
 the transaction of the action that causes the email; the row commits or rolls back with
 that action, and it is handed to a worker only after commit.
+
+Delivery guarantee, stated honestly: every row is sent *at least once* and, in all but one
+narrow case, *exactly once*. A worker claims a row (queued → sending) with a conditional
+update, so two workers never send the same row, and duplicate tasks for one row are
+harmless. The one window that can produce a duplicate is a worker that dies (SIGKILL, power
+loss) after the SMTP server accepted the message and before the row was marked sent — a few
+milliseconds per email. The sweeper then takes the row back after
+``OUTBOX_RECLAIM_AFTER_SECONDS`` and sends it again. Every email carries a ``Message-ID``
+derived from its row, so receiving servers and clients that deduplicate by Message-ID show
+it once.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import hashlib
 import logging
+import smtplib
+import threading
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from outbox.models import OutboxMessage
+from outbox.signals import message_sent
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +61,20 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL + (path if path.startswith("/") else "/" + path)
 
 
+def language_for(*, user=None, email: str | None = None, default: str | None = None) -> str:
+    """The language to write to a person in: their member profile's preferred language, else
+    ``default`` (e.g. the language of the current request), else the site's default."""
+    supported = {code for code, _ in settings.LANGUAGES}
+    if user is None and email:
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(email__iexact=email).select_related("member").first()
+    member = getattr(user, "member", None) if user is not None else None
+    language = getattr(member, "preferred_language", None) or default or settings.LANGUAGE_CODE
+    language = language.split("-")[0]
+    return language if language in supported else settings.LANGUAGE_CODE
+
+
 def email_render(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
     """Render the triplet ``<template>_subject.txt``, ``<template>.txt``, ``<template>.html``
     in ``language``. Returns (subject, text, html)."""
@@ -53,7 +85,15 @@ def email_render(*, template: str, context: dict, language: str) -> tuple[str, s
         html = render_to_string(f"{template}.html", ctx)
     # Subjects are one line; templates may end with a newline.
     subject = " ".join(subject.split())
-    return subject, text, html
+    return subject, text.strip() + "\n", html
+
+
+def email_html_from_text(*, text: str, language: str) -> str:
+    """An HTML body in the site's email layout for a message that only has a text body
+    (allauth's emails): the text, escaped, with its links made clickable."""
+    ctx = {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME, "language": language, "text": text}
+    with translation.override(language):
+        return render_to_string("emails/text_as_html.html", ctx)
 
 
 def email_queue(
@@ -71,54 +111,111 @@ def email_queue(
     """Write one email to the outbox and hand it to a worker after commit.
 
     Idempotent: a second call with the same ``idempotency_key`` returns the existing row
-    and queues nothing. Never raises because the broker is down: the sweeper re-enqueues
-    rows that were not handed over.
+    and queues nothing (nothing is rendered either). Never raises because the broker is
+    down: the sweeper hands over rows that were not handed over.
     """
     existing = OutboxMessage.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
     subject, text, html = email_render(template=template, context=context, language=language)
+    return email_queue_rendered(
+        to=to,
+        kind=kind,
+        subject=subject,
+        text=text,
+        html=html,
+        language=language,
+        idempotency_key=idempotency_key,
+        user=user,
+        headers=headers,
+        attachments=attachments,
+    )
+
+
+def email_queue_rendered(
+    *,
+    to: str,
+    kind: str,
+    subject: str,
+    text: str,
+    html: str,
+    language: str,
+    idempotency_key: str,
+    user=None,
+    headers: dict | None = None,
+    attachments: list[Attachment] | None = None,
+    from_email: str | None = None,
+) -> OutboxMessage:
+    """Like ``email_queue`` for a message rendered elsewhere (allauth's emails)."""
     with transaction.atomic():
         message, created = OutboxMessage.objects.get_or_create(
-            idempotency_key=idempotency_key,
+            idempotency_key=idempotency_key[:255],
             defaults={
-                "kind": kind,
+                "kind": kind[:64],
                 "to": to,
                 "user": user,
                 "language": language,
-                "subject": subject,
+                "subject": " ".join(subject.split())[:300],
                 "body_text": text,
                 "body_html": html,
-                "from_email": settings.DEFAULT_FROM_EMAIL,
+                "from_email": from_email or settings.DEFAULT_FROM_EMAIL,
                 "headers": headers or {},
                 "attachments": [a.as_json() for a in attachments or []],
             },
         )
-    if created:
-        transaction.on_commit(lambda: outbox_enqueue(message_id=message.pk))
+        if created:
+            message_id = message.pk
+            transaction.on_commit(lambda: outbox_enqueue(message_id=message_id))
     return message
+
+
+# After the broker failed, enqueueing is not even tried for a few seconds: a hung Redis
+# costs one request the socket timeout, not every request. The sweeper hands the rows over.
+BROKER_PAUSE_SECONDS = 5.0
+_broker_paused_until = 0.0
+
+
+def broker_pause_reset() -> None:
+    global _broker_paused_until
+    _broker_paused_until = 0.0
 
 
 def outbox_enqueue(*, message_id: int) -> bool:
     """Hand a row to the broker. Returns False (and logs) if the broker can't be reached;
-    the periodic sweeper picks the row up later, so a request never fails here."""
-    from outbox.tasks import outbox_send
+    the periodic sweeper picks the row up later, so a request never fails here. Bounded by
+    the broker's socket timeouts (2 s) and skipped entirely right after a failure."""
+    global _broker_paused_until
+    from outbox.tasks import outbox_send as outbox_send_task
 
+    if time.monotonic() < _broker_paused_until:
+        return False
     try:
-        outbox_send.apply_async(args=[message_id], retry=False)
+        outbox_send_task.apply_async(args=[message_id], retry=False)
     except Exception:  # noqa: BLE001 — any broker failure must stay out of the request.
+        _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
         logger.warning("Could not enqueue outbox message %s; the sweeper will retry.", message_id, exc_info=True)
         return False
+    # In eager mode the task already ran and the row is sent: recording the handover is moot.
+    OutboxMessage.objects.filter(pk=message_id, state__in=["queued", "retrying"]).update(enqueued_at=timezone.now())
     return True
 
 
-def _message_build(message: OutboxMessage) -> EmailMultiAlternatives:
+def _message_id_header(message: OutboxMessage) -> str:
+    domain = (message.from_email or settings.DEFAULT_FROM_EMAIL).rsplit("@", 1)[-1].strip("> ") or "localhost"
+    digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:16]
+    return f"<outbox.{message.pk}.{digest}@{domain}>"
+
+
+def message_build(message: OutboxMessage, *, connection=None) -> EmailMultiAlternatives:
+    """The multipart email of a row: plain text, an HTML alternative, attachments."""
+    headers = {"Message-ID": _message_id_header(message), **message.headers, "X-Learning-Lab-Kind": message.kind}
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
         from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
-        headers={**message.headers, "X-Learning-Lab-Kind": message.kind},
+        headers=headers,
+        connection=connection,
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
@@ -127,21 +224,58 @@ def _message_build(message: OutboxMessage) -> EmailMultiAlternatives:
     return email
 
 
-MAX_ATTEMPTS = 6
-BACKOFF_BASE_SECONDS = 30
-BACKOFF_CAP_SECONDS = 60 * 60
-
-
 def backoff_seconds(attempts: int) -> int:
-    """Capped exponential backoff: 30 s, 60 s, 120 s, … up to an hour."""
-    return min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    """Capped exponential backoff: base, 2×base, 4×base, … up to the cap (30 s … 1 h)."""
+    base = settings.OUTBOX_BACKOFF_BASE_SECONDS
+    return min(settings.OUTBOX_BACKOFF_CAP_SECONDS, base * 2 ** max(0, attempts - 1))
+
+
+def is_permanent_failure(exc: Exception) -> bool:
+    """SMTP 5xx answers are permanent (no such mailbox, rejected); everything else (4xx,
+    refused or dropped connections, timeouts) is worth another try."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    return False
+
+
+# One SMTP connection per worker thread, reused across tasks: opening a connection for
+# every email would cap throughput far below what one worker can do.
+SMTP_IDLE_REOPEN_SECONDS = 20.0
+_local = threading.local()
+
+
+def _connection():
+    conn = getattr(_local, "connection", None)
+    if conn is not None and time.monotonic() - _local.used_at > SMTP_IDLE_REOPEN_SECONDS:
+        _connection_drop()
+        conn = None
+    if conn is None:
+        conn = get_connection(fail_silently=False)
+        conn.open()
+        _local.connection = conn
+    _local.used_at = time.monotonic()
+    return conn
+
+
+def _connection_drop() -> None:
+    conn = getattr(_local, "connection", None)
+    _local.connection = None
+    if conn is not None:
+        # A broken connection is dropped either way.
+        with contextlib.suppress(Exception):
+            conn.close()
 
 
 def outbox_send(*, message_id: int) -> str:
-    """Claim the row and send it. Returns the resulting state.
+    """Claim the row and send it. Returns the resulting state, or "skipped".
 
-    The claim is a conditional update, so a row already claimed by another worker, or
-    already sent, is skipped. The SMTP call happens outside any database transaction.
+    The claim is a conditional update (due → sending, stamped with the claim time), so a row
+    already claimed by another worker, or already sent, is skipped. The SMTP call happens
+    outside any database transaction. The outcome is written only if the row still carries
+    our claim, so a row taken back by the sweeper is never overwritten by a late worker.
     """
     now = timezone.now()
     claimed = (
@@ -150,20 +284,85 @@ def outbox_send(*, message_id: int) -> str:
     if claimed != 1:
         return "skipped"
     message = OutboxMessage.objects.get(pk=message_id)
+    ours = OutboxMessage.objects.filter(pk=message_id, state=OutboxMessage.State.SENDING, claimed_at=now)
     try:
-        _message_build(message).send(fail_silently=False)
+        sent = message_build(message, connection=_connection()).send(fail_silently=False)
+        if sent != 1:
+            raise smtplib.SMTPException("The mail backend reported that nothing was sent.")
     except Exception as exc:  # noqa: BLE001 — every delivery failure is recorded and retried.
+        _connection_drop()
         attempts = message.attempts + 1
-        failed = attempts >= MAX_ATTEMPTS
-        OutboxMessage.objects.filter(pk=message_id, state=OutboxMessage.State.SENDING).update(
+        failed = attempts >= settings.OUTBOX_MAX_ATTEMPTS or is_permanent_failure(exc)
+        ours.update(
             state=OutboxMessage.State.FAILED if failed else OutboxMessage.State.RETRYING,
             attempts=attempts,
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
-            next_attempt_at=None if failed else timezone.now() + timezone.timedelta(seconds=backoff_seconds(attempts)),
+            next_attempt_at=None if failed else timezone.now() + timedelta(seconds=backoff_seconds(attempts)),
+            enqueued_at=None,
         )
         logger.warning("Sending outbox message %s failed (attempt %s): %s", message_id, attempts, exc)
         return OutboxMessage.State.FAILED if failed else OutboxMessage.State.RETRYING
-    OutboxMessage.objects.filter(pk=message_id, state=OutboxMessage.State.SENDING).update(
-        state=OutboxMessage.State.SENT, attempts=message.attempts + 1, sent_at=timezone.now(), last_error=""
-    )
+    sent_at = timezone.now()
+    ours.update(state=OutboxMessage.State.SENT, attempts=message.attempts + 1, sent_at=sent_at, last_error="")
+    message.state, message.sent_at = OutboxMessage.State.SENT, sent_at
+    try:
+        message_sent.send(sender=OutboxMessage, message=message)
+    except Exception:  # noqa: BLE001 — the email is out; a receiver's bug must not resend it.
+        logger.exception("A message_sent receiver failed for outbox message %s.", message_id)
     return OutboxMessage.State.SENT
+
+
+def outbox_sweep(*, now=None, limit: int = 2000) -> dict[str, int]:
+    """The periodic safety net (every minute, ``outbox.sweep`` in the beat schedule).
+
+    1. Rows stuck in sending longer than ``OUTBOX_RECLAIM_AFTER_SECONDS`` (their worker died)
+       go back to retrying, counting the attempt, so a message that kills workers ends failed.
+    2. Due rows the broker may not hold (never handed over because Redis was down, a retry
+       that came due, or handed over so long ago that the task must be lost) are handed over.
+    Returns counts, for logs and tests.
+    """
+    now = now or timezone.now()
+    stuck = OutboxMessage.objects.stuck_sending(now=now, reclaim_after_seconds=settings.OUTBOX_RECLAIM_AFTER_SECONDS)
+    reclaimed = 0
+    for pk, attempts in stuck.values_list("pk", "attempts")[:limit]:
+        failed = attempts + 1 >= settings.OUTBOX_MAX_ATTEMPTS
+        # Conditional on the state, so a worker that finishes right now wins the race.
+        reclaimed += stuck.filter(pk=pk).update(
+            state=OutboxMessage.State.FAILED if failed else OutboxMessage.State.RETRYING,
+            attempts=F("attempts") + 1,
+            next_attempt_at=None if failed else now,
+            enqueued_at=None,
+            last_error="Worker lost while sending (the email may or may not have left).",
+        )
+    handover_ids = list(
+        OutboxMessage.objects.needing_handover(
+            now=now,
+            grace_seconds=settings.OUTBOX_REQUEUE_GRACE_SECONDS,
+            requeue_after_seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS,
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    broker_pause_reset()
+    enqueued = 0
+    for pk in handover_ids:
+        if not outbox_enqueue(message_id=pk):
+            break
+        enqueued += 1
+    if reclaimed or handover_ids:
+        logger.info("Outbox sweep: %s reclaimed, %s of %s handed over.", reclaimed, enqueued, len(handover_ids))
+    return {"reclaimed": reclaimed, "enqueued": enqueued, "pending_handover": len(handover_ids)}
+
+
+@transaction.atomic
+def outbox_resend(*, message_ids: list[int]) -> int:
+    """Put failed rows back in the queue (a coordinator's "resend"); returns how many."""
+    ids = list(
+        OutboxMessage.objects.filter(pk__in=message_ids, state=OutboxMessage.State.FAILED).values_list("pk", flat=True)
+    )
+    OutboxMessage.objects.filter(pk__in=ids, state=OutboxMessage.State.FAILED).update(
+        state=OutboxMessage.State.QUEUED, attempts=0, next_attempt_at=None, enqueued_at=None, claimed_at=None
+    )
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: outbox_enqueue(message_id=pk))
+    return len(ids)
