@@ -16,6 +16,7 @@ from exchanges import services
 from exchanges.forms import ParticipantsEmailForm
 from exchanges.models import (
     PARTICIPANT_STATES,
+    WORKING_LANGUAGES,
     CalendarFeed,
     Exchange,
     Reflection,
@@ -34,6 +35,13 @@ class ExchangeAdminForm(forms.ModelForm):
         required=False,
         assume_scheme="https",
         help_text=_("Shown only to confirmed participants."),
+    )
+
+    working_languages = forms.MultipleChoiceField(
+        label=_("working languages"),
+        choices=WORKING_LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
 
     class Meta:

@@ -7,27 +7,16 @@ from datetime import datetime
 
 import django_filters
 from django import forms
-from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from exchanges.models import Exchange
+from exchanges.models import WORKING_LANGUAGES, Exchange
 from network.models import Theme
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def _language_choices():
-    return list(settings.LANGUAGES) + [
-        ("de", _("German")),
-        ("fr", _("French")),
-        ("es", _("Spanish")),
-        ("it", _("Italian")),
-        ("pl", _("Polish")),
-    ]
 
 
 def _country_choices():
@@ -45,7 +34,7 @@ class ExchangeFilter(django_filters.FilterSet):
         empty_label=_("Any theme"),
     )
     language = django_filters.ChoiceFilter(
-        label=_("Working language"), choices=_language_choices, method="filter_language", empty_label=_("Any language")
+        label=_("Working language"), choices=WORKING_LANGUAGES, method="filter_language", empty_label=_("Any language")
     )
     format = django_filters.ChoiceFilter(
         label=_("Format"), choices=Exchange.Format.choices, empty_label=_("Any format")

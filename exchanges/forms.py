@@ -93,4 +93,3 @@ class ParticipantsEmailForm(forms.Form):
     message = forms.CharField(
         label=_("Message"), max_length=10000, widget=forms.Textarea(attrs={"rows": 10}), validators=[validate_no_nul]
     )
-

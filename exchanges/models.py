@@ -22,6 +22,18 @@ def _timezone_choices():
     return [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz and not tz.startswith("Etc/")]
 
 
+# Languages an exchange may be held in (ISO 639-1), offered in filters and the admin.
+WORKING_LANGUAGES = [
+    ("en", _("English")),
+    ("sv", _("Swedish")),
+    ("nl", _("Dutch")),
+    ("de", _("German")),
+    ("fr", _("French")),
+    ("es", _("Spanish")),
+    ("it", _("Italian")),
+    ("pl", _("Polish")),
+]
+
 # Registrations in these states hold a place (capacity counts them).
 PLACE_STATES = ("confirmed", "accepted", "offered", "attended", "no_show")
 # Registrations in these states are participants: they see the address and the joining link.
