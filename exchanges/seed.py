@@ -20,7 +20,8 @@ from django.utils import timezone
 from exchanges.models import Exchange, Reflection, Registration, Session
 from network.models import Member, Organisation, Role, Theme, User
 
-DEMO_PASSWORD = "learninglab-demo"
+# Demo accounts only (seed_demo refuses to run with DEBUG off).
+DEMO_PASSWORD = "learninglab-demo"  # noqa: S105
 State = Registration.State
 Kind = Exchange.Kind
 Format = Exchange.Format
@@ -457,7 +458,7 @@ def _bench_users(minimum: int) -> list[int]:
         start = len(ids)
         User.objects.bulk_create(
             [
-                User(email=f"member{n}@bench.example.org", password="!", first_name="Bench", last_name=str(n))
+                User(email=f"member{n}@bench.example.org", password="!", first_name="Bench", last_name=str(n))  # noqa: S106
                 for n in range(start, minimum)
             ],
             batch_size=2000,
