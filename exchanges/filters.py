@@ -7,6 +7,7 @@ from datetime import datetime
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils import timezone
@@ -19,8 +20,16 @@ from network.models import Theme
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+COUNTRIES_CACHE_KEY = "exchanges:filter-countries"
+
+
 def _country_choices():
-    return list(countries)
+    """Only countries that have exchanges (a short list renders fast), cached for 5 minutes."""
+    codes = cache.get(COUNTRIES_CACHE_KEY)
+    if codes is None:
+        codes = sorted(set(Exchange.objects.listed().exclude(country="").values_list("country", flat=True)))
+        cache.set(COUNTRIES_CACHE_KEY, codes, 300)
+    return sorted(((code, countries.name(code)) for code in codes), key=lambda item: str(item[1]))
 
 
 class ExchangeFilter(django_filters.FilterSet):

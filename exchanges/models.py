@@ -8,8 +8,8 @@ import zoneinfo
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, Q, Value
-from django.db.models.functions import Greatest
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,14 +72,29 @@ class ExchangeQuerySet(models.QuerySet):
         )
 
     def with_place_counts(self):
-        """Annotate per-state counts and ``places_left`` (None: no limit), in one SQL query."""
-        reg = "registrations__state"
+        """Annotate per-state counts and ``places_left_db`` (0 when full; meaningless without a
+        capacity), computed in SQL as correlated subqueries: PostgreSQL evaluates them only
+        for the rows fetched (a page), and ``count()`` leaves them out entirely."""
+
+        def count(states):
+            return Coalesce(
+                Subquery(
+                    Registration.objects.filter(exchange_id=OuterRef("pk"), state__in=states)
+                    .order_by()
+                    .values("exchange_id")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1],
+                    output_field=models.IntegerField(),
+                ),
+                Value(0),
+            )
+
         return self.annotate(
-            confirmed_count=Count("registrations", filter=Q(**{f"{reg}__in": PARTICIPANT_STATES})),
-            offered_count=Count("registrations", filter=Q(**{reg: "offered"})),
-            waitlisted_count=Count("registrations", filter=Q(**{reg: "waitlisted"})),
-            applied_count=Count("registrations", filter=Q(**{reg: "applied"})),
-            taken_count=Count("registrations", filter=Q(**{f"{reg}__in": PLACE_STATES})),
+            confirmed_count=count(PARTICIPANT_STATES),
+            offered_count=count(["offered"]),
+            waitlisted_count=count(["waitlisted"]),
+            applied_count=count(["applied"]),
+            taken_count=count(PLACE_STATES),
         ).annotate(places_left_db=Greatest(F("capacity") - F("taken_count"), Value(0)))
 
     def with_places_left(self):
