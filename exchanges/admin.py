@@ -9,6 +9,8 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -126,6 +128,7 @@ class ExchangeAdmin(admin.ModelAdmin):
         "waitlisted",
         "applied",
         "travel_total",
+        "reflections_link",
     ]
     list_filter = ["status", "kind", "format", "signup_mode", "country", "themes"]
     search_fields = ["title", "slug", "city"]
@@ -146,6 +149,7 @@ class ExchangeAdmin(admin.ModelAdmin):
                 n_offered=Count("registrations", filter=Q(**{reg: State.OFFERED}), distinct=True),
                 n_waitlisted=Count("registrations", filter=Q(**{reg: State.WAITLISTED}), distinct=True),
                 n_applied=Count("registrations", filter=Q(**{reg: State.APPLIED}), distinct=True),
+                n_reflections=Count("registrations__reflection", distinct=True),
                 travel=Sum(
                     "registrations__travel_cost_estimate",
                     filter=Q(registrations__travel_support_requested=True)
@@ -173,6 +177,13 @@ class ExchangeAdmin(admin.ModelAdmin):
     @admin.display(description=_("travel support (EUR)"), ordering="travel")
     def travel_total(self, obj):
         return obj.travel or 0
+
+    @admin.display(description=_("reflections"), ordering="n_reflections")
+    def reflections_link(self, obj):
+        if not obj.n_reflections:
+            return 0
+        url = reverse("admin:exchanges_reflection_changelist") + f"?registration__exchange__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj.n_reflections)
 
     def save_model(self, request, obj, form, change):
         services.exchange_save(exchange=obj, changed_fields=form.changed_data)

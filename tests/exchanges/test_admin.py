@@ -205,3 +205,11 @@ def test_admin_change_of_time_emails_participants(client_as, django_capture_on_c
     exchange.refresh_from_db()
     assert exchange.sequence == 1
     assert [m.extra_headers.get("X-Learning-Lab-Kind") for m in mail.outbox] == ["exchange_changed"]
+
+
+def test_changelist_links_to_reflections_of_each_exchange(client_as):
+    exchange = ExchangeFactory(starts_at=timezone.now() - timedelta(days=3))
+    ReflectionFactory(registration=RegistrationFactory(exchange=exchange))
+    ReflectionFactory(registration=RegistrationFactory(exchange=exchange))
+    body = client_as("coordinator").get(reverse("admin:exchanges_exchange_changelist")).content.decode()
+    assert f"?registration__exchange__id__exact={exchange.pk}" in body

@@ -19,6 +19,7 @@ class ExchangeFactory(factory.django.DjangoModelFactory):
     kind = Exchange.Kind.ONLINE
     format = Exchange.Format.ONLINE
     status = Exchange.Status.PUBLISHED
+    published_at = factory.LazyAttribute(lambda o: timezone.now() if o.status != Exchange.Status.DRAFT else None)
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=20))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
     time_zone = "Europe/Stockholm"
