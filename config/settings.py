@@ -308,3 +308,24 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Exchanges (owned by the exchanges app) ------------------------------------------------
+# How long a freed place is held for the waitlisted member it was offered to.
+EXCHANGE_OFFER_HOLD_HOURS = env_int("EXCHANGE_OFFER_HOLD_HOURS", 48)
+# Access, dietary and interpretation answers are erased this many days after an exchange ends.
+EXCHANGE_SENSITIVE_RETENTION_DAYS = env_int("EXCHANGE_SENSITIVE_RETENTION_DAYS", 30)
+
+# Another app may have defined the schedule above; add to it rather than replace it.
+CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "exchanges-reminders": {"task": "exchanges.tasks.reminders_send", "schedule": 15 * 60},
+        "exchanges-offers-expire": {"task": "exchanges.tasks.offers_expire", "schedule": 5 * 60},
+        "exchanges-erase-sensitive": {"task": "exchanges.tasks.sensitive_answers_erase", "schedule": 6 * 60 * 60},
+        "exchanges-reflection-invitations": {
+            "task": "exchanges.tasks.reflection_invitations_send",
+            "schedule": 60 * 60,
+        },
+    }
+)
+# --- end of exchanges block -----------------------------------------------------------------

@@ -3,12 +3,15 @@ convenings; their programme sessions, registrations and participants' reflection
 
 from __future__ import annotations
 
+import secrets
 import zoneinfo
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -17,6 +20,86 @@ from network.models import Member, Organisation, Theme
 
 def _timezone_choices():
     return [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz and not tz.startswith("Etc/")]
+
+
+# Languages an exchange may be held in (ISO 639-1), offered in filters and the admin.
+WORKING_LANGUAGES = [
+    ("en", _("English")),
+    ("sv", _("Swedish")),
+    ("nl", _("Dutch")),
+    ("de", _("German")),
+    ("fr", _("French")),
+    ("es", _("Spanish")),
+    ("it", _("Italian")),
+    ("pl", _("Polish")),
+]
+
+# Registrations in these states hold a place (capacity counts them).
+PLACE_STATES = ("confirmed", "accepted", "offered", "attended", "no_show")
+# Registrations in these states are participants: they see the address and the joining link.
+PARTICIPANT_STATES = ("confirmed", "accepted", "attended", "no_show")
+# Registrations still "in" the exchange in any way (used for change and cancellation emails).
+ACTIVE_STATES = ("confirmed", "accepted", "offered", "waitlisted", "applied")
+
+
+class ExchangeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Exchange.Status.PUBLISHED)
+
+    def listed(self):
+        """What the public list shows: published and cancelled (announced) exchanges."""
+        return self.filter(status__in=[Exchange.Status.PUBLISHED, Exchange.Status.CANCELLED])
+
+    def visible_to(self, user):
+        """Drafts are seen only by coordinators; everything else by everyone."""
+        if user is not None and user.is_authenticated and user.is_coordinator:
+            return self.all()
+        return self.listed()
+
+    def upcoming(self, now=None):
+        return self.filter(ends_at__gte=now or timezone.now())
+
+    def past(self, now=None):
+        return self.filter(ends_at__lt=now or timezone.now())
+
+    def open_for_signup(self, now=None):
+        now = now or timezone.now()
+        return (
+            self.published()
+            .filter(starts_at__gt=now)
+            .filter(Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now))
+            .filter(Q(registration_closes_at__isnull=True) | Q(registration_closes_at__gt=now))
+        )
+
+    def with_place_counts(self):
+        """Annotate per-state counts and ``places_left_db`` (0 when full; meaningless without a
+        capacity), computed in SQL as correlated subqueries: PostgreSQL evaluates them only
+        for the rows fetched (a page), and ``count()`` leaves them out entirely."""
+
+        def count(states):
+            return Coalesce(
+                Subquery(
+                    Registration.objects.filter(exchange_id=OuterRef("pk"), state__in=states)
+                    .order_by()
+                    .values("exchange_id")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1],
+                    output_field=models.IntegerField(),
+                ),
+                Value(0),
+            )
+
+        return self.annotate(
+            confirmed_count=count(PARTICIPANT_STATES),
+            offered_count=count(["offered"]),
+            waitlisted_count=count(["waitlisted"]),
+            applied_count=count(["applied"]),
+            taken_count=count(PLACE_STATES),
+        ).annotate(places_left_db=Greatest(F("capacity") - F("taken_count"), Value(0)))
+
+    def with_places_left(self):
+        """Only exchanges with a free place (no limit counts as free)."""
+        return self.with_place_counts().filter(Q(capacity__isnull=True) | Q(places_left_db__gt=0))
 
 
 class Exchange(models.Model):
@@ -79,6 +162,13 @@ class Exchange(models.Model):
     sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True, editable=False)
+
+    objects = ExchangeQuerySet.as_manager()
+
+    # Changing any of these changes "when or where": participants are told, SEQUENCE bumps.
+    TIME_PLACE_FIELDS = ("starts_at", "ends_at", "time_zone", "format", "city", "country", "address", "online_link")
 
     class Meta:
         ordering = ["starts_at"]
@@ -94,6 +184,62 @@ class Exchange(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("exchanges:detail", kwargs={"slug": self.slug})
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+    @property
+    def is_in_person(self) -> bool:
+        return self.format in (self.Format.IN_PERSON, self.Format.HYBRID)
+
+    @property
+    def is_online(self) -> bool:
+        return self.format in (self.Format.ONLINE, self.Format.HYBRID)
+
+    @property
+    def is_application(self) -> bool:
+        return self.signup_mode == self.SignupMode.APPLICATION
+
+    @property
+    def places_left(self) -> int | None:
+        """Free places; None when there is no limit. Uses ``with_place_counts`` when present."""
+        if self.capacity is None:
+            return None
+        taken = getattr(self, "taken_count", None)
+        if taken is None:
+            taken = self.registrations.filter(state__in=PLACE_STATES).count()
+        return max(0, self.capacity - taken)
+
+    def is_past(self, now=None) -> bool:
+        return self.ends_at < (now or timezone.now())
+
+    def signup_closed_reason(self, now=None):
+        """None when sign-up is open, otherwise the reason, ready to show."""
+        now = now or timezone.now()
+        if self.status == self.Status.CANCELLED:
+            return _("This exchange has been cancelled.")
+        if self.status != self.Status.PUBLISHED:
+            return _("This exchange is not open for sign-up.")
+        if self.starts_at <= now:
+            return _("This exchange has already started or taken place.")
+        if self.registration_opens_at and self.registration_opens_at > now:
+            return _("Registration has not opened yet.")
+        if self.registration_closes_at and self.registration_closes_at <= now:
+            return _("Registration is closed.")
+        return None
+
+    def user_may_join(self, user) -> bool:
+        """Members may join every exchange; funders (invited guests) only where guests are welcome."""
+        if not user.is_authenticated:
+            return False
+        if self.audience == self.Audience.MEMBERS_AND_GUESTS or user.is_coordinator:
+            return True
+        # Funders are invited guests (every account is also an organiser by default).
+        return not user.is_funder
 
 
 class Session(models.Model):
@@ -134,16 +280,98 @@ class Registration(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Questions asked on signing up. Access, dietary and interpretation needs are seen only
+    # by coordinators and erased automatically (``registrations_erase_sensitive``).
+    access_needs = models.TextField(_("access needs"), blank=True, max_length=2000)
+    dietary_needs = models.TextField(_("dietary needs"), blank=True, max_length=2000)
+    interpretation_needs = models.TextField(_("interpretation needs"), blank=True, max_length=2000)
+    travel_support_requested = models.BooleanField(_("travel support requested"), default=False)
+    travel_cost_estimate = models.DecimalField(
+        _("estimated travel cost (EUR)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    hope_to_learn = models.TextField(_("what I hope to learn"), blank=True, max_length=4000)
+    will_bring = models.TextField(_("what I bring"), blank=True, max_length=4000)
+    consent_show_name = models.BooleanField(_("show my name and organisation to other participants"), default=False)
+    sensitive_erased_at = models.DateTimeField(_("sensitive answers erased"), null=True, blank=True)
+
+    # Waitlist: a number that only grows per exchange; the position shown is the rank.
+    waitlist_position = models.PositiveIntegerField(_("waitlist number"), null=True, blank=True)
+    offered_at = models.DateTimeField(_("place offered"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True)
+
+    # Exactly-once claims for periodic emails.
+    reminded_7d_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_1d_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reflection_invited_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     class Meta:
         ordering = ["created_at"]
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
         constraints = [
             models.UniqueConstraint(fields=["exchange", "user"], name="registration_one_per_member"),
+            models.UniqueConstraint(
+                fields=["exchange", "waitlist_position"],
+                condition=Q(waitlist_position__isnull=False),
+                name="registration_distinct_waitlist_numbers",
+            ),
+            models.CheckConstraint(
+                condition=Q(travel_cost_estimate__isnull=True) | Q(travel_cost_estimate__gte=0),
+                name="registration_travel_cost_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["exchange", "state"], name="registration_exchange_state"),
+            models.Index(fields=["user", "state"], name="registration_user_state"),
+            models.Index(fields=["state", "offer_expires_at"], name="registration_offer_expiry"),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.exchange} ({self.state})"
+
+    @property
+    def is_participant(self) -> bool:
+        return self.state in PARTICIPANT_STATES
+
+    def waitlist_rank(self) -> int | None:
+        """1 for the first in line. One query."""
+        if self.state != self.State.WAITLISTED or self.waitlist_position is None:
+            return None
+        ahead = Registration.objects.filter(
+            exchange_id=self.exchange_id, state=self.State.WAITLISTED, waitlist_position__lt=self.waitlist_position
+        ).count()
+        return ahead + 1
+
+
+class TravelSupportRequest(Registration):
+    """Registrations that asked for travel support, for coordinators' budgeting (admin)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("travel-support request")
+        verbose_name_plural = _("travel-support requests")
+
+
+def _feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A member's private calendar feed of confirmed exchanges; the token is the secret."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exchange_feed")
+    token = models.CharField(max_length=64, unique=True, default=_feed_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("exchanges:feed", kwargs={"token": self.token})
 
 
 class Reflection(models.Model):

@@ -1,5 +1,385 @@
-from django.shortcuts import render
+"""Exchange pages: thin views that check access, call a QuerySet or a service, and render
+or redirect. Every state change is a CSRF-protected POST; GET never changes anything."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from exchanges import services
+from exchanges.filters import ExchangeFilter
+from exchanges.forms import ReflectionForm, RegistrationForm
+from exchanges.ics import calendar_bytes
+from exchanges.models import PARTICIPANT_STATES, CalendarFeed, Exchange, Registration, Session
+from network.models import Organisation
+from network.text import markdown_to_safe_html
+
+PER_PAGE = 20
+State = Registration.State
 
 
-def index(request, **kwargs):
-    return render(request, "exchanges/index.html")
+def _viewer(request):
+    """The user, with role groups loaded once (``is_coordinator``/``is_funder`` read them)."""
+    user = request.user
+    if user.is_authenticated:
+        prefetch_related_objects([user], "groups")
+    return user
+
+
+def _waitlist_ahead():
+    """Subquery: how many are ahead of this registration on its exchange's waitlist."""
+    return Subquery(
+        Registration.objects.filter(
+            exchange_id=OuterRef("exchange_id"),
+            state=State.WAITLISTED,
+            waitlist_position__lt=OuterRef("waitlist_position"),
+        )
+        .order_by()
+        .values("exchange_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
+def _exchange_for(request, slug: str, *, counts: bool = False) -> Exchange:
+    """The exchange if ``request.user`` may see it (drafts: coordinators only), else 404."""
+    qs = Exchange.objects.visible_to(_viewer(request))
+    if counts:
+        qs = qs.with_place_counts()
+    return get_object_or_404(qs, slug=slug)
+
+
+def _own_registration(request, exchange: Exchange) -> Registration:
+    return get_object_or_404(Registration.objects.select_related("user__member"), exchange=exchange, user=request.user)
+
+
+def _refuse(request, exchange: Exchange, error: services.ExchangeError):
+    messages.error(request, error.message)
+    return redirect(exchange.get_absolute_url())
+
+
+@require_GET
+def index(request):
+    now = timezone.now()
+    past = request.GET.get("when") == "past"
+    base = Exchange.objects.visible_to(_viewer(request)).with_place_counts()
+    base = base.past(now).order_by("-starts_at", "pk") if past else base.upcoming(now).order_by("starts_at", "pk")
+    filterset = ExchangeFilter(request.GET or None, queryset=base, request=request)
+    exchanges = filterset.qs.prefetch_related("themes", "hosts")
+    page = Paginator(exchanges, PER_PAGE).get_page(request.GET.get("page"))
+    own = {}
+    if request.user.is_authenticated:
+        own = dict(
+            Registration.objects.filter(user=request.user, exchange__in=[e.pk for e in page.object_list]).values_list(
+                "exchange_id", "state"
+            )
+        )
+    for exchange in page.object_list:
+        exchange.own_state = own.get(exchange.pk)
+        exchange.own_state_label = State(exchange.own_state).label if exchange.own_state else ""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "exchanges/exchange_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "past": past,
+            "querystring": query.urlencode(),
+        },
+    )
+
+
+@require_GET
+def detail(request, slug):
+    user = _viewer(request)
+    exchange = get_object_or_404(
+        Exchange.objects.visible_to(user)
+        .with_place_counts()
+        .prefetch_related(
+            "themes",
+            Prefetch("sessions", queryset=Session.objects.prefetch_related("facilitators")),
+        ),
+        slug=slug,
+    )
+    # Hosts and partners in one query.
+    through_hosts = Exchange.hosts.through.objects.filter(exchange_id=exchange.pk, organisation_id=OuterRef("pk"))
+    through_partners = Exchange.partners.through.objects.filter(exchange_id=exchange.pk, organisation_id=OuterRef("pk"))
+    organisations = list(
+        Organisation.objects.annotate(is_host=Exists(through_hosts), is_partner=Exists(through_partners))
+        .filter(Q(is_host=True) | Q(is_partner=True))
+        .order_by("name")
+    )
+    registration = None
+    going = []
+    if user.is_authenticated:
+        registration = (
+            Registration.objects.filter(exchange=exchange, user=user).annotate(ahead=_waitlist_ahead()).first()
+        )
+        going = list(
+            Registration.objects.filter(exchange=exchange, state__in=PARTICIPANT_STATES, consent_show_name=True)
+            .select_related("user__member")
+            .prefetch_related("user__member__organisations")
+            .order_by("created_at")[:300]
+        )
+    is_coordinator = user.is_authenticated and user.is_coordinator
+    participant = registration is not None and registration.is_participant
+    return render(
+        request,
+        "exchanges/exchange_detail.html",
+        {
+            "exchange": exchange,
+            "description_html": markdown_to_safe_html(exchange.description),
+            "registration": registration,
+            "waitlist_rank": (registration.ahead or 0) + 1
+            if registration and registration.state == State.WAITLISTED
+            else None,
+            "hosts": [o for o in organisations if o.is_host],
+            "partners": [o for o in organisations if o.is_partner and not o.is_host],
+            "going": going,
+            "show_private": participant or is_coordinator,
+            "closed_reason": exchange.signup_closed_reason(),
+            "may_join": exchange.user_may_join(user) if user.is_authenticated else True,
+            "can_cancel": registration is not None
+            and registration.state in ("confirmed", "accepted", "applied")
+            and not exchange.starts_at <= timezone.now(),
+            "can_reflect": participant and exchange.starts_at <= timezone.now(),
+            "sessions": exchange.sessions.all(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request, slug):
+    exchange = _exchange_for(request, slug)
+    existing = Registration.objects.filter(exchange=exchange, user=request.user).exclude(state=State.CANCELLED).first()
+    if existing is not None:
+        messages.info(request, _("You are already registered for this exchange."))
+        return redirect(exchange.get_absolute_url())
+    reason = exchange.signup_closed_reason()
+    if reason:
+        messages.error(request, reason)
+        return redirect(exchange.get_absolute_url())
+    if not exchange.user_may_join(request.user):
+        return _refuse(request, exchange, services.NotAllowed())
+    form = RegistrationForm(request.POST or None, exchange=exchange)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.registration_create(exchange=exchange, user=request.user, answers=form.cleaned_data)
+        except services.ExchangeError as error:
+            return _refuse(request, exchange, error)
+        state = result.registration.state
+        if not result.created:
+            messages.info(request, _("You are already registered for this exchange."))
+        elif state == State.CONFIRMED:
+            messages.success(request, _("You are signed up. A confirmation is on its way by email."))
+        elif state == State.WAITLISTED:
+            messages.success(
+                request, _("The exchange is full: you are on the waitlist. We email you when a place frees.")
+            )
+        else:
+            messages.success(request, _("Thank you for applying. The coordinators will let you know."))
+        return redirect(exchange.get_absolute_url())
+    return render(
+        request,
+        "exchanges/registration_form.html",
+        {"exchange": exchange, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def cancel(request, slug):
+    exchange = _exchange_for(request, slug)
+    registration = _own_registration(request, exchange)
+    try:
+        services.registration_cancel(registration=registration)
+    except services.ExchangeError as error:
+        return _refuse(request, exchange, error)
+    messages.success(request, _("Your registration is cancelled."))
+    return redirect(exchange.get_absolute_url())
+
+
+@login_required
+@require_POST
+def waitlist_leave(request, slug):
+    exchange = _exchange_for(request, slug)
+    registration = _own_registration(request, exchange)
+    try:
+        services.waitlist_leave(registration=registration)
+    except services.ExchangeError as error:
+        return _refuse(request, exchange, error)
+    messages.success(request, _("You have left the waitlist."))
+    return redirect(exchange.get_absolute_url())
+
+
+@login_required
+@require_GET
+def offer(request, slug):
+    """The page the offer email links to: shows the offer with accept and decline buttons."""
+    exchange = _exchange_for(request, slug)
+    registration = _own_registration(request, exchange)
+    if registration.state != State.OFFERED:
+        messages.info(request, _("There is no open offer for you on this exchange."))
+        return redirect(exchange.get_absolute_url())
+    return render(request, "exchanges/offer_confirm.html", {"exchange": exchange, "registration": registration})
+
+
+@login_required
+@require_POST
+def offer_accept(request, slug):
+    exchange = _exchange_for(request, slug)
+    registration = _own_registration(request, exchange)
+    try:
+        services.offer_accept(registration=registration)
+    except services.ExchangeError as error:
+        return _refuse(request, exchange, error)
+    messages.success(request, _("The place is yours. A confirmation is on its way by email."))
+    return redirect(exchange.get_absolute_url())
+
+
+@login_required
+@require_POST
+def offer_decline(request, slug):
+    exchange = _exchange_for(request, slug)
+    registration = _own_registration(request, exchange)
+    try:
+        services.offer_decline(registration=registration)
+    except services.ExchangeError as error:
+        return _refuse(request, exchange, error)
+    messages.success(request, _("You declined the place; it goes to the next person waiting."))
+    return redirect(exchange.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reflection(request, slug):
+    exchange = _exchange_for(request, slug)
+    registration = _own_registration(request, exchange)
+    if (
+        registration.state not in (State.CONFIRMED, State.ACCEPTED, State.ATTENDED)
+        or exchange.starts_at > timezone.now()
+    ):
+        messages.error(request, _("You can write a reflection once you have taken part in the exchange."))
+        return redirect(exchange.get_absolute_url())
+    instance = getattr(registration, "reflection", None)
+    form = ReflectionForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reflection_save(registration=registration, data=form.cleaned_data)
+        except services.ExchangeError as error:
+            return _refuse(request, exchange, error)
+        messages.success(request, _("Thank you for your reflection."))
+        return redirect("exchanges:mine")
+    return render(
+        request,
+        "exchanges/reflection_form.html",
+        {"exchange": exchange, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def mine(request):
+    now = timezone.now()
+    registrations = list(
+        Registration.objects.filter(user=request.user)
+        .exclude(state=State.CANCELLED)
+        .annotate(ahead=_waitlist_ahead())
+        .select_related("exchange", "reflection")
+        .order_by("exchange__starts_at")
+    )
+    groups = {"upcoming": [], "offered": [], "waitlisted": [], "applied": [], "past": []}
+    for registration in registrations:
+        exchange = registration.exchange
+        if exchange.ends_at < now:
+            if registration.state in PARTICIPANT_STATES:
+                groups["past"].append(registration)
+        elif registration.state == State.OFFERED:
+            groups["offered"].append(registration)
+        elif registration.state == State.WAITLISTED:
+            groups["waitlisted"].append(registration)
+        elif registration.state == State.APPLIED:
+            groups["applied"].append(registration)
+        elif registration.state in PARTICIPANT_STATES:
+            groups["upcoming"].append(registration)
+    groups["past"].reverse()
+    for registration in groups["waitlisted"]:
+        registration.rank = (registration.ahead or 0) + 1
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "exchanges/registration_mine.html",
+        {
+            **groups,
+            "feed_url": request.build_absolute_uri(feed.get_absolute_url()) if feed else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def feed_create(request):
+    services.feed_get_or_create(user=request.user)
+    messages.success(request, _("Your private calendar feed is ready."))
+    return redirect("exchanges:mine")
+
+
+@login_required
+@require_POST
+def feed_revoke(request):
+    services.feed_revoke(user=request.user)
+    messages.success(request, _("Your calendar feed has a new address; the old one no longer works."))
+    return redirect("exchanges:mine")
+
+
+def _ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def calendar(request, slug):
+    exchange = _exchange_for(request, slug)
+    private = False
+    if request.user.is_authenticated:
+        private = (
+            request.user.is_coordinator
+            or Registration.objects.filter(exchange=exchange, user=request.user, state__in=PARTICIPANT_STATES).exists()
+        )
+    return _ics_response(calendar_bytes([exchange], private=private), f"{exchange.slug[:60]}.ics")
+
+
+@require_GET
+def feed(request, token):
+    feed = CalendarFeed.objects.filter(token=token).select_related("user").first()
+    if feed is None or not feed.user.is_active or feed.user.deleted_at is not None:
+        raise Http404
+    exchanges = (
+        Exchange.objects.listed()
+        .filter(registrations__user=feed.user, registrations__state__in=PARTICIPANT_STATES)
+        .filter(ends_at__gte=timezone.now() - timezone.timedelta(days=365))
+        .order_by("starts_at")
+    )
+    body = calendar_bytes(exchanges, private=True, name=_("My Learning Lab exchanges"))
+    response = _ics_response(body, "learning-lab.ics")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def feed_url(user) -> str | None:
+    feed = CalendarFeed.objects.filter(user=user).first()
+    return reverse("exchanges:feed", kwargs={"token": feed.token}) if feed else None

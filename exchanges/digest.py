@@ -1,0 +1,75 @@
+"""Items for the network's email digests (digests app discovers this module)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.db.models import Q
+
+from exchanges.models import PARTICIPANT_STATES, Exchange, Registration
+
+UPCOMING_DAYS = 30
+
+
+def _audiences(exchange: Exchange) -> set[str]:
+    if exchange.audience == Exchange.Audience.MEMBERS_AND_GUESTS or exchange.kind == Exchange.Kind.CONVENING:
+        return {"members", "funders"}
+    return {"members"}
+
+
+def _item(exchange: Exchange, *, section: str, date) -> dict:
+    return {
+        "section": section,
+        "key": f"exchange:{exchange.pk}",
+        "title": exchange.title,
+        "url": exchange.get_absolute_url(),
+        "summary": exchange.summary,
+        "language": (exchange.working_languages or ["en"])[0],
+        "themes": [t.slug for t in exchange.themes.all()],
+        "countries": [exchange.country.code] if exchange.country else [],
+        "audiences": _audiences(exchange),
+        "date": date,
+    }
+
+
+def digest_items(*, since, until) -> list[dict]:
+    """Exchanges published, or opened for sign-up, in [since, until), still upcoming. Two queries."""
+    exchanges = (
+        Exchange.objects.published()
+        .filter(ends_at__gte=since)
+        .filter(
+            Q(published_at__gte=since, published_at__lt=until)
+            | Q(registration_opens_at__gte=since, registration_opens_at__lt=until)
+        )
+        .prefetch_related("themes")
+        .order_by("starts_at", "pk")
+    )
+    items = []
+    for exchange in exchanges:
+        opened = exchange.registration_opens_at
+        date = opened if opened and since <= opened < until else exchange.published_at
+        items.append(_item(exchange, section="exchanges", date=date))
+    return items
+
+
+def digest_member_items(*, user_ids, now) -> dict[int, list[dict]]:
+    """Each member's own confirmed exchanges starting in the next 30 days. Two queries."""
+    registrations = (
+        Registration.objects.filter(
+            user_id__in=list(user_ids),
+            state__in=PARTICIPANT_STATES,
+            exchange__status=Exchange.Status.PUBLISHED,
+            exchange__starts_at__gte=now,
+            exchange__starts_at__lt=now + timedelta(days=UPCOMING_DAYS),
+        )
+        .select_related("exchange")
+        .prefetch_related("exchange__themes")
+        .order_by("exchange__starts_at")
+    )
+    result: dict[int, list[dict]] = defaultdict(list)
+    for registration in registrations:
+        result[registration.user_id].append(
+            _item(registration.exchange, section="reminders", date=registration.exchange.starts_at)
+        )
+    return {uid: result.get(uid, []) for uid in user_ids}

@@ -1,0 +1,140 @@
+"""Every email about an exchange, written to the outbox inside the caller's transaction.
+
+Each function takes a registration, renders in the member's preferred language and attaches
+the event as an ``.ics`` wherever a date is involved. Idempotency keys make a second call
+(a job run twice, a double click) a no-op.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from exchanges.ics import ics_attachment
+from exchanges.models import Exchange, Registration
+from outbox.services import absolute_url, email_queue
+
+TEMPLATE = "exchanges/emails/{kind}"
+
+
+def _language(user) -> str:
+    member = getattr(user, "member", None)
+    return getattr(member, "preferred_language", None) or "en"
+
+
+def _time_zone(user) -> str:
+    member = getattr(user, "member", None)
+    return getattr(member, "time_zone", None) or "UTC"
+
+
+def _send(
+    registration: Registration,
+    *,
+    kind: str,
+    key: str,
+    ics: bool = True,
+    extra: dict | None = None,
+    exchange: Exchange | None = None,
+) -> None:
+    exchange = exchange or registration.exchange
+    user = registration.user
+    if not user.email or user.deleted_at is not None:
+        return
+    context = {
+        "exchange": exchange,
+        "registration": registration,
+        "name": user.public_name,
+        "member_time_zone": _time_zone(user),
+        "detail_url": absolute_url(exchange.get_absolute_url()),
+        "mine_url": absolute_url(reverse("exchanges:mine")),
+        "participant": registration.is_participant,
+        **(extra or {}),
+    }
+    email_queue(
+        to=user.email,
+        kind=f"exchange_{kind}",
+        template=TEMPLATE.format(kind=kind),
+        context=context,
+        language=_language(user),
+        idempotency_key=key,
+        user=user,
+        attachments=[ics_attachment(exchange, private=registration.is_participant)] if ics else [],
+    )
+
+
+def send_confirmed(registration: Registration) -> None:
+    # A member can be confirmed more than once (cancel, sign up again): key on the moment.
+    stamp = registration.updated_at.timestamp()
+    _send(registration, kind="confirmed", key=f"exchange-confirmed:{registration.pk}:{stamp}")
+
+
+def send_waitlisted(registration: Registration, *, position: int | None) -> None:
+    _send(
+        registration,
+        kind="waitlisted",
+        key=f"exchange-waitlisted:{registration.pk}:{registration.waitlist_position}",
+        extra={"position": position},
+    )
+
+
+def send_offered(registration: Registration) -> None:
+    offer_url = absolute_url(reverse("exchanges:offer", kwargs={"slug": registration.exchange.slug}))
+    _send(
+        registration,
+        kind="offered",
+        key=f"exchange-offered:{registration.pk}:{registration.offered_at.timestamp()}",
+        extra={"offer_url": offer_url, "offer_expires_at": registration.offer_expires_at},
+    )
+
+
+def send_application_received(registration: Registration) -> None:
+    stamp = registration.updated_at.timestamp()
+    _send(registration, kind="application_received", key=f"exchange-applied:{registration.pk}:{stamp}")
+
+
+def send_accepted(registration: Registration) -> None:
+    stamp = registration.updated_at.timestamp()
+    _send(registration, kind="accepted", key=f"exchange-accepted:{registration.pk}:{stamp}")
+
+
+def send_declined(registration: Registration) -> None:
+    stamp = registration.updated_at.timestamp()
+    _send(registration, kind="declined", key=f"exchange-declined:{registration.pk}:{stamp}", ics=False)
+
+
+def send_changed(registration: Registration, *, exchange: Exchange, changes: list[str]) -> None:
+    _send(
+        registration,
+        kind="changed",
+        key=f"exchange-changed:{registration.pk}:{exchange.sequence}",
+        exchange=exchange,
+        extra={"changes": changes},
+    )
+
+
+def send_cancelled(registration: Registration, *, exchange: Exchange) -> None:
+    _send(registration, kind="cancelled", key=f"exchange-cancelled:{registration.pk}", exchange=exchange)
+
+
+def send_reminder(registration: Registration, *, days: int) -> None:
+    _send(registration, kind="reminder", key=f"exchange-reminder-{days}d:{registration.pk}", extra={"days": days})
+
+
+def send_reflection_invitation(registration: Registration) -> None:
+    url = absolute_url(reverse("exchanges:reflection", kwargs={"slug": registration.exchange.slug}))
+    _send(
+        registration,
+        kind="reflection_invitation",
+        key=f"exchange-reflection-invitation:{registration.pk}",
+        ics=False,
+        extra={"reflection_url": url},
+    )
+
+
+def send_message(registration: Registration, *, subject: str, message: str, batch: str) -> None:
+    _send(
+        registration,
+        kind="message",
+        key=f"exchange-message:{batch}:{registration.pk}",
+        ics=False,
+        extra={"subject": subject, "message": message},
+    )

@@ -1,0 +1,84 @@
+"""The exchange list's filters (django-filter)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import django_filters
+from django import forms
+from django.core.cache import cache
+from django.core.validators import RegexValidator
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from exchanges.models import WORKING_LANGUAGES, Exchange
+from network.models import Theme
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+COUNTRIES_CACHE_KEY = "exchanges:filter-countries"
+
+
+def _country_choices():
+    """Only countries that have exchanges (a short list renders fast), cached for 5 minutes."""
+    codes = cache.get(COUNTRIES_CACHE_KEY)
+    if codes is None:
+        codes = sorted(set(Exchange.objects.listed().exclude(country="").values_list("country", flat=True)))
+        cache.set(COUNTRIES_CACHE_KEY, codes, 300)
+    return sorted(((code, countries.name(code)) for code in codes), key=lambda item: str(item[1]))
+
+
+class ExchangeFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Exchange.Kind.choices, empty_label=_("Any kind"))
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=_country_choices, empty_label=_("Any country"))
+    theme = django_filters.ModelChoiceFilter(
+        label=_("Theme"),
+        field_name="themes",
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        empty_label=_("Any theme"),
+    )
+    language = django_filters.ChoiceFilter(
+        label=_("Working language"), choices=WORKING_LANGUAGES, method="filter_language", empty_label=_("Any language")
+    )
+    format = django_filters.ChoiceFilter(
+        label=_("Format"), choices=Exchange.Format.choices, empty_label=_("Any format")
+    )
+    month = django_filters.CharFilter(
+        label=_("Month"),
+        method="filter_month",
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        max_length=7,
+        validators=[RegexValidator(MONTH_RE, _("Enter a month as YYYY-MM."))],
+    )
+    places = django_filters.BooleanFilter(
+        label=_("Only with places left"), method="filter_places", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Exchange
+        fields = ["kind", "country", "theme", "language", "format", "month", "places"]
+
+    def filter_language(self, queryset, name, value):
+        return queryset.filter(working_languages__contains=[value]) if value else queryset
+
+    def filter_month(self, queryset, name, value):
+        match = MONTH_RE.match(value or "")
+        if not match:
+            return queryset
+        year, month = int(match.group(1)), int(match.group(2))
+        if not (1 <= month <= 12 and 2000 <= year <= 2100):
+            return queryset.none()
+        start = datetime(year, month, 1, tzinfo=timezone.get_current_timezone())
+        end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=start.tzinfo)
+        # Any overlap with the month counts (a gathering across the turn of a month).
+        return queryset.filter(starts_at__lt=end, ends_at__gte=start)
+
+    def filter_places(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Q(capacity__isnull=True) | Q(places_left_db__gt=0))

@@ -1,0 +1,37 @@
+"""What the cross-site search (practice app) indexes from exchanges.
+
+``SEARCH`` is discovered by the search helper: ``document(instance)`` returns the text to
+index, or None when the exchange must not be found (drafts); ``visible(user)`` is the
+QuerySet a user may find.
+"""
+
+from __future__ import annotations
+
+from exchanges.models import Exchange
+
+
+def document(instance: Exchange) -> dict | None:
+    if instance.status == Exchange.Status.DRAFT:
+        return None
+    themes = list(instance.themes.all())
+    place = ", ".join(p for p in (instance.city, str(instance.country.name) if instance.country else "") if p)
+    body_parts = [instance.description, place, instance.get_kind_display(), instance.get_format_display()]
+    body_parts += [o.name for o in instance.hosts.all()]
+    body_parts += [o.name for o in instance.partners.all()]
+    # Never index the address or the joining link: they are for confirmed participants only.
+    return {
+        "title": instance.title,
+        "summary": instance.summary,
+        "body": "\n".join(str(p) for p in body_parts if p),
+        "language": (instance.working_languages or ["en"])[0],
+        "url": instance.get_absolute_url(),
+        "themes": [t.slug for t in themes],
+        "countries": [instance.country.code] if instance.country else [],
+    }
+
+
+def visible(user):
+    return Exchange.objects.visible_to(user).exclude(status=Exchange.Status.DRAFT)
+
+
+SEARCH = {"model": "exchanges.Exchange", "kind": "exchange", "document": document, "visible": visible}

@@ -1,0 +1,539 @@
+"""Demo and bench data for exchanges.
+
+``seed_demo`` adds the Learning Lab programme described in the seed document (online
+exchanges, six in-person exchange visits, the European Learning Exchange, a funder
+convening) with registrations, a waitlist and reflections. It runs after the network's seed
+and looks organisations and demo users up by slug/email, creating what is missing so it
+also works alone. Idempotent: exchanges are keyed by slug and left alone when present.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from exchanges.models import Exchange, Reflection, Registration, Session
+from network.models import Member, Organisation, Role, Theme, User
+
+# Demo accounts only (seed_demo refuses to run with DEBUG off).
+DEMO_PASSWORD = "learninglab-demo"  # noqa: S105
+State = Registration.State
+Kind = Exchange.Kind
+Format = Exchange.Format
+
+ORGANISATIONS = {
+    "digidem-lab": ("Digidem Lab", Organisation.Kind.COMMUNITY_ORGANISING, "SE", "Göteborg"),
+    "navet-i-bergsjon": ("Navet i Bergsjön", Organisation.Kind.GRASSROOTS, "SE", "Göteborg"),
+    "tillsammans-hjallbo": ("Tillsammans Hjällbo", Organisation.Kind.GRASSROOTS, "SE", "Göteborg"),
+    "agera-goteborg": ("Agera Göteborg", Organisation.Kind.GRASSROOTS, "SE", "Göteborg"),
+    "gemeente-hellendoorn": ("Gemeente Hellendoorn", Organisation.Kind.PUBLIC_BODY, "NL", "Hellendoorn"),
+    "european-community-organisers-network": (
+        "European Community Organisers Network",
+        Organisation.Kind.NETWORK,
+        "BE",
+        "Brussels",
+    ),
+    "community-organisers": ("Community Organisers", Organisation.Kind.COMMUNITY_ORGANISING, "GB", "London"),
+    "postkodstiftelsen": ("Postkodstiftelsen", Organisation.Kind.FUNDER, "SE", "Stockholm"),
+    "national-lottery-community-fund": (
+        "The National Lottery Community Fund",
+        Organisation.Kind.FUNDER,
+        "GB",
+        "London",
+    ),
+}
+
+PARTICIPANTS = [
+    ("amina.yusuf@example.org", "Amina Yusuf", "sv", "Europe/Stockholm", "tillsammans-hjallbo"),
+    ("erik.lindqvist@example.org", "Erik Lindqvist", "sv", "Europe/Stockholm", "digidem-lab"),
+    ("sara.haddad@example.org", "Sara Haddad", "sv", "Europe/Stockholm", "navet-i-bergsjon"),
+    ("johan.berg@example.org", "Johan Berg", "sv", "Europe/Stockholm", "agera-goteborg"),
+    ("anouk.devries@example.org", "Anouk de Vries", "nl", "Europe/Amsterdam", "gemeente-hellendoorn"),
+    ("pieter.jansen@example.org", "Pieter Jansen", "nl", "Europe/Amsterdam", "gemeente-hellendoorn"),
+    ("grace.okafor@example.org", "Grace Okafor", "en", "Europe/London", "community-organisers"),
+    ("tom.hughes@example.org", "Tom Hughes", "en", "Europe/London", "community-organisers"),
+    ("marta.kowalska@example.org", "Marta Kowalska", "en", "Europe/Warsaw", "european-community-organisers-network"),
+    ("luca.romano@example.org", "Luca Romano", "en", "Europe/Rome", "european-community-organisers-network"),
+]
+
+
+def _org(slug: str) -> Organisation:
+    name, kind, country, city = ORGANISATIONS[slug]
+    org, _created = Organisation.objects.get_or_create(
+        slug=slug, defaults={"name": name, "kind": kind, "country": country, "city": city}
+    )
+    return org
+
+
+def _user(email: str, *, name: str, role: str, language="en", tz="Europe/Brussels") -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        first, _space, last = name.partition(" ")
+        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, first_name=first, last_name=last)
+        try:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        except ImportError:  # pragma: no cover — allauth is installed.
+            pass
+        if role == Role.COORDINATOR:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        member = Member.objects.filter(user=user).first() or Member(user=user)
+        member.display_name = name
+        member.preferred_language = language
+        member.time_zone = tz
+        member.save()
+    group, _created = Group.objects.get_or_create(name=role)
+    user.groups.add(group)
+    return user
+
+
+def _at(days: int, hour: int, tz: str) -> datetime:
+    import zoneinfo
+
+    day = (timezone.now() + timedelta(days=days)).date()
+    return datetime.combine(day, time(hour, 0), tzinfo=zoneinfo.ZoneInfo(tz))
+
+
+PROGRAMME = [
+    # slug, kind, title, summary, format, hosts, partners, themes, languages, days, hours, tz, capacity, extra
+    (
+        "online-cost-of-living",
+        Kind.ONLINE,
+        "Online exchange: organising around the cost of living",
+        "Members of Community Organisers and ECON compare how groups organise on rising bills and rents.",
+        Format.ONLINE,
+        ["community-organisers"],
+        ["european-community-organisers-network"],
+        ["cost-of-living", "housing"],
+        ["en"],
+        -60,
+        2,
+        "Europe/London",
+        40,
+        {},
+    ),
+    (
+        "online-digital-divide",
+        Kind.ONLINE,
+        "Online exchange: bridging the digital divide",
+        "How grassroots groups help neighbours get online, and what it teaches about organising.",
+        Format.ONLINE,
+        ["digidem-lab"],
+        ["european-community-organisers-network"],
+        ["digital-divide", "democracy-participation"],
+        ["en", "sv"],
+        10,
+        2,
+        "Europe/Stockholm",
+        4,
+        {},
+    ),
+    (
+        "online-climate-neighbourhoods",
+        Kind.ONLINE,
+        "Online exchange: climate action in our neighbourhoods",
+        "Groups acting together on climate change share their campaigns and look for joint action.",
+        Format.ONLINE,
+        ["european-community-organisers-network"],
+        [],
+        ["climate-change"],
+        ["en"],
+        40,
+        2,
+        "Europe/Brussels",
+        60,
+        {},
+    ),
+    (
+        "online-listening-campaigns",
+        Kind.ONLINE,
+        "Online exchange: listening campaigns",
+        "A practice exchange on one-to-ones and listening campaigns. Places are selected from applications.",
+        Format.ONLINE,
+        ["community-organisers"],
+        [],
+        ["democracy-participation"],
+        ["en"],
+        55,
+        2,
+        "Europe/London",
+        20,
+        {"signup_mode": Exchange.SignupMode.APPLICATION},
+    ),
+    (
+        "visit-digidem-lab-tynnered",
+        Kind.VISIT,
+        "Exchange visit: community organising for local leadership in Tynnered",
+        "Digidem Lab hosts organisers from England and the Netherlands in the Gothenburg suburbs.",
+        Format.IN_PERSON,
+        ["digidem-lab"],
+        ["community-organisers"],
+        ["democracy-participation", "youth"],
+        ["en", "sv"],
+        -120,
+        30,
+        "Europe/Stockholm",
+        12,
+        {"city": "Göteborg", "country": "SE", "address": "Tynnered, Göteborg"},
+    ),
+    (
+        "visit-navet-i-bergsjon",
+        Kind.VISIT,
+        "Exchange visit: Navet i Bergsjön",
+        "A neighbourhood centre in Bergsjön shows how residents build power together.",
+        Format.IN_PERSON,
+        ["navet-i-bergsjon"],
+        ["gemeente-hellendoorn"],
+        ["cost-of-living", "migration"],
+        ["sv", "en"],
+        -30,
+        30,
+        "Europe/Stockholm",
+        12,
+        {"city": "Göteborg", "country": "SE", "address": "Rymdtorget, Bergsjön, Göteborg", "interpretation": True},
+    ),
+    (
+        "visit-tillsammans-hjallbo",
+        Kind.VISIT,
+        "Exchange visit: Tillsammans Hjällbo",
+        "Organisers visit Hjällbo to learn about leadership development with young residents.",
+        Format.IN_PERSON,
+        ["tillsammans-hjallbo"],
+        ["european-community-organisers-network"],
+        ["youth", "democracy-participation"],
+        ["sv", "en"],
+        25,
+        30,
+        "Europe/Stockholm",
+        10,
+        {"city": "Göteborg", "country": "SE", "address": "Hjällbo torg, Göteborg", "interpretation": True},
+    ),
+    (
+        "visit-agera-goteborg",
+        Kind.VISIT,
+        "Exchange visit: Agera Göteborg",
+        "Agera Göteborg shares how tenants organise for better housing.",
+        Format.IN_PERSON,
+        ["agera-goteborg"],
+        ["community-organisers"],
+        ["housing", "cost-of-living"],
+        ["sv", "en"],
+        70,
+        30,
+        "Europe/Stockholm",
+        10,
+        {"city": "Göteborg", "country": "SE", "address": "Göteborg"},
+    ),
+    (
+        "visit-hellendoorn-learning-community",
+        Kind.VISIT,
+        "Exchange visit: the learning community of Hellendoorn",
+        "The municipality of Hellendoorn and its residents show their 'lerende gemeenschap' at work.",
+        Format.IN_PERSON,
+        ["gemeente-hellendoorn"],
+        ["digidem-lab"],
+        ["democracy-participation", "local-economy"],
+        ["nl", "en"],
+        45,
+        30,
+        "Europe/Amsterdam",
+        10,
+        {"city": "Hellendoorn", "country": "NL", "address": "Raadhuis, Hellendoorn", "interpretation": True},
+    ),
+    (
+        "visit-community-organisers-england",
+        Kind.VISIT,
+        "Exchange visit: community organising in England",
+        "Community Organisers hosts European organisers to work alongside local organisers.",
+        Format.IN_PERSON,
+        ["community-organisers"],
+        ["tillsammans-hjallbo"],
+        ["cost-of-living", "health"],
+        ["en"],
+        100,
+        30,
+        "Europe/London",
+        10,
+        {"city": "London", "country": "GB", "address": "London"},
+    ),
+    (
+        "european-learning-exchange",
+        Kind.GATHERING,
+        "European Learning Exchange",
+        "Community organisers from across England and Europe come together for four days to share ideas "
+        "and build solidarity.",
+        Format.HYBRID,
+        ["european-community-organisers-network"],
+        ["community-organisers", "digidem-lab"],
+        ["climate-change", "digital-divide", "cost-of-living"],
+        ["en", "sv", "nl"],
+        90,
+        80,
+        "Europe/Brussels",
+        120,
+        {"city": "Brussels", "country": "BE", "address": "Brussels", "interpretation": True},
+    ),
+    (
+        "funder-convening-philanthropy-and-organising",
+        Kind.CONVENING,
+        "Funder convening: philanthropy and organising",
+        "Funders and grassroots organisations explore how philanthropy and organising can reach shared goals.",
+        Format.HYBRID,
+        ["national-lottery-community-fund"],
+        ["postkodstiftelsen", "european-community-organisers-network"],
+        ["democracy-participation"],
+        ["en"],
+        50,
+        4,
+        "Europe/London",
+        40,
+        {"audience": Exchange.Audience.MEMBERS_AND_GUESTS, "city": "London", "country": "GB", "address": "London"},
+    ),
+]
+
+SESSIONS = [
+    (0, 9, 2, "Opening circle: why we organise"),
+    (0, 13, 3, "Power mapping across borders"),
+    (1, 9, 3, "Climate change: joint action between groups"),
+    (1, 14, 2, "The digital divide: tools that build power"),
+    (2, 9, 3, "Cost of living: campaigns that won"),
+    (2, 14, 2, "Evidence: showing the value of the process"),
+    (3, 9, 2, "Planning cross-border action"),
+    (3, 11, 1, "Closing and reflections"),
+]
+
+DESCRIPTION = (
+    "Part of the European **Learning Lab** for community organising: exchange and learning between "
+    "people who practise community organising across Europe.\n\n"
+    "- Meet organisers from other countries\n- Share what works, and what doesn't\n- Take an idea home"
+)
+
+
+def seed_demo(*, stdout) -> None:
+    organiser = _user("organiser@example.org", name="Olivia Organiser", role=Role.ORGANISER)
+    _user("coordinator@example.org", name="Cora Coordinator", role=Role.COORDINATOR)
+    funder = _user("funder@example.org", name="Frida Funder", role=Role.FUNDER)
+    people = [
+        _user(email, name=name, role=Role.ORGANISER, language=lang, tz=tz)
+        for email, name, lang, tz, _org_slug in PARTICIPANTS
+    ]
+    for (_email, _name, _lang, _tz, org_slug), user in zip(PARTICIPANTS, people, strict=True):
+        org = _org(org_slug)
+        if not user.member.organisations.filter(pk=org.pk).exists():
+            from network.models import Membership
+
+            Membership.objects.get_or_create(member=user.member, organisation=org)
+    themes = {t.slug: t for t in Theme.objects.all()}
+    created = 0
+    rng = random.Random(4)
+    for (
+        slug,
+        kind,
+        title,
+        summary,
+        fmt,
+        hosts,
+        partners,
+        theme_slugs,
+        langs,
+        days,
+        hours,
+        tz,
+        capacity,
+        extra,
+    ) in PROGRAMME:
+        if Exchange.objects.filter(slug=slug).exists():
+            continue
+        with transaction.atomic():
+            starts = _at(days, 10 if hours < 24 else 9, tz)
+            ends = starts + timedelta(hours=hours)
+            now = timezone.now()
+            exchange = Exchange.objects.create(
+                slug=slug,
+                kind=kind,
+                title=title,
+                summary=summary,
+                description=DESCRIPTION,
+                format=fmt,
+                working_languages=langs,
+                starts_at=starts,
+                ends_at=ends,
+                time_zone=tz,
+                capacity=capacity,
+                status=Exchange.Status.PUBLISHED,
+                published_at=now - timedelta(days=rng.randint(3, 20)),
+                registration_closes_at=starts - timedelta(days=2) if days > 3 else None,
+                online_link="https://meet.example.org/learning-lab-" + slug[:20] if fmt != Format.IN_PERSON else "",
+                **extra,
+            )
+            exchange.hosts.set([_org(s) for s in hosts])
+            exchange.partners.set([_org(s) for s in partners])
+            exchange.themes.set([themes[s] for s in theme_slugs if s in themes])
+            if kind == Kind.GATHERING:
+                for day, hour, length, session_title in SESSIONS:
+                    start = _at(days + day, hour, tz)
+                    Session.objects.create(
+                        exchange=exchange,
+                        title=session_title,
+                        starts_at=start,
+                        ends_at=start + timedelta(hours=length),
+                        room=rng.choice(["Main hall", "Room A", "Room B", "Online room"]),
+                    )
+            _demo_registrations(exchange, people=people, organiser=organiser, funder=funder, rng=rng)
+            created += 1
+    stdout.write(f"exchanges: {created} demo exchanges added.")
+
+
+def _demo_registrations(exchange, *, people, organiser, funder, rng) -> None:
+    past = exchange.ends_at < timezone.now()
+    pool = list(people)
+    if exchange.kind == Kind.CONVENING:
+        pool = pool[:4] + [funder]
+    elif exchange.slug != "online-digital-divide":
+        pool = pool + [organiser]
+    rng.shuffle(pool)
+    if exchange.slug == "online-digital-divide":
+        # Full with a waitlist: four confirmed, then three waiting in line.
+        pool = pool[:7]
+    elif not past:
+        pool = pool[: rng.randint(3, 7)]
+    position = 0
+    for i, user in enumerate(pool):
+        if exchange.is_application and not past:
+            state = State.APPLIED if i % 3 else State.ACCEPTED
+        elif exchange.capacity is not None and i >= exchange.capacity:
+            state = State.WAITLISTED
+        else:
+            state = State.ATTENDED if past and i % 5 else (State.NO_SHOW if past else State.CONFIRMED)
+        if state == State.WAITLISTED:
+            position += 1
+        registration = Registration.objects.create(
+            exchange=exchange,
+            user=user,
+            state=state,
+            waitlist_position=position if state == State.WAITLISTED else None,
+            consent_show_name=i % 4 != 3,
+            access_needs="Step-free access" if i == 1 else "",
+            dietary_needs="Vegetarian" if i % 3 == 0 and exchange.is_in_person else "",
+            travel_support_requested=exchange.is_in_person and i % 2 == 0,
+            travel_cost_estimate=Decimal(rng.choice([120, 180, 250, 320]))
+            if exchange.is_in_person and i % 2 == 0
+            else None,
+            hope_to_learn="How others build leadership among residents." if exchange.is_application else "",
+        )
+        if past and state == State.ATTENDED and i % 2 == 0:
+            Reflection.objects.create(
+                registration=registration,
+                learned=rng.choice(
+                    [
+                        "One-to-one conversations come before any campaign.",
+                        "A learning community needs time and trust between residents and the municipality.",
+                        "Power mapping together made our targets clear.",
+                    ]
+                ),
+                will_try=rng.choice(["House meetings in our block.", "A listening campaign with young people."]),
+                stay_in_touch=rng.choice(["Digidem Lab", "Navet i Bergsjön", "Gemeente Hellendoorn"]),
+                rating=rng.choice([4, 5, 5, 3]),
+            )
+
+
+# --- bench ---------------------------------------------------------------------------------
+
+
+def bench_arguments(parser) -> None:
+    parser.add_argument("--bench-exchanges", type=int, default=2000, help="Bench exchanges to add.")
+    parser.add_argument("--bench-registrations", type=int, default=100_000, help="Bench registrations to add.")
+
+
+def _bench_users(minimum: int) -> list[int]:
+    ids = list(User.objects.filter(email__endswith="@bench.example.org").values_list("pk", flat=True)[:5000])
+    if len(ids) < minimum:
+        start = len(ids)
+        User.objects.bulk_create(
+            [
+                User(email=f"member{n}@bench.example.org", password="!", first_name="Bench", last_name=str(n))  # noqa: S106
+                for n in range(start, minimum)
+            ],
+            batch_size=2000,
+            ignore_conflicts=True,
+        )
+        ids = list(User.objects.filter(email__endswith="@bench.example.org").values_list("pk", flat=True)[:5000])
+    return ids
+
+
+def seed_bench(*, options, stdout) -> None:
+    n_exchanges = options.get("bench_exchanges") or 2000
+    n_registrations = options.get("bench_registrations") or 100_000
+    if Exchange.objects.filter(slug__startswith="bench-exchange-").exists():
+        stdout.write("exchanges: bench data already present.")
+        return
+    per = max(1, n_registrations // max(1, n_exchanges))
+    user_ids = _bench_users(max(per, 200))
+    rng = random.Random(7)
+    now = timezone.now()
+    countries = ["SE", "NL", "GB", "BE", "DE", "FR", "ES", "IT", "PL", "DK"]
+    kinds = [k for k, _label in Kind.choices]
+    exchanges = []
+    for n in range(n_exchanges):
+        starts = now + timedelta(days=rng.randint(-365, 365), hours=rng.randint(0, 23))
+        fmt = rng.choice([Format.ONLINE, Format.IN_PERSON, Format.HYBRID])
+        exchanges.append(
+            Exchange(
+                slug=f"bench-exchange-{n}",
+                title=f"Bench exchange {n}: organising on {rng.choice(['housing', 'climate', 'rents', 'youth'])}",
+                summary="Organisers from across Europe share practice.",
+                description=DESCRIPTION,
+                kind=rng.choice(kinds),
+                format=fmt,
+                country=rng.choice(countries) if fmt != Format.ONLINE else "",
+                city="Göteborg" if fmt != Format.ONLINE else "",
+                working_languages=rng.sample(["en", "sv", "nl", "de", "fr"], k=rng.randint(1, 2)),
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=rng.choice([2, 3, 30, 80])),
+                time_zone=rng.choice(["Europe/Stockholm", "Europe/Amsterdam", "Europe/London", "Europe/Brussels"]),
+                capacity=rng.choice([None, 20, 40, 60]),
+                status=Exchange.Status.PUBLISHED if n % 20 else Exchange.Status.DRAFT,
+                published_at=now - timedelta(days=rng.randint(1, 400)),
+            )
+        )
+    Exchange.objects.bulk_create(exchanges, batch_size=1000)
+    exchange_rows = list(Exchange.objects.filter(slug__startswith="bench-exchange-").values_list("pk", "capacity"))
+    themes = list(Theme.objects.values_list("pk", flat=True))
+    through = Exchange.themes.through
+    through.objects.bulk_create(
+        [through(exchange_id=pk, theme_id=rng.choice(themes)) for pk, _cap in exchange_rows] if themes else [],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
+    registrations = []
+    made = 0
+    for pk, capacity in exchange_rows:
+        chosen = rng.sample(user_ids, k=min(per, len(user_ids)))
+        position = 0
+        for i, user_id in enumerate(chosen):
+            if capacity is not None and i >= capacity:
+                position += 1
+                state, wl = State.WAITLISTED, position
+            else:
+                state, wl = State.CONFIRMED, None
+            registrations.append(
+                Registration(
+                    exchange_id=pk, user_id=user_id, state=state, waitlist_position=wl, consent_show_name=i % 3 != 0
+                )
+            )
+        if len(registrations) >= 10_000:
+            Registration.objects.bulk_create(registrations, batch_size=5000)
+            made += len(registrations)
+            registrations = []
+        if made >= n_registrations:
+            break
+    Registration.objects.bulk_create(registrations, batch_size=5000)
+    made += len(registrations)
+    stdout.write(f"exchanges: {len(exchange_rows)} bench exchanges and {made} registrations added.")

@@ -1,0 +1,142 @@
+"""Showing an exchange's time in its own time zone and, where different, the viewer's."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+def _zone(name):
+    if isinstance(name, zoneinfo.ZoneInfo):
+        return name
+    try:
+        return zoneinfo.ZoneInfo(str(name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _span(start, end, tz) -> str:
+    start, end = start.astimezone(tz), end.astimezone(tz)
+    if start.date() == end.date():
+        return f"{date_format(start, 'D j M Y, H:i')}–{date_format(end, 'H:i')}"
+    return f"{date_format(start, 'D j M Y, H:i')} – {date_format(end, 'D j M Y, H:i')}"
+
+
+def when_text(start, end, exchange_tz, viewer_tz=None) -> tuple[str, str | None]:
+    """(time in the exchange's zone, time in the viewer's zone or None when the same)."""
+    own = _zone(exchange_tz) or zoneinfo.ZoneInfo("UTC")
+    main = f"{_span(start, end, own)} ({own.key})"
+    viewer = _zone(viewer_tz) if viewer_tz else None
+    if (
+        viewer is None
+        or viewer.key == own.key
+        or start.astimezone(viewer).utcoffset() == start.astimezone(own).utcoffset()
+    ):
+        return main, None
+    return main, f"{_span(start, end, viewer)} ({viewer.key})"
+
+
+@register.simple_tag(takes_context=True)
+def exchange_when(context, obj, viewer_tz=None, exchange_tz=None):
+    """Render an exchange's (or a session's) time; the viewer's zone defaults to the active one."""
+    tzname = exchange_tz or getattr(obj, "time_zone", None) or obj.exchange.time_zone
+    if viewer_tz is None:
+        viewer_tz = timezone.get_current_timezone()
+    main, local = when_text(obj.starts_at, obj.ends_at, tzname, viewer_tz)
+    if local is None:
+        return format_html('<time datetime="{}">{}</time>', obj.starts_at.isoformat(), main)
+    return format_html(
+        '<time datetime="{}">{}</time> <span class="meta">({}: {})</span>',
+        obj.starts_at.isoformat(),
+        main,
+        _("your time"),
+        local,
+    )
+
+
+@register.simple_tag
+def exchange_when_text(obj, viewer_tz=None):
+    """Plain text variant for emails."""
+    tzname = getattr(obj, "time_zone", None) or obj.exchange.time_zone
+    main, local = when_text(obj.starts_at, obj.ends_at, tzname, viewer_tz)
+    if local is None:
+        return main
+    return f"{main} — {_('your time')}: {local}"
+
+
+@register.simple_tag
+def upcoming_exchanges(limit=3):
+    """The next published exchanges with their place counts: one query."""
+    from exchanges.models import Exchange
+
+    return list(Exchange.objects.published().upcoming().with_place_counts().order_by("starts_at", "pk")[: int(limit)])
+
+
+@register.simple_tag
+def filter_fields(form):
+    """Render the list's filter fields directly: Django's per-option widget templates cost more
+    than the rest of the page together, and this page is the most visited one."""
+    from django import forms
+    from django.utils.html import format_html_join
+    from django.utils.safestring import mark_safe
+
+    parts = []
+    for bf in form:
+        widget = bf.field.widget
+        errors = ""
+        described = ""
+        if bf.errors:
+            error_id = f"{bf.auto_id}_error"
+            described = format_html(' aria-describedby="{}"', error_id)
+            errors = format_html('<p class="message error" id="{}">{}</p>', error_id, " ".join(bf.errors))
+        if isinstance(widget, forms.CheckboxInput):
+            checked = " checked" if bf.value() not in (None, False, "", "false", "False", "0") else ""
+            control = format_html(
+                '<input type="checkbox" name="{}" id="{}"{}{}> <label for="{}" class="inline-label">{}</label>',
+                bf.html_name,
+                bf.auto_id,
+                mark_safe(checked),  # noqa: S308 — a constant.
+                described,
+                bf.auto_id,
+                bf.label,
+            )
+        elif isinstance(widget, forms.Select):
+            current = "" if bf.value() is None else str(bf.value())
+            options = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (str(value), mark_safe(" selected") if str(value) == current else "", label)  # noqa: S308
+                    for value, label in bf.field.choices
+                ),
+            )
+            control = format_html(
+                '<label for="{}">{}</label><select name="{}" id="{}"{}>{}</select>',
+                bf.auto_id,
+                bf.label,
+                bf.html_name,
+                bf.auto_id,
+                described,
+                options,
+            )
+        else:
+            control = format_html(
+                '<label for="{}">{}</label><input type="{}" name="{}" id="{}" value="{}" placeholder="{}"{}>',
+                bf.auto_id,
+                bf.label,
+                widget.attrs.get("type", getattr(widget, "input_type", "text")),
+                bf.html_name,
+                bf.auto_id,
+                "" if bf.value() is None else bf.value(),
+                widget.attrs.get("placeholder", ""),
+                described,
+            )
+        parts.append(format_html('<div class="field">{}{}</div>', control, errors))
+    return mark_safe("".join(parts))  # noqa: S308 — every part is built with format_html.
