@@ -183,7 +183,7 @@ def indicator_quarters(records, *, organisation=None, period_from=None, period_t
             order=F("indicator__order"),
             total=Sum("value"),
             average=Avg("value"),
-            latest=_First(ArrayAgg("value", ordering="-period_end")),
+            latest=_First(ArrayAgg("value", order_by="-period_end")),
         )
         .order_by("indicator", "quarter")
     )
