@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from evidence import services
 from evidence.digest import digest_items
-from evidence.search import SEARCH
 from evidence.models import EvidenceRecord
+from evidence.search import SEARCH
 from tests.factories.evidence import EvidenceRecordFactory, story
 from tests.factories.network import ThemeFactory
 

@@ -350,7 +350,7 @@ def test_my_evidence_lists_own_and_organisation_records_in_every_status(client_a
 
 
 def test_turn_my_reflection_into_a_story(client, organiser_member, other_organiser, org):
-    from exchanges.models import Exchange, Registration, Reflection
+    from exchanges.models import Exchange, Reflection, Registration
 
     theme = ThemeFactory(slug="digital-divide")
     exchange = Exchange.objects.create(
