@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import (
     Avg,
+    CharField,
     Count,
     DecimalField,
     F,
@@ -93,7 +94,7 @@ def translated(path: str):
     lang = (get_language() or "en")[:2]
     if lang not in {code for code, _name in settings.LANGUAGES}:
         lang = "en"
-    return Coalesce(NullIf(F(f"{path}_{lang}"), Value("")), F(f"{path}_en"))
+    return Coalesce(NullIf(F(f"{path}_{lang}"), Value("")), F(f"{path}_en"), output_field=CharField())
 
 
 def by_dimension_and_type(records) -> tuple[list[Row], list[Row]]:

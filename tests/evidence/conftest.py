@@ -23,3 +23,14 @@ def organiser_member(organiser, org):
 def other_member(other_organiser, other_org):
     MembershipFactory(member=other_organiser.member, organisation=other_org)
     return other_organiser
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # A request to /sv/ or /nl/ leaves that language active in the thread; reverse() in the
+    # next test would then build prefixed URLs.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")

@@ -176,3 +176,21 @@ def test_title_is_escaped(client):
     content = client.get(INDEX).content.decode()
     assert "<script>alert(1)</script>" not in content
     assert record.pk
+
+
+def test_library_speaks_swedish_and_dutch_including_the_seeded_lists(client):
+    EvidenceRecordFactory(dimensions=[ProcessDimension.objects.get(slug="power-building")])
+    sv = client.get("/sv/evidence/").content.decode()
+    assert "Underlagsbibliotek" in sv and "att bygga makt" in sv
+    nl = client.get("/nl/evidence/").content.decode()
+    assert "Bewijsbibliotheek" in nl and "macht opbouwen" in nl
+
+
+def test_catalogues_are_complete():
+    from pathlib import Path
+
+    for lang in ("sv", "nl"):
+        text = (Path(__file__).parents[2] / "evidence" / "locale" / lang / "LC_MESSAGES" / "django.po").read_text()
+        entries = text.split("\n\n")[1:]
+        assert "#, fuzzy" not in text
+        assert not [e for e in entries if e.rstrip().endswith('msgstr ""')], lang
