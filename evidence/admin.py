@@ -195,8 +195,15 @@ class TargetAdmin(admin.ModelAdmin):
 
 @admin.register(Consent)
 class ConsentAdmin(admin.ModelAdmin):
-    list_display = ["record", "identity_level", "audience_network", "audience_funders", "audience_public",
-                    "expires_on", "withdrawn_at"]  # fmt: skip
+    list_display = [
+        "record",
+        "identity_level",
+        "audience_network",
+        "audience_funders",
+        "audience_public",
+        "expires_on",
+        "withdrawn_at",
+    ]
     list_filter = ["identity_level", "audience_funders", "audience_public"]
     raw_id_fields = ["record"]
     actions = ["withdraw"]

@@ -68,8 +68,13 @@ def target_chart(quarters: list[dict]) -> dict:
                 "label_x": x + 24,
             }
         )
-    return {"groups": groups, "width": 20 + len(quarters) * slot, "height": height + 50, "base_y": height + 20,
-            "label_y": height + 38}  # fmt: skip
+    return {
+        "groups": groups,
+        "width": 20 + len(quarters) * slot,
+        "height": height + 50,
+        "base_y": height + 20,
+        "label_y": height + 38,
+    }
 
 
 def radar(labels: list[str], series: list[dict], *, maximum: float = 5.0, size: int = 360) -> dict:

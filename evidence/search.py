@@ -13,8 +13,14 @@ from evidence.models import EvidenceRecord
 def document(instance: EvidenceRecord) -> dict | None:
     if instance.status != EvidenceRecord.Status.PUBLISHED:
         return None
-    parts = [instance.body, instance.why_it_matters, instance.outcome_who, instance.outcome_what,
-             instance.significance, instance.contribution]  # fmt: skip
+    parts = [
+        instance.body,
+        instance.why_it_matters,
+        instance.outcome_who,
+        instance.outcome_what,
+        instance.significance,
+        instance.contribution,
+    ]
     return {
         "title": instance.title,
         "summary": instance.summary,

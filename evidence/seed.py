@@ -192,43 +192,75 @@ def seed_demo(*, stdout) -> None:
         record, new = _record(
             title=s["title"],
             defaults={
-                "kind": EvidenceRecord.Kind.STORY, "layer": EvidenceRecord.Layer.PROCESS, "summary": s["summary"],
-                "body": s["body"], "why_it_matters": s["why_it_matters"], "status": EvidenceRecord.Status.PUBLISHED,
-                "visibility": s["visibility"], "verification": EvidenceRecord.Verification.PEER_REVIEWED,
-                "original_language": s["language"], "published_at": now - datetime.timedelta(days=30 * (i + 1)),
-                "period_start": QUARTERS[i + 2][0], "period_end": QUARTERS[i + 2][1], "featured": s["featured"],
-                "created_by": organiser, "reviewed_by": coordinator,
-                "level_of_change": EvidenceRecord.Level.INDIVIDUAL, "expectedness": EvidenceRecord.Expectedness.EXPECTED,
+                "kind": EvidenceRecord.Kind.STORY,
+                "layer": EvidenceRecord.Layer.PROCESS,
+                "summary": s["summary"],
+                "body": s["body"],
+                "why_it_matters": s["why_it_matters"],
+                "status": EvidenceRecord.Status.PUBLISHED,
+                "visibility": s["visibility"],
+                "verification": EvidenceRecord.Verification.PEER_REVIEWED,
+                "original_language": s["language"],
+                "published_at": now - datetime.timedelta(days=30 * (i + 1)),
+                "period_start": QUARTERS[i + 2][0],
+                "period_end": QUARTERS[i + 2][1],
+                "featured": s["featured"],
+                "created_by": organiser,
+                "reviewed_by": coordinator,
+                "level_of_change": EvidenceRecord.Level.INDIVIDUAL,
+                "expectedness": EvidenceRecord.Expectedness.EXPECTED,
             },
-            orgs=[orgs[o] for o in s["orgs"]], countries=s["countries"], themes=s["themes"],
-            dimensions=s["dimensions"], exchange=exchange if i == 2 else None,
-        )  # fmt: skip
+            orgs=[orgs[o] for o in s["orgs"]],
+            countries=s["countries"],
+            themes=s["themes"],
+            dimensions=s["dimensions"],
+            exchange=exchange if i == 2 else None,
+        )
         if new:
             name, level, network, funders, public = s["consent"]
             Consent.objects.create(
-                record=record, person_name=name, identity_level=level,
+                record=record,
+                person_name=name,
+                identity_level=level,
                 pseudonym=name if level == Consent.IdentityLevel.PSEUDONYM else "",
-                audience_network=network, audience_funders=funders, audience_public=public,
-                obtained_on=QUARTERS[i + 2][0], obtained_by=organiser, method=Consent.Method.WRITTEN,
-            )  # fmt: skip
+                audience_network=network,
+                audience_funders=funders,
+                audience_public=public,
+                obtained_on=QUARTERS[i + 2][0],
+                obtained_by=organiser,
+                method=Consent.Method.WRITTEN,
+            )
             created += 1
     for i, o in enumerate(OUTCOMES):
         _record_obj, new = _record(
             title=o["title"],
             defaults={
-                "kind": EvidenceRecord.Kind.OUTCOME, "layer": EvidenceRecord.Layer.BOTH, "summary": o["summary"],
-                "outcome_who": o["outcome_who"], "outcome_what": o["outcome_what"], "outcome_when": o["outcome_when"],
-                "outcome_where": o["outcome_where"], "significance": o["significance"],
-                "contribution": o["contribution"], "status": EvidenceRecord.Status.PUBLISHED,
-                "visibility": EvidenceRecord.Visibility.PUBLIC, "level_of_change": o["level"],
-                "verification": EvidenceRecord.Verification.SUBSTANTIATED, "original_language": "en",
-                "published_at": now - datetime.timedelta(days=20 * (i + 1)), "created_by": organiser,
-                "period_start": QUARTERS[4][0], "period_end": QUARTERS[5][1],
+                "kind": EvidenceRecord.Kind.OUTCOME,
+                "layer": EvidenceRecord.Layer.BOTH,
+                "summary": o["summary"],
+                "outcome_who": o["outcome_who"],
+                "outcome_what": o["outcome_what"],
+                "outcome_when": o["outcome_when"],
+                "outcome_where": o["outcome_where"],
+                "significance": o["significance"],
+                "contribution": o["contribution"],
+                "status": EvidenceRecord.Status.PUBLISHED,
+                "visibility": EvidenceRecord.Visibility.PUBLIC,
+                "level_of_change": o["level"],
+                "verification": EvidenceRecord.Verification.SUBSTANTIATED,
+                "original_language": "en",
+                "published_at": now - datetime.timedelta(days=20 * (i + 1)),
+                "created_by": organiser,
+                "period_start": QUARTERS[4][0],
+                "period_end": QUARTERS[5][1],
                 "expectedness": EvidenceRecord.Expectedness.UNEXPECTED if i else EvidenceRecord.Expectedness.EXPECTED,
             },
-            orgs=[orgs[x] for x in o["orgs"]], countries=o["countries"], themes=o["themes"], types=o["types"],
+            orgs=[orgs[x] for x in o["orgs"]],
+            countries=o["countries"],
+            themes=o["themes"],
+            types=o["types"],
             exchange=exchange,
-        )  # fmt: skip
+        )
         created += int(new)
     created += _seed_metrics(orgs, organiser, now)
     _seed_assessment(orgs, coordinator)
@@ -245,37 +277,56 @@ def _seed_metrics(orgs, organiser, now) -> int:
             record, new = _record(
                 title=f"{org.name}: figures {start.year} Q{(start.month - 1) // 3 + 1}",
                 defaults={
-                    "kind": EvidenceRecord.Kind.METRIC, "layer": EvidenceRecord.Layer.BOTH,
+                    "kind": EvidenceRecord.Kind.METRIC,
+                    "layer": EvidenceRecord.Layer.BOTH,
                     "summary": "Quarterly figures of the training programme Community Organising för lokalt ledarskap.",
-                    "status": EvidenceRecord.Status.PUBLISHED, "visibility": EvidenceRecord.Visibility.FUNDERS,
-                    "verification": EvidenceRecord.Verification.SELF_REPORTED, "original_language": "sv",
-                    "published_at": now - datetime.timedelta(days=90 * (6 - q)), "created_by": organiser,
-                    "period_start": start, "period_end": end,
+                    "status": EvidenceRecord.Status.PUBLISHED,
+                    "visibility": EvidenceRecord.Visibility.FUNDERS,
+                    "verification": EvidenceRecord.Verification.SELF_REPORTED,
+                    "original_language": "sv",
+                    "published_at": now - datetime.timedelta(days=90 * (6 - q)),
+                    "created_by": organiser,
+                    "period_start": start,
+                    "period_end": end,
                 },
-                orgs=[org], countries=["SE"], themes=["democracy-participation"],
+                orgs=[org],
+                countries=["SE"],
+                themes=["democracy-participation"],
                 dimensions=["relationship-trust", "leadership-development"],
-            )  # fmt: skip
+            )
             if not new:
                 continue
             created += 1
-            for indicator_slug, base in (("one-to-ones", 30), ("new-people-engaged", 12), ("leadership-roles", 3),
-                                         ("trainings-held", 2)):  # fmt: skip
+            for indicator_slug, base in (
+                ("one-to-ones", 30),
+                ("new-people-engaged", 12),
+                ("leadership-roles", 3),
+                ("trainings-held", 2),
+            ):
                 indicator = indicators[indicator_slug]
                 value = base + q * base // 4 + rng.randint(0, base // 2)
                 update = MetricUpdate.objects.create(
-                    record=record, indicator=indicator, organisation=org, period_start=start, period_end=end,
+                    record=record,
+                    indicator=indicator,
+                    organisation=org,
+                    period_start=start,
+                    period_end=end,
                     value=Decimal(value),
-                )  # fmt: skip
+                )
                 if indicator.split_categories:
                     parts = _split(value, len(indicator.split_categories), rng)
                     MetricSplit.objects.bulk_create(
-                        [MetricSplit(update=update, category=c, value=Decimal(p)) for c, p in
-                         zip(indicator.split_categories, parts, strict=True)]
-                    )  # fmt: skip
+                        [
+                            MetricSplit(update=update, category=c, value=Decimal(p))
+                            for c, p in zip(indicator.split_categories, parts, strict=True)
+                        ]
+                    )
                 Target.objects.get_or_create(
-                    indicator=indicator, organisation=org, period_start=start,
+                    indicator=indicator,
+                    organisation=org,
+                    period_start=start,
                     defaults={"period_end": end, "value": Decimal(base + q * base // 4 + base // 4)},
-                )  # fmt: skip
+                )
     return created
 
 
@@ -286,9 +337,15 @@ def _split(total: int, n: int, rng) -> list[int]:
 
 
 RESPONDENTS = [
-    ("organiser", "Anouk"), ("organiser", "Bram"), ("organiser", "Charlotte"), ("resident", "Daan"),
-    ("resident", "Eva"), ("resident", "Floor"), ("partner", "Gijs"), ("official", "Hanneke"),
-]  # fmt: skip
+    ("organiser", "Anouk"),
+    ("organiser", "Bram"),
+    ("organiser", "Charlotte"),
+    ("resident", "Daan"),
+    ("resident", "Eva"),
+    ("resident", "Floor"),
+    ("partner", "Gijs"),
+    ("official", "Hanneke"),
+]
 
 
 def _seed_assessment(orgs, coordinator) -> None:
@@ -309,9 +366,10 @@ def _seed_assessment(orgs, coordinator) -> None:
     rng = random.Random(2023)  # noqa: S311 — demo answers.
     for title, opens, closes, uplift in rounds:
         round_obj, created = Round.objects.get_or_create(
-            title=title, community=community,
+            title=title,
+            community=community,
             defaults={"framework": framework, "opens_on": opens, "closes_on": closes, "opened_by": coordinator},
-        )  # fmt: skip
+        )
         if not created:
             continue
         for n, (group, first_name) in enumerate(RESPONDENTS):
@@ -372,14 +430,19 @@ def seed_bench(*, options, stdout) -> None:
             start = published.date() - datetime.timedelta(days=rng.randint(30, 200))
             records.append(
                 EvidenceRecord(
-                    title=f"{BENCH_PREFIX} {i}", summary="Synthetic record for benchmarks.", body="Body text.",
-                    kind=kinds[i % len(kinds)], layer=rng.choice(["process", "outcome", "both"]),
+                    title=f"{BENCH_PREFIX} {i}",
+                    summary="Synthetic record for benchmarks.",
+                    body="Body text.",
+                    kind=kinds[i % len(kinds)],
+                    layer=rng.choice(["process", "outcome", "both"]),
                     status="published" if i % 10 else rng.choice(["draft", "submitted", "in_review"]),
                     visibility=rng.choice(["network", "funders", "public"]),
                     verification=rng.choice(["self_reported", "peer_reviewed", "substantiated", "evaluated"]),
-                    published_at=published, period_start=start, period_end=start + datetime.timedelta(days=90),
+                    published_at=published,
+                    period_start=start,
+                    period_end=start + datetime.timedelta(days=90),
                 )
-            )  # fmt: skip
+            )
         EvidenceRecord.objects.bulk_create(records, batch_size=batch)
         ids = list(
             EvidenceRecord.objects.filter(title__startswith=BENCH_PREFIX).order_by("pk").values_list("pk", "kind")
@@ -401,14 +464,25 @@ def seed_bench(*, options, stdout) -> None:
             if kind in ("story", "testimony", "media"):
                 consents.append(
                     Consent(
-                        record_id=pk, person_name="Bench Person", identity_level="first_name",
-                        audience_network=True, audience_funders=rng.random() < 0.8, audience_public=rng.random() < 0.5,
-                        obtained_on=datetime.date(2024, 1, 1), method="written",
+                        record_id=pk,
+                        person_name="Bench Person",
+                        identity_level="first_name",
+                        audience_network=True,
+                        audience_funders=rng.random() < 0.8,
+                        audience_public=rng.random() < 0.5,
+                        obtained_on=datetime.date(2024, 1, 1),
+                        method="written",
                         withdrawn_at=now if rng.random() < 0.03 else None,
                     )
-                )  # fmt: skip
-        for model, rows in ((through_org, orgs_rows), (through_theme, theme_rows), (through_dim, dim_rows),
-                            (through_type, type_rows), (RecordCountry, country_rows), (Consent, consents)):  # fmt: skip
+                )
+        for model, rows in (
+            (through_org, orgs_rows),
+            (through_theme, theme_rows),
+            (through_dim, dim_rows),
+            (through_type, type_rows),
+            (RecordCountry, country_rows),
+            (Consent, consents),
+        ):
             model.objects.bulk_create(rows, batch_size=batch)
         metric_ids = [pk for pk, kind in ids if kind == "metric"] or [pk for pk, _k in ids]
         updates = []
@@ -416,11 +490,14 @@ def seed_bench(*, options, stdout) -> None:
             quarter = QUARTERS[i % len(QUARTERS)]
             updates.append(
                 MetricUpdate(
-                    record_id=metric_ids[i % len(metric_ids)], indicator_id=rng.choice(indicator_ids),
-                    organisation_id=rng.choice(org_ids), period_start=quarter[0], period_end=quarter[1],
+                    record_id=metric_ids[i % len(metric_ids)],
+                    indicator_id=rng.choice(indicator_ids),
+                    organisation_id=rng.choice(org_ids),
+                    period_start=quarter[0],
+                    period_end=quarter[1],
                     value=Decimal(rng.randint(0, 200)),
                 )
-            )  # fmt: skip
+            )
             if len(updates) >= batch:
                 MetricUpdate.objects.bulk_create(updates)
                 updates = []

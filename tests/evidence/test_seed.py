@@ -10,11 +10,21 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_demo_is_idempotent_and_tells_the_programme_story():
     seed_demo(stdout=io.StringIO())
-    counts = (EvidenceRecord.objects.count(), MetricUpdate.objects.count(), Target.objects.count(),
-              Response.objects.count(), Consent.objects.count())  # fmt: skip
+    counts = (
+        EvidenceRecord.objects.count(),
+        MetricUpdate.objects.count(),
+        Target.objects.count(),
+        Response.objects.count(),
+        Consent.objects.count(),
+    )
     seed_demo(stdout=io.StringIO())
-    assert counts == (EvidenceRecord.objects.count(), MetricUpdate.objects.count(), Target.objects.count(),
-                      Response.objects.count(), Consent.objects.count())  # fmt: skip
+    assert counts == (
+        EvidenceRecord.objects.count(),
+        MetricUpdate.objects.count(),
+        Target.objects.count(),
+        Response.objects.count(),
+        Consent.objects.count(),
+    )
     assert EvidenceRecord.objects.filter(title__icontains="Hjällbo").exists()
     assert Consent.objects.count() == EvidenceRecord.objects.filter(kind="story").count()
     quarters = set(MetricUpdate.objects.values_list("period_start", flat=True))

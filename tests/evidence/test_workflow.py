@@ -222,8 +222,14 @@ def metric_record(organiser_member, org):
 
 def metric_post(org, **extra):
     indicator = Indicator.objects.get(slug="new-people-engaged")
-    data = {"indicator": indicator.pk, "organisation": org.pk, "period_start": "2025-01-01", "period_end": "2025-03-31",
-            "value": "10", "splits": "under 18: 4\n18–29: 6"}  # fmt: skip
+    data = {
+        "indicator": indicator.pk,
+        "organisation": org.pk,
+        "period_start": "2025-01-01",
+        "period_end": "2025-03-31",
+        "value": "10",
+        "splits": "under 18: 4\n18–29: 6",
+    }
     data.update(extra)
     return data
 
