@@ -184,7 +184,8 @@ def indicator_quarters(records, *, organisation=None, period_from=None, period_t
             order=F("indicator__order"),
             total=Sum("value"),
             average=Avg("value"),
-            latest=_First(ArrayAgg("value", order_by="-period_end")),
+            # Only "latest" indicators need the ordered array; the others skip building it.
+            latest=_First(ArrayAgg("value", order_by="-period_end", filter=Q(indicator__aggregation="latest"))),
         )
         .order_by("indicator", "quarter")
     )

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from evidence.cache import bump_after_commit
 from evidence.models import (
     Answer,
     Attachment,
@@ -177,6 +178,8 @@ def record_transition(
     if note:
         changes["review_note"] = [None, note]
     revision_write(record=record, user=user, action=step, changes=changes)
+    # .update() sends no signals: tell the dashboard cache explicitly.
+    bump_after_commit()
     record.refresh_from_db()
     return record
 
@@ -205,6 +208,7 @@ def consent_withdraw(*, consent: Consent, user, note: str = "") -> Consent:
         withdrawn_at=timezone.now(), withdrawn_note=note
     )
     consent.refresh_from_db()
+    bump_after_commit()
     if changed:
         revision_write(record=consent.record, user=user, action="consent_withdrawn", changes={"consent": "withdrawn"})
     return consent

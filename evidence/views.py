@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evidence import assessment, charts, dashboard, services
+from evidence import cache as evidence_cache
 from evidence.filters import DashboardFilter, LibraryFilter
 from evidence.forms import (
     KIND_HELP,
@@ -379,6 +381,19 @@ def _dashboard_records(request):
 def _dashboard_context(request):
     filterset, records = _dashboard_records(request)
     data = filterset.form.cleaned_data if filterset.is_bound else {}
+    key = evidence_cache.dashboard_key(who=viewer_class(request.user), query=request.GET.urlencode())
+    figures = evidence_cache.cached(key, lambda: _dashboard_figures(records, data))
+    return {
+        **figures,
+        "filter": filterset,
+        "countries": DashboardFilter.base_filters["country"].extra["choices"](),
+        "query": request.GET.urlencode(),
+        "generated_at": timezone.now(),
+    }
+
+
+def _dashboard_figures(records, data) -> dict:
+    """Every aggregated figure of the dashboard (cached as a whole, see ``evidence.cache``)."""
     base_query = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if v}
     library = reverse("evidence:index")
     dimension_rows, type_rows = dashboard.by_dimension_and_type(records)
@@ -399,7 +414,6 @@ def _dashboard_context(request):
         entry["chart"] = charts.bar_chart(entry["rows"], library_url=library)
     head = dashboard.headline(records)
     return {
-        "filter": filterset,
         "headline": head,
         "balance": charts.bar_chart(
             [
@@ -421,9 +435,6 @@ def _dashboard_context(request):
         "dimensions": [(row.extra["slug"], row.label) for row in dimension_rows],
         "themes": [(row.extra["slug"], row.label) for row in theme_rows],
         "organisations": list(Organisation.objects.order_by("name").values_list("slug", "name")),
-        "countries": DashboardFilter.base_filters["country"].extra["choices"](),
-        "query": request.GET.urlencode(),
-        "generated_at": timezone.now(),
     }
 
 
@@ -462,7 +473,7 @@ EXPORT_HEADER = [
 ]
 
 
-def export_rows(request, records):
+def export_rows(records):
     """Header, then one row per visible record: streamed from one query (arrays from subqueries)."""
     from django.contrib.postgres.expressions import ArraySubquery as Arr
 
@@ -479,7 +490,8 @@ def export_rows(request, records):
         .order_by("-published_at", "-pk")
     )
     yield EXPORT_HEADER
-    site = request.build_absolute_uri("/")[:-1]
+    # One reverse() for the whole export: the record URL only differs by its primary key.
+    url_pattern = settings.SITE_URL.rstrip("/") + reverse("evidence:detail", kwargs={"pk": 999999999})
     for r in qs.iterator(chunk_size=2000):
         consent = r.consent_or_none() if r.needs_consent else None
         yield [
@@ -501,7 +513,7 @@ def export_rows(request, records):
             r.visibility,
             consent.display_name if consent else "",
             r.published_at.isoformat() if r.published_at else "",
-            site + r.get_absolute_url(),
+            url_pattern.replace("999999999", str(r.pk)),
         ]
 
 
@@ -515,7 +527,7 @@ def dashboard_export_csv(request):
         return response
     _filterset, records = _dashboard_records(request)
     writer = csv.writer(_Echo())
-    stream = (writer.writerow([spreadsheet_safe(v) for v in row]) for row in export_rows(request, records))
+    stream = (writer.writerow([spreadsheet_safe(v) for v in row]) for row in export_rows(records))
     response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="learning-lab-evidence.csv"'
     return response
@@ -529,7 +541,7 @@ def dashboard_export_xlsx(request):
     _filterset, records = _dashboard_records(request)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("evidence")
-    for row in export_rows(request, records):
+    for row in export_rows(records):
         sheet.append([spreadsheet_safe(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -214,3 +214,26 @@ def test_report_view_is_print_friendly(client_as):
     content = client_as("funder").get(REPORT).content.decode()
     assert "Evidence report" in content and "<svg" in content and "<script" not in content
     assert timezone.now().year
+
+
+def test_cached_figures_follow_every_change(client_as, coordinator, django_assert_max_num_queries):
+    client = client_as("funder")
+    record = EvidenceRecordFactory(status=EvidenceRecord.Status.SUBMITTED, countries=["SE"])
+    assert client.get(DASHBOARD).context["headline"]["total"] == 0
+    with django_assert_max_num_queries(6):
+        # A second load with nothing changed comes from the cache.
+        client.get(DASHBOARD)
+    services.record_transition(record=record, user=coordinator, step="publish")
+    assert client.get(DASHBOARD).context["headline"]["total"] == 1
+    # A change straight to the model (as the admin's inline does) also invalidates.
+    told = story(countries=["SE"])
+    assert client.get(DASHBOARD).context["headline"]["total"] == 2
+    told.consent.withdrawn_at = timezone.now()
+    told.consent.save()
+    assert client.get(DASHBOARD).context["headline"]["total"] == 1
+
+
+def test_dashboard_works_without_the_cache(client_as, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    EvidenceRecordFactory()
+    assert client_as("funder").get(DASHBOARD).context["headline"]["total"] == 1
