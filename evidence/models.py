@@ -1,17 +1,178 @@
 """The evidence base: records of organising's process and outcomes.
 
-This is the core record other apps link to; the evidence issue extends it (dimensions,
-consent, indicators, revisions, attachments) through further migrations.
+Who may read what is decided in ONE place, ``EvidenceRecordQuerySet.visible_to(user)``;
+every page, dashboard count, chart, export, search document and digest goes through it.
+
+Visibility rules (documented here because every other module relies on them):
+
+* A record's *visibility* is a ladder: ``network`` (network members only) ⊂ ``funders``
+  (network members and funders) ⊂ ``public`` (everyone, also logged out).
+* Stories, testimony and media are about identifiable people and need a consent record.
+  Consent *audiences* (network, funders, public) are a set; ``public`` includes everyone.
+  A record of such a kind without a consent, with withdrawn consent or with expired consent
+  is never shown outside the admin, not even to coordinators.
+* What a viewer sees is the stricter of both:
+  - anonymous: published, visibility public, consent allows public;
+  - funders (the stricter role wins for someone who is also an organiser): published,
+    visibility funders or public, consent allows funders or public;
+  - other network members (organisers, members): published, any visibility, consent allows
+    network or public;
+  - coordinators: every status and visibility (they review), consent still valid;
+  - authors and members of a record's organisations additionally see their *unpublished*
+    records (drafts, submitted, returned) so they can follow them; a published record
+    always follows the rules above.
+* Library, dashboard, exports and search narrow further with ``.published()``.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.db import models
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+import datetime
+from decimal import Decimal
 
-from network.models import Organisation, Theme
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from network.models import Organisation, Role, Theme
+from network.validators import validate_no_nul, validate_upload_size
+
+CONSENT_KINDS = ("story", "testimony", "media")
+
+
+def viewer_roles(user) -> set[str]:
+    """The role group names of ``user``, fetched once per request and cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    roles = getattr(user, "_evidence_roles", None)
+    if roles is None:
+        roles = set(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            roles.add(Role.COORDINATOR)
+        user._evidence_roles = roles
+    return roles
+
+
+def viewer_class(user) -> str:
+    """One of ``anonymous``, ``funder``, ``network``, ``coordinator`` (see module docstring)."""
+    if not getattr(user, "is_authenticated", False):
+        return "anonymous"
+    roles = viewer_roles(user)
+    if Role.COORDINATOR in roles:
+        return "coordinator"
+    if Role.FUNDER in roles:
+        return "funder"
+    return "network"
+
+
+class OrderedTranslatedList(models.Model):
+    """A short editable, translatable list (name translated with modeltranslation)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProcessDimension(OrderedTranslatedList):
+    class Meta(OrderedTranslatedList.Meta):
+        verbose_name = _("process dimension")
+        verbose_name_plural = _("process dimensions")
+
+
+class OutcomeType(OrderedTranslatedList):
+    class Meta(OrderedTranslatedList.Meta):
+        verbose_name = _("outcome type")
+        verbose_name_plural = _("outcome types")
+
+
+class EvidenceRecordQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=EvidenceRecord.Status.PUBLISHED)
+
+    @staticmethod
+    def _consent_ok(*audiences: str) -> Q:
+        """Kinds without consent pass; the others need a live consent allowing one of ``audiences``."""
+        today = timezone.localdate()
+        live = Q(
+            consent__isnull=False,
+            consent__withdrawn_at__isnull=True,
+        ) & (Q(consent__expires_on__isnull=True) | Q(consent__expires_on__gte=today))
+        if audiences:
+            allowed = Q(pk__in=[])
+            for audience in audiences:
+                allowed |= Q(**{f"consent__audience_{audience}": True})
+            live &= allowed
+        return ~Q(kind__in=CONSENT_KINDS) | live
+
+    def visible_to(self, user):
+        """The records ``user`` may read. THE single source of truth (see module docstring)."""
+        Status, Visibility = EvidenceRecord.Status, EvidenceRecord.Visibility
+        who = viewer_class(user)
+        if who == "anonymous":
+            return self.filter(Q(status=Status.PUBLISHED, visibility=Visibility.PUBLIC) & self._consent_ok("public"))
+        if who == "coordinator":
+            return self.filter(self._consent_ok())
+        if who == "funder":
+            rule = Q(
+                status=Status.PUBLISHED, visibility__in=[Visibility.FUNDERS, Visibility.PUBLIC]
+            ) & self._consent_ok("funders", "public")
+        else:
+            rule = Q(status=Status.PUBLISHED) & self._consent_ok("network", "public")
+        own = ~Q(status=Status.PUBLISHED) & (
+            Q(created_by=user)
+            | Q(
+                pk__in=EvidenceRecord.organisations.through.objects.filter(
+                    organisation__memberships__member__user=user
+                ).values("evidencerecord_id")
+            )
+        )
+        if who == "funder":
+            # Funders never see unpublished work, not even of an organisation they belong to.
+            own = Q(pk__in=[])
+        return self.filter(rule | own)
+
+    def editable_by(self, user):
+        """Records ``user`` may change outside the admin: coordinators any; organisers their own
+        drafts and the drafts and returned records of their organisations."""
+        who = viewer_class(user)
+        if who == "coordinator":
+            return self.all()
+        if who != "network" or Role.ORGANISER not in viewer_roles(user):
+            return self.none()
+        Status = EvidenceRecord.Status
+        return self.filter(status__in=[Status.DRAFT, Status.RETURNED]).filter(
+            Q(created_by=user)
+            | Q(
+                pk__in=EvidenceRecord.organisations.through.objects.filter(
+                    organisation__memberships__member__user=user
+                ).values("evidencerecord_id")
+            )
+        )
+
+    def mine(self, user):
+        """Records the user wrote or that belong to their organisations, any status ("my evidence")."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(
+            Q(created_by=user)
+            | Q(
+                pk__in=EvidenceRecord.organisations.through.objects.filter(
+                    organisation__memberships__member__user=user
+                ).values("evidencerecord_id")
+            )
+        )
 
 
 class EvidenceRecord(models.Model):
@@ -41,6 +202,23 @@ class EvidenceRecord(models.Model):
         FUNDERS = "funders", _("funders")
         PUBLIC = "public", _("public")
 
+    class Level(models.TextChoices):
+        INDIVIDUAL = "individual", _("individual")
+        GROUP = "group", _("group")
+        COMMUNITY = "community", _("community")
+        ORGANISATION = "organisation", _("organisation")
+        INSTITUTION = "institution", _("institution")
+
+    class Expectedness(models.TextChoices):
+        EXPECTED = "expected", _("expected")
+        UNEXPECTED = "unexpected", _("unexpected")
+
+    class Verification(models.TextChoices):
+        SELF_REPORTED = "self_reported", _("self-reported")
+        PEER_REVIEWED = "peer_reviewed", _("peer-reviewed")
+        SUBSTANTIATED = "substantiated", _("independently substantiated")
+        EVALUATED = "evaluated", _("formally evaluated")
+
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.STORY)
     layer = models.CharField(_("layer"), max_length=10, choices=Layer.choices, default=Layer.PROCESS)
     title = models.CharField(_("title"), max_length=200)
@@ -60,13 +238,566 @@ class EvidenceRecord(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
+    # Story ("most significant change").
+    why_it_matters = models.TextField(
+        _("why it matters"), blank=True, help_text=_("Why this change matters to the storyteller, in their words.")
+    )
+    # Outcome statement (outcome harvesting).
+    outcome_who = models.CharField(_("who changed"), max_length=300, blank=True)
+    outcome_what = models.TextField(_("what changed"), blank=True)
+    outcome_when = models.CharField(_("when"), max_length=200, blank=True)
+    outcome_where = models.CharField(_("where"), max_length=200, blank=True)
+    significance = models.TextField(_("significance"), blank=True)
+    contribution = models.TextField(_("the network's contribution"), blank=True)
+
+    dimensions = models.ManyToManyField(
+        ProcessDimension, blank=True, related_name="evidence_records", verbose_name=_("process dimensions")
+    )
+    outcome_types = models.ManyToManyField(
+        OutcomeType, blank=True, related_name="evidence_records", verbose_name=_("outcome types")
+    )
+    level_of_change = models.CharField(_("level of change"), max_length=14, choices=Level.choices, blank=True)
+    expectedness = models.CharField(
+        _("expected or unexpected"), max_length=10, choices=Expectedness.choices, blank=True
+    )
+    exchanges = models.ManyToManyField(
+        "exchanges.Exchange", blank=True, related_name="evidence_records", verbose_name=_("related exchanges")
+    )
+    reflections = models.ManyToManyField(
+        "exchanges.Reflection", blank=True, related_name="evidence_records", verbose_name=_("related reflections")
+    )
+    period_start = models.DateField(_("period observed: from"), null=True, blank=True, db_index=True)
+    period_end = models.DateField(_("period observed: until"), null=True, blank=True)
+    verification = models.CharField(
+        _("verification level"), max_length=14, choices=Verification.choices, default=Verification.SELF_REPORTED
+    )
+    featured = models.BooleanField(
+        _("selected story"), default=False, help_text=_("Shown beside the dashboard numbers.")
+    )
+    review_note = models.TextField(_("note from the reviewer"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = EvidenceRecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("evidence record")
         verbose_name_plural = _("evidence records")
+        permissions = [("view_dashboard", "Can view the funder dashboard")]
+        indexes = [
+            models.Index(fields=["status", "visibility", "kind"], name="evidence_status_vis_kind"),
+            models.Index(fields=["status", "-published_at"], name="evidence_status_published"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True)
+                | Q(period_end__isnull=True)
+                | Q(period_end__gte=models.F("period_start")),
+                name="evidence_period_ends_after_start",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("evidence:detail", kwargs={"pk": self.pk})
+
+    @property
+    def needs_consent(self) -> bool:
+        return self.kind in CONSENT_KINDS
+
+    def clean(self):
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+
+    def consent_or_none(self):
+        try:
+            return self.consent
+        except Consent.DoesNotExist:
+            return None
+
+    @property
+    def storyteller_display(self) -> str:
+        consent = self.consent_or_none() if self.needs_consent else None
+        return consent.display_name if consent else ""
+
+
+class RecordCountry(models.Model):
+    """A country a record is about; several per record (cross-border evidence is normal)."""
+
+    record = models.ForeignKey(EvidenceRecord, on_delete=models.CASCADE, related_name="record_countries")
+    country = CountryField(_("country"), db_index=True)
+
+    class Meta:
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        constraints = [models.UniqueConstraint(fields=["record", "country"], name="record_country_unique")]
+
+    def __str__(self) -> str:
+        return str(self.country.name)
+
+
+class Consent(models.Model):
+    class IdentityLevel(models.TextChoices):
+        NAMED = "named", _("full name")
+        FIRST_NAME = "first_name", _("first name only")
+        PSEUDONYM = "pseudonym", _("pseudonym")
+        ANONYMOUS = "anonymous", _("anonymous")
+
+    class Method(models.TextChoices):
+        WRITTEN = "written", _("signed form")
+        DIGITAL = "digital", _("digital form or email")
+        VERBAL = "verbal", _("verbal, noted by the organiser")
+        RECORDED = "recorded", _("recorded on audio or video")
+
+    record = models.OneToOneField(EvidenceRecord, on_delete=models.CASCADE, related_name="consent")
+    person_name = models.CharField(
+        _("storyteller's name"),
+        max_length=200,
+        validators=[validate_no_nul],
+        help_text=_("Kept for the record; shown only as the identity level allows."),
+    )
+    pseudonym = models.CharField(_("pseudonym"), max_length=100, blank=True, validators=[validate_no_nul])
+    identity_level = models.CharField(
+        _("identity level"), max_length=12, choices=IdentityLevel.choices, default=IdentityLevel.ANONYMOUS
+    )
+    audience_network = models.BooleanField(_("the network may see it"), default=True)
+    audience_funders = models.BooleanField(_("funders may see it"), default=False)
+    audience_public = models.BooleanField(_("the public may see it"), default=False)
+    obtained_on = models.DateField(_("obtained on"))
+    obtained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("obtained by"),
+    )
+    method = models.CharField(_("how it was obtained"), max_length=10, choices=Method.choices)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_note = models.CharField(_("note on the withdrawal"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("obtained_on")),
+                name="consent_expires_after_obtained",
+            ),
+            models.CheckConstraint(
+                condition=~Q(identity_level="pseudonym") | ~Q(pseudonym=""), name="consent_pseudonym_given"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} – {self.get_identity_level_display()}"
+
+    def clean(self):
+        if self.expires_on and self.obtained_on and self.expires_on < self.obtained_on:
+            raise ValidationError({"expires_on": _("Consent cannot expire before it was obtained.")})
+        if self.identity_level == self.IdentityLevel.PSEUDONYM and not self.pseudonym:
+            raise ValidationError({"pseudonym": _("Give the pseudonym to show.")})
+
+    @property
+    def is_live(self) -> bool:
+        return self.withdrawn_at is None and (self.expires_on is None or self.expires_on >= timezone.localdate())
+
+    @property
+    def audiences(self) -> set[str]:
+        return {a for a in ("network", "funders", "public") if getattr(self, f"audience_{a}")}
+
+    @property
+    def display_name(self) -> str:
+        """The storyteller as the identity level allows them to be shown."""
+        level = self.identity_level
+        if level == self.IdentityLevel.NAMED:
+            return self.person_name
+        if level == self.IdentityLevel.FIRST_NAME:
+            return (self.person_name.split() or [""])[0]
+        if level == self.IdentityLevel.PSEUDONYM:
+            return self.pseudonym
+        return str(_("an anonymous storyteller"))
+
+
+ALLOWED_ATTACHMENT_TYPES = {
+    ".pdf": "document",
+    ".odt": "document",
+    ".docx": "document",
+    ".xlsx": "document",
+    ".ods": "document",
+    ".csv": "document",
+    ".txt": "document",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".png": "image",
+    ".webp": "image",
+    ".mp3": "audio",
+    ".ogg": "audio",
+    ".mp4": "video",
+    ".webm": "video",
+}
+
+
+def validate_attachment_type(upload) -> None:
+    name = getattr(upload, "name", "") or ""
+    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if suffix not in ALLOWED_ATTACHMENT_TYPES:
+        raise ValidationError(
+            _("This type of file is not allowed. Allowed: %(types)s."),
+            code="file_type",
+            params={"types": ", ".join(sorted(ALLOWED_ATTACHMENT_TYPES))},
+        )
+
+
+def attachment_kind(name: str) -> str:
+    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    return ALLOWED_ATTACHMENT_TYPES.get(suffix, "document")
+
+
+class Attachment(models.Model):
+    record = models.ForeignKey(EvidenceRecord, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(
+        _("file"), upload_to="evidence/%Y/%m/", validators=[validate_upload_size, validate_attachment_type]
+    )
+    title = models.CharField(_("title"), max_length=200, validators=[validate_no_nul])
+    alt_text = models.CharField(
+        _("alternative text"),
+        max_length=300,
+        blank=True,
+        validators=[validate_no_nul],
+        help_text=_("Required for images: describe what the image shows for people who cannot see it."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def kind(self) -> str:
+        return attachment_kind(self.file.name)
+
+    def clean(self):
+        if self.file and attachment_kind(self.file.name) == "image" and not self.alt_text.strip():
+            raise ValidationError({"alt_text": _("Images need an alternative text.")})
+
+
+class Indicator(models.Model):
+    class Aggregation(models.TextChoices):
+        SUM = "sum", _("sum")
+        AVERAGE = "average", _("average")
+        LATEST = "latest", _("latest value")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    dimension = models.ForeignKey(
+        ProcessDimension,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="indicators",
+        verbose_name=_("process dimension"),
+    )
+    outcome_type = models.ForeignKey(
+        OutcomeType,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="indicators",
+        verbose_name=_("outcome type"),
+    )
+    aggregation = models.CharField(_("aggregation"), max_length=8, choices=Aggregation.choices, default=Aggregation.SUM)
+    split_categories = models.JSONField(
+        _("split categories"),
+        default=list,
+        blank=True,
+        help_text=_("Optional categories a value may be split into, e.g. age bands."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MetricUpdate(models.Model):
+    """A value of an indicator for an organisation and a period, carried by a record of kind
+    *metric update* so that it follows that record's workflow and visibility."""
+
+    record = models.ForeignKey(EvidenceRecord, on_delete=models.CASCADE, related_name="metric_updates")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="updates")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="metric_updates")
+    period_start = models.DateField(_("period: from"))
+    period_end = models.DateField(_("period: until"))
+    value = models.DecimalField(
+        _("value"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_start"]
+        verbose_name = _("metric update")
+        verbose_name_plural = _("metric updates")
+        indexes = [models.Index(fields=["indicator", "period_start"], name="metric_indicator_period")]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="metric_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="metric_period_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.value} ({self.organisation}, {self.period_start})"
+
+
+class MetricSplit(models.Model):
+    """A part of a metric update's value for one of the indicator's split categories."""
+
+    update = models.ForeignKey(MetricUpdate, on_delete=models.CASCADE, related_name="splits")
+    category = models.CharField(_("category"), max_length=100)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["category"]
+        verbose_name = _("split value")
+        verbose_name_plural = _("split values")
+        constraints = [
+            models.UniqueConstraint(fields=["update", "category"], name="metric_split_unique"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="metric_split_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.value}"
+
+
+class Target(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="evidence_targets")
+    period_start = models.DateField(_("period: from"))
+    period_end = models.DateField(_("period: until"))
+    value = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["period_start"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "organisation", "period_start"], name="target_unique"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="target_not_negative"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="target_period_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.organisation} {self.period_start}: {self.value}"
+
+
+class Revision(models.Model):
+    """Who changed what and when. Written by every service that changes a record."""
+
+    record = models.ForeignKey(EvidenceRecord, on_delete=models.CASCADE, related_name="revisions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=40)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.action} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ReviewQueueItem(EvidenceRecord):
+    """The admin's review queue: submitted records and records in review."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("record to review")
+        verbose_name_plural = _("review queue")
+
+
+# --- Learning-community self-assessment ---------------------------------------------------
+
+
+class Framework(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("self-assessment framework")
+        verbose_name_plural = _("self-assessment frameworks")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssessmentDimension(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="dimensions")
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["framework", "order", "pk"]
+        verbose_name = _("self-assessment dimension")
+        verbose_name_plural = _("self-assessment dimensions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Question(models.Model):
+    dimension = models.ForeignKey(AssessmentDimension, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(_("question"), max_length=300)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["dimension__order", "order", "pk"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Community(models.Model):
+    """A learning community: one organisation or a group of them."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    organisations = models.ManyToManyField(
+        Organisation, related_name="learning_communities", verbose_name=_("organisations")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("learning community")
+        verbose_name_plural = _("learning communities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoundQuerySet(models.QuerySet):
+    def open_on(self, day: datetime.date):
+        return self.filter(opens_on__lte=day, closes_on__gte=day)
+
+    def answerable_by(self, user):
+        """Rounds ``user`` may answer: invited respondents, and members of the community's organisations."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(Q(invited=user) | Q(community__organisations__memberships__member__user=user)).distinct()
+
+
+class Round(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="rounds")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="rounds")
+    title = models.CharField(_("title"), max_length=200)
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="assessment_rounds", verbose_name=_("invited respondents")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_on"]
+        verbose_name = _("self-assessment round")
+        verbose_name_plural = _("self-assessment rounds")
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="round_closes_after_opening")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self):
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            raise ValidationError({"closes_on": _("A round cannot close before it opens.")})
+
+    def is_open(self, day: datetime.date | None = None) -> bool:
+        day = day or timezone.localdate()
+        return self.opens_on <= day <= self.closes_on
+
+    def previous(self):
+        return (
+            Round.objects.filter(community=self.community, framework=self.framework, opens_on__lt=self.opens_on)
+            .order_by("-opens_on")
+            .first()
+        )
+
+
+class Response(models.Model):
+    class Group(models.TextChoices):
+        ORGANISER = "organiser", _("organiser")
+        RESIDENT = "resident", _("resident")
+        PARTNER = "partner", _("partner")
+        OFFICIAL = "official", _("public official")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses")
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assessment_responses"
+    )
+    group = models.CharField(_("I answer as"), max_length=10, choices=Group.choices)
+    submitted_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("self-assessment response")
+        verbose_name_plural = _("self-assessment responses")
+        constraints = [models.UniqueConstraint(fields=["round", "respondent"], name="response_one_per_respondent")]
+
+    def __str__(self) -> str:
+        return f"{self.round} – {self.get_group_display()}"
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    score = models.PositiveSmallIntegerField(_("score"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(_("comment"), blank=True, max_length=2000, validators=[validate_no_nul])
+    evidence = models.ForeignKey(
+        EvidenceRecord,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assessment_answers",
+        verbose_name=_("linked evidence"),
+    )
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="answer_one_per_question"),
+            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="answer_score_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.score}"

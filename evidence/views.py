@@ -1,5 +1,611 @@
-from django.shortcuts import render
+"""Evidence pages. Thin: parse, check access, call a QuerySet or a service, render or redirect.
+
+Access in one line per view through the helpers below; what anyone may read always comes from
+``EvidenceRecord.objects.visible_to(user)``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from evidence import assessment, charts, dashboard, services
+from evidence import cache as evidence_cache
+from evidence.filters import DashboardFilter, LibraryFilter
+from evidence.forms import (
+    KIND_HELP,
+    AttachmentForm,
+    ConsentForm,
+    EvidenceForm,
+    MetricUpdateForm,
+    ResponseForm,
+    WithdrawConsentForm,
+)
+from evidence.models import (
+    EvidenceRecord,
+    OutcomeType,
+    ProcessDimension,
+    Question,
+    RecordCountry,
+    Round,
+    viewer_class,
+    viewer_roles,
+)
+from network.models import Organisation, Role, Theme
+from network.text import markdown_to_safe_html
+from network.validators import spreadsheet_safe
+
+PAGE_SIZE = 20
 
 
-def index(request, **kwargs):
-    return render(request, "evidence/index.html")
+# --- access helpers ----------------------------------------------------------------------
+
+
+def _require_author(request):
+    """Organisers and coordinators write evidence; anyone else is turned away."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    roles = viewer_roles(request.user)
+    if viewer_class(request.user) == "funder" or not roles & {Role.ORGANISER, Role.COORDINATOR}:
+        raise PermissionDenied
+
+
+def _get_editable(request, pk: int) -> EvidenceRecord:
+    _require_author(request)
+    record = EvidenceRecord.objects.filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    if not EvidenceRecord.objects.editable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    return record
+
+
+def _dashboard_viewer(request):
+    """Funders and coordinators only; the anonymous are sent to log in, everyone else gets 403."""
+    who = viewer_class(request.user)
+    if who == "anonymous":
+        return redirect_to_login(request.get_full_path())
+    if who not in ("funder", "coordinator"):
+        raise PermissionDenied
+    return None
+
+
+def _filter_error_message(request, filterset) -> None:
+    if filterset.is_bound and filterset.form.errors:
+        fields = ", ".join(
+            str(filterset.form.fields[name].label) for name in filterset.form.errors if name in filterset.form.fields
+        )
+        messages.warning(
+            request, _("Some filters were not understood and were ignored: %(fields)s.") % {"fields": fields}
+        )
+
+
+def _with_lists(qs):
+    """Names of organisations, themes and countries as arrays from correlated subqueries: the
+    page costs one query however many records it shows."""
+    return qs.annotate(
+        organisation_names=ArraySubquery(
+            Organisation.objects.filter(evidence_records=OuterRef("pk")).order_by("name").values("name")
+        ),
+        theme_names=ArraySubquery(
+            Theme.objects.filter(evidence_records=OuterRef("pk"))
+            .order_by("slug")
+            .values_list(dashboard.translated("name"))
+        ),
+        country_codes=ArraySubquery(
+            RecordCountry.objects.filter(record=OuterRef("pk")).order_by("country").values("country")
+        ),
+    )
+
+
+def _filter_options():
+    """(value, label) pairs for the library's selects: four small lookup queries."""
+    return {
+        "themes": [(t.slug, t.name) for t in Theme.objects.all()],
+        "dimensions": [(d.slug, d.name) for d in ProcessDimension.objects.all()],
+        "outcome_types": [(o.slug, o.name) for o in OutcomeType.objects.all()],
+        "organisations": list(Organisation.objects.order_by("name").values_list("slug", "name")),
+    }
+
+
+# --- library and record pages ---------------------------------------------------------------
+
+
+def index(request):
+    records = EvidenceRecord.objects.visible_to(request.user).published()
+    filterset = LibraryFilter(request.GET or None, queryset=records)
+    _filter_error_message(request, filterset)
+    qs = _with_lists(filterset.qs.select_related("consent")).order_by("-published_at", "-pk")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "evidence/record_list.html",
+        {
+            "page": page,
+            "filter": filterset,
+            "query": query.urlencode(),
+            "kinds": EvidenceRecord.Kind.choices,
+            "layers": EvidenceRecord.Layer.choices,
+            "verifications": EvidenceRecord.Verification.choices,
+            "countries": DashboardFilter.base_filters["country"].extra["choices"](),
+            "can_submit": viewer_class(request.user) in ("network", "coordinator")
+            and bool(viewer_roles(request.user) & {Role.ORGANISER, Role.COORDINATOR}),
+            **_filter_options(),
+        },
+    )
+
+
+def detail(request, pk: int):
+    record = get_object_or_404(
+        EvidenceRecord.objects.visible_to(request.user).select_related("consent", "created_by"), pk=pk
+    )
+    can_edit = (
+        request.user.is_authenticated
+        and viewer_class(request.user) != "funder"
+        and EvidenceRecord.objects.editable_by(request.user).filter(pk=pk).exists()
+    )
+    can_manage_consent = _may_manage_consent(request.user, record)
+    return render(
+        request,
+        "evidence/record_detail.html",
+        {
+            "record": record,
+            "body_html": markdown_to_safe_html(record.body),
+            "organisations": record.organisations.all(),
+            "themes": record.themes.all(),
+            "countries": [str(rc.country.name) for rc in record.record_countries.all()],
+            "dimensions": record.dimensions.all(),
+            "outcome_types": record.outcome_types.all(),
+            "attachments": record.attachments.all(),
+            "metric_updates": record.metric_updates.select_related("indicator", "organisation").prefetch_related(
+                "splits"
+            ),
+            "consent": record.consent_or_none() if record.needs_consent else None,
+            "can_edit": can_edit,
+            "can_manage_consent": can_manage_consent,
+            "revisions": record.revisions.select_related("user")[:20] if (can_edit or can_manage_consent) else [],
+            "withdraw_form": WithdrawConsentForm(),
+        },
+    )
+
+
+def _may_manage_consent(user, record) -> bool:
+    if viewer_class(user) == "coordinator":
+        return True
+    if viewer_class(user) != "network" or Role.ORGANISER not in viewer_roles(user):
+        return False
+    return EvidenceRecord.objects.mine(user).filter(pk=record.pk).exists()
+
+
+@login_required
+def mine(request):
+    _require_author(request)
+    records = _with_lists(EvidenceRecord.objects.mine(request.user).select_related("consent")).order_by("-updated_at")
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    from exchanges.models import Reflection
+
+    reflections = Reflection.objects.filter(registration__user=request.user).select_related("registration__exchange")
+    return render(request, "evidence/record_mine.html", {"page": page, "reflections": reflections})
+
+
+@login_required
+def choose_kind(request):
+    _require_author(request)
+    return render(
+        request,
+        "evidence/record_choose.html",
+        {"kinds": [(k, label, KIND_HELP[k]) for k, label in EvidenceRecord.Kind.choices]},
+    )
+
+
+def _save_record(request, *, kind, record=None, initial=None, template="evidence/record_form.html"):
+    needs_consent = kind in ("story", "testimony", "media")
+    consent = record.consent_or_none() if record else None
+    if request.method == "POST":
+        form = EvidenceForm(request.POST, instance=record, user=request.user, kind=kind)
+        consent_form = ConsentForm(request.POST, instance=consent, prefix="consent") if needs_consent else None
+        if form.is_valid() and (consent_form is None or consent_form.is_valid()):
+            try:
+                if record is None:
+                    record = services.record_create(user=request.user, data=form.record_data())
+                else:
+                    record = services.record_update(record=record, user=request.user, data=form.record_data())
+                if consent_form is not None:
+                    services.consent_save(record=record, user=request.user, data=consent_form.consent_data())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if "submit" in request.POST:
+                    try:
+                        services.record_transition(record=record, user=request.user, step="submit")
+                        messages.success(request, _("Thank you: your evidence was submitted for review."))
+                    except ValidationError as error:
+                        messages.error(request, " ".join(error.messages))
+                else:
+                    messages.success(request, _("Saved as a draft."))
+                return redirect(record.get_absolute_url())
+    else:
+        form = EvidenceForm(instance=record, user=request.user, kind=kind, initial=initial)
+        consent_form = ConsentForm(instance=consent, prefix="consent") if needs_consent else None
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "consent_form": consent_form,
+            "kind": kind,
+            "kind_label": EvidenceRecord.Kind(kind).label,
+            "kind_help": KIND_HELP[kind],
+            "record": record,
+        },
+    )
+
+
+@login_required
+def create(request, kind: str):
+    _require_author(request)
+    if kind not in EvidenceRecord.Kind.values:
+        raise Http404
+    return _save_record(request, kind=kind)
+
+
+@login_required
+def edit(request, pk: int):
+    record = _get_editable(request, pk)
+    return _save_record(request, kind=record.kind, record=record)
+
+
+@login_required
+def from_reflection(request, reflection_pk: int):
+    """Turn one of my exchange reflections into a story draft, prefilled."""
+    _require_author(request)
+    from exchanges.models import Reflection
+
+    reflection = get_object_or_404(
+        Reflection.objects.select_related("registration__exchange"), pk=reflection_pk, registration__user=request.user
+    )
+    exchange = reflection.registration.exchange
+    body = reflection.learned
+    if reflection.will_try:
+        body += "\n\n" + _("What I will try at home:") + "\n\n" + reflection.will_try
+    initial = {
+        "title": _("What changed after %(exchange)s") % {"exchange": exchange.title},
+        "body": body,
+        "reflections": [reflection.pk],
+        "exchanges": [exchange.pk],
+        "themes": list(exchange.themes.values_list("pk", flat=True)),
+        "layer": EvidenceRecord.Layer.PROCESS,
+    }
+    return _save_record(request, kind=EvidenceRecord.Kind.STORY, initial=initial)
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    record = _get_editable(request, pk)
+    try:
+        services.record_transition(record=record, user=request.user, step="submit")
+        messages.success(request, _("Thank you: your evidence was submitted for review."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(record.get_absolute_url())
+
+
+@login_required
+@require_POST
+def consent_withdraw(request, pk: int):
+    record = get_object_or_404(EvidenceRecord.objects.select_related("consent"), pk=pk)
+    if not _may_manage_consent(request.user, record):
+        raise PermissionDenied
+    consent = record.consent_or_none()
+    if consent is None:
+        raise Http404
+    form = WithdrawConsentForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    services.consent_withdraw(consent=consent, user=request.user, note=note)
+    messages.success(request, _("The consent was withdrawn. The record is no longer shown anywhere."))
+    return redirect("evidence:mine")
+
+
+@login_required
+def attachment_add(request, pk: int):
+    record = _get_editable(request, pk)
+    form = AttachmentForm(request.POST or None, request.FILES or None, instance=None)
+    if request.method == "POST" and form.is_valid():
+        services.attachment_add(
+            record=record,
+            user=request.user,
+            file=form.cleaned_data["file"],
+            title=form.cleaned_data["title"],
+            alt_text=form.cleaned_data["alt_text"],
+        )
+        messages.success(request, _("The file was attached."))
+        return redirect(record.get_absolute_url())
+    return render(request, "evidence/attachment_form.html", {"form": form, "record": record})
+
+
+@login_required
+def metric_add(request, pk: int):
+    record = _get_editable(request, pk)
+    if record.kind != EvidenceRecord.Kind.METRIC:
+        raise Http404
+    form = MetricUpdateForm(request.POST or None, record=record)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.metric_update_create(
+                record=record,
+                user=request.user,
+                indicator=data["indicator"],
+                organisation=data["organisation"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                value=data["value"],
+                splits=data["splits"],
+            )
+        except ValidationError as error:
+            form.add_error("splits" if not hasattr(error, "error_dict") else None, error)
+        else:
+            messages.success(request, _("The value was added."))
+            return redirect(record.get_absolute_url())
+    return render(request, "evidence/metric_form.html", {"form": form, "record": record})
+
+
+# --- dashboard --------------------------------------------------------------------------------
+
+
+def _dashboard_records(request):
+    records = EvidenceRecord.objects.visible_to(request.user).published()
+    filterset = DashboardFilter(request.GET or None, queryset=records)
+    _filter_error_message(request, filterset)
+    return filterset, filterset.qs
+
+
+def _dashboard_context(request):
+    filterset, records = _dashboard_records(request)
+    data = filterset.form.cleaned_data if filterset.is_bound else {}
+    key = evidence_cache.dashboard_key(who=viewer_class(request.user), query=request.GET.urlencode())
+    figures = evidence_cache.cached(key, lambda: _dashboard_figures(records, data))
+    return {
+        **figures,
+        "filter": filterset,
+        "countries": DashboardFilter.base_filters["country"].extra["choices"](),
+        "query": request.GET.urlencode(),
+        "generated_at": timezone.now(),
+    }
+
+
+def _dashboard_figures(records, data) -> dict:
+    """Every aggregated figure of the dashboard (cached as a whole, see ``evidence.cache``)."""
+    base_query = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if v}
+    library = reverse("evidence:index")
+    dimension_rows, type_rows = dashboard.by_dimension_and_type(records)
+    theme_rows = dashboard.by_theme(records)
+    country_rows = dashboard.by_country(records)
+    quarter_rows = dashboard.per_quarter(records)
+    indicators = dashboard.indicator_quarters(
+        records,
+        organisation=data.get("organisation"),
+        period_from=data.get("period_from"),
+        period_to=data.get("period_to"),
+    )
+    for entry in indicators:
+        entry["chart"] = charts.target_chart(entry["quarters"])
+    split_rows = dashboard.splits(records)
+    for i, entry in enumerate(split_rows):
+        entry["chart_id"] = f"chart-split-{i}"
+        entry["chart"] = charts.bar_chart(entry["rows"], library_url=library)
+    head = dashboard.headline(records)
+    return {
+        "headline": head,
+        "balance": charts.bar_chart(
+            [
+                dashboard.Row(str(EvidenceRecord.Layer.PROCESS.label), head["process"], "layer=process"),
+                dashboard.Row(str(EvidenceRecord.Layer.OUTCOME.label), head["outcome"], "layer=outcome"),
+                dashboard.Row(str(EvidenceRecord.Layer.BOTH.label), head["both"], "layer=both"),
+            ],
+            library_url=library,
+            base_query=base_query,
+        ),
+        "dimensions_chart": charts.bar_chart(dimension_rows, library_url=library, base_query=base_query),
+        "types_chart": charts.bar_chart(type_rows, library_url=library, base_query=base_query),
+        "themes_chart": charts.bar_chart(theme_rows, library_url=library, base_query=base_query),
+        "countries_chart": charts.bar_chart(country_rows, library_url=library, base_query=base_query),
+        "quarters_chart": charts.bar_chart(quarter_rows, library_url=library, base_query=base_query),
+        "indicators": indicators,
+        "splits": split_rows,
+        "stories": dashboard.selected_stories(records),
+        "dimensions": [(row.extra["slug"], row.label) for row in dimension_rows],
+        "themes": [(row.extra["slug"], row.label) for row in theme_rows],
+        "organisations": list(Organisation.objects.order_by("name").values_list("slug", "name")),
+    }
+
+
+def dashboard_view(request):
+    if (response := _dashboard_viewer(request)) is not None:
+        return response
+    return render(request, "evidence/dashboard.html", _dashboard_context(request))
+
+
+def dashboard_report(request):
+    if (response := _dashboard_viewer(request)) is not None:
+        return response
+    return render(request, "evidence/dashboard_report.html", _dashboard_context(request))
+
+
+EXPORT_HEADER = [
+    "id",
+    "title",
+    "kind",
+    "layer",
+    "summary",
+    "organisations",
+    "countries",
+    "themes",
+    "process dimensions",
+    "outcome types",
+    "level of change",
+    "expected",
+    "period from",
+    "period until",
+    "verification",
+    "visibility",
+    "storyteller",
+    "published",
+    "url",
+]
+
+
+def export_rows(records):
+    """Header, then one row per visible record: streamed from one query (arrays from subqueries)."""
+    from django.contrib.postgres.expressions import ArraySubquery as Arr
+
+    from evidence.models import OutcomeType as OT
+    from evidence.models import ProcessDimension as PD
+
+    qs = (
+        _with_lists(records)
+        .annotate(
+            dimension_names=Arr(PD.objects.filter(evidence_records=OuterRef("pk")).values("slug")),
+            type_names=Arr(OT.objects.filter(evidence_records=OuterRef("pk")).values("slug")),
+        )
+        .select_related("consent")
+        .order_by("-published_at", "-pk")
+    )
+    yield EXPORT_HEADER
+    # One reverse() for the whole export: the record URL only differs by its primary key.
+    url_pattern = settings.SITE_URL.rstrip("/") + reverse("evidence:detail", kwargs={"pk": 999999999})
+    for r in qs.iterator(chunk_size=2000):
+        consent = r.consent_or_none() if r.needs_consent else None
+        yield [
+            r.pk,
+            r.title,
+            r.kind,
+            r.layer,
+            r.summary,
+            "; ".join(r.organisation_names),
+            "; ".join(r.country_codes),
+            "; ".join(r.theme_names),
+            "; ".join(r.dimension_names),
+            "; ".join(r.type_names),
+            r.level_of_change,
+            r.expectedness,
+            r.period_start.isoformat() if r.period_start else "",
+            r.period_end.isoformat() if r.period_end else "",
+            r.verification,
+            r.visibility,
+            consent.display_name if consent else "",
+            r.published_at.isoformat() if r.published_at else "",
+            url_pattern.replace("999999999", str(r.pk)),
+        ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def dashboard_export_csv(request):
+    if (response := _dashboard_viewer(request)) is not None:
+        return response
+    _filterset, records = _dashboard_records(request)
+    writer = csv.writer(_Echo())
+    stream = (writer.writerow([spreadsheet_safe(v) for v in row]) for row in export_rows(records))
+    response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="learning-lab-evidence.csv"'
+    return response
+
+
+def dashboard_export_xlsx(request):
+    if (response := _dashboard_viewer(request)) is not None:
+        return response
+    from openpyxl import Workbook
+
+    _filterset, records = _dashboard_records(request)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("evidence")
+    for row in export_rows(records):
+        sheet.append([spreadsheet_safe(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="learning-lab-evidence.xlsx"'
+    return response
+
+
+# --- self-assessment --------------------------------------------------------------------------
+
+
+def _round_viewer(request, round_obj) -> str:
+    """coordinator / funder (aggregates) / member (aggregates, may answer); others 403/login."""
+    who = viewer_class(request.user)
+    if who == "anonymous":
+        raise PermissionDenied
+    if who in ("coordinator", "funder"):
+        return who
+    if Round.objects.answerable_by(request.user).filter(pk=round_obj.pk).exists():
+        return "member"
+    raise PermissionDenied
+
+
+@login_required
+def assessment_index(request):
+    who = viewer_class(request.user)
+    rounds = Round.objects.select_related("framework", "community")
+    if who not in ("coordinator", "funder"):
+        rounds = Round.objects.answerable_by(request.user).select_related("framework", "community")
+    return render(
+        request, "evidence/round_list.html", {"rounds": rounds.order_by("-opens_on"), "today": timezone.localdate()}
+    )
+
+
+@login_required
+def round_answer(request, pk: int):
+    round_obj = get_object_or_404(Round.objects.select_related("framework", "community"), pk=pk)
+    if not Round.objects.answerable_by(request.user).filter(pk=pk).exists() or viewer_class(request.user) == "funder":
+        raise PermissionDenied
+    if not round_obj.is_open():
+        messages.info(request, _("This round is closed."))
+        return redirect("evidence:round_results", pk=pk)
+    questions = Question.objects.filter(dimension__framework=round_obj.framework).select_related("dimension")
+    evidence_qs = (
+        EvidenceRecord.objects.visible_to(request.user)
+        .published()
+        .filter(organisations__in=round_obj.community.organisations.all())
+        .distinct()
+    )
+    form = ResponseForm(request.POST or None, questions=questions, evidence_qs=evidence_qs)
+    if request.method == "POST" and form.is_valid():
+        services.response_save(
+            round=round_obj, user=request.user, group=form.cleaned_data["group"], answers=form.answers()
+        )
+        messages.success(request, _("Thank you: your answers were saved."))
+        return redirect("evidence:round_results", pk=pk)
+    return render(request, "evidence/round_answer.html", {"round": round_obj, "form": form})
+
+
+@login_required
+def round_results(request, pk: int):
+    round_obj = get_object_or_404(Round.objects.select_related("framework", "community"), pk=pk)
+    who = _round_viewer(request, round_obj)
+    results = assessment.round_results(round_obj, show_single_answers=(who == "coordinator"))
+    return render(request, "evidence/round_results.html", {"round": round_obj, "results": results, "who": who})

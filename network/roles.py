@@ -16,7 +16,7 @@ from network.models import Role
 # Permissions granted to funders and organisers outside the admin (codename app.label).
 EXTRA_PERMISSIONS: dict[str, list[str]] = {
     Role.ORGANISER: [],
-    Role.FUNDER: [],
+    Role.FUNDER: ["evidence.view_dashboard"],
 }
 
 

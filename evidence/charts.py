@@ -1,0 +1,104 @@
+"""Server-side SVG geometry for the dashboard and self-assessment charts (no JavaScript, CSP-safe).
+
+Functions take already aggregated rows (a few dozen at most) and return the coordinates the
+templates in ``evidence/includes/`` draw; every chart is followed by a data table.
+"""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import urlencode
+
+BAR_HEIGHT = 22
+GAP = 6
+LABEL_WIDTH = 220
+BAR_AREA = 360
+
+
+def bar_chart(rows, *, library_url: str, base_query: dict | None = None) -> dict:
+    """Horizontal bars; each bar links to the library filtered to that bar (plus the page's filters)."""
+    base = {k: v for k, v in (base_query or {}).items() if v}
+    top = max((float(r.value or 0) for r in rows), default=0) or 1
+    bars = []
+    for i, row in enumerate(rows):
+        width = round(BAR_AREA * float(row.value or 0) / top, 1)
+        query = dict(base)
+        if row.url_query:
+            for part in row.url_query.split("&"):
+                key, _sep, value = part.partition("=")
+                query[key] = value
+        bars.append(
+            {
+                "label": row.label,
+                "value": row.value,
+                "y": i * (BAR_HEIGHT + GAP),
+                "text_y": i * (BAR_HEIGHT + GAP) + BAR_HEIGHT - 6,
+                "width": max(width, 1 if row.value else 0),
+                "value_x": LABEL_WIDTH + width + 6,
+                "href": f"{library_url}?{urlencode(query)}" if row.url_query else "",
+            }
+        )
+    return {
+        "bars": bars,
+        "height": max(len(bars) * (BAR_HEIGHT + GAP), BAR_HEIGHT),
+        "width": LABEL_WIDTH + BAR_AREA + 60,
+        "label_width": LABEL_WIDTH,
+        "label_x": LABEL_WIDTH - 8,
+    }
+
+
+def target_chart(quarters: list[dict]) -> dict:
+    """Vertical pairs of bars per quarter: actual (filled) and target (outlined)."""
+    top = max([float(q["actual"] or 0) for q in quarters] + [float(q["target"] or 0) for q in quarters] + [0]) or 1
+    height, slot = 160, 70
+    groups = []
+    for i, q in enumerate(quarters):
+        actual_h = round(height * float(q["actual"] or 0) / top, 1)
+        target_h = round(height * float(q["target"] or 0) / top, 1)
+        x = 10 + i * slot
+        groups.append(
+            {
+                **q,
+                "x": x,
+                "actual_y": 20 + height - actual_h,
+                "actual_h": actual_h,
+                "target_x": x + 26,
+                "target_y": 20 + height - target_h,
+                "target_h": target_h,
+                "label_x": x + 24,
+            }
+        )
+    return {
+        "groups": groups,
+        "width": 20 + len(quarters) * slot,
+        "height": height + 50,
+        "base_y": height + 20,
+        "label_y": height + 38,
+    }
+
+
+def radar(labels: list[str], series: list[dict], *, maximum: float = 5.0, size: int = 360) -> dict:
+    """A radar chart: one axis per dimension; ``series`` = [{"name", "values", "css"}]."""
+    n = max(len(labels), 3)
+    centre = size / 2
+    radius = size / 2 - 70
+
+    def point(i, value):
+        angle = -math.pi / 2 + 2 * math.pi * i / n
+        r = radius * (float(value or 0) / maximum)
+        return round(centre + r * math.cos(angle), 1), round(centre + r * math.sin(angle), 1)
+
+    axes = []
+    for i, label in enumerate(labels):
+        x, y = point(i, maximum)
+        lx, ly = point(i, maximum * 1.18)
+        anchor = "middle" if abs(lx - centre) < 10 else ("start" if lx > centre else "end")
+        axes.append({"x": x, "y": y, "label": label, "lx": lx, "ly": ly, "anchor": anchor})
+    rings = []
+    for level in range(1, int(maximum) + 1):
+        rings.append(" ".join(f"{x},{y}" for x, y in (point(i, level) for i in range(len(labels)))))
+    shapes = []
+    for s in series:
+        pts = " ".join(f"{x},{y}" for x, y in (point(i, v) for i, v in enumerate(s["values"])))
+        shapes.append({**s, "points": pts})
+    return {"size": size, "centre": centre, "axes": axes, "rings": rings, "shapes": shapes}

@@ -1,0 +1,274 @@
+"""The funder dashboard's figures. Every number is aggregated in SQL (aggregate/annotate/values,
+TruncQuarter); Python only shapes the handful of aggregated rows for charts and tables.
+
+All functions take ``records``: a queryset already narrowed by ``visible_to(user).published()``
+and the dashboard filters, so visibility and consent hold for every figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    DecimalField,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf, TruncDate, TruncQuarter
+from django.utils import timezone
+from django.utils.translation import get_language
+from django_countries import countries as country_names
+
+from evidence.models import (
+    CONSENT_KINDS,
+    EvidenceRecord,
+    MetricSplit,
+    MetricUpdate,
+    OutcomeType,
+    ProcessDimension,
+    RecordCountry,
+    Target,
+)
+from network.models import Theme
+
+
+@dataclass
+class Row:
+    label: str
+    value: float
+    url_query: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def headline(records) -> dict:
+    """One query: counts by layer, kind, verification, consent coverage and cross-border share."""
+    today = timezone.localdate()
+    multi_country = (
+        RecordCountry.objects.filter(record=OuterRef("pk")).values("record").annotate(n=Count("pk")).values("n")
+    )
+    live_consent = Q(consent__withdrawn_at__isnull=True) & (
+        Q(consent__expires_on__isnull=True) | Q(consent__expires_on__gte=today)
+    )
+    V = EvidenceRecord.Verification
+    figures = records.annotate(country_count=Coalesce(Subquery(multi_country[:1]), 0)).aggregate(
+        total=Count("pk"),
+        process=Count("pk", filter=Q(layer=EvidenceRecord.Layer.PROCESS)),
+        outcome=Count("pk", filter=Q(layer=EvidenceRecord.Layer.OUTCOME)),
+        both=Count("pk", filter=Q(layer=EvidenceRecord.Layer.BOTH)),
+        stories=Count("pk", filter=Q(kind=EvidenceRecord.Kind.STORY)),
+        outcomes=Count("pk", filter=Q(kind=EvidenceRecord.Kind.OUTCOME)),
+        cross_border=Count("pk", filter=Q(country_count__gt=1)),
+        needs_consent=Count("pk", filter=Q(kind__in=CONSENT_KINDS)),
+        with_consent=Count("pk", filter=Q(kind__in=CONSENT_KINDS) & live_consent),
+        self_reported=Count("pk", filter=Q(verification=V.SELF_REPORTED)),
+        peer_reviewed=Count("pk", filter=Q(verification=V.PEER_REVIEWED)),
+        substantiated=Count("pk", filter=Q(verification=V.SUBSTANTIATED)),
+        evaluated=Count("pk", filter=Q(verification=V.EVALUATED)),
+    )
+    total = figures["total"] or 0
+
+    def share(n):
+        return round(100 * n / total) if total else 0
+
+    figures["cross_border_share"] = share(figures["cross_border"])
+    figures["verified_share"] = share(total - figures["self_reported"])
+    figures["consent_share"] = (
+        round(100 * figures["with_consent"] / figures["needs_consent"]) if figures["needs_consent"] else 100
+    )
+    return figures
+
+
+def translated(path: str):
+    """The current language's value of a modeltranslation field, falling back to English, in SQL."""
+    lang = (get_language() or "en")[:2]
+    if lang not in {code for code, _name in settings.LANGUAGES}:
+        lang = "en"
+    return Coalesce(NullIf(F(f"{path}_{lang}"), Value("")), F(f"{path}_en"), output_field=CharField())
+
+
+def by_dimension_and_type(records) -> tuple[list[Row], list[Row]]:
+    """Process dimensions and outcome types with their record counts: one UNION query."""
+    ids = records.values("pk")
+    dims = ProcessDimension.objects.annotate(
+        label=translated("name"),
+        n=Count("evidence_records", filter=Q(evidence_records__in=ids)),
+        group=Value("dimension"),
+    ).values("group", "slug", "label", "n", "order")
+    types = OutcomeType.objects.annotate(
+        label=translated("name"),
+        n=Count("evidence_records", filter=Q(evidence_records__in=ids)),
+        group=Value("outcome_type"),
+    ).values("group", "slug", "label", "n", "order")
+    dimension_rows, type_rows = [], []
+    for r in dims.union(types, all=True).order_by("group", "order", "slug"):
+        row = Row(r["label"], r["n"], f"{r['group']}={r['slug']}", {"slug": r["slug"]})
+        (dimension_rows if r["group"] == "dimension" else type_rows).append(row)
+    return dimension_rows, type_rows
+
+
+def by_theme(records) -> list[Row]:
+    qs = (
+        Theme.objects.annotate(
+            label=translated("name"), n=Count("evidence_records", filter=Q(evidence_records__in=records.values("pk")))
+        )
+        .values("slug", "label", "n")
+        .order_by("slug")
+    )
+    return [Row(r["label"], r["n"], f"theme={r['slug']}", {"slug": r["slug"]}) for r in qs]
+
+
+def by_country(records) -> list[Row]:
+    qs = (
+        RecordCountry.objects.filter(record__in=records.values("pk"))
+        .values("country")
+        .annotate(n=Count("record", distinct=True))
+        .order_by("-n", "country")
+    )
+    return [
+        Row(str(country_names.name(r["country"])), r["n"], f"country={r['country']}", {"code": r["country"]})
+        for r in qs
+    ]
+
+
+def per_quarter(records) -> list[Row]:
+    qs = (
+        records.annotate(quarter=TruncQuarter(Coalesce("period_start", TruncDate("published_at"))))
+        .values("quarter")
+        .annotate(n=Count("pk"))
+        .order_by("quarter")
+    )
+    return [Row(quarter_label(r["quarter"]), r["n"], quarter_query(r["quarter"])) for r in qs if r["quarter"]]
+
+
+def quarter_label(day) -> str:
+    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
+def quarter_query(day) -> str:
+    import datetime
+
+    end_month = day.month + 2
+    last = datetime.date(day.year + (end_month // 12), end_month % 12 + 1, 1) - datetime.timedelta(days=1)
+    return f"period_from={day.isoformat()}&period_to={last.isoformat()}"
+
+
+class _First(Func):
+    """``(ARRAY_AGG(value ORDER BY period_end DESC))[1]``: the latest value, in SQL."""
+
+    template = "(%(expressions)s)[1]"
+    output_field = DecimalField(max_digits=14, decimal_places=2)
+
+
+def indicator_quarters(records, *, organisation=None, period_from=None, period_to=None) -> list[dict]:
+    """Per indicator and quarter: the aggregated actual (by the indicator's own aggregation) and
+    the summed target. Two queries; indicator names come joined in."""
+    updates = MetricUpdate.objects.filter(record__in=records.values("pk"))
+    actuals = (
+        updates.annotate(quarter=TruncQuarter("period_start"))
+        .values("indicator", "quarter")
+        .annotate(
+            name=translated("indicator__name"),
+            unit=translated("indicator__unit"),
+            aggregation=F("indicator__aggregation"),
+            order=F("indicator__order"),
+            total=Sum("value"),
+            average=Avg("value"),
+            # Only "latest" indicators need the ordered array; the others skip building it.
+            latest=_First(ArrayAgg("value", order_by="-period_end", filter=Q(indicator__aggregation="latest"))),
+        )
+        .order_by("indicator", "quarter")
+    )
+    targets = Target.objects.all()
+    if organisation:
+        targets = targets.filter(organisation__slug=organisation)
+    if period_from:
+        targets = targets.filter(period_end__gte=period_from)
+    if period_to:
+        targets = targets.filter(period_start__lte=period_to)
+    target_rows = (
+        targets.annotate(quarter=TruncQuarter("period_start"))
+        .values("indicator", "quarter")
+        .annotate(
+            name=translated("indicator__name"),
+            unit=translated("indicator__unit"),
+            order=F("indicator__order"),
+            target=Sum("value"),
+        )
+        .order_by()
+    )
+    out: dict[int, dict] = {}
+    for r in actuals:
+        value = {"sum": r["total"], "average": r["average"], "latest": r["latest"]}[r["aggregation"]]
+        entry = out.setdefault(
+            r["indicator"],
+            {
+                "name": r["name"],
+                "unit": r["unit"],
+                "order": r["order"],
+                "aggregation": r["aggregation"],
+                "quarters": {},
+            },
+        )
+        entry["quarters"][r["quarter"]] = {
+            "label": quarter_label(r["quarter"]),
+            "query": quarter_query(r["quarter"]),
+            "actual": Decimal(value or 0).quantize(Decimal("0.01")),
+            "target": None,
+        }
+    for r in target_rows:
+        entry = out.setdefault(
+            r["indicator"],
+            {"name": r["name"], "unit": r["unit"], "order": r["order"], "aggregation": "sum", "quarters": {}},
+        )
+        quarter = entry["quarters"].setdefault(
+            r["quarter"],
+            {
+                "label": quarter_label(r["quarter"]),
+                "query": quarter_query(r["quarter"]),
+                "actual": None,
+                "target": None,
+            },
+        )
+        quarter["target"] = r["target"]
+    result = []
+    for pk, entry in sorted(out.items(), key=lambda item: (item[1]["order"], item[0])):
+        quarters = [entry["quarters"][key] for key in sorted(entry["quarters"])]
+        result.append({**entry, "pk": pk, "quarters": quarters})
+    return result
+
+
+def splits(records) -> list[dict]:
+    """Per indicator and split category: the summed split values, with their total beside (the
+    service guarantees that the splits of each update add up to its value)."""
+    updates = MetricUpdate.objects.filter(record__in=records.values("pk"))
+    split_rows = (
+        MetricSplit.objects.filter(update__in=updates.values("pk"))
+        .values("update__indicator", "category")
+        .annotate(name=translated("update__indicator__name"), total=Sum("value"))
+        .order_by("update__indicator", "category")
+    )
+    out: dict[int, dict] = {}
+    for r in split_rows:
+        entry = out.setdefault(r["update__indicator"], {"name": r["name"], "total": Decimal(0), "rows": []})
+        entry["rows"].append(Row(r["category"], r["total"]))
+        entry["total"] += r["total"]
+    return list(out.values())
+
+
+def selected_stories(records, limit: int = 3):
+    return list(
+        records.filter(kind=EvidenceRecord.Kind.STORY)
+        .select_related("consent")
+        .order_by("-featured", "-published_at")[:limit]
+    )

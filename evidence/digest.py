@@ -1,0 +1,62 @@
+"""Items for the digests (built in the digests app): records published in [since, until).
+
+``audiences`` is what the record may reach after the stricter of its visibility and its consent;
+a record nobody may see (withdrawn or expired consent) is left out altogether.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef
+from django.utils import timezone
+
+from evidence.models import EvidenceRecord, RecordCountry
+from network.models import Theme
+
+LADDER = {"network": {"network"}, "funders": {"network", "funders"}, "public": {"network", "funders", "public"}}
+
+
+def audiences_for(record: EvidenceRecord) -> set[str]:
+    allowed = set(LADDER[record.visibility])
+    if record.needs_consent:
+        consent = record.consent_or_none()
+        if consent is None or not consent.is_live:
+            return set()
+        consented = consent.audiences
+        if "public" in consented:
+            consented = {"network", "funders", "public"}
+        allowed &= consented
+    return allowed
+
+
+def digest_items(*, since, until) -> list[dict]:
+    records = (
+        EvidenceRecord.objects.published()
+        .filter(published_at__gte=since, published_at__lt=until)
+        .select_related("consent")
+        .annotate(
+            theme_slugs=ArraySubquery(Theme.objects.filter(evidence_records=OuterRef("pk")).values("slug")),
+            country_codes=ArraySubquery(RecordCountry.objects.filter(record=OuterRef("pk")).values("country")),
+        )
+        .order_by("published_at", "pk")
+    )
+    items = []
+    for record in records:
+        audiences = audiences_for(record)
+        if not audiences:
+            continue
+        items.append(
+            {
+                "section": "evidence",
+                "key": f"evidence:{record.pk}",
+                "title": record.title,
+                "url": record.get_absolute_url(),
+                "summary": record.summary,
+                "language": record.original_language,
+                "themes": sorted(record.theme_slugs),
+                "countries": sorted(record.country_codes),
+                "audiences": audiences,
+                "date": timezone.localtime(record.published_at).date() if record.published_at else None,
+            }
+        )
+    return items

@@ -1,0 +1,39 @@
+"""What the site search (built in practice/) indexes from the evidence base.
+
+``document`` returns None for anything unpublished, and ``visible`` is exactly
+``EvidenceRecord.objects.visible_to(user)``: the search engine intersects its hits with it, so
+withdrawn or expired consent and narrow visibility hold in search as everywhere else.
+"""
+
+from __future__ import annotations
+
+from evidence.models import EvidenceRecord
+
+
+def document(instance: EvidenceRecord) -> dict | None:
+    if instance.status != EvidenceRecord.Status.PUBLISHED:
+        return None
+    parts = [
+        instance.body,
+        instance.why_it_matters,
+        instance.outcome_who,
+        instance.outcome_what,
+        instance.significance,
+        instance.contribution,
+    ]
+    return {
+        "title": instance.title,
+        "summary": instance.summary,
+        "body": "\n\n".join(p for p in parts if p),
+        "language": instance.original_language,
+        "url": instance.get_absolute_url(),
+        "themes": sorted(instance.themes.values_list("slug", flat=True)),
+        "countries": sorted(instance.record_countries.values_list("country", flat=True)),
+    }
+
+
+def visible(user):
+    return EvidenceRecord.objects.visible_to(user)
+
+
+SEARCH = {"model": "evidence.EvidenceRecord", "kind": "evidence", "document": document, "visible": visible}
