@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("exchanges/", include("exchanges.urls")),
     path("evidence/", include("evidence.urls")),
     path("practice/", include("practice.urls")),
+    path("search/", include("practice.urls_search")),
     path("", include("network.urls")),
     path("", home, name="home"),
     prefix_default_language=False,
