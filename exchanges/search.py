@@ -27,4 +27,10 @@ def visible(user):
     return Exchange.objects.filter(status=Exchange.Status.PUBLISHED)
 
 
-SEARCH = {"model": "exchanges.Exchange", "kind": "exchange", "label": _("Exchange"), "document": document, "visible": visible}
+SEARCH = {
+    "model": "exchanges.Exchange",
+    "kind": "exchange",
+    "label": _("Exchange"),
+    "document": document,
+    "visible": visible,
+}

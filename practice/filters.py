@@ -27,7 +27,7 @@ class GuideFilter(django_filters.FilterSet):
     )
     characteristic = CharacteristicFilter(
         label=_("Characteristics"),
-        field_name="work__characteristics",
+        field_name="work__characteristics__slug",
         to_field_name="slug",
         queryset=Characteristic.objects.all(),
         conjoined=True,

@@ -114,13 +114,17 @@ class GuideWorkForm(forms.ModelForm):
         )
         if self.instance.pk:
             self.fields["related"].initial = list(
-                Guide.objects.originals().filter(work__in=self.instance.related_guides.all()).values_list("pk", flat=True)
+                Guide.objects.originals()
+                .filter(work__in=self.instance.related_guides.all())
+                .values_list("pk", flat=True)
             )
         self.fields["evidence_records"].queryset = EvidenceRecord.objects.filter(
             status=EvidenceRecord.Status.PUBLISHED
         ).only("id", "title")
         self.fields["evidence_records"].label = _("Informed by evidence records")
-        self.fields["exchanges"].queryset = Exchange.objects.filter(status=Exchange.Status.PUBLISHED).only("id", "title")
+        self.fields["exchanges"].queryset = Exchange.objects.filter(status=Exchange.Status.PUBLISHED).only(
+            "id", "title"
+        )
         self.fields["exchanges"].label = _("Used in exchanges")
         self.fields["themes"].queryset = Theme.objects.all()
 

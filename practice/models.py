@@ -372,9 +372,7 @@ class JointAction(models.Model):
 
     title = models.CharField(_("title"), max_length=200, validators=[validate_no_nul])
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
-    issue = models.ForeignKey(
-        Theme, on_delete=models.PROTECT, related_name="joint_actions", verbose_name=_("issue")
-    )
+    issue = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="joint_actions", verbose_name=_("issue"))
     summary = models.CharField(_("summary"), max_length=500, blank=True, validators=[validate_no_nul])
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."), validators=[validate_no_nul])
     language = models.CharField(_("language"), max_length=5, choices=LANGUAGE_CHOICES, default="en")

@@ -320,12 +320,16 @@ def _filtered(user, *, kind=None, language=None, theme=None, country=None):
     if language:
         qs = qs.filter(language=language)
     if theme:
-        qs = qs.filter(themes__contains=[theme]) if connection.vendor == "postgresql" else qs.filter(
-            themes__icontains=f'"{theme}"'
+        qs = (
+            qs.filter(themes__contains=[theme])
+            if connection.vendor == "postgresql"
+            else qs.filter(themes__icontains=f'"{theme}"')
         )
     if country:
-        qs = qs.filter(countries__contains=[country]) if connection.vendor == "postgresql" else qs.filter(
-            countries__icontains=f'"{country}"'
+        qs = (
+            qs.filter(countries__contains=[country])
+            if connection.vendor == "postgresql"
+            else qs.filter(countries__icontains=f'"{country}"')
         )
     return qs
 
@@ -333,15 +337,15 @@ def _filtered(user, *, kind=None, language=None, theme=None, country=None):
 _MATCH_SQL = (
     "("
     + " OR ".join(
-        f"(\"practice_searchentry\".\"config\" = '{c}' AND \"practice_searchentry\".\"vector\" @@ "
+        f'("practice_searchentry"."config" = \'{c}\' AND "practice_searchentry"."vector" @@ '
         f"websearch_to_tsquery('{c}', %s))"
         for c in ALL_CONFIGS
     )
     + ")"
 )
-_OWN_QUERY = "websearch_to_tsquery(\"practice_searchentry\".\"config\"::regconfig, %s)"
+_OWN_QUERY = 'websearch_to_tsquery("practice_searchentry"."config"::regconfig, %s)'
 _RANK_SQL = f'ts_rank("practice_searchentry"."vector", {_OWN_QUERY})'
-_TITLE_HIT_SQL = f"CASE WHEN ts_filter(\"practice_searchentry\".\"vector\", '{{a}}') @@ {_OWN_QUERY} THEN 1 ELSE 0 END"
+_TITLE_HIT_SQL = f'CASE WHEN ts_filter("practice_searchentry"."vector", \'{{a}}\') @@ {_OWN_QUERY} THEN 1 ELSE 0 END'
 
 
 def search(
@@ -367,13 +371,16 @@ def search(
 
 
 def _search_postgres(base, query: str, page: int, per_page: int) -> Results:
-    matched = base.filter(RawSQL(_MATCH_SQL, [query] * len(ALL_CONFIGS), output_field=models.BooleanField()))
+    # The SQL fragments are module constants; the user's query only ever travels as a parameter.
+    matched = base.filter(
+        RawSQL(_MATCH_SQL, [query] * len(ALL_CONFIGS), output_field=models.BooleanField())  # noqa: S611
+    )
     facets, total = _facets_postgres(matched)
     offset = (page - 1) * per_page
     rows = list(
         matched.annotate(
-            title_hit=RawSQL(_TITLE_HIT_SQL, [query], output_field=IntegerField()),
-            rank=RawSQL(_RANK_SQL, [query], output_field=models.FloatField()),
+            title_hit=RawSQL(_TITLE_HIT_SQL, [query], output_field=IntegerField()),  # noqa: S611
+            rank=RawSQL(_RANK_SQL, [query], output_field=models.FloatField()),  # noqa: S611
         )
         .order_by("-title_hit", "-rank", "-id")
         .values("id", "kind", "object_id", "url", "language", "themes", "countries")[offset : offset + per_page]
@@ -385,9 +392,9 @@ def _search_postgres(base, query: str, page: int, per_page: int) -> Results:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""SELECT id,
-                      ts_headline(config::regconfig, title, {_OWN_QUERY.replace('"practice_searchentry".', '')}, %s),
+                      ts_headline(config::regconfig, title, {_OWN_QUERY.replace('"practice_searchentry".', "")}, %s),
                       ts_headline(config::regconfig, summary || ' ' || body,
-                                  {_OWN_QUERY.replace('"practice_searchentry".', '')}, %s)
+                                  {_OWN_QUERY.replace('"practice_searchentry".', "")}, %s)
                     FROM practice_searchentry WHERE id = ANY(%s)""",  # noqa: S608 — constants only.
                 [query, title_options, query, options, [r["id"] for r in rows]],
             )

@@ -37,8 +37,8 @@ from practice.forms import (
     ReturnForm,
     RevisionDiffForm,
 )
-from practice.searchindex import visible_for_model
 from practice.models import Characteristic, Guide, GuideWork, JointAction, Kind, Participation
+from practice.searchindex import visible_for_model
 
 PAGE_SIZE = 20
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
@@ -112,7 +112,8 @@ def _section_slugify(prefix: str):
     return slugify
 
 
-_H3 = re.compile(r'<h3 id="([^"]+)">(.*?)</h3>', re.S)
+# Subheadings inside sections: "##" in Markdown becomes <h3> (the section titles are <h2>).
+_H3 = re.compile(r'<h([2-4]) id="([^"]+)">(.*?)</h\1>', re.S)
 
 
 def render_sections(guide: Guide) -> list[dict]:
@@ -123,11 +124,11 @@ def render_sections(guide: Guide) -> list[dict]:
             continue
         html = markdown_to_safe_html(
             text,
-            extensions=["extra", "sane_lists", TocExtension(baselevel=3, slugify=_section_slugify(key), toc_depth=3)],
+            extensions=["extra", "sane_lists", TocExtension(baselevel=2, slugify=_section_slugify(key))],
         )
         subheadings = [
             {"id": anchor, "title": mark_safe(strip_tags(inner))}  # noqa: S308 — from nh3-cleaned HTML.
-            for anchor, inner in _H3.findall(html)
+            for _level, anchor, inner in _H3.findall(html)
         ]
         rendered.append({"key": key, "heading": heading, "html": html, "subheadings": subheadings})
     return rendered
@@ -159,7 +160,9 @@ def guide_detail(request, slug):
         "siblings": siblings,
         "original": original,
         "missing_languages": [
-            (code, name) for code, name in settings.LANGUAGES if code not in {guide.language, *(s.language for s in siblings)}
+            (code, name)
+            for code, name in settings.LANGUAGES
+            if code not in {guide.language, *(s.language for s in siblings)}
         ],
         "facets": facets,
         "themes": list(work.themes.all()),
@@ -427,9 +430,7 @@ def joint_action_list(request):
     actions = (
         actions.select_related("issue")
         .annotate(organisation_count=Count("participations", distinct=True))
-        .prefetch_related(
-            Prefetch("participations", queryset=Participation.objects.select_related("organisation"))
-        )
+        .prefetch_related(Prefetch("participations", queryset=Participation.objects.select_related("organisation")))
         .order_by("issue__slug", "title")
     )
     page = Paginator(actions, 50).get_page(_page_number(request))
@@ -474,7 +475,9 @@ def joint_action_detail(request, slug):
             "updates": action.updates.all()[:100],
             "guides": guides,
             "exchanges": visible_for_model(Exchange, user).filter(joint_actions=action).only("pk", "title", "slug"),
-            "evidence_records": visible_for_model(EvidenceRecord, user).filter(joint_actions=action).only("pk", "title"),
+            "evidence_records": visible_for_model(EvidenceRecord, user)
+            .filter(joint_actions=action)
+            .only("pk", "title"),
             "can_post": can_post,
             "update_form": JointActionUpdateForm() if can_post else None,
         },

@@ -34,11 +34,23 @@ def make_guide(
     return _take_to(guide, status, author, coordinator)
 
 
-def make_translation(source: Guide, *, language="en", title="Learning Community", sections=None, status=None,
-                     author=None, coordinator=None) -> Guide:
+def make_translation(
+    source: Guide,
+    *,
+    language="en",
+    title="Learning Community",
+    sections=None,
+    status=None,
+    author=None,
+    coordinator=None,
+) -> Guide:
     author = author or source.created_by
     guide = services.translation_create(
-        source=source, user=author, language=language, title=title, summary="",
+        source=source,
+        user=author,
+        language=language,
+        title=title,
+        summary="",
         sections=sections or {"what": "A group of people who share knowledge."},
     )
     return _take_to(guide, status or Guide.Status.DRAFT, author, coordinator)

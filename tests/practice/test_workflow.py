@@ -34,7 +34,9 @@ def test_publishing_without_permission_over_http_is_403(client_as, organiser):
     for role in ("organiser", "other_organiser", "funder"):
         response = client_as(role).post(reverse("practice:guide_publish", kwargs={"slug": guide.slug}))
         assert response.status_code in (403, 404), role
-    assert client_as("organiser").post(reverse("practice:guide_publish", kwargs={"slug": guide.slug})).status_code == 403
+    assert (
+        client_as("organiser").post(reverse("practice:guide_publish", kwargs={"slug": guide.slug})).status_code == 403
+    )
     guide.refresh_from_db()
     assert guide.status == Guide.Status.IN_REVIEW
 
@@ -93,7 +95,10 @@ def test_every_save_keeps_a_revision(organiser):
 def test_the_revision_diff_shows_changes_escaped(client_as, organiser):
     guide = make_guide(author=organiser, sections={"what": "Een groep mensen."})
     services.guide_update(
-        guide=guide, user=organiser, title=guide.title, sections={"what": "Een groep <script>alert(1)</script> burgers."}
+        guide=guide,
+        user=organiser,
+        title=guide.title,
+        sections={"what": "Een groep <script>alert(1)</script> burgers."},
     )
     response = client_as("organiser").get(
         reverse("practice:guide_diff", kwargs={"slug": guide.slug}), {"old": 1, "new": 2}
