@@ -32,7 +32,7 @@ from practice.models import (
     SearchEntry,
 )
 
-DEMO_PASSWORD = "learninglab"
+DEMO_PASSWORD = "learninglab"  # noqa: S105 — the documented demo login, DEBUG only.
 
 ORGANISATIONS = [
     # name, kind, country, city
@@ -474,21 +474,104 @@ def seed_demo(*, stdout) -> None:
 # --- Bench -----------------------------------------------------------------------------------
 
 WORDS = {
-    "en": (
-        "community organising neighbours tenants housing climate energy meeting listening campaign power trust "
-        "leaders training workshop local municipality youth school food prices rent digital skills library "
-        "volunteers action research story change network exchange learning method case"
-    ).split(),
-    "sv": (
-        "organisering grannar hyresgäster bostäder klimat energi möte lyssnande kampanj makt förtroende ledare "
-        "utbildning verkstad kommun unga skola matpriser hyra digitala färdigheter bibliotek volontärer förändring "
-        "nätverk lärande metod förorter organisationerna"
-    ).split(),
-    "nl": (
-        "buurtbewoners huurders wonen klimaat energie bijeenkomst luisteren campagne macht vertrouwen leiders "
-        "training werkplaats gemeente jongeren school voedselprijzen huur digitale vaardigheden bibliotheek "
-        "vrijwilligers verandering netwerk leren methode gemeenschap burgers"
-    ).split(),
+    "en": [
+        "community",
+        "organising",
+        "neighbours",
+        "tenants",
+        "housing",
+        "climate",
+        "energy",
+        "meeting",
+        "listening",
+        "campaign",
+        "power",
+        "trust",
+        "leaders",
+        "training",
+        "workshop",
+        "local",
+        "municipality",
+        "youth",
+        "school",
+        "food",
+        "prices",
+        "rent",
+        "digital",
+        "skills",
+        "library",
+        "volunteers",
+        "action",
+        "research",
+        "story",
+        "change",
+        "network",
+        "exchange",
+        "learning",
+        "method",
+        "case",
+    ],
+    "sv": [
+        "organisering",
+        "grannar",
+        "hyresgäster",
+        "bostäder",
+        "klimat",
+        "energi",
+        "möte",
+        "lyssnande",
+        "kampanj",
+        "makt",
+        "förtroende",
+        "ledare",
+        "utbildning",
+        "verkstad",
+        "kommun",
+        "unga",
+        "skola",
+        "matpriser",
+        "hyra",
+        "digitala",
+        "färdigheter",
+        "bibliotek",
+        "volontärer",
+        "förändring",
+        "nätverk",
+        "lärande",
+        "metod",
+        "förorter",
+        "organisationerna",
+    ],
+    "nl": [
+        "buurtbewoners",
+        "huurders",
+        "wonen",
+        "klimaat",
+        "energie",
+        "bijeenkomst",
+        "luisteren",
+        "campagne",
+        "macht",
+        "vertrouwen",
+        "leiders",
+        "training",
+        "werkplaats",
+        "gemeente",
+        "jongeren",
+        "school",
+        "voedselprijzen",
+        "huur",
+        "digitale",
+        "vaardigheden",
+        "bibliotheek",
+        "vrijwilligers",
+        "verandering",
+        "netwerk",
+        "leren",
+        "methode",
+        "gemeenschap",
+        "burgers",
+    ],
 }
 RARE_WORD = "zwerfvuilcoalitie"
 
