@@ -111,3 +111,10 @@ class ParticipationFactory(factory.django.DjangoModelFactory):
     joint_action = factory.SubFactory(JointActionFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = Participation.Role.PARTNER
+
+
+def characteristic(slug: str, facet: str = "purpose"):
+    """A characteristic seeded by the data migration (recreated if a transactional test flushed it)."""
+    from practice.models import Characteristic
+
+    return Characteristic.objects.get_or_create(slug=slug, defaults={"facet": facet, "name": slug})[0]

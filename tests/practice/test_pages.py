@@ -6,9 +6,9 @@ from django.test import override_settings
 from django.urls import reverse
 
 from practice import services
-from practice.models import Characteristic, Guide, GuideImage, GuideWork
+from practice.models import Guide, GuideImage, GuideWork
 from tests.factories.network import ThemeFactory, UserFactory
-from tests.factories.practice import GuideFactory, GuideWorkFactory, make_guide, make_translation
+from tests.factories.practice import GuideFactory, GuideWorkFactory, characteristic, make_guide, make_translation
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +28,8 @@ def test_the_library_lists_published_guides_only(client_as, organiser, coordinat
 
 def test_library_filters(client):
     theme = ThemeFactory(slug="digital-divide", name="Digital divide")
-    co_production = Characteristic.objects.get(slug="co-production")
-    online = Characteristic.objects.get(slug="online")
+    co_production = characteristic("co-production")
+    online = characteristic("online")
     a = GuideFactory(title="Alpha", work=GuideWorkFactory(kind="method", countries=["NL"]))
     a.work.themes.add(theme)
     a.work.characteristics.add(co_production, online)
@@ -100,7 +100,7 @@ def test_the_library_runs_a_constant_number_of_queries(client, django_assert_num
     for _i in range(n):
         guide = GuideFactory()
         guide.work.themes.add(theme)
-        guide.work.characteristics.add(Characteristic.objects.get(slug="online"))
+        guide.work.characteristics.add(characteristic("online"))
     with django_assert_num_queries(7):
         response = client.get(INDEX, {"characteristic": "online", "theme": "cost-of-living"})
     assert len(response.context["guides"]) == min(n, 20)
@@ -220,7 +220,7 @@ def test_an_organiser_writes_a_guide_over_http(client_as, organiser):
             "summary": "Meet neighbours where they live.",
             "section_what": "Knock on doors.",
             "section_how": "## Steps\n\nPlan the route.",
-            "characteristics": [Characteristic.objects.get(slug="in-person").pk],
+            "characteristics": [characteristic("in-person").pk],
             "themes": [theme.pk],
             "countries": ["SE", "NL"],
             "licence": "CC-BY-SA-4.0",
