@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries as all_countries
 
 from network.models import Theme
@@ -12,6 +13,13 @@ from practice import searchindex
 from practice.forms import SearchForm
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
+# Names of the kinds the platform indexes (apps may add others; their own label is used then).
+KIND_LABELS = {
+    "guide": _("Guide"),
+    "joint_action": _("Joint action"),
+    "exchange": _("Exchange"),
+    "evidence": _("Evidence"),
+}
 
 
 def _localised(url: str) -> str:
@@ -37,7 +45,7 @@ def search(request):
             country=data["country"] or None,
             page=data["page"] or 1,
         )
-        labels = {kind: source.label for kind, source in kinds.items()}
+        labels = {kind: KIND_LABELS.get(kind, source.label) for kind, source in kinds.items()}
         theme_names = dict(Theme.objects.values_list("slug", "name"))
         country_names = dict(all_countries)
         for hit in results.hits:
