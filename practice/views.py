@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import strip_tags
@@ -25,7 +25,7 @@ from markdown.extensions.toc import TocExtension, slugify_unicode
 
 from evidence.models import EvidenceRecord
 from exchanges.models import Exchange
-from network.models import Theme
+from network.models import Member, Theme
 from network.text import markdown_to_safe_html
 from practice import services
 from practice.filters import GuideFilter
@@ -94,8 +94,17 @@ def index(request):
     )
 
 
+def viewer(request):
+    """The request's user with their role groups loaded once: ``user.is_coordinator`` reads
+    ``groups.all()`` on every call, which would otherwise cost a query each time."""
+    user = request.user
+    if user.is_authenticated and "groups" not in getattr(user, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([user], "groups")
+    return user
+
+
 def _visible_guide(request, slug: str) -> Guide:
-    return get_object_or_404(Guide.objects.visible_to(request.user).select_related("work"), slug=slug)
+    return get_object_or_404(Guide.objects.visible_to(viewer(request)).select_related("work"), slug=slug)
 
 
 def _editable_guide(request, slug: str) -> Guide:
@@ -135,24 +144,30 @@ def render_sections(guide: Guide) -> list[dict]:
 
 
 def guide_detail(request, slug):
-    guide = _visible_guide(request, slug)
+    user = viewer(request)
+    # One query for every version of the work the reader may see; the requested one among them.
+    versions = list(
+        Guide.objects.visible_to(user)
+        .filter(work__versions__slug=slug)
+        .select_related("work")
+        .with_outdated()
+        .order_by("language")
+    )
+    guide = next((v for v in versions if v.slug == slug), None)
+    if guide is None:
+        raise Http404
     work = guide.work
-    user = request.user
-    siblings = list(
-        Guide.objects.visible_to(user).filter(work=work).exclude(pk=guide.pk).with_outdated().order_by("language")
-    )
+    siblings = [v for v in versions if v.pk != guide.pk]
+    for sibling in siblings:
+        sibling.work = work
+    # Prefetched once: the template and the permission checks (is_author) share it.
+    prefetch_related_objects([guide], Prefetch("authors", queryset=Member.objects.select_related("user")))
+    authors = list(guide.authors.all())
     original = guide if guide.is_original else next((s for s in siblings if s.is_original), None)
-    characteristics = list(work.characteristics.all())
     facets: dict[str, list] = {}
-    for characteristic in characteristics:
+    for characteristic in work.characteristics.all():
         facets.setdefault(characteristic.get_facet_display(), []).append(characteristic)
-    published = Guide.objects.published()
-    informed_by = GuideWork.objects.filter(pk__in=work.related_guides.values("pk")).prefetch_related(
-        Prefetch("versions", queryset=published, to_attr="published_versions")
-    )
-    used_by = GuideWork.objects.filter(pk__in=work.referenced_by.values("pk")).prefetch_related(
-        Prefetch("versions", queryset=published, to_attr="published_versions")
-    )
+    published = Guide.objects.published().select_related("work")
     context = {
         "guide": guide,
         "work": work,
@@ -167,10 +182,11 @@ def guide_detail(request, slug):
         "facets": facets,
         "themes": list(work.themes.all()),
         "organisations": list(work.organisations.all()),
-        "authors": list(guide.authors.select_related("user")),
+        "authors": authors,
         "images": list(guide.images.all()),
-        "informed_by_guides": [_pick_version(w, guide.language) for w in informed_by if w.published_versions],
-        "used_in_guides": [_pick_version(w, guide.language) for w in used_by if w.published_versions],
+        # "Informed by": the works this one lists; "used in": the works that list this one.
+        "informed_by_guides": _one_per_work(published.filter(work__referenced_by=work), guide.language),
+        "used_in_guides": _one_per_work(published.filter(work__related_guides=work), guide.language),
         "evidence_records": list(visible_for_model(EvidenceRecord, user).filter(guide_works=work).only("pk", "title")),
         "exchanges": list(visible_for_model(Exchange, user).filter(guide_works=work).only("pk", "title", "slug")),
         "joint_actions": list(JointAction.objects.visible_to(user).filter(guides=work).only("pk", "title", "slug")),
@@ -183,11 +199,18 @@ def guide_detail(request, slug):
     return render(request, "practice/guide_detail.html", context)
 
 
-def _pick_version(work: GuideWork, language: str) -> Guide:
-    versions = work.published_versions
-    return next((v for v in versions if v.language == language), None) or next(
-        (v for v in versions if v.language == work.original_language), versions[0]
-    )
+def _one_per_work(guides, language: str) -> list[Guide]:
+    """Each work once: its version in ``language`` if published, else its original, else any."""
+    by_work: dict[int, list[Guide]] = {}
+    for version in guides:
+        by_work.setdefault(version.work_id, []).append(version)
+    chosen = []
+    for versions in by_work.values():
+        chosen.append(
+            next((v for v in versions if v.language == language), None)
+            or next((v for v in versions if v.is_original), versions[0])
+        )
+    return sorted(chosen, key=lambda g: g.title)
 
 
 @login_required
@@ -418,7 +441,7 @@ def review_queue(request):
 
 def joint_action_list(request):
     """Joint actions grouped by issue, filterable by issue and country."""
-    actions = JointAction.objects.visible_to(request.user)
+    actions = JointAction.objects.visible_to(viewer(request))
     country = (request.GET.get("country") or "")[:2].upper()
     if country and country in dict(all_countries):
         actions = actions.filter(participations__organisation__country=country).distinct()
@@ -461,8 +484,8 @@ def joint_action_list(request):
 
 
 def joint_action_detail(request, slug):
-    action = get_object_or_404(JointAction.objects.visible_to(request.user).select_related("issue"), slug=slug)
-    user = request.user
+    user = viewer(request)
+    action = get_object_or_404(JointAction.objects.visible_to(user).select_related("issue"), slug=slug)
     guides = Guide.objects.published().originals().filter(work__in=action.guides.all())
     can_post = services.can_post_update(user, action)
     return render(

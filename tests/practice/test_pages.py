@@ -378,7 +378,7 @@ def test_a_guide_page_stays_within_a_query_budget(client, organiser, django_asse
         countries=["NL"],
     )
     make_translation(dutch, language="en", status=Guide.Status.PUBLISHED)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(12):
         assert client.get(dutch.get_absolute_url()).status_code == 200
 
 
