@@ -28,6 +28,7 @@ from importlib.util import find_spec
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, models, transaction
@@ -202,7 +203,12 @@ def _make_trigger_handlers(source: Source, model, fn):
     def on_save(sender, instance, raw=False, **kwargs):
         if raw:
             return
-        for item in fn(instance):
+        try:
+            items = list(fn(instance))
+        except ObjectDoesNotExist:
+            # The parent went first (a cascade): its own delete signal cleans the index.
+            return
+        for item in items:
             index_instance(item, source)
 
     def on_m2m(sender, instance, action, reverse, pk_set, **kwargs):
@@ -252,6 +258,7 @@ def connect_signals() -> None:
             on_save, on_m2m = _make_trigger_handlers(source, model, fn)
             _connected_handlers.extend([on_save, on_m2m])
             post_save.connect(on_save, sender=model, dispatch_uid=f"{uid}:trigger:{label}", weak=False)
+            post_delete.connect(on_save, sender=model, dispatch_uid=f"{uid}:trigger-delete:{label}", weak=False)
             for m2m in model._meta.many_to_many:
                 m2m_changed.connect(
                     on_m2m,

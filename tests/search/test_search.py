@@ -224,3 +224,27 @@ def test_search_page_without_query(client):
 def test_highlight_escapes_everything_but_its_markers():
     marked = f"{searchindex.MARK_START}a{searchindex.MARK_STOP} <img src=x onerror=alert(1)>"
     assert searchindex.highlight(marked) == "<mark>a</mark> &lt;img src=x onerror=alert(1)&gt;"
+
+
+def test_removing_a_participant_updates_the_joint_actions_countries():
+    action = JointActionFactory(title="Food prices", language="en")
+    ParticipationFactory(joint_action=action, organisation=OrganisationFactory(country="SE"))
+    belgian = ParticipationFactory(joint_action=action, organisation=OrganisationFactory(country="BE"))
+    assert SearchEntry.objects.get(kind="joint_action", object_id=action.pk).countries == ["BE", "SE"]
+    belgian.delete()
+    assert SearchEntry.objects.get(kind="joint_action", object_id=action.pk).countries == ["SE"]
+    action.delete()
+    assert not SearchEntry.objects.filter(kind="joint_action").exists()
+
+
+def test_the_demo_fallback_search_finds_words_and_puts_title_matches_first(published, organiser):
+    """The SQLite demo's search (icontains), run here against the same index rows."""
+    published(title="Neighbourhood kitchens", language="en", sections={"what": "Budget talks over dinner."})
+    published(title="Budget circles", language="en", sections={"what": "People decide together."})
+    make_guide(author=organiser, title="Budget draft", language="en")
+    base = searchindex._filtered(None)
+    results = searchindex._search_fallback(base, "budget", page=1, per_page=20)
+    assert [h.title for h in results.hits] == ["<mark>Budget</mark> circles", "Neighbourhood kitchens"]
+    assert results.total == 2 and dict(results.facets["kind"]) == {"guide": 2}
+    assert "<mark>Budget</mark> talks" in results.hits[1].snippet
+    assert searchindex._search_fallback(base, "&&& !!", page=1, per_page=20).total == 0
