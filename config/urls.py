@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("evidence/", include("evidence.urls")),
     path("practice/", include("practice.urls")),
     path("invitations/", include("network.urls_invitations")),
+    path("search/", include("practice.urls_search")),
     path("", include("network.urls")),
     path("", home, name="home"),
     prefix_default_language=False,

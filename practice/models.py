@@ -1,1 +1,481 @@
-from django.db import models  # noqa: F401
+"""Practice guides and joint actions.
+
+A guide *work* (``GuideWork``) holds what all its languages share: the kind, the
+characteristics, themes, countries, organisations, licence and links. Each language
+version (``Guide``) is its own document with its own review state and revisions. The
+work counts changes to the original's content (``content_version``); a translation
+remembers the count it was translated from, so a stale translation is a plain SQL
+comparison (``Guide.objects.outdated()``).
+
+The cross-site search index (``SearchEntry``) lives here too; see ``practice/searchindex.py``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from network.models import Member, Organisation, Theme
+from network.validators import validate_no_nul, validate_upload_size
+
+LANGUAGE_CHOICES = settings.LANGUAGES
+
+
+class Kind(models.TextChoices):
+    METHOD = "method", _("method")
+    CASE_STUDY = "case_study", _("case study")
+    HOW_TO = "how_to", _("how-to guidance")
+    TOOL = "tool", _("tool or template")
+
+
+# The structured sections of each kind, in reading order: (key, heading, help text).
+SECTIONS: dict[str, list[tuple[str, str, str]]] = {
+    Kind.METHOD: [
+        ("what", _("What it is"), _("The method in two or three sentences.")),
+        (
+            "how",
+            _("How it works"),
+            _("Steps, roles, group size, duration and the facilitation it needs."),
+        ),
+        ("results", _("Results"), _("What the method achieves, for whom.")),
+        ("in_practice", _("In practice"), _("Where it has been used; link the case studies.")),
+        ("when", _("When to use it and when not"), _("The situations it suits, and those it does not.")),
+        ("origins", _("Origins"), _("Where the method comes from.")),
+        ("lessons", _("Lessons"), _("What practitioners learned.")),
+    ],
+    Kind.CASE_STUDY: [
+        ("problem", _("Problem and purpose"), _("What the people involved wanted to change.")),
+        ("context", _("Context"), _("The place, the people and the situation.")),
+        (
+            "organisers",
+            _("Who organised, supported and funded it"),
+            _("Organisers, partners and funders, and what each did."),
+        ),
+        ("involvement", _("How people were involved"), _("Who took part, how they were reached and heard.")),
+        ("what_happened", _("What happened"), _("The story, step by step.")),
+        ("outcomes", _("Outcomes"), _("What changed; link the evidence records that show it.")),
+        ("lessons", _("Lessons"), _("What others can take from it.")),
+        (
+            "cross_border",
+            _("How coordination across borders worked"),
+            _("Where groups in several countries worked together: how. Leave empty otherwise."),
+        ),
+    ],
+    Kind.HOW_TO: [
+        ("goal", _("What you will achieve"), _("The outcome of following this guidance.")),
+        ("before", _("Before you start"), _("What you need: people, time, materials.")),
+        ("steps", _("Steps"), _("A numbered list of steps.")),
+        ("pitfalls", _("Pitfalls"), _("What often goes wrong and how to avoid it.")),
+        ("further", _("Further reading"), _("Links and related guides.")),
+    ],
+    Kind.TOOL: [
+        ("purpose", _("Purpose"), _("What the tool or template is for.")),
+        ("how_to_use", _("How to use it"), _("Instructions, step by step.")),
+        ("template", _("The tool or template"), _("The content itself, or a description of the attachment.")),
+        ("adapting", _("Adapting it"), _("How to adapt it to your context and language.")),
+    ],
+}
+
+
+def sections_for(kind: str) -> list[tuple[str, str, str]]:
+    return SECTIONS.get(kind, [])
+
+
+class Licence(models.TextChoices):
+    CC_BY_SA = "CC-BY-SA-4.0", _("Creative Commons Attribution-ShareAlike 4.0")
+    CC_BY = "CC-BY-4.0", _("Creative Commons Attribution 4.0")
+    CC0 = "CC0-1.0", _("Creative Commons Zero (public domain)")
+    ALL_RIGHTS = "all-rights-reserved", _("All rights reserved")
+
+
+class Characteristic(models.Model):
+    """A facet value that describes guides, e.g. "co-production" (purpose). Translated."""
+
+    class Facet(models.TextChoices):
+        POLICY_CYCLE = "policy_cycle", _("role in the policy cycle")
+        PURPOSE = "purpose", _("purpose")
+        PARTICIPATION = "participation", _("participation level")
+        SUITABLE_FOR = "suitable_for", _("suitable for")
+
+    facet = models.CharField(_("facet"), max_length=20, choices=Facet.choices)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_no_nul])
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["facet", "order", "slug"]
+        verbose_name = _("characteristic")
+        verbose_name_plural = _("characteristics")
+
+    def __str__(self) -> str:
+        return f"{self.get_facet_display()}: {self.name}"
+
+
+class GuideWork(models.Model):
+    """What every language version of a guide shares."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.METHOD, db_index=True)
+    original_language = models.CharField(_("original language"), max_length=5, choices=LANGUAGE_CHOICES)
+    characteristics = models.ManyToManyField(
+        Characteristic, blank=True, related_name="works", verbose_name=_("characteristics")
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="guide_works", verbose_name=_("themes"))
+    countries = CountryField(_("countries where practised"), multiple=True, blank=True)
+    organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="guide_works", verbose_name=_("organisations")
+    )
+    licence = models.CharField(_("licence"), max_length=30, choices=Licence.choices, default=Licence.CC_BY_SA)
+    related_guides = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=False,
+        related_name="referenced_by",
+        verbose_name=_("informed by guides"),
+    )
+    evidence_records = models.ManyToManyField(
+        "evidence.EvidenceRecord", blank=True, related_name="guide_works", verbose_name=_("informed by evidence")
+    )
+    exchanges = models.ManyToManyField(
+        "exchanges.Exchange", blank=True, related_name="guide_works", verbose_name=_("used in exchanges")
+    )
+    # Bumped whenever the original's title, summary or sections change (see services).
+    content_version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("guide (all languages)")
+        verbose_name_plural = _("guides (all languages)")
+
+    def __str__(self) -> str:
+        original = self.versions.filter(language=self.original_language).first()
+        return original.title if original else f"#{self.pk}"
+
+
+class GuideQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Guide.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Published guides for everyone; authors also see their own; coordinators see all."""
+        if user is None or not user.is_authenticated:
+            return self.published()
+        if user.is_coordinator:
+            return self.all()
+        own = Q(created_by=user) | Q(pk__in=Guide.authors.through.objects.filter(member__user=user).values("guide"))
+        return self.filter(Q(status=Guide.Status.PUBLISHED) | own)
+
+    def originals(self):
+        return self.filter(language=F("work__original_language"))
+
+    def translations(self):
+        return self.exclude(language=F("work__original_language"))
+
+    def outdated(self):
+        """Translations made from an older state of the original."""
+        return self.translations().filter(source_version__lt=F("work__content_version"))
+
+    def with_outdated(self):
+        return self.annotate(
+            is_outdated=Case(
+                When(
+                    Q(source_version__lt=F("work__content_version")) & ~Q(language=F("work__original_language")),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+
+class Guide(models.Model):
+    """One language version of a guide: its own text, review state and revisions."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        IN_REVIEW = "in_review", _("in review")
+        PUBLISHED = "published", _("published")
+        ARCHIVED = "archived", _("archived")
+
+    work = models.ForeignKey(GuideWork, on_delete=models.CASCADE, related_name="versions")
+    language = models.CharField(_("language"), max_length=5, choices=LANGUAGE_CHOICES, db_index=True)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_no_nul])
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    summary = models.CharField(_("summary"), max_length=500, blank=True, validators=[validate_no_nul])
+    # Named sections of the work's kind ({"what": "...", ...}), Markdown each.
+    sections = models.JSONField(_("sections"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    authors = models.ManyToManyField(Member, blank=True, related_name="guides", verbose_name=_("authors"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="practice_guides"
+    )
+    # The work's content_version this text was translated from (or last brought up to date with).
+    source_version = models.PositiveIntegerField(default=1)
+    review_comment = models.TextField(_("review comment"), blank=True)
+    reviewed_at = models.DateTimeField(_("last reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GuideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        verbose_name = _("guide")
+        verbose_name_plural = _("guides")
+        constraints = [models.UniqueConstraint(fields=["work", "language"], name="guide_one_version_per_language")]
+        indexes = [models.Index(fields=["status", "language", "-published_at"], name="guide_status_lang_pub_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("practice:guide_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_original(self) -> bool:
+        return self.language == self.work.original_language
+
+    @property
+    def outdated(self) -> bool:
+        if hasattr(self, "is_outdated"):
+            return self.is_outdated
+        return not self.is_original and self.source_version < self.work.content_version
+
+    def section_list(self) -> list[tuple[str, str, str]]:
+        """(key, heading, text) of the kind's sections that have text, in order."""
+        return [(key, heading, self.sections.get(key, "")) for key, heading, _help in sections_for(self.work.kind)]
+
+    def plain_text(self) -> str:
+        return "\n\n".join(str(v) for v in (self.sections or {}).values() if v)
+
+    def can_edit(self, user) -> bool:
+        if not user.is_authenticated:
+            return False
+        if user.is_coordinator:
+            return True
+        if self.status not in (Guide.Status.DRAFT,):
+            return False
+        return self.is_author(user)
+
+    def is_author(self, user) -> bool:
+        if not user.is_authenticated:
+            return False
+        if self.created_by_id == user.pk:
+            return True
+        return any(m.user_id == user.pk for m in self.authors.all())
+
+
+class GuideRevision(models.Model):
+    """A snapshot of a guide version's content at each save."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=500, blank=True)
+    sections = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Guide.Status.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="practice_guide_revisions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("guide revision")
+        verbose_name_plural = _("guide revisions")
+        constraints = [models.UniqueConstraint(fields=["guide", "number"], name="guide_revision_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.guide} r{self.number}"
+
+    def as_text(self, kind: str) -> str:
+        """The content as plain lines, for the diff."""
+        parts = [f"# {self.title}", "", self.summary, ""]
+        for key, heading, _help in sections_for(kind):
+            parts += [f"## {heading}", "", *(self.sections.get(key, "") or "").splitlines(), ""]
+        return "\n".join(str(p) for p in parts)
+
+
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+
+
+def validate_image_file(upload) -> None:
+    """Only PNG, JPEG, GIF and WebP images, recognised by their first bytes (not the name)."""
+    from django.core.exceptions import ValidationError
+
+    if upload is None:
+        return
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(position)
+    is_webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    if not (is_webp or any(head.startswith(sig) for sig in _IMAGE_SIGNATURES)):
+        raise ValidationError(_("Upload a PNG, JPEG, GIF or WebP image."), code="not_an_image")
+
+
+class GuideImage(models.Model):
+    """An image attached to a guide version. Alt text is required."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(
+        _("image"), upload_to="practice/guides/%Y/%m/", validators=[validate_upload_size, validate_image_file]
+    )
+    alt_text = models.CharField(
+        _("alternative text"),
+        max_length=300,
+        validators=[validate_no_nul],
+        help_text=_("Describe the image for people who cannot see it."),
+    )
+    caption = models.CharField(_("caption"), max_length=300, blank=True, validators=[validate_no_nul])
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("guide image")
+        verbose_name_plural = _("guide images")
+        constraints = [models.CheckConstraint(condition=~Q(alt_text=""), name="guide_image_alt_text_required")]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+
+class JointActionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user is not None and user.is_authenticated and user.is_coordinator:
+            return self.all()
+        return self.exclude(status=JointAction.Status.DRAFT)
+
+
+class JointAction(models.Model):
+    """Groups in several countries acting together on one issue."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PLANNED = "planned", _("planned")
+        ACTIVE = "active", _("active")
+        PAUSED = "paused", _("paused")
+        COMPLETED = "completed", _("completed")
+
+    title = models.CharField(_("title"), max_length=200, validators=[validate_no_nul])
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    issue = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="joint_actions", verbose_name=_("issue"))
+    summary = models.CharField(_("summary"), max_length=500, blank=True, validators=[validate_no_nul])
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."), validators=[validate_no_nul])
+    language = models.CharField(_("language"), max_length=5, choices=LANGUAGE_CHOICES, default="en")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    started_on = models.DateField(_("started"), null=True, blank=True)
+    ended_on = models.DateField(_("ended"), null=True, blank=True)
+    organisations = models.ManyToManyField(
+        Organisation, through="Participation", related_name="joint_actions", verbose_name=_("organisations")
+    )
+    guides = models.ManyToManyField(GuideWork, blank=True, related_name="joint_actions", verbose_name=_("guides"))
+    exchanges = models.ManyToManyField(
+        "exchanges.Exchange", blank=True, related_name="joint_actions", verbose_name=_("exchanges")
+    )
+    evidence_records = models.ManyToManyField(
+        "evidence.EvidenceRecord", blank=True, related_name="joint_actions", verbose_name=_("evidence records")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = JointActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["issue__slug", "title"]
+        verbose_name = _("joint action")
+        verbose_name_plural = _("joint actions")
+        indexes = [models.Index(fields=["status", "issue"], name="jointaction_status_issue_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(started_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="jointaction_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("practice:joint_action_detail", kwargs={"slug": self.slug})
+
+
+class Participation(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("lead")
+        PARTNER = "partner", _("partner")
+        ALLY = "ally", _("ally")
+
+    joint_action = models.ForeignKey(JointAction, on_delete=models.CASCADE, related_name="participations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="participations")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.PARTNER)
+
+    class Meta:
+        ordering = ["role", "organisation__name"]
+        verbose_name = _("participating organisation")
+        verbose_name_plural = _("participating organisations")
+        constraints = [
+            models.UniqueConstraint(fields=["joint_action", "organisation"], name="participation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_role_display()})"
+
+
+class JointActionUpdate(models.Model):
+    """A short entry on a joint action's timeline."""
+
+    joint_action = models.ForeignKey(JointAction, on_delete=models.CASCADE, related_name="updates")
+    date = models.DateField(_("date"))
+    text = models.CharField(_("update"), max_length=500, validators=[validate_no_nul])
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        verbose_name = _("joint action update")
+        verbose_name_plural = _("joint action updates")
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.text[:50]}"
+
+
+class SearchEntry(models.Model):
+    """One searchable item of any app, kept current by signals (see ``practice/searchindex.py``)."""
+
+    kind = models.CharField(max_length=30)
+    object_id = models.BigIntegerField()
+    language = models.CharField(max_length=8, blank=True)
+    # The PostgreSQL text-search configuration the vector was built with (english, swedish, ...).
+    config = models.CharField(max_length=20, default="simple")
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500)
+    themes = models.JSONField(default=list, blank=True)
+    countries = models.JSONField(default=list, blank=True)
+    vector = SearchVectorField(null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="searchentry_unique_object")]
+        indexes = [models.Index(fields=["kind", "object_id"], name="searchentry_kind_obj_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id} {self.title}"

@@ -1,5 +1,531 @@
-from django.shortcuts import render
+"""Practice pages: the guide library, guide pages, writing and reviewing, joint actions.
+
+Views are thin: parse, check access, call a service or a QuerySet, render or redirect.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_countries import countries as all_countries
+from markdown.extensions.toc import TocExtension, slugify_unicode
+
+from evidence.models import EvidenceRecord
+from exchanges.models import Exchange
+from network.models import Member, Theme
+from network.text import markdown_to_safe_html
+from practice import services
+from practice.filters import GuideFilter
+from practice.forms import (
+    GuideImageForm,
+    GuideTextForm,
+    GuideWorkForm,
+    JointActionUpdateForm,
+    ReturnForm,
+    RevisionDiffForm,
+)
+from practice.models import Characteristic, Guide, GuideWork, JointAction, Kind, Participation
+from practice.searchindex import visible_for_model
+
+PAGE_SIZE = 20
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
+
+
+def _language(code: str | None) -> str:
+    code = (code or "")[:2]
+    return code if code in LANGUAGE_NAMES else (get_language() or settings.LANGUAGE_CODE)[:2]
+
+
+def library_queryset(language: str):
+    """Published guides, one per work: the version in ``language``, else the original."""
+    published = Guide.objects.published()
+    in_language = published.filter(language=language).values("work")
+    return published.filter(
+        Q(language=language) | (Q(language=F("work__original_language")) & ~Q(work__in=in_language))
+    )
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except (TypeError, ValueError):
+        return 1
 
 
 def index(request):
-    return render(request, "practice/index.html")
+    """The guide library: filters, one card per guide, in the reader's language where possible."""
+    filterset = GuideFilter(request.GET or None, queryset=Guide.objects.none())
+    language = _language(filterset.form.cleaned_data.get("language") if filterset.form.is_valid() else None)
+    filterset.queryset = library_queryset(language)
+    guides = (
+        filterset.qs.select_related("work")
+        .prefetch_related("work__themes")
+        .with_outdated()
+        .order_by("-published_at", "-pk")
+    )
+    paginator = Paginator(guides, PAGE_SIZE)
+    page = paginator.get_page(_page_number(request))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "practice/guide_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "guides": page.object_list,
+            "language": language,
+            "language_name": LANGUAGE_NAMES.get(language, language),
+            "query_string": params.urlencode(),
+        },
+    )
+
+
+def viewer(request):
+    """The request's user with their role groups loaded once: ``user.is_coordinator`` reads
+    ``groups.all()`` on every call, which would otherwise cost a query each time."""
+    user = request.user
+    if user.is_authenticated and "groups" not in getattr(user, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([user], "groups")
+    return user
+
+
+def _visible_guide(request, slug: str) -> Guide:
+    return get_object_or_404(Guide.objects.visible_to(viewer(request)).select_related("work"), slug=slug)
+
+
+def _editable_guide(request, slug: str) -> Guide:
+    guide = _visible_guide(request, slug)
+    if not guide.can_edit(request.user):
+        raise PermissionDenied
+    return guide
+
+
+def _section_slugify(prefix: str):
+    def slugify(value, separator):
+        return f"{prefix}-{slugify_unicode(value, separator)}"
+
+    return slugify
+
+
+# Subheadings inside sections: "##" in Markdown becomes <h3> (the section titles are <h2>).
+_H3 = re.compile(r'<h([2-4]) id="([^"]+)">(.*?)</h\1>', re.S)
+
+
+def render_sections(guide: Guide) -> list[dict]:
+    """Each section with text as safe HTML, with its subheadings for the table of contents."""
+    rendered = []
+    for key, heading, text in guide.section_list():
+        if not text:
+            continue
+        html = markdown_to_safe_html(
+            text,
+            extensions=["extra", "sane_lists", TocExtension(baselevel=2, slugify=_section_slugify(key))],
+        )
+        subheadings = [
+            {"id": anchor, "title": mark_safe(strip_tags(inner))}  # noqa: S308 — from nh3-cleaned HTML.
+            for _level, anchor, inner in _H3.findall(html)
+        ]
+        rendered.append({"key": key, "heading": heading, "html": html, "subheadings": subheadings})
+    return rendered
+
+
+def guide_detail(request, slug):
+    user = viewer(request)
+    # One query for every version of the work the reader may see; the requested one among them.
+    versions = list(
+        Guide.objects.visible_to(user)
+        .filter(work__versions__slug=slug)
+        .select_related("work")
+        .with_outdated()
+        .order_by("language")
+    )
+    guide = next((v for v in versions if v.slug == slug), None)
+    if guide is None:
+        raise Http404
+    work = guide.work
+    siblings = [v for v in versions if v.pk != guide.pk]
+    for sibling in siblings:
+        sibling.work = work
+    # Prefetched once: the template and the permission checks (is_author) share it.
+    prefetch_related_objects([guide], Prefetch("authors", queryset=Member.objects.select_related("user")))
+    authors = list(guide.authors.all())
+    original = guide if guide.is_original else next((s for s in siblings if s.is_original), None)
+    facets: dict[str, list] = {}
+    for characteristic in work.characteristics.all():
+        facets.setdefault(characteristic.get_facet_display(), []).append(characteristic)
+    published = Guide.objects.published().select_related("work")
+    context = {
+        "guide": guide,
+        "work": work,
+        "sections": render_sections(guide),
+        "siblings": siblings,
+        "original": original,
+        "missing_languages": [
+            (code, name)
+            for code, name in settings.LANGUAGES
+            if code not in {guide.language, *(s.language for s in siblings)}
+        ],
+        "facets": facets,
+        "themes": list(work.themes.all()),
+        "organisations": list(work.organisations.all()),
+        "authors": authors,
+        "images": list(guide.images.all()),
+        # "Informed by": the works this one lists; "used in": the works that list this one.
+        "informed_by_guides": _one_per_work(published.filter(work__referenced_by=work), guide.language),
+        "used_in_guides": _one_per_work(published.filter(work__related_guides=work), guide.language),
+        "evidence_records": list(visible_for_model(EvidenceRecord, user).filter(guide_works=work).only("pk", "title")),
+        "exchanges": list(visible_for_model(Exchange, user).filter(guide_works=work).only("pk", "title", "slug")),
+        "joint_actions": list(JointAction.objects.visible_to(user).filter(guides=work).only("pk", "title", "slug")),
+        "can_edit": guide.can_edit(user),
+        "is_author": guide.is_author(user),
+        "is_coordinator": user.is_authenticated and user.is_coordinator,
+        "return_form": ReturnForm(),
+        "image_form": GuideImageForm() if guide.can_edit(user) else None,
+    }
+    return render(request, "practice/guide_detail.html", context)
+
+
+def _one_per_work(guides, language: str) -> list[Guide]:
+    """Each work once: its version in ``language`` if published, else its original, else any."""
+    by_work: dict[int, list[Guide]] = {}
+    for version in guides:
+        by_work.setdefault(version.work_id, []).append(version)
+    chosen = []
+    for versions in by_work.values():
+        chosen.append(
+            next((v for v in versions if v.language == language), None)
+            or next((v for v in versions if v.is_original), versions[0])
+        )
+    return sorted(chosen, key=lambda g: g.title)
+
+
+@login_required
+def guide_create_choose(request):
+    return render(request, "practice/guide_create_choose.html", {"kinds": Kind.choices})
+
+
+@login_required
+def guide_create(request, kind):
+    if kind not in Kind.values:
+        raise Http404
+    languages = settings.LANGUAGES
+    if request.method == "POST":
+        text_form = GuideTextForm(request.POST, kind=kind, languages=languages)
+        work_form = GuideWorkForm(request.POST, instance=GuideWork(kind=kind))
+        if text_form.is_valid() and work_form.is_valid():
+            guide = services.guide_create(
+                user=request.user,
+                kind=kind,
+                language=text_form.cleaned_data["language"],
+                title=text_form.cleaned_data["title"],
+                summary=text_form.cleaned_data["summary"],
+                sections=text_form.section_data(),
+                work_fields=work_form.work_fields(),
+                work_m2m=work_form.work_m2m(),
+            )
+            messages.success(request, _("Your draft is saved. Submit it for review when it is ready."))
+            return redirect(guide)
+    else:
+        text_form = GuideTextForm(kind=kind, languages=languages, initial={"language": _language(None)})
+        work_form = GuideWorkForm(instance=GuideWork(kind=kind))
+    return render(
+        request,
+        "practice/guide_form.html",
+        {"text_form": text_form, "work_form": work_form, "kind_label": Kind(kind).label, "guide": None},
+    )
+
+
+@login_required
+def guide_edit(request, slug):
+    guide = _editable_guide(request, slug)
+    work = guide.work
+    is_original = guide.is_original
+    form_kwargs = {"kind": work.kind, "show_note": True, "show_synced": not is_original}
+    if request.method == "POST":
+        text_form = GuideTextForm(request.POST, **form_kwargs)
+        work_form = GuideWorkForm(request.POST, instance=work) if is_original else None
+        if text_form.is_valid() and (work_form is None or work_form.is_valid()):
+            services.guide_update(
+                guide=guide,
+                user=request.user,
+                title=text_form.cleaned_data["title"],
+                summary=text_form.cleaned_data["summary"],
+                sections=text_form.section_data(),
+                note=text_form.cleaned_data.get("note", ""),
+                synced=text_form.cleaned_data.get("synced", False),
+                work_fields=work_form.work_fields() if work_form else None,
+                work_m2m=work_form.work_m2m() if work_form else None,
+            )
+            messages.success(request, _("Saved. A new revision was kept."))
+            return redirect(guide)
+    else:
+        text_form = GuideTextForm(initial=GuideTextForm.initial_for(guide), **form_kwargs)
+        work_form = GuideWorkForm(instance=work) if is_original else None
+    return render(
+        request,
+        "practice/guide_form.html",
+        {"text_form": text_form, "work_form": work_form, "kind_label": work.get_kind_display(), "guide": guide},
+    )
+
+
+@login_required
+def guide_translate(request, slug):
+    """Start a new language version from a published (or one's own) guide."""
+    source = _visible_guide(request, slug)
+    taken = set(source.work.versions.values_list("language", flat=True))
+    languages = [(code, name) for code, name in settings.LANGUAGES if code not in taken]
+    if not languages:
+        messages.info(request, _("This guide exists in every language already."))
+        return redirect(source)
+    if request.method == "POST":
+        form = GuideTextForm(request.POST, kind=source.work.kind, languages=languages)
+        if form.is_valid():
+            try:
+                guide = services.translation_create(
+                    source=source,
+                    user=request.user,
+                    language=form.cleaned_data["language"],
+                    title=form.cleaned_data["title"],
+                    summary=form.cleaned_data["summary"],
+                    sections=form.section_data(),
+                )
+            except services.GuideStateError as error:
+                messages.error(request, str(error))
+                return redirect(source)
+            messages.success(request, _("Your translation is saved as a draft."))
+            return redirect(guide)
+    else:
+        initial = GuideTextForm.initial_for(source)
+        initial["language"] = languages[0][0]
+        form = GuideTextForm(initial=initial, kind=source.work.kind, languages=languages)
+    return render(request, "practice/guide_translate.html", {"form": form, "source": source})
+
+
+def _transition(request, slug, action, success_message):
+    guide = get_object_or_404(Guide.objects.visible_to(request.user).select_related("work"), slug=slug)
+    try:
+        action(guide)
+    except services.GuideStateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success_message)
+    if request.POST.get("next") == "review" and request.user.is_coordinator:
+        return redirect("practice:review_queue")
+    return redirect(guide)
+
+
+@require_POST
+@login_required
+def guide_submit(request, slug):
+    return _transition(
+        request, slug, lambda g: services.guide_submit(guide=g, user=request.user), _("Submitted for review.")
+    )
+
+
+@require_POST
+@login_required
+def guide_publish(request, slug):
+    return _transition(request, slug, lambda g: services.guide_publish(guide=g, user=request.user), _("Published."))
+
+
+@require_POST
+@login_required
+def guide_return(request, slug):
+    if not request.user.is_coordinator:
+        raise PermissionDenied
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please write a comment for the authors."))
+        return redirect("practice:guide_detail", slug=slug)
+    comment = form.cleaned_data["comment"]
+    return _transition(
+        request,
+        slug,
+        lambda g: services.guide_return(guide=g, user=request.user, comment=comment),
+        _("Returned to the authors."),
+    )
+
+
+@require_POST
+@login_required
+def guide_archive(request, slug):
+    return _transition(request, slug, lambda g: services.guide_archive(guide=g, user=request.user), _("Archived."))
+
+
+@require_POST
+@login_required
+def guide_image_add(request, slug):
+    guide = _editable_guide(request, slug)
+    form = GuideImageForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.guide_image_add(guide=guide, user=request.user, **form.cleaned_data)
+        messages.success(request, _("Image added."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(guide)
+
+
+def _history_guide(request, slug) -> Guide:
+    guide = _visible_guide(request, slug)
+    user = request.user
+    if not (guide.is_author(user) or (user.is_authenticated and user.is_coordinator)):
+        raise PermissionDenied
+    return guide
+
+
+@login_required
+def guide_revisions(request, slug):
+    guide = _history_guide(request, slug)
+    revisions = guide.revisions.select_related("created_by__member")
+    return render(request, "practice/guide_revisions.html", {"guide": guide, "revisions": revisions})
+
+
+@login_required
+def guide_diff(request, slug):
+    guide = _history_guide(request, slug)
+    form = RevisionDiffForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, _("Choose two revisions to compare."))
+        return redirect("practice:guide_revisions", slug=guide.slug)
+    old = get_object_or_404(guide.revisions, number=form.cleaned_data["old"])
+    new = get_object_or_404(guide.revisions, number=form.cleaned_data["new"])
+    lines = services.revision_diff(old=old, new=new, kind=guide.work.kind)
+    return render(request, "practice/guide_diff.html", {"guide": guide, "old": old, "new": new, "lines": lines})
+
+
+@login_required
+def my_guides(request):
+    user = request.user
+    guides = (
+        Guide.objects.filter(Q(created_by=user) | Q(authors__user=user))
+        .distinct()
+        .select_related("work")
+        .with_outdated()
+        .order_by("-updated_at")
+    )
+    page = Paginator(guides, PAGE_SIZE).get_page(_page_number(request))
+    return render(request, "practice/guide_mine.html", {"page_obj": page, "guides": page.object_list})
+
+
+@login_required
+def review_queue(request):
+    if not request.user.is_coordinator:
+        raise PermissionDenied
+    in_review = Guide.objects.filter(status=Guide.Status.IN_REVIEW).select_related("work", "created_by__member")
+    outdated = Guide.objects.outdated().published().select_related("work")[:50]
+    return render(
+        request,
+        "practice/guide_review.html",
+        {"in_review": in_review.order_by("submitted_at"), "outdated": outdated, "return_form": ReturnForm()},
+    )
+
+
+# --- Joint actions ---------------------------------------------------------------------------
+
+
+def joint_action_list(request):
+    """Joint actions grouped by issue, filterable by issue and country."""
+    actions = JointAction.objects.visible_to(viewer(request))
+    country = (request.GET.get("country") or "")[:2].upper()
+    if country and country in dict(all_countries):
+        actions = actions.filter(participations__organisation__country=country).distinct()
+    else:
+        country = ""
+    issue = (request.GET.get("issue") or "")[:100]
+    if issue:
+        actions = actions.filter(issue__slug=issue)
+    actions = (
+        actions.select_related("issue")
+        .annotate(organisation_count=Count("participations", distinct=True))
+        .prefetch_related(Prefetch("participations", queryset=Participation.objects.select_related("organisation")))
+        .order_by("issue__slug", "title")
+    )
+    page = Paginator(actions, 50).get_page(_page_number(request))
+    groups: dict = {}
+    for action in page.object_list:
+        groups.setdefault(action.issue, []).append(action)
+    countries_used = (
+        Participation.objects.filter(joint_action__in=JointAction.objects.visible_to(request.user))
+        .values_list("organisation__country", flat=True)
+        .distinct()
+        .order_by("organisation__country")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "practice/joint_action_list.html",
+        {
+            "groups": groups,
+            "page_obj": page,
+            "issues": Theme.objects.filter(joint_actions__isnull=False).distinct(),
+            "issue": issue,
+            "country": country,
+            "countries": [(code, dict(all_countries).get(code, code)) for code in countries_used if code],
+            "query_string": params.urlencode(),
+        },
+    )
+
+
+def joint_action_detail(request, slug):
+    user = viewer(request)
+    action = get_object_or_404(JointAction.objects.visible_to(user).select_related("issue"), slug=slug)
+    guides = Guide.objects.published().originals().filter(work__in=action.guides.all())
+    can_post = services.can_post_update(user, action)
+    return render(
+        request,
+        "practice/joint_action_detail.html",
+        {
+            "action": action,
+            "description": markdown_to_safe_html(action.description),
+            "participations": action.participations.select_related("organisation"),
+            "updates": action.updates.all()[:100],
+            "guides": guides,
+            "exchanges": visible_for_model(Exchange, user).filter(joint_actions=action).only("pk", "title", "slug"),
+            "evidence_records": visible_for_model(EvidenceRecord, user)
+            .filter(joint_actions=action)
+            .only("pk", "title"),
+            "can_post": can_post,
+            "update_form": JointActionUpdateForm() if can_post else None,
+        },
+    )
+
+
+@require_POST
+@login_required
+def joint_action_update_add(request, slug):
+    action = get_object_or_404(JointAction.objects.visible_to(request.user), slug=slug)
+    form = JointActionUpdateForm(request.POST)
+    if form.is_valid():
+        services.joint_action_update_add(
+            action=action, user=request.user, text=form.cleaned_data["text"], date=form.cleaned_data["date"]
+        )
+        messages.success(request, _("Update added to the timeline."))
+    else:
+        if not services.can_post_update(request.user, action):
+            raise PermissionDenied
+        messages.error(request, _("The update could not be added: please check the date and text."))
+    return redirect(action)
+
+
+def characteristics_by_facet():
+    grouped: dict = {}
+    for characteristic in Characteristic.objects.all():
+        grouped.setdefault(characteristic.get_facet_display(), []).append(characteristic)
+    return grouped

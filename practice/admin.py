@@ -1,0 +1,220 @@
+"""Coordinators' tools: the review queue (guides in review), stale translations, joint actions.
+
+Guide text is written on the site's structured form (it keeps revisions and flags
+translations); here coordinators move guides through the workflow with actions.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
+
+from practice import services
+from practice.models import (
+    Characteristic,
+    Guide,
+    GuideImage,
+    GuideRevision,
+    GuideWork,
+    JointAction,
+    JointActionUpdate,
+    Participation,
+    SearchEntry,
+)
+
+
+class OutdatedFilter(admin.SimpleListFilter):
+    title = _("translation state")
+    parameter_name = "outdated"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("may be outdated")), ("no", _("up to date"))]
+
+    def queryset(self, request, queryset):
+        stale = Q(source_version__lt=F("work__content_version")) & ~Q(language=F("work__original_language"))
+        if self.value() == "yes":
+            return queryset.filter(stale)
+        if self.value() == "no":
+            return queryset.exclude(stale)
+        return queryset
+
+
+class RevisionInline(admin.TabularInline):
+    model = GuideRevision
+    extra = 0
+    fields = ["number", "created_by", "created_at", "status", "note"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ImageInline(admin.TabularInline):
+    model = GuideImage
+    extra = 0
+    fields = ["file", "alt_text", "caption"]
+
+
+def _run(modeladmin, request, queryset, service, done_message):
+    done = 0
+    for guide in queryset:
+        try:
+            service(guide=guide, user=request.user)
+            done += 1
+        except services.GuideStateError as error:
+            modeladmin.message_user(request, f"{guide}: {error}", messages.WARNING)
+        except PermissionDenied:
+            modeladmin.message_user(request, _("You may not do this."), messages.ERROR)
+            return
+    modeladmin.message_user(request, done_message(done), messages.SUCCESS)
+
+
+@admin.register(Guide)
+class GuideAdmin(admin.ModelAdmin):
+    list_display = ["title", "language", "kind", "status", "outdated_flag", "submitted_at", "reviewed_at"]
+    list_filter = ["status", "language", OutdatedFilter, "work__kind"]
+    search_fields = ["title", "summary", "slug"]
+    list_select_related = ["work"]
+    readonly_fields = [
+        "work",
+        "language",
+        "title",
+        "summary",
+        "sections",
+        "status",
+        "created_by",
+        "source_version",
+        "reviewed_at",
+        "reviewed_by",
+        "submitted_at",
+        "published_at",
+        "on_site",
+    ]
+    fields = readonly_fields[:-1] + ["slug", "authors", "review_comment", "on_site"]
+    autocomplete_fields = ["authors"]
+    inlines = [ImageInline, RevisionInline]
+    actions = ["publish", "archive"]
+
+    @admin.display(description=_("kind"), ordering="work__kind")
+    def kind(self, obj):
+        return obj.work.get_kind_display()
+
+    @admin.display(description=_("may be outdated"), boolean=True)
+    def outdated_flag(self, obj):
+        return obj.outdated
+
+    @admin.display(description=_("on the site"))
+    def on_site(self, obj):
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            obj.get_absolute_url(),
+            _("view"),
+            reverse("practice:guide_edit", kwargs={"slug": obj.slug}),
+            _("edit"),
+        )
+
+    def has_add_permission(self, request):
+        # Guides are written on the site's structured form.
+        return False
+
+    @admin.action(description=_("Publish the selected guides"), permissions=["change"])
+    def publish(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            services.guide_publish,
+            lambda n: ngettext("%(n)d guide published.", "%(n)d guides published.", n) % {"n": n},
+        )
+
+    @admin.action(description=_("Archive the selected guides"), permissions=["change"])
+    def archive(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            services.guide_archive,
+            lambda n: ngettext("%(n)d guide archived.", "%(n)d guides archived.", n) % {"n": n},
+        )
+
+
+class VersionInline(admin.TabularInline):
+    model = Guide
+    extra = 0
+    fields = ["language", "title", "status", "source_version"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GuideWork)
+class GuideWorkAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "original_language", "content_version", "licence"]
+    list_filter = ["kind", "original_language", "themes", "characteristics"]
+    filter_horizontal = ["characteristics", "themes"]
+    autocomplete_fields = ["organisations", "related_guides"]
+    # Raw ids: the evidence and exchanges admins are their owners' to shape.
+    raw_id_fields = ["evidence_records", "exchanges"]
+    search_fields = ["versions__title"]
+    readonly_fields = ["content_version"]
+    inlines = [VersionInline]
+
+
+@admin.register(Characteristic)
+class CharacteristicAdmin(TranslationAdmin):
+    list_display = ["name", "facet", "slug", "order"]
+    list_filter = ["facet"]
+    search_fields = ["name", "name_sv", "name_nl", "slug"]
+    prepopulated_fields = {"slug": ("name_en",)}
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 1
+    autocomplete_fields = ["organisation"]
+
+
+class UpdateInline(admin.TabularInline):
+    model = JointActionUpdate
+    extra = 1
+    fields = ["date", "text"]
+
+
+@admin.register(JointAction)
+class JointActionAdmin(admin.ModelAdmin):
+    list_display = ["title", "issue", "status", "language", "started_on"]
+    list_filter = ["status", "issue", "language", "participations__organisation__country"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ["guides"]
+    raw_id_fields = ["exchanges", "evidence_records"]
+    inlines = [ParticipationInline, UpdateInline]
+    list_select_related = ["issue"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(SearchEntry)
+class SearchEntryAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "language", "config", "updated_at"]
+    list_filter = ["kind", "language", "config"]
+    search_fields = ["title"]
+    readonly_fields = ["kind", "object_id", "language", "config", "title", "summary", "url", "themes", "countries"]
+    exclude = ["vector", "body"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,56 @@
+"""The guide library's filters. Invalid values are dropped by django-filter's form, never a 500."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries as all_countries
+
+from network.models import Theme
+from practice.models import Characteristic, Kind
+
+
+class FacetChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class CharacteristicFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = FacetChoiceField
+
+
+class GuideFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), field_name="work__kind", choices=Kind.choices, empty_label=_("All kinds")
+    )
+    characteristic = CharacteristicFilter(
+        label=_("Characteristics"),
+        field_name="work__characteristics__slug",
+        to_field_name="slug",
+        queryset=Characteristic.objects.all(),
+        conjoined=True,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    theme = django_filters.ModelChoiceFilter(
+        label=_("Theme"),
+        field_name="work__themes",
+        to_field_name="slug",
+        queryset=Theme.objects.all(),
+        empty_label=_("All themes"),
+    )
+    country = django_filters.ChoiceFilter(
+        label=_("Country"), choices=list(all_countries), method="filter_country", empty_label=_("All countries")
+    )
+    # Applied by the view (choosing the version to show), declared here for the form.
+    language = django_filters.ChoiceFilter(
+        label=_("Language"), choices=settings.LANGUAGES, method="filter_noop", empty_label=_("Your language")
+    )
+
+    def filter_country(self, queryset, name, value):
+        # Country codes are two letters stored comma-separated, so a substring is a whole code.
+        return queryset.filter(work__countries__contains=value) if value else queryset
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
