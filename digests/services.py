@@ -37,6 +37,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -61,6 +62,7 @@ MAX_LOOKBACK = dt.timedelta(days=92)
 SECTION_LIMIT = 10
 EMAIL_TEMPLATE = "digests/emails/digest"
 EMAIL_KIND = "digest"
+ITEM_TEMPLATE = "digests/emails/includes/item"
 DEFAULT_FREQUENCY = DigestPreference._meta.get_field("frequency").default
 
 MEMBER_AUDIENCES = frozenset({"public", "members", "network"})
@@ -259,23 +261,41 @@ def _display_date(value: str, tz: zoneinfo.ZoneInfo):
     return parsed.date()
 
 
+# Languages that write the names of languages in lower case ("på engelska").
+LOWER_CASE_LANGUAGE_NAMES = {"sv", "da", "nb", "fi", "fr", "es", "it", "pt", "pl"}
+
+
 def _language_name(code: str, language: str) -> str:
+    """The name of the item's language in the reader's, when it differs from theirs."""
     if not code or code == language:
         return ""
     try:
-        return translation.get_language_info(code)["name_translated"]
+        name = str(translation.get_language_info(code)["name_translated"])
     except KeyError:
         return code
+    return name.lower() if language in LOWER_CASE_LANGUAGE_NAMES else name
 
 
-def _item_context(item: dict, reader: Reader) -> dict:
-    return {
-        "title": item["title"],
-        "url": item["urls"].get(reader.language) or next(iter(item["urls"].values())),
-        "summary": item["summary"],
-        "date": _display_date(item["date"], reader.time_zone),
-        "language_name": _language_name(item["language"], reader.language),
-    }
+def _item_context(item: dict, reader: Reader, snippets: dict) -> dict:
+    """One item as this member reads it, with its HTML and text already rendered.
+
+    Members of the same language and time zone read an item identically, so each item is
+    rendered once per (language, time zone) and batch, not once per member: the digest
+    templates then only join the snippets. Called inside the member's language.
+    """
+    cache_key = (item["key"], reader.language, reader.time_zone.key)
+    if cache_key not in snippets:
+        context = {
+            "title": item["title"],
+            "url": item["urls"].get(reader.language) or next(iter(item["urls"].values())),
+            "summary": item["summary"],
+            "date": _display_date(item["date"], reader.time_zone),
+            "language_name": _language_name(item["language"], reader.language),
+        }
+        context["html"] = render_to_string(ITEM_TEMPLATE + ".html", {"item": context})
+        context["text"] = render_to_string(ITEM_TEMPLATE + ".txt", {"item": context})
+        snippets[cache_key] = context
+    return snippets[cache_key]
 
 
 def links_for(user_id: int, language: str) -> tuple[str, str]:
@@ -291,9 +311,19 @@ def links_for(user_id: int, language: str) -> tuple[str, str]:
 
 
 def digest_context(
-    *, reader: Reader, news: list[dict], reminders: list[dict], frequency: str, until: dt.datetime
+    *,
+    reader: Reader,
+    news: list[dict],
+    reminders: list[dict],
+    frequency: str,
+    until: dt.datetime,
+    snippets: dict | None = None,
 ) -> dict:
-    """Everything the digest templates need, with links and dates for this member."""
+    """Everything the digest templates need, with links and dates for this member.
+
+    ``snippets`` caches rendered items across the members of a batch (see ``_item_context``).
+    """
+    snippets = {} if snippets is None else snippets
     with translation.override(reader.language):
         sections = []
         for section in NEWS_SECTIONS:
@@ -305,7 +335,7 @@ def digest_context(
                 {
                     "key": section.value,
                     "title": section.label,
-                    "items": [_item_context(item, reader) for item in chosen[:SECTION_LIMIT]],
+                    "items": [_item_context(item, reader, snippets) for item in chosen[:SECTION_LIMIT]],
                     "more": max(0, len(chosen) - SECTION_LIMIT),
                     "more_url": absolute_url(reverse(SECTION_INDEX[section])),
                 }
@@ -317,7 +347,7 @@ def digest_context(
             "item_count": len(news),
             "sections": sections,
             "reminders_title": Section.REMINDERS.label,
-            "reminders": [_item_context(item, reader) for item in reminders[:SECTION_LIMIT]],
+            "reminders": [_item_context(item, reader, snippets) for item in reminders[:SECTION_LIMIT]],
             # Periods are cut at midnight UTC, so their days are shown in UTC; the window
             # ends just before ``until``, so its last day is the one before.
             "since": reader.since.astimezone(dt.UTC).date(),
@@ -550,6 +580,7 @@ def digest_batch_send(
         mine = dict(DigestDelivery.objects.filter(claim=claim).values_list("user_id", "pk"))
         result.already += len(plans) - len(mine)
         linked = []
+        snippets: dict = {}
         for reader, news, reminders in plans:
             if reader.user.pk not in mine:
                 continue
@@ -557,7 +588,12 @@ def digest_batch_send(
                 result.empty += 1
                 continue
             context = digest_context(
-                reader=reader, news=news, reminders=reminders, frequency=run.frequency, until=run.period_until
+                reader=reader,
+                news=news,
+                reminders=reminders,
+                frequency=run.frequency,
+                until=run.period_until,
+                snippets=snippets,
             )
             message = email_queue(
                 to=reader.user.email,
