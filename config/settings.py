@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +35,7 @@ SITE_NAME = "Learning Lab"
 
 # Our own apps, in dependency order. Each may ship ``seed.py`` and ``bench.py`` hooks
 # that the ``seed_demo``/``seed_bench`` commands and ``make bench`` discover.
-LEARNINGLAB_APPS = ["network", "outbox", "exchanges", "evidence", "practice"]
+LEARNINGLAB_APPS = ["network", "outbox", "exchanges", "evidence", "practice", "digests"]
 
 INSTALLED_APPS = [
     # modeltranslation must come before the admin to patch its forms.
@@ -178,6 +179,29 @@ OUTBOX_RECLAIM_AFTER_SECONDS = env_int("OUTBOX_RECLAIM_AFTER_SECONDS", 300)
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14)
 # At most this many rows in one uploaded invitation CSV.
 INVITATION_CSV_MAX_ROWS = env_int("INVITATION_CSV_MAX_ROWS", 1000)
+
+# --- Digests: beat entries (digests app) ----------------------------------------------------
+# Added to whatever schedule the other apps define (the dict is created if absent).
+# The weekly and monthly runs send the digests of the period that just ended; the hourly
+# catch-up finishes anything a lost batch or a broker outage left due (nothing due: two
+# counting queries). See digests/services.py.
+CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "digests-weekly": {
+            "task": "digests.run",
+            "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
+            "kwargs": {"frequency": "weekly"},
+        },
+        "digests-monthly": {
+            "task": "digests.run",
+            "schedule": crontab(minute=0, hour=6, day_of_month="1"),
+            "kwargs": {"frequency": "monthly"},
+        },
+        "digests-catch-up": {"task": "digests.catch_up", "schedule": crontab(minute=30)},
+    }
+)
+DIGESTS_BATCH_SIZE = env_int("DIGESTS_BATCH_SIZE", 500)
 
 # --- Auth and accounts ----------------------------------------------------------------------
 AUTH_USER_MODEL = "network.User"

@@ -24,6 +24,10 @@ urlpatterns += i18n_patterns(
     path("practice/", include("practice.urls")),
     path("invitations/", include("network.urls_invitations")),
     path("search/", include("practice.urls_search")),
+    # The one-click unsubscribe URL in a digest's headers resolves here both with and
+    # without a language prefix (English is unprefixed), so a mail client's POST is
+    # answered directly, never redirected (tests/digests/test_views.py checks both).
+    path("digests/", include("digests.urls")),
     path("", include("network.urls")),
     path("", home, name="home"),
     prefix_default_language=False,

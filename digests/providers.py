@@ -1,0 +1,140 @@
+"""What the digest draws on: the ``<app>/digest.py`` modules of the other apps.
+
+The contract each app may fulfil in ``<app>/digest.py``:
+
+``digest_items(*, since, until) -> list[dict]``
+    Items that became visible in ``[since, until)``. Each item is a dict with
+    ``section`` (``exchanges``, ``guides``, ``evidence`` or ``joint_actions``), ``key``
+    (unique across apps), ``title``, ``url`` (a path), ``summary``, ``language``,
+    ``themes`` (theme slugs), ``countries`` (country codes), ``audiences`` (drawn from
+    ``public``, ``members``, ``network``, ``funders``) and ``date``.
+
+``digest_member_items(*, user_ids, now) -> dict[int, list[dict]]`` (optional)
+    Per member, their own items (section ``reminders``: their upcoming exchanges), in a
+    constant number of queries.
+
+This module discovers those modules over ``settings.LEARNINGLAB_APPS``, calls them and
+normalises what they return into plain JSON, so that a run can store its candidates once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from importlib import import_module
+from importlib.util import find_spec
+from types import ModuleType
+
+from django.conf import settings
+from django.urls import translate_url
+from django.utils import translation
+
+from digests.models import Section
+from outbox.services import absolute_url
+
+logger = logging.getLogger(__name__)
+
+AUDIENCES = frozenset({"public", "members", "network", "funders"})
+SECTIONS = frozenset(Section.values)
+SUMMARY_MAX = 300
+
+
+def provider_modules() -> list[ModuleType]:
+    modules = []
+    for app in settings.LEARNINGLAB_APPS:
+        if app == "digests" or find_spec(app) is None or find_spec(f"{app}.digest") is None:
+            continue
+        modules.append(import_module(f"{app}.digest"))
+    return modules
+
+
+def _date_iso(value) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value or "")
+
+
+def _codes(values, *, upper: bool = False) -> list[str]:
+    codes = {str(v).strip() for v in values or () if str(v).strip()}
+    return sorted(c.upper() if upper else c.lower() for c in codes)
+
+
+def item_normalise(raw: dict, *, url_cache: dict[tuple[str, str], str] | None = None) -> dict | None:
+    """One provider item as plain JSON, with the absolute link in each site language.
+
+    Returns None (and logs) for an item that breaks the contract, so one bad row in one
+    app never stops everybody's digest.
+    """
+    section = raw.get("section")
+    key = raw.get("key")
+    if section not in SECTIONS or not key or not raw.get("title") or not raw.get("url"):
+        logger.warning("Digest item ignored, it breaks the contract: %r", {k: raw.get(k) for k in ("section", "key")})
+        return None
+    path = str(raw["url"])
+    urls = {}
+    cache = url_cache if url_cache is not None else {}
+    for code, _name in settings.LANGUAGES:
+        if (path, code) not in cache:
+            # Resolved while the default language is active: providers give unprefixed paths.
+            cache[(path, code)] = absolute_url(translate_url(path, code))
+        urls[code] = cache[(path, code)]
+    summary = " ".join(str(raw.get("summary") or "").split())
+    if len(summary) > SUMMARY_MAX:
+        summary = summary[: SUMMARY_MAX - 1].rstrip() + "…"
+    return {
+        "section": section,
+        "key": str(key),
+        "title": str(raw["title"]),
+        "urls": urls,
+        "summary": summary,
+        "language": str(raw.get("language") or "").lower(),
+        "themes": _codes(raw.get("themes")),
+        "countries": _codes(raw.get("countries"), upper=True),
+        "audiences": sorted(set(raw.get("audiences") or ()) & AUDIENCES),
+        "date": _date_iso(raw.get("date")),
+    }
+
+
+def items_collect(*, boundaries: list[dt.datetime], until: dt.datetime) -> list[dict]:
+    """Every provider's items for the consecutive windows ``[b[i], b[i+1])`` … ``[b[-1], until)``.
+
+    Each item gets ``slot`` *i*: a member whose window starts at ``boundaries[i]`` gets
+    the items of slots *i* and later. An item reported in several windows keeps its
+    latest slot, so each member sees it once.
+    """
+    modules = provider_modules()
+    by_key: dict[str, dict] = {}
+    url_cache: dict[tuple[str, str], str] = {}
+    with translation.override(settings.LANGUAGE_CODE):
+        for slot, since in enumerate(boundaries):
+            slot_until = boundaries[slot + 1] if slot + 1 < len(boundaries) else until
+            if slot_until <= since:
+                continue
+            for module in modules:
+                for raw in module.digest_items(since=since, until=slot_until):
+                    item = item_normalise(raw, url_cache=url_cache)
+                    if item is not None:
+                        item["slot"] = slot
+                        by_key[item["key"]] = item
+    return sorted(by_key.values(), key=lambda i: (i["slot"], i["date"], i["key"]))
+
+
+def member_items_collect(*, user_ids: list[int], now: dt.datetime) -> dict[int, list[dict]]:
+    """Each member's own items (reminders) from every provider that offers them."""
+    result: dict[int, list[dict]] = {}
+    if not user_ids:
+        return result
+    url_cache: dict[tuple[str, str], str] = {}
+    with translation.override(settings.LANGUAGE_CODE):
+        for module in provider_modules():
+            member_items = getattr(module, "digest_member_items", None)
+            if member_items is None:
+                continue
+            for user_id, raws in member_items(user_ids=user_ids, now=now).items():
+                for raw in raws:
+                    item = item_normalise(raw, url_cache=url_cache)
+                    if item is not None:
+                        result.setdefault(user_id, []).append(item)
+    for items in result.values():
+        items.sort(key=lambda i: (i["date"], i["key"]))
+    return result

@@ -1,0 +1,686 @@
+"""Digest preferences and the digest job.
+
+The job (``digest_run``) runs for one frequency. It finds the members due for the latest
+complete period, fetches the candidate items once for the whole run (from the other apps'
+``digest.py`` modules, see ``digests.providers``), stores them on a ``DigestRun`` and
+hands the members out in batches. Each batch (``digest_batch_send``) filters the items
+per member in memory and, in one transaction, claims a ``DigestDelivery`` per member,
+writes the emails to the outbox and moves each member's ``covered_until`` to the end of
+the period. A batch that runs twice, or a job that runs again, finds the deliveries
+already there and sends nothing twice; a batch killed before its commit leaves nothing
+behind and its members stay due.
+
+Decisions, written down:
+- A member's window is ``[covered_until, period_until)``. Without a previous digest it is
+  the period itself. Windows never reach back further than ``MAX_LOOKBACK``.
+- Members with nothing new get no email, but their window still advances (a delivery row
+  in state "empty" records it): the next digest starts where this one would have ended,
+  and coordinators can count the empty ones.
+- Reminders of a member's own upcoming exchanges ride along with news; alone they do not
+  make a digest (the exchanges app sends its own reminders).
+- Turning digests back on after "off" starts the window at the start of that day, so a
+  member is not sent the news of the months they had opted out of.
+- Coordinators (and superusers) see what funders see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from digests.models import (
+    NEWS_SECTIONS,
+    SENDING_FREQUENCIES,
+    DigestDelivery,
+    DigestPreference,
+    DigestRun,
+    Frequency,
+    Period,
+    Scope,
+    Section,
+    period_for,
+)
+from digests.providers import items_collect, member_items_collect
+from digests.tokens import Purpose, token_make
+from network.models import Role
+from outbox.services import absolute_url, email_queue, email_render
+
+MAX_LOOKBACK = dt.timedelta(days=92)
+SECTION_LIMIT = 10
+EMAIL_TEMPLATE = "digests/emails/digest"
+EMAIL_KIND = "digest"
+ITEM_TEMPLATE = "digests/emails/includes/item"
+DEFAULT_FREQUENCY = DigestPreference._meta.get_field("frequency").default
+
+MEMBER_AUDIENCES = frozenset({"public", "members", "network"})
+FUNDER_AUDIENCES = MEMBER_AUDIENCES | {"funders"}
+
+# Where "and N more" leads, per section (each app's main list page).
+SECTION_INDEX = {
+    Section.EXCHANGES: "exchanges:index",
+    Section.GUIDES: "practice:index",
+    Section.EVIDENCE: "evidence:index",
+    Section.JOINT_ACTIONS: "practice:index",
+}
+# Upcoming things read soonest first; published things newest first.
+SECTION_NEWEST_FIRST = {Section.GUIDES, Section.EVIDENCE, Section.JOINT_ACTIONS}
+
+
+def batch_size() -> int:
+    return getattr(settings, "DIGESTS_BATCH_SIZE", 500)
+
+
+# --- Preferences ----------------------------------------------------------------------------
+
+
+def preference_of(user) -> DigestPreference:
+    """The member's saved preference, or an unsaved one holding the defaults."""
+    try:
+        return user.digest_preference
+    except ObjectDoesNotExist:
+        return DigestPreference(user=user)
+
+
+def _start_of_today() -> dt.datetime:
+    return timezone.now().astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@transaction.atomic
+def preference_update(
+    *,
+    user,
+    frequency: str,
+    send_exchanges: bool,
+    send_guides: bool,
+    send_evidence: bool,
+    send_joint_actions: bool,
+    send_reminders: bool,
+    themes_scope: str,
+    themes: Iterable,
+    countries_scope: str,
+    countries: list[str],
+    languages_scope: str,
+    languages: list[str],
+) -> DigestPreference:
+    """Save a member's digest preferences (from the signed-in page or a digest's link)."""
+    preference, created = DigestPreference.objects.select_for_update().get_or_create(user=user)
+    if not created and preference.frequency == Frequency.OFF and frequency != Frequency.OFF:
+        # Back on after "off": news from today on, not the backlog of the months away.
+        today = _start_of_today()
+        if preference.covered_until is None or preference.covered_until < today:
+            preference.covered_until = today
+    preference.frequency = frequency
+    preference.send_exchanges = send_exchanges
+    preference.send_guides = send_guides
+    preference.send_evidence = send_evidence
+    preference.send_joint_actions = send_joint_actions
+    preference.send_reminders = send_reminders
+    preference.themes_scope = themes_scope
+    preference.countries_scope = countries_scope
+    preference.countries = list(countries)
+    preference.languages_scope = languages_scope
+    preference.languages = sorted(set(languages))
+    preference.save()
+    preference.themes.set(themes)
+    return preference
+
+
+@transaction.atomic
+def preference_unsubscribe(*, user) -> DigestPreference:
+    """Turn the member's digest off. Idempotent: a second call changes nothing."""
+    preference, _created = DigestPreference.objects.select_for_update().get_or_create(user=user)
+    if preference.frequency != Frequency.OFF:
+        preference.frequency = Frequency.OFF
+        preference.unsubscribed_at = timezone.now()
+        preference.save(update_fields=["frequency", "unsubscribed_at", "updated_at"])
+    return preference
+
+
+# --- Who reads what -------------------------------------------------------------------------
+
+
+@dataclass
+class Reader:
+    """A member as the digest filter sees them. ``None`` filters mean "all"."""
+
+    user: object
+    preference: DigestPreference
+    language: str
+    time_zone: zoneinfo.ZoneInfo
+    sections: set[str]
+    audiences: frozenset[str]
+    themes: frozenset[str] | None
+    countries: frozenset[str] | None
+    languages: frozenset[str] | None
+    since: dt.datetime
+    slot: int = 0
+
+
+_LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+_ZONES: dict[str, zoneinfo.ZoneInfo] = {}
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    if name not in _ZONES:
+        try:
+            _ZONES[name] = zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            _ZONES[name] = zoneinfo.ZoneInfo("UTC")
+    return _ZONES[name]
+
+
+def _chosen(scope: str, profile: set[str], chosen) -> frozenset[str] | None:
+    if scope == Scope.ALL:
+        return None
+    values = set(profile) if scope == Scope.PROFILE else set(chosen())
+    # An empty selection narrows nothing: "the themes on my profile" with none on it is "all".
+    return frozenset(values) if values else None
+
+
+def reader_for(user, preference: DigestPreference, *, since: dt.datetime, slot: int = 0) -> Reader:
+    """Build the filter for one member from their preference, profile and roles.
+
+    Uses only prefetched relations (``member``, ``member.themes``, ``groups`` and the
+    preference's ``themes``), so a batch costs no query per member.
+    """
+    member = user.member
+    saved = not preference._state.adding
+    roles = {group.name for group in user.groups.all()}
+    funder_like = user.is_superuser or bool(roles & {Role.FUNDER, Role.COORDINATOR})
+    profile_languages = {code.lower() for code in member.languages or [] if isinstance(code, str)}
+    if profile_languages:
+        profile_languages.add(member.preferred_language)
+    language = member.preferred_language if member.preferred_language in _LANGUAGE_CODES else settings.LANGUAGE_CODE
+    return Reader(
+        user=user,
+        preference=preference,
+        language=language,
+        time_zone=_zone(member.time_zone),
+        sections=preference.wanted_sections(),
+        audiences=FUNDER_AUDIENCES if funder_like else MEMBER_AUDIENCES,
+        themes=_chosen(
+            preference.themes_scope,
+            {theme.slug for theme in member.themes.all()},
+            lambda: [theme.slug for theme in preference.themes.all()] if saved else [],
+        ),
+        countries=_chosen(
+            preference.countries_scope,
+            {str(member.country)} if member.country else set(),
+            lambda: [str(country.code) for country in preference.countries],
+        ),
+        languages=_chosen(preference.languages_scope, profile_languages, lambda: preference.languages),
+        since=since,
+        slot=slot,
+    )
+
+
+def item_visible(reader: Reader, item: dict) -> bool:
+    if item["section"] not in reader.sections:
+        return False
+    if not reader.audiences.intersection(item["audiences"]):
+        return False
+    if reader.themes is not None and item["themes"] and not reader.themes.intersection(item["themes"]):
+        return False
+    if reader.countries is not None and item["countries"] and not reader.countries.intersection(item["countries"]):
+        return False
+    return not (reader.languages is not None and item["language"] and item["language"] not in reader.languages)
+
+
+def items_for(reader: Reader, items: list[dict]) -> list[dict]:
+    """The news items of the run that this member may see and asked for, in their window."""
+    return [item for item in items if item["slot"] >= reader.slot and item_visible(reader, item)]
+
+
+# --- Rendering ------------------------------------------------------------------------------
+
+
+def _display_date(value: str, tz: zoneinfo.ZoneInfo):
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if isinstance(parsed, dt.datetime) and "T" in value:
+        if timezone.is_aware(parsed):
+            return parsed.astimezone(tz).date()
+        return parsed.date()
+    return parsed.date()
+
+
+# Languages that write the names of languages in lower case ("på engelska").
+LOWER_CASE_LANGUAGE_NAMES = {"sv", "da", "nb", "fi", "fr", "es", "it", "pt", "pl"}
+
+
+def _language_name(code: str, language: str) -> str:
+    """The name of the item's language in the reader's, when it differs from theirs."""
+    if not code or code == language:
+        return ""
+    try:
+        name = str(translation.get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+    return name.lower() if language in LOWER_CASE_LANGUAGE_NAMES else name
+
+
+def _item_context(item: dict, reader: Reader, snippets: dict) -> dict:
+    """One item as this member reads it, with its HTML and text already rendered.
+
+    Members of the same language and time zone read an item identically, so each item is
+    rendered once per (language, time zone) and batch, not once per member: the digest
+    templates then only join the snippets. Called inside the member's language.
+    """
+    cache_key = (item["key"], reader.language, reader.time_zone.key)
+    if cache_key not in snippets:
+        context = {
+            "title": item["title"],
+            "url": item["urls"].get(reader.language) or next(iter(item["urls"].values())),
+            "summary": item["summary"],
+            "date": _display_date(item["date"], reader.time_zone),
+            "language_name": _language_name(item["language"], reader.language),
+        }
+        context["html"] = render_to_string(ITEM_TEMPLATE + ".html", {"item": context})
+        context["text"] = render_to_string(ITEM_TEMPLATE + ".txt", {"item": context})
+        snippets[cache_key] = context
+    return snippets[cache_key]
+
+
+def links_for(user_id: int, language: str) -> tuple[str, str]:
+    """The signed links of a digest: (preferences, unsubscribe), in the member's language."""
+    with translation.override(language):
+        preferences = reverse(
+            "digests:preferences_token", kwargs={"token": token_make(user_id=user_id, purpose=Purpose.PREFERENCES)}
+        )
+        unsubscribe = reverse(
+            "digests:unsubscribe", kwargs={"token": token_make(user_id=user_id, purpose=Purpose.UNSUBSCRIBE)}
+        )
+    return absolute_url(preferences), absolute_url(unsubscribe)
+
+
+def digest_context(
+    *,
+    reader: Reader,
+    news: list[dict],
+    reminders: list[dict],
+    frequency: str,
+    until: dt.datetime,
+    snippets: dict | None = None,
+) -> dict:
+    """Everything the digest templates need, with links and dates for this member.
+
+    ``snippets`` caches rendered items across the members of a batch (see ``_item_context``).
+    """
+    snippets = {} if snippets is None else snippets
+    with translation.override(reader.language):
+        sections = []
+        for section in NEWS_SECTIONS:
+            chosen = [item for item in news if item["section"] == section]
+            if not chosen:
+                continue
+            chosen.sort(key=lambda i: i["date"], reverse=section in SECTION_NEWEST_FIRST)
+            sections.append(
+                {
+                    "key": section.value,
+                    "title": section.label,
+                    "items": [_item_context(item, reader, snippets) for item in chosen[:SECTION_LIMIT]],
+                    "more": max(0, len(chosen) - SECTION_LIMIT),
+                    "more_url": absolute_url(reverse(SECTION_INDEX[section])),
+                }
+            )
+        preferences_url, unsubscribe_url = links_for(reader.user.pk, reader.language)
+        return {
+            "name": reader.user.member.display_name or reader.user.public_name,
+            "frequency": frequency,
+            "item_count": len(news),
+            "sections": sections,
+            "reminders_title": Section.REMINDERS.label,
+            "reminders": [_item_context(item, reader, snippets) for item in reminders[:SECTION_LIMIT]],
+            # Periods are cut at midnight UTC, so their days are shown in UTC; the window
+            # ends just before ``until``, so its last day is the one before.
+            "since": reader.since.astimezone(dt.UTC).date(),
+            "until": (until - dt.timedelta(microseconds=1)).astimezone(dt.UTC).date(),
+            "preferences_url": preferences_url,
+            "unsubscribe_url": unsubscribe_url,
+        }
+
+
+def unsubscribe_headers(unsubscribe_url: str) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe: mail clients POST ``List-Unsubscribe=One-Click``."""
+    return {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+# --- The job --------------------------------------------------------------------------------
+
+
+def eligible_users():
+    """Members a digest may go to: active, not deleted, with a verified email address."""
+    verified = EmailAddress.objects.filter(user_id=OuterRef("pk"), email=OuterRef("email"), verified=True)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, deleted_at__isnull=True, member__isnull=False)
+        .filter(Exists(verified))
+    )
+
+
+def _with_frequency(users, frequency: str):
+    wanted = Q(digest_preference__frequency=frequency)
+    if frequency == DEFAULT_FREQUENCY:
+        wanted |= Q(digest_preference__isnull=True)
+    return users.filter(wanted)
+
+
+def window_since(covered_until: dt.datetime | None, period: Period) -> dt.datetime:
+    if covered_until is None:
+        return period.start
+    return max(covered_until, period.until - MAX_LOOKBACK)
+
+
+@dataclass
+class BatchResult:
+    queued: int = 0
+    empty: int = 0
+    already: int = 0
+    deferred: int = 0
+
+    def add(self, other: BatchResult) -> None:
+        self.queued += other.queued
+        self.empty += other.empty
+        self.already += other.already
+        self.deferred += other.deferred
+
+
+@dataclass
+class RunResult(BatchResult):
+    frequency: str = ""
+    period: str = ""
+    period_until: dt.datetime | None = None
+    considered: int = 0
+    due: int = 0
+    items: int = 0
+    batches: int = 0
+    run_id: int | None = None
+    dry_run: bool = False
+    dispatched: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["period_until"] = self.period_until.isoformat() if self.period_until else None
+        return data
+
+
+def _batch_users(user_ids: list[int]):
+    return (
+        eligible_users()
+        .filter(pk__in=user_ids)
+        .select_related("member", "digest_preference")
+        .prefetch_related("groups", "member__themes", "digest_preference__themes")
+        .order_by("pk")
+    )
+
+
+def digest_run(
+    *,
+    frequency: str,
+    now: dt.datetime | None = None,
+    dispatch: Callable[[int, list[int]], None] | None = None,
+    dry_run: bool = False,
+    size: int | None = None,
+) -> RunResult:
+    """Run the digest job for ``frequency``'s latest complete period.
+
+    ``dispatch(run_id, user_ids)`` hands each batch to a worker (the Celery task does);
+    without it the batches run here, one after the other (the management command).
+    Not atomic on purpose: each batch commits on its own, so a run killed half-way keeps
+    what it finished and the next run does the rest.
+    """
+    if frequency not in SENDING_FREQUENCIES:
+        raise ValueError(f"Digests are sent weekly or monthly, not {frequency!r}.")
+    now = now or timezone.now()
+    period = period_for(frequency, now)
+    members = _with_frequency(eligible_users(), frequency)
+    considered = members.count()
+    due = list(
+        members.filter(
+            Q(digest_preference__covered_until__isnull=True) | Q(digest_preference__covered_until__lt=period.until)
+        )
+        .order_by("pk")
+        .values_list("pk", "digest_preference__covered_until")
+    )
+    result = RunResult(
+        frequency=frequency,
+        period=period.key,
+        period_until=period.until,
+        considered=considered,
+        due=len(due),
+        already=considered - len(due),
+        dry_run=dry_run,
+    )
+    if not due:
+        return result
+    boundaries = sorted({window_since(covered, period) for _pk, covered in due})
+    items = items_collect(boundaries=boundaries, until=period.until)
+    ids = [pk for pk, _covered in due]
+    size = size or batch_size()
+    batches = [ids[i : i + size] for i in range(0, len(ids), size)]
+    run = DigestRun(
+        frequency=frequency,
+        period=period.key,
+        period_until=period.until,
+        boundaries=[b.isoformat() for b in boundaries],
+        items=items,
+        member_count=len(ids),
+        batch_count=len(batches),
+    )
+    result.items = len(items)
+    result.batches = len(batches)
+    if not dry_run:
+        run.save()
+        result.run_id = run.pk
+    for batch in batches:
+        if dispatch is not None and not dry_run:
+            dispatch(run.pk, batch)
+        else:
+            result.add(digest_batch_send(run=run, user_ids=batch, now=now, dry_run=dry_run))
+    result.dispatched = dispatch is not None and not dry_run
+    return result
+
+
+def digest_batch_send(
+    *, run: DigestRun, user_ids: list[int], now: dt.datetime | None = None, dry_run: bool = False
+) -> BatchResult:
+    """Compose, claim and queue the digests of one batch of members (see the module docstring).
+
+    Queries: a constant number per batch for loading and claiming, plus the outbox's few
+    per queued email; none grows with the number of members elsewhere in the network.
+    """
+    now = now or timezone.now()
+    period = period_for(run.frequency, run.period_until)
+    slot_of = {dt.datetime.fromisoformat(b): i for i, b in enumerate(run.boundaries)}
+    result = BatchResult()
+    due: list[Reader] = []
+    for user in _batch_users(user_ids):
+        preference = preference_of(user)
+        if preference.frequency != run.frequency:
+            # Changed their mind since the run started: their own frequency's run has them.
+            result.deferred += 1
+            continue
+        if preference.covered_until is not None and preference.covered_until >= run.period_until:
+            result.already += 1
+            continue
+        since = window_since(preference.covered_until, period)
+        slot = slot_of.get(since)
+        if slot is None:
+            # Their window changed after the candidates were fetched: the next run has them.
+            result.deferred += 1
+            continue
+        due.append(reader_for(user, preference, since=since, slot=slot))
+
+    wants_reminders = [r.user.pk for r in due if Section.REMINDERS in r.sections]
+    own_items = member_items_collect(user_ids=wants_reminders, now=now)
+    plans = []
+    for reader in due:
+        news = items_for(reader, run.items)
+        reminders = own_items.get(reader.user.pk, []) if Section.REMINDERS in reader.sections else []
+        plans.append((reader, news, reminders))
+
+    if dry_run:
+        delivered = set(
+            DigestDelivery.objects.filter(
+                user_id__in=[r.user.pk for r in due], frequency=run.frequency, period=run.period
+            ).values_list("user_id", flat=True)
+        )
+        for reader, news, _reminders in plans:
+            if reader.user.pk in delivered:
+                result.already += 1
+            elif news:
+                result.queued += 1
+            else:
+                result.empty += 1
+        return result
+
+    with transaction.atomic():
+        missing = [r.user.pk for r in due if r.preference._state.adding]
+        if missing:
+            DigestPreference.objects.bulk_create(
+                [DigestPreference(user_id=pk) for pk in missing], ignore_conflicts=True
+            )
+        claim = uuid.uuid4()
+        DigestDelivery.objects.bulk_create(
+            [
+                DigestDelivery(
+                    user_id=reader.user.pk,
+                    frequency=run.frequency,
+                    period=run.period,
+                    run=run if run.pk else None,
+                    window_since=reader.since,
+                    window_until=run.period_until,
+                    state=DigestDelivery.State.QUEUED if news else DigestDelivery.State.EMPTY,
+                    item_count=len(news),
+                    claim=claim,
+                )
+                for reader, news, _reminders in plans
+            ],
+            ignore_conflicts=True,
+        )
+        # The rows this batch inserted; the others were claimed by an earlier run or batch.
+        mine = dict(DigestDelivery.objects.filter(claim=claim).values_list("user_id", "pk"))
+        result.already += len(plans) - len(mine)
+        linked = []
+        snippets: dict = {}
+        for reader, news, reminders in plans:
+            if reader.user.pk not in mine:
+                continue
+            if not news:
+                result.empty += 1
+                continue
+            context = digest_context(
+                reader=reader,
+                news=news,
+                reminders=reminders,
+                frequency=run.frequency,
+                until=run.period_until,
+                snippets=snippets,
+            )
+            message = email_queue(
+                to=reader.user.email,
+                kind=EMAIL_KIND,
+                template=EMAIL_TEMPLATE,
+                context=context,
+                language=reader.language,
+                idempotency_key=f"digest:{run.frequency}:{run.period}:{reader.user.pk}",
+                user=reader.user,
+                headers=unsubscribe_headers(context["unsubscribe_url"]),
+            )
+            linked.append(DigestDelivery(pk=mine[reader.user.pk], message_id=message.pk))
+            result.queued += 1
+        if linked:
+            DigestDelivery.objects.bulk_update(linked, ["message"])
+        if mine:
+            DigestPreference.objects.filter(user_id__in=list(mine)).filter(
+                Q(covered_until__isnull=True) | Q(covered_until__lt=run.period_until)
+            ).update(covered_until=run.period_until)
+        if run.pk:
+            DigestRun.objects.filter(pk=run.pk).update(
+                queued_count=F("queued_count") + result.queued,
+                empty_count=F("empty_count") + result.empty,
+                already_count=F("already_count") + result.already,
+                deferred_count=F("deferred_count") + result.deferred,
+                updated_at=timezone.now(),
+            )
+    return result
+
+
+# --- Preview --------------------------------------------------------------------------------
+
+
+@dataclass
+class Preview:
+    frequency: str
+    frequency_off: bool
+    period: str
+    since: dt.datetime
+    until: dt.datetime
+    item_count: int
+    reminder_count: int
+    subject: str
+    text: str
+    html: str
+
+
+def _next_period(period: Period) -> Period:
+    if period.frequency == Frequency.WEEKLY:
+        return period_for(period.frequency, period.until + dt.timedelta(days=7))
+    return period_for(period.frequency, period.until + dt.timedelta(days=32))
+
+
+def digest_preview(*, user, now: dt.datetime | None = None) -> Preview:
+    """The member's next digest as it stands now, rendered but not sent or recorded.
+
+    If the member is due for the latest complete period (the job has not reached them
+    yet), that digest; otherwise the one being gathered for the period in progress, up
+    to now. A member who turned digests off is previewed as if weekly.
+    """
+    now = now or timezone.now()
+    user = _batch_users([user.pk]).get()
+    preference = preference_of(user)
+    frequency_off = preference.frequency not in SENDING_FREQUENCIES
+    frequency = DEFAULT_FREQUENCY if frequency_off else preference.frequency
+    current = period_for(frequency, now)
+    if preference.covered_until is None or preference.covered_until < current.until:
+        period, since, until = current, window_since(preference.covered_until, current), current.until
+    else:
+        period, since, until = _next_period(current), preference.covered_until, now
+    reader = reader_for(user, preference, since=since)
+    items = items_collect(boundaries=[since], until=until)
+    news = items_for(reader, items)
+    reminders = []
+    if Section.REMINDERS in reader.sections:
+        reminders = member_items_collect(user_ids=[user.pk], now=now).get(user.pk, [])
+    context = digest_context(reader=reader, news=news, reminders=reminders, frequency=frequency, until=until)
+    subject, text, html = email_render(template=EMAIL_TEMPLATE, context=context, language=reader.language)
+    return Preview(
+        frequency=frequency,
+        frequency_off=frequency_off,
+        period=period.key,
+        since=since,
+        until=until,
+        item_count=len(news),
+        reminder_count=len(reminders),
+        subject=subject,
+        text=text,
+        html=html,
+    )
