@@ -106,6 +106,17 @@ def test_account_and_network_pages_are_accessible(live_server, page):
         assert page.locator("header.site-header").count() == 1, path
         assert_accessible(page)
 
+    # Password reset: the request, the "sent" page and the page the emailed link opens.
+    page.goto(base + "/accounts/password/reset/")
+    page.get_by_label("Email:").fill("funder@example.org")
+    page.get_by_role("button", name=re.compile("Reset", re.I)).click()
+    page.wait_for_url(re.compile(r"/accounts/password/reset/done/$"))
+    assert_accessible(page)
+    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+", mail.outbox[-1].body).group(0)
+    page.goto(base + re.sub(r"^https?://[^/]+", "", link))
+    assert page.locator("header.site-header").count() == 1
+    assert_accessible(page)
+
     page.goto(base + "/accounts/login/")
     page.get_by_label("Email:").fill("organiser@example.org")
     page.get_by_label("Password:").fill("learninglab")

@@ -276,3 +276,21 @@ def test_admin_organisation_page_has_the_memberships_inline(client, coordinator)
     client.force_login(coordinator)
     html = client.get(f"/admin/network/organisation/{org.pk}/change/").content.decode()
     assert "memberships-TOTAL_FORMS" in html
+
+
+def test_coordinator_opens_every_network_admin_page(client, coordinator, organiser):
+    org = OrganisationFactory()
+    membership = MembershipFactory(organisation=org, member=organiser.member)
+    client.force_login(coordinator)
+    for url in (
+        "/admin/",
+        f"/admin/network/organisation/{org.pk}/change/",
+        f"/admin/network/member/{organiser.member.pk}/change/",
+        f"/admin/network/membership/{membership.pk}/change/",
+        "/admin/network/theme/",
+        "/admin/network/user/",
+        f"/admin/network/user/{organiser.pk}/change/",
+        "/admin/network/organisation/?country=SE&kind=grassroots",
+        "/admin/network/member/?q=organiser",
+    ):
+        assert client.get(url).status_code == 200, url

@@ -155,3 +155,8 @@ def test_a_hidden_members_own_profile_is_not_listed_in_the_directory(client, org
     member_for(organiser, display_name="Shy Organiser", visibility=Member.Visibility.HIDDEN)
     client.force_login(organiser)
     assert "Shy Organiser" not in client.get(reverse("network:member_list")).content.decode()
+
+
+@pytest.mark.parametrize("pk", ["99999999999999999999999", "0"])
+def test_out_of_range_member_ids_are_404(client_as, pk):
+    assert client_as("organiser").get(f"/members/{pk}/").status_code == 404

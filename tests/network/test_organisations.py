@@ -236,3 +236,7 @@ def test_cached_directory_is_per_language(client):
     OrganisationFactory(country="SE")
     assert "Sweden" in client.get("/organisations/").content.decode()
     assert "Sverige" in client.get("/sv/organisations/").content.decode()
+
+
+def test_an_over_long_organisation_slug_is_404(client):
+    assert client.get("/organisations/" + "a" * 5000 + "/").status_code == 404
