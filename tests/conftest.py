@@ -2,11 +2,55 @@
 
 from __future__ import annotations
 
+import pkgutil
+from importlib import import_module
+
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 from network.models import Role
 from tests.factories.network import PASSWORD, UserFactory
+
+
+def reference_data_ensure() -> None:
+    """Put back the reference rows our data migrations seed (themes, evidence dimensions and
+    indicators, guide characteristics) if a transactional test's flush removed them.
+
+    Every data migration of ours exposes an idempotent module-level ``seed(apps, schema_editor)``.
+    """
+    from django.apps import apps
+
+    from network.models import Theme
+
+    if Theme.objects.exists():
+        return
+    for app in settings.LEARNINGLAB_APPS:
+        package = import_module(f"{app}.migrations")
+        for info in pkgutil.iter_modules(package.__path__):
+            module = import_module(f"{app}.migrations.{info.name}")
+            if callable(getattr(module, "seed", None)):
+                module.seed(apps, None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _reference_data(django_db_setup, django_db_blocker):
+    # With --reuse-db the previous run's last flush may have emptied the reference tables.
+    with django_db_blocker.unblock():
+        reference_data_ensure()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """Transactional tests (live server, real workers) start after another one's flush."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        reference_data_ensure()
+    yield
 
 
 @pytest.fixture(autouse=True)

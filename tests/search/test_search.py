@@ -107,14 +107,20 @@ def test_one_search_across_guides_joint_actions_exchanges_and_evidence(client, p
         title="Climate draft exchange", slug="draft-x", starts_at=now, ends_at=now + dt.timedelta(hours=1)
     )
     EvidenceRecord.objects.create(
-        title="Climate outcomes", status=EvidenceRecord.Status.PUBLISHED, visibility=EvidenceRecord.Visibility.PUBLIC
+        kind=EvidenceRecord.Kind.OUTCOME,  # stories would need a consent record
+        title="Climate outcomes",
+        status=EvidenceRecord.Status.PUBLISHED,
+        visibility=EvidenceRecord.Visibility.PUBLIC,
     )
     EvidenceRecord.objects.create(
+        kind=EvidenceRecord.Kind.OUTCOME,  # stories would need a consent record
         title="Climate network-only story",
         status=EvidenceRecord.Status.PUBLISHED,
         visibility=EvidenceRecord.Visibility.NETWORK,
     )
-    EvidenceRecord.objects.create(title="Climate unpublished", visibility=EvidenceRecord.Visibility.PUBLIC)
+    EvidenceRecord.objects.create(
+        kind=EvidenceRecord.Kind.OUTCOME, title="Climate unpublished", visibility=EvidenceRecord.Visibility.PUBLIC
+    )
     response = client.get(SEARCH, {"q": "climate"})
     assert sorted(titles(response)) == [
         "Climate action across borders",
@@ -133,7 +139,10 @@ def test_one_search_across_guides_joint_actions_exchanges_and_evidence(client, p
 
 def test_members_see_network_evidence(client_as):
     EvidenceRecord.objects.create(
-        title="Network-only story", status=EvidenceRecord.Status.PUBLISHED, visibility=EvidenceRecord.Visibility.NETWORK
+        kind=EvidenceRecord.Kind.OUTCOME,  # stories would need a consent record
+        title="Network-only story",
+        status=EvidenceRecord.Status.PUBLISHED,
+        visibility=EvidenceRecord.Visibility.NETWORK,
     )
     assert titles(client_as("anonymous").get(SEARCH, {"q": "story"})) == []
     assert titles(client_as("organiser").get(SEARCH, {"q": "story"})) == ["Network-only story"]
