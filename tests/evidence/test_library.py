@@ -194,3 +194,19 @@ def test_catalogues_are_complete():
         entries = text.split("\n\n")[1:]
         assert "#, fuzzy" not in text
         assert not [e for e in entries if e.rstrip().endswith('msgstr ""')], lang
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/evidence/99999999999999999999999/",
+        "/evidence/99999999999999999999999/edit/",
+        "/evidence/from-reflection/99999999999999999999/",
+        "/evidence/self-assessment/99999999999999999999/",
+        "/evidence/new/not-a-kind/",
+        "/evidence/0/",
+    ],
+)
+def test_bad_ids_are_404_not_500(client_as, path):
+    for role in ("anonymous", "organiser", "coordinator"):
+        assert client_as(role).get(path).status_code in (302, 403, 404)
