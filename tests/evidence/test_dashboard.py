@@ -125,13 +125,23 @@ def test_indicator_totals_per_quarter_with_targets_and_aggregations(client_as):
         period_start=datetime.date(2025, 3, 1),
         period_end=datetime.date(2025, 3, 31),
     )
+    other = OrganisationFactory()
+    MetricUpdateFactory(
+        record=record,
+        indicator=benefiting,
+        organisation=other,
+        value=60,
+        period_start=datetime.date(2025, 2, 1),
+        period_end=datetime.date(2025, 2, 28),
+    )
     TargetFactory(indicator=one_to_ones, organisation=org, value=20, **q1)
     hidden = EvidenceRecordFactory(kind="metric", status="draft", organisations=[org])
     MetricUpdateFactory(record=hidden, indicator=one_to_ones, organisation=org, value=1000, **q1)
     indicators = {e["pk"]: e for e in client_as("funder").get(DASHBOARD).context["indicators"]}
     q = indicators[one_to_ones.pk]["quarters"][0]
     assert (q["label"], q["actual"], q["target"]) == ("2025 Q1", Decimal("15.00"), Decimal("20.00"))
-    assert indicators[benefiting.pk]["quarters"][0]["actual"] == Decimal("140.00")
+    # "latest": each organisation's most recent value in the quarter, summed (140 + 60).
+    assert indicators[benefiting.pk]["quarters"][0]["actual"] == Decimal("200.00")
 
 
 def test_splits_are_shown_with_their_total(client_as, coordinator):
