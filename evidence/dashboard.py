@@ -187,10 +187,21 @@ def _latest_per_quarter(updates) -> dict:
         }
 
 
-def indicator_quarters(records, *, organisation=None, period_from=None, period_to=None) -> list[dict]:
-    """Per indicator and quarter: the aggregated actual (by the indicator's own aggregation) and
-    the summed target. Two queries; indicator names come joined in."""
+def metric_updates(records, *, organisation=None, country=None):
+    """The values carried by ``records``; narrowed to the organisation (or its country) a
+    filter names, since one metric record may carry values of several organisations."""
     updates = MetricUpdate.objects.filter(record__in=records.values("pk"))
+    if organisation:
+        updates = updates.filter(organisation__slug=organisation)
+    if country:
+        updates = updates.filter(organisation__country=country)
+    return updates
+
+
+def indicator_quarters(records, *, organisation=None, country=None, period_from=None, period_to=None) -> list[dict]:
+    """Per indicator and quarter: the aggregated actual (by the indicator's own aggregation) and
+    the summed target. Three queries; indicator names come joined in."""
+    updates = metric_updates(records, organisation=organisation, country=country)
     actuals = (
         updates.annotate(quarter=TruncQuarter("period_start"))
         .values("indicator", "quarter")
@@ -209,6 +220,8 @@ def indicator_quarters(records, *, organisation=None, period_from=None, period_t
     targets = Target.objects.all()
     if organisation:
         targets = targets.filter(organisation__slug=organisation)
+    if country:
+        targets = targets.filter(organisation__country=country)
     if period_from:
         targets = targets.filter(period_end__gte=period_from)
     if period_to:
@@ -268,10 +281,10 @@ def indicator_quarters(records, *, organisation=None, period_from=None, period_t
     return result
 
 
-def splits(records) -> list[dict]:
+def splits(records, *, organisation=None, country=None) -> list[dict]:
     """Per indicator and split category: the summed split values, with their total beside (the
     service guarantees that the splits of each update add up to its value)."""
-    updates = MetricUpdate.objects.filter(record__in=records.values("pk"))
+    updates = metric_updates(records, organisation=organisation, country=country)
     split_rows = (
         MetricSplit.objects.filter(update__in=updates.values("pk"))
         .values("update__indicator", "category")

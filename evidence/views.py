@@ -403,12 +403,13 @@ def _dashboard_figures(records, data) -> dict:
     indicators = dashboard.indicator_quarters(
         records,
         organisation=data.get("organisation"),
+        country=data.get("country"),
         period_from=data.get("period_from"),
         period_to=data.get("period_to"),
     )
     for entry in indicators:
         entry["chart"] = charts.target_chart(entry["quarters"])
-    split_rows = dashboard.splits(records)
+    split_rows = dashboard.splits(records, organisation=data.get("organisation"), country=data.get("country"))
     for i, entry in enumerate(split_rows):
         entry["chart_id"] = f"chart-split-{i}"
         entry["chart"] = charts.bar_chart(entry["rows"], library_url=library)

@@ -247,3 +247,21 @@ def test_dashboard_works_without_the_cache(client_as, settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     EvidenceRecordFactory()
     assert client_as("funder").get(DASHBOARD).context["headline"]["total"] == 1
+
+
+def test_organisation_filter_narrows_the_values_of_a_shared_metric_record(client_as):
+    ours = OrganisationFactory(slug="navet-i-bergsjon", country="SE")
+    theirs = OrganisationFactory(slug="agera-goteborg", country="NL")
+    indicator = Indicator.objects.get(slug="trainings-held")
+    record = EvidenceRecordFactory(kind="metric", organisations=[ours, theirs], countries=["SE", "NL"])
+    MetricUpdateFactory(record=record, indicator=indicator, organisation=ours, value=3)
+    MetricUpdateFactory(record=record, indicator=indicator, organisation=theirs, value=5)
+    TargetFactory(indicator=indicator, organisation=ours, value=4)
+    TargetFactory(indicator=indicator, organisation=theirs, value=9)
+    client = client_as("funder")
+    quarter = client.get(DASHBOARD, {"organisation": "navet-i-bergsjon"}).context["indicators"][0]["quarters"][0]
+    assert (quarter["actual"], quarter["target"]) == (Decimal("3.00"), Decimal("4.00"))
+    quarter = client.get(DASHBOARD, {"country": "NL"}).context["indicators"][0]["quarters"][0]
+    assert (quarter["actual"], quarter["target"]) == (Decimal("5.00"), Decimal("9.00"))
+    quarter = client.get(DASHBOARD).context["indicators"][0]["quarters"][0]
+    assert (quarter["actual"], quarter["target"]) == (Decimal("8.00"), Decimal("13.00"))
