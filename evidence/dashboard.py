@@ -288,14 +288,24 @@ def splits(records, *, organisation=None, country=None) -> list[dict]:
     split_rows = (
         MetricSplit.objects.filter(update__in=updates.values("pk"))
         .values("update__indicator", "category")
-        .annotate(name=translated("update__indicator__name"), total=Sum("value"))
+        .annotate(
+            name=Max(translated("update__indicator__name")),
+            categories=F("update__indicator__split_categories"),
+            total=Sum("value"),
+        )
         .order_by("update__indicator", "category")
     )
     out: dict[int, dict] = {}
     for r in split_rows:
-        entry = out.setdefault(r["update__indicator"], {"name": r["name"], "total": Decimal(0), "rows": []})
+        entry = out.setdefault(
+            r["update__indicator"], {"name": r["name"], "total": Decimal(0), "rows": [], "order": r["categories"]}
+        )
         entry["rows"].append(Row(r["category"], r["total"]))
         entry["total"] += r["total"]
+    for entry in out.values():
+        # Categories in the order the indicator defines them (e.g. age bands from young to old).
+        order = entry.pop("order") or []
+        entry["rows"].sort(key=lambda row: order.index(row.label) if row.label in order else len(order))
     return list(out.values())
 
 
