@@ -77,22 +77,25 @@ def target_chart(quarters: list[dict]) -> dict:
     }
 
 
-def radar(labels: list[str], series: list[dict], *, maximum: float = 5.0, size: int = 360) -> dict:
-    """A radar chart: one axis per dimension; ``series`` = [{"name", "values", "css"}]."""
+def radar(labels: list[str], series: list[dict], *, maximum: float = 5.0) -> dict:
+    """A radar chart: one axis per dimension; ``series`` = [{"name", "values", "css"}]. The
+    canvas is wider than tall so that the axis labels left and right have room."""
     n = max(len(labels), 3)
-    centre = size / 2
-    radius = size / 2 - 70
+    width, height, radius = 640, 390, 130
+    cx, cy = width / 2, height / 2
 
     def point(i, value):
         angle = -math.pi / 2 + 2 * math.pi * i / n
         r = radius * (float(value or 0) / maximum)
-        return round(centre + r * math.cos(angle), 1), round(centre + r * math.sin(angle), 1)
+        return round(cx + r * math.cos(angle), 1), round(cy + r * math.sin(angle), 1)
 
     axes = []
     for i, label in enumerate(labels):
         x, y = point(i, maximum)
-        lx, ly = point(i, maximum * 1.18)
-        anchor = "middle" if abs(lx - centre) < 10 else ("start" if lx > centre else "end")
+        lx, ly = point(i, maximum * 1.15)
+        anchor = "middle" if abs(lx - cx) < 10 else ("start" if lx > cx else "end")
+        if anchor == "middle":
+            ly += -6 if ly < cy else 16
         axes.append({"x": x, "y": y, "label": label, "lx": lx, "ly": ly, "anchor": anchor})
     rings = []
     for level in range(1, int(maximum) + 1):
@@ -101,4 +104,4 @@ def radar(labels: list[str], series: list[dict], *, maximum: float = 5.0, size: 
     for s in series:
         pts = " ".join(f"{x},{y}" for x, y in (point(i, v) for i, v in enumerate(s["values"])))
         shapes.append({**s, "points": pts})
-    return {"size": size, "centre": centre, "axes": axes, "rings": rings, "shapes": shapes}
+    return {"width": width, "height": height, "cx": cx, "cy": cy, "axes": axes, "rings": rings, "shapes": shapes}

@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.aggregates import ArrayAgg
+from django.db import connection
 from django.db.models import (
     Avg,
     CharField,
     Count,
-    DecimalField,
     F,
-    Func,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -33,6 +32,7 @@ from django_countries import countries as country_names
 from evidence.models import (
     CONSENT_KINDS,
     EvidenceRecord,
+    Indicator,
     MetricSplit,
     MetricUpdate,
     OutcomeType,
@@ -163,35 +163,65 @@ def quarter_query(day) -> str:
     return f"period_from={day.isoformat()}&period_to={last.isoformat()}"
 
 
-class _First(Func):
-    """``(ARRAY_AGG(value ORDER BY period_end DESC))[1]``: the latest value, in SQL."""
+def _latest_per_quarter(updates) -> dict:
+    """For indicators aggregated as "latest": per quarter, each organisation's most recent value,
+    summed over organisations. DISTINCT ON picks the rows, the outer query sums: one query."""
+    inner = (
+        updates.filter(indicator__aggregation=Indicator.Aggregation.LATEST)
+        .annotate(quarter=TruncQuarter("period_start"))
+        .order_by("indicator_id", "quarter", "organisation_id", "-period_end", "-pk")
+        .distinct("indicator_id", "quarter", "organisation_id")
+        .values("indicator_id", "quarter", "value")
+    )
+    sql, params = inner.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT latest.indicator_id, latest.quarter, SUM(latest.value) FROM ({sql}) AS latest "  # noqa: S608
+            "GROUP BY latest.indicator_id, latest.quarter",
+            params,
+        )
+        # A raw cursor skips Django's converters: the quarter comes back as a timestamp.
+        return {
+            (indicator, quarter.date() if hasattr(quarter, "date") else quarter): total
+            for indicator, quarter, total in cursor.fetchall()
+        }
 
-    template = "(%(expressions)s)[1]"
-    output_field = DecimalField(max_digits=14, decimal_places=2)
 
-
-def indicator_quarters(records, *, organisation=None, period_from=None, period_to=None) -> list[dict]:
-    """Per indicator and quarter: the aggregated actual (by the indicator's own aggregation) and
-    the summed target. Two queries; indicator names come joined in."""
+def metric_updates(records, *, organisation=None, country=None):
+    """The values carried by ``records``; narrowed to the organisation (or its country) a
+    filter names, since one metric record may carry values of several organisations."""
     updates = MetricUpdate.objects.filter(record__in=records.values("pk"))
+    if organisation:
+        updates = updates.filter(organisation__slug=organisation)
+    if country:
+        updates = updates.filter(organisation__country=country)
+    return updates
+
+
+def indicator_quarters(records, *, organisation=None, country=None, period_from=None, period_to=None) -> list[dict]:
+    """Per indicator and quarter: the aggregated actual (by the indicator's own aggregation) and
+    the summed target. Three queries; indicator names come joined in."""
+    updates = metric_updates(records, organisation=organisation, country=country)
     actuals = (
         updates.annotate(quarter=TruncQuarter("period_start"))
         .values("indicator", "quarter")
         .annotate(
-            name=translated("indicator__name"),
-            unit=translated("indicator__unit"),
-            aggregation=F("indicator__aggregation"),
-            order=F("indicator__order"),
+            # Wrapped in Max() so that the grouping stays on (indicator, quarter): grouping by
+            # the text columns as well made PostgreSQL sort wide rows on disk.
+            name=Max(translated("indicator__name")),
+            unit=Max(translated("indicator__unit")),
+            aggregation=Max("indicator__aggregation"),
+            order=Max("indicator__order"),
             total=Sum("value"),
             average=Avg("value"),
-            # Only "latest" indicators need the ordered array; the others skip building it.
-            latest=_First(ArrayAgg("value", order_by="-period_end", filter=Q(indicator__aggregation="latest"))),
         )
         .order_by("indicator", "quarter")
     )
     targets = Target.objects.all()
     if organisation:
         targets = targets.filter(organisation__slug=organisation)
+    if country:
+        targets = targets.filter(organisation__country=country)
     if period_from:
         targets = targets.filter(period_end__gte=period_from)
     if period_to:
@@ -207,9 +237,12 @@ def indicator_quarters(records, *, organisation=None, period_from=None, period_t
         )
         .order_by()
     )
+    latest = _latest_per_quarter(updates)
     out: dict[int, dict] = {}
     for r in actuals:
-        value = {"sum": r["total"], "average": r["average"], "latest": r["latest"]}[r["aggregation"]]
+        value = {"sum": r["total"], "average": r["average"]}.get(r["aggregation"])
+        if r["aggregation"] == "latest":
+            value = latest.get((r["indicator"], r["quarter"]))
         entry = out.setdefault(
             r["indicator"],
             {
@@ -248,21 +281,31 @@ def indicator_quarters(records, *, organisation=None, period_from=None, period_t
     return result
 
 
-def splits(records) -> list[dict]:
+def splits(records, *, organisation=None, country=None) -> list[dict]:
     """Per indicator and split category: the summed split values, with their total beside (the
     service guarantees that the splits of each update add up to its value)."""
-    updates = MetricUpdate.objects.filter(record__in=records.values("pk"))
+    updates = metric_updates(records, organisation=organisation, country=country)
     split_rows = (
         MetricSplit.objects.filter(update__in=updates.values("pk"))
         .values("update__indicator", "category")
-        .annotate(name=translated("update__indicator__name"), total=Sum("value"))
+        .annotate(
+            name=Max(translated("update__indicator__name")),
+            categories=F("update__indicator__split_categories"),
+            total=Sum("value"),
+        )
         .order_by("update__indicator", "category")
     )
     out: dict[int, dict] = {}
     for r in split_rows:
-        entry = out.setdefault(r["update__indicator"], {"name": r["name"], "total": Decimal(0), "rows": []})
+        entry = out.setdefault(
+            r["update__indicator"], {"name": r["name"], "total": Decimal(0), "rows": [], "order": r["categories"]}
+        )
         entry["rows"].append(Row(r["category"], r["total"]))
         entry["total"] += r["total"]
+    for entry in out.values():
+        # Categories in the order the indicator defines them (e.g. age bands from young to old).
+        order = entry.pop("order") or []
+        entry["rows"].sort(key=lambda row: order.index(row.label) if row.label in order else len(order))
     return list(out.values())
 
 

@@ -21,6 +21,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -51,6 +52,18 @@ from network.text import markdown_to_safe_html
 from network.validators import spreadsheet_safe
 
 PAGE_SIZE = 20
+
+
+class CachedCountPaginator(Paginator):
+    """A paginator whose total count comes from the evidence cache (see ``evidence.cache``)."""
+
+    def __init__(self, *args, count_key: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._count_key = count_key
+
+    @cached_property
+    def count(self) -> int:
+        return evidence_cache.cached(self._count_key, lambda: self.object_list.count())
 
 
 # --- access helpers ----------------------------------------------------------------------
@@ -131,9 +144,12 @@ def index(request):
     filterset = LibraryFilter(request.GET or None, queryset=records)
     _filter_error_message(request, filterset)
     qs = _with_lists(filterset.qs.select_related("consent")).order_by("-published_at", "-pk")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # The library shows published records only, so what it lists depends on the viewer's
+    # class and the filters, never on the person: the count is cached like the dashboard.
+    count_key = evidence_cache.dashboard_key(who="library-" + viewer_class(request.user), query=query.urlencode())
+    page = CachedCountPaginator(qs, PAGE_SIZE, count_key=count_key).get_page(request.GET.get("page"))
     return render(
         request,
         "evidence/record_list.html",
@@ -403,12 +419,13 @@ def _dashboard_figures(records, data) -> dict:
     indicators = dashboard.indicator_quarters(
         records,
         organisation=data.get("organisation"),
+        country=data.get("country"),
         period_from=data.get("period_from"),
         period_to=data.get("period_to"),
     )
     for entry in indicators:
         entry["chart"] = charts.target_chart(entry["quarters"])
-    split_rows = dashboard.splits(records)
+    split_rows = dashboard.splits(records, organisation=data.get("organisation"), country=data.get("country"))
     for i, entry in enumerate(split_rows):
         entry["chart_id"] = f"chart-split-{i}"
         entry["chart"] = charts.bar_chart(entry["rows"], library_url=library)

@@ -24,6 +24,17 @@ def base_url():
     return None
 
 
+def _restore_seeded_rows():
+    """A transactional test starts from a flushed (and, with --reuse-db, possibly not restored)
+    database: put back the role groups' permissions and the lists migration 0003 seeds."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    roles_sync()
+    import_module("evidence.migrations.0003_seed_lists_indicators_framework").seed(apps, None)
+
+
 def _page_for(browser, browser_context_args, live_server, user):
     client = Client()
     client.force_login(user)
@@ -43,9 +54,7 @@ def _csv(page) -> str:
 
 
 def test_story_from_submission_to_dashboard_and_out_again(browser, browser_context_args, live_server):
-    # A transactional test starts from a flushed and restored database: make sure the role
-    # groups carry their permissions, as they do after every migrate.
-    roles_sync()
+    _restore_seeded_rows()
     org = OrganisationFactory(name="Tillsammans Hjällbo", slug="tillsammans-hjallbo", country="SE")
     organiser = UserFactory(role=Role.ORGANISER)
     MembershipFactory(member=organiser.member, organisation=org)
@@ -117,3 +126,31 @@ def test_story_from_submission_to_dashboard_and_out_again(browser, browser_conte
     funder_page.goto(f"{live_server.url}/evidence/?country=SE")
     assert_accessible(funder_page)
     assert "Samira found her voice" not in funder_page.content()
+
+
+def test_self_assessment_round_is_answered_and_read_accessibly(browser, browser_context_args, live_server):
+    from evidence.models import Answer
+    from tests.factories.evidence import CommunityFactory, RoundFactory
+
+    _restore_seeded_rows()
+    org = OrganisationFactory(name="Gemeente Hellendoorn", slug="gemeente-hellendoorn", country="NL")
+    organiser = UserFactory(role=Role.ORGANISER)
+    MembershipFactory(member=organiser.member, organisation=org)
+    round_obj = RoundFactory(community=CommunityFactory(organisations=[org]), title="Hellendoorn: one year on")
+    page = _page_for(browser, browser_context_args, live_server, organiser)
+
+    page.goto(f"{live_server.url}/evidence/self-assessment/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Answer Hellendoorn: one year on").click()
+    assert_accessible(page)
+    page.get_by_label("I answer as").select_option("resident")
+    for fieldset in page.locator("fieldset.card").all():
+        fieldset.get_by_label("4").check()
+    page.get_by_role("button", name="Save my answers").click()
+    page.wait_for_url(re.compile(rf"/self-assessment/{round_obj.pk}/$"))
+    assert_accessible(page)
+    assert Answer.objects.filter(response__respondent=organiser).count() == 12
+
+    for path in ("/evidence/mine/", "/evidence/new/", "/evidence/new/outcome/", "/evidence/"):
+        page.goto(f"{live_server.url}{path}")
+        assert_accessible(page)

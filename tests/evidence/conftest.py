@@ -34,3 +34,19 @@ def _english():
     translation.activate("en")
     yield
     translation.activate("en")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _seeded_lists(django_db_setup, django_db_blocker):
+    """The lists seeded by migration 0003 (and the role groups' permissions), restored once per
+    session: a transactional test of an earlier run (with --reuse-db) may have flushed them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from network.roles import roles_sync
+
+    seed = import_module("evidence.migrations.0003_seed_lists_indicators_framework").seed
+    with django_db_blocker.unblock():
+        seed(apps, None)
+        roles_sync()

@@ -125,13 +125,23 @@ def test_indicator_totals_per_quarter_with_targets_and_aggregations(client_as):
         period_start=datetime.date(2025, 3, 1),
         period_end=datetime.date(2025, 3, 31),
     )
+    other = OrganisationFactory()
+    MetricUpdateFactory(
+        record=record,
+        indicator=benefiting,
+        organisation=other,
+        value=60,
+        period_start=datetime.date(2025, 2, 1),
+        period_end=datetime.date(2025, 2, 28),
+    )
     TargetFactory(indicator=one_to_ones, organisation=org, value=20, **q1)
     hidden = EvidenceRecordFactory(kind="metric", status="draft", organisations=[org])
     MetricUpdateFactory(record=hidden, indicator=one_to_ones, organisation=org, value=1000, **q1)
     indicators = {e["pk"]: e for e in client_as("funder").get(DASHBOARD).context["indicators"]}
     q = indicators[one_to_ones.pk]["quarters"][0]
     assert (q["label"], q["actual"], q["target"]) == ("2025 Q1", Decimal("15.00"), Decimal("20.00"))
-    assert indicators[benefiting.pk]["quarters"][0]["actual"] == Decimal("140.00")
+    # "latest": each organisation's most recent value in the quarter, summed (140 + 60).
+    assert indicators[benefiting.pk]["quarters"][0]["actual"] == Decimal("200.00")
 
 
 def test_splits_are_shown_with_their_total(client_as, coordinator):
@@ -150,7 +160,7 @@ def test_splits_are_shown_with_their_total(client_as, coordinator):
     )
     splits = client_as("funder").get(DASHBOARD).context["splits"]
     assert splits[0]["total"] == Decimal("10")
-    assert {r.label: r.value for r in splits[0]["rows"]} == {"18–29": Decimal("6"), "under 18": Decimal("4")}
+    assert [(r.label, r.value) for r in splits[0]["rows"]] == [("under 18", Decimal("4")), ("18–29", Decimal("6"))]
 
 
 def test_exports_are_formula_safe(client_as):
@@ -237,3 +247,21 @@ def test_dashboard_works_without_the_cache(client_as, settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     EvidenceRecordFactory()
     assert client_as("funder").get(DASHBOARD).context["headline"]["total"] == 1
+
+
+def test_organisation_filter_narrows_the_values_of_a_shared_metric_record(client_as):
+    ours = OrganisationFactory(slug="navet-i-bergsjon", country="SE")
+    theirs = OrganisationFactory(slug="agera-goteborg", country="NL")
+    indicator = Indicator.objects.get(slug="trainings-held")
+    record = EvidenceRecordFactory(kind="metric", organisations=[ours, theirs], countries=["SE", "NL"])
+    MetricUpdateFactory(record=record, indicator=indicator, organisation=ours, value=3)
+    MetricUpdateFactory(record=record, indicator=indicator, organisation=theirs, value=5)
+    TargetFactory(indicator=indicator, organisation=ours, value=4)
+    TargetFactory(indicator=indicator, organisation=theirs, value=9)
+    client = client_as("funder")
+    quarter = client.get(DASHBOARD, {"organisation": "navet-i-bergsjon"}).context["indicators"][0]["quarters"][0]
+    assert (quarter["actual"], quarter["target"]) == (Decimal("3.00"), Decimal("4.00"))
+    quarter = client.get(DASHBOARD, {"country": "NL"}).context["indicators"][0]["quarters"][0]
+    assert (quarter["actual"], quarter["target"]) == (Decimal("5.00"), Decimal("9.00"))
+    quarter = client.get(DASHBOARD).context["indicators"][0]["quarters"][0]
+    assert (quarter["actual"], quarter["target"]) == (Decimal("8.00"), Decimal("13.00"))

@@ -194,3 +194,33 @@ def test_catalogues_are_complete():
         entries = text.split("\n\n")[1:]
         assert "#, fuzzy" not in text
         assert not [e for e in entries if e.rstrip().endswith('msgstr ""')], lang
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/evidence/99999999999999999999999/",
+        "/evidence/99999999999999999999999/edit/",
+        "/evidence/from-reflection/99999999999999999999/",
+        "/evidence/self-assessment/99999999999999999999/",
+        "/evidence/new/not-a-kind/",
+        "/evidence/0/",
+    ],
+)
+def test_bad_ids_are_404_not_500(client_as, path):
+    for role in ("anonymous", "organiser", "coordinator"):
+        assert client_as(role).get(path).status_code in (302, 403, 404)
+
+
+def test_cached_library_count_follows_changes(client, coordinator):
+    from evidence import services
+
+    EvidenceRecordFactory()
+    assert client.get(INDEX).context["page"].paginator.count == 1
+    record = EvidenceRecordFactory(status=EvidenceRecord.Status.SUBMITTED)
+    services.record_transition(record=record, user=coordinator, step="publish")
+    assert client.get(INDEX).context["page"].paginator.count == 2
+    told = story()
+    assert client.get(INDEX).context["page"].paginator.count == 3
+    services.consent_withdraw(consent=told.consent, user=coordinator)
+    assert client.get(INDEX).context["page"].paginator.count == 2

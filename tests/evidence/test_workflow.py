@@ -378,3 +378,12 @@ def test_turn_my_reflection_into_a_story(client, organiser_member, other_organis
     assert form.initial["reflections"] == [reflection.pk] and form.initial["themes"] == [theme.pk]
     client.force_login(other_organiser)
     assert client.get(reverse("evidence:from_reflection", args=[reflection.pk])).status_code == 404
+
+
+def test_nul_characters_and_overlong_text_are_refused(client, organiser_member, org):
+    client.force_login(organiser_member)
+    url = reverse("evidence:create", args=["story"])
+    assert client.post(url, story_post(org, title="bad\x00title")).status_code == 200
+    assert client.post(url, story_post(org, title="x" * 500)).status_code == 200
+    assert client.post(url, story_post(org, **{"consent-person_name": "A\x00B"})).status_code == 200
+    assert not EvidenceRecord.objects.exists()
