@@ -15,16 +15,20 @@ from tests.factories.network import PASSWORD, UserFactory
 
 def reference_data_ensure() -> None:
     """Put back the reference rows our data migrations seed (themes, evidence dimensions and
-    indicators, guide characteristics) if a transactional test's flush removed them.
+    indicators, guide characteristics) and the role groups, if a transactional test's flush
+    removed them.
 
     Every data migration of ours exposes an idempotent module-level ``seed(apps, schema_editor)``.
     """
     from django.apps import apps
 
     from network.models import Theme
+    from network.roles import roles_sync
 
     if Theme.objects.exists():
         return
+    # The role groups and their permissions are made after migrate; a flush removes them too.
+    roles_sync()
     for app in settings.LEARNINGLAB_APPS:
         package = import_module(f"{app}.migrations")
         for info in pkgutil.iter_modules(package.__path__):
