@@ -37,10 +37,10 @@ def _item(exchange: Exchange, *, section: str, key: str) -> dict:
 
 
 def digest_items(*, since, until) -> list[dict]:
-    """Published, upcoming exchanges whose registration opened in the window, or that were
+    """Published exchanges, not started by ``until``, whose registration opened in the window, or that were
     published in it without an opening date (the creation time stands in for publication)."""
     exchanges = (
-        Exchange.objects.filter(status=Exchange.Status.PUBLISHED, starts_at__gte=since)
+        Exchange.objects.filter(status=Exchange.Status.PUBLISHED, starts_at__gte=until)
         .filter(
             Q(registration_opens_at__gte=since, registration_opens_at__lt=until)
             | Q(registration_opens_at__isnull=True, created_at__gte=since, created_at__lt=until)
