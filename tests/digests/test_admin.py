@@ -138,3 +138,14 @@ def test_delivery_list_queries_do_not_grow_with_rows(client, coordinator):
     # 60 members and the coordinator, over two periods.
     assert DigestDelivery.objects.count() == 6 + 61
     assert many == few
+
+
+def test_preview_of_a_member_no_digest_goes_to(client, coordinator):
+    reader = member()
+    reader.emailaddress_set.update(verified=False)
+    client.force_login(coordinator)
+
+    page = client.get(reverse("admin:digests_preview", kwargs={"user_id": reader.pk}))
+
+    assert page.status_code == 200
+    assert "No digest goes to this member" in page.content.decode()
