@@ -29,7 +29,7 @@ import datetime as dt
 import uuid
 import zoneinfo
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -414,7 +414,6 @@ class RunResult(BatchResult):
     run_id: int | None = None
     dry_run: bool = False
     dispatched: bool = False
-    extra: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
         data = asdict(self)
