@@ -20,9 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_coordinators_preview_a_members_next_digest(client_as, role):
+def test_only_coordinators_preview_a_members_next_digest(client_as, role, last_week):
     reader = member(name="Sara Lindqvist")
-    evidence(title="Bergsjön story", published_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+    # The member has had no digest yet: their next one covers the week that just ended.
+    evidence(title="Bergsjön story", published_at=last_week)
     client = client_as(role)
 
     page = client.get(reverse("admin:digests_preview", kwargs={"user_id": reader.pk}))
