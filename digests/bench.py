@@ -205,13 +205,17 @@ def _measure(ctx, *, members: int, now: dt.datetime) -> dict:
         DigestPreference.objects.exclude(user_id__in=chosen).update(frequency=Frequency.OFF)
         DigestPreference.objects.filter(user_id__in=chosen).update(frequency=Frequency.WEEKLY, covered_until=None)
         counter = _QueryCounter()
-        start = time.perf_counter()
+        load = os.getloadavg()[0]
+        start, cpu_start = time.perf_counter(), time.process_time()
         with connection.execute_wrapper(counter):
             result = digest_run(frequency=Frequency.WEEKLY, now=now)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     return {
         "members": result.due,
         "seconds": round(seconds, 1),
+        # This process's CPU time (rendering, Python): on a busy machine wall time says little.
+        "cpu_seconds": round(cpu, 1),
+        "load_at_start": round(load, 1),
         "queued": result.queued,
         "empty": result.empty,
         "items": result.items,

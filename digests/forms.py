@@ -58,6 +58,8 @@ class PreferenceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["themes"].queryset = Theme.objects.order_by("name")
+        # A theme not yet named in this language still gets a label.
+        self.fields["themes"].label_from_instance = lambda theme: theme.name or theme.slug
         self.fields["countries"].widget.attrs["size"] = 8
         if self.instance._state.adding:
             # An unsaved preference has no themes yet (the M2M can't be read before saving).

@@ -29,7 +29,7 @@ import datetime as dt
 import uuid
 import zoneinfo
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -414,7 +414,6 @@ class RunResult(BatchResult):
     run_id: int | None = None
     dry_run: bool = False
     dispatched: bool = False
-    extra: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -422,10 +421,10 @@ class RunResult(BatchResult):
         return data
 
 
-def _batch_users(user_ids: list[int]):
+def _batch_users(user_ids: list[int], *, eligible: bool = True):
+    users = eligible_users() if eligible else get_user_model().objects.filter(member__isnull=False)
     return (
-        eligible_users()
-        .filter(pk__in=user_ids)
+        users.filter(pk__in=user_ids)
         .select_related("member", "digest_preference")
         .prefetch_related("groups", "member__themes", "digest_preference__themes")
         .order_by("pk")
@@ -629,6 +628,8 @@ def digest_batch_send(
 
 @dataclass
 class Preview:
+    # False when no digest goes to this member at all (address not verified, account inactive).
+    eligible: bool
     frequency: str
     frequency_off: bool
     period: str
@@ -655,7 +656,8 @@ def digest_preview(*, user, now: dt.datetime | None = None) -> Preview:
     to now. A member who turned digests off is previewed as if weekly.
     """
     now = now or timezone.now()
-    user = _batch_users([user.pk]).get()
+    eligible = eligible_users().filter(pk=user.pk).exists()
+    user = _batch_users([user.pk], eligible=False).get()
     preference = preference_of(user)
     frequency_off = preference.frequency not in SENDING_FREQUENCIES
     frequency = DEFAULT_FREQUENCY if frequency_off else preference.frequency
@@ -673,6 +675,7 @@ def digest_preview(*, user, now: dt.datetime | None = None) -> Preview:
     context = digest_context(reader=reader, news=news, reminders=reminders, frequency=frequency, until=until)
     subject, text, html = email_render(template=EMAIL_TEMPLATE, context=context, language=reader.language)
     return Preview(
+        eligible=eligible,
         frequency=frequency,
         frequency_off=frequency_off,
         period=period.key,

@@ -19,6 +19,13 @@ from tests.factories.digests import evidence, member
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(scope="session")
+def base_url():
+    # pytest-playwright's fallback ``base_url`` is an instance method on a plugin class, which
+    # pytest 9 deprecates (an error here). These tests use ``live_server.url`` instead.
+    return None
+
+
 def _live(url: str, live_server) -> str:
     return url.replace("http://testserver", live_server.url)
 

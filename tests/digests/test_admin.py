@@ -20,9 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_coordinators_preview_a_members_next_digest(client_as, role):
+def test_only_coordinators_preview_a_members_next_digest(client_as, role, last_week):
     reader = member(name="Sara Lindqvist")
-    evidence(title="Bergsjön story", published_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+    # The member has had no digest yet: their next one covers the week that just ended.
+    evidence(title="Bergsjön story", published_at=last_week)
     client = client_as(role)
 
     page = client.get(reverse("admin:digests_preview", kwargs={"user_id": reader.pk}))
@@ -138,3 +139,14 @@ def test_delivery_list_queries_do_not_grow_with_rows(client, coordinator):
     # 60 members and the coordinator, over two periods.
     assert DigestDelivery.objects.count() == 6 + 61
     assert many == few
+
+
+def test_preview_of_a_member_no_digest_goes_to(client, coordinator):
+    reader = member()
+    reader.emailaddress_set.update(verified=False)
+    client.force_login(coordinator)
+
+    page = client.get(reverse("admin:digests_preview", kwargs={"user_id": reader.pk}))
+
+    assert page.status_code == 200
+    assert "No digest goes to this member" in page.content.decode()

@@ -154,6 +154,7 @@ class Worker:
     def start(self) -> None:
         self.starts += 1
         self.log = self.workdir / f"worker-{self.starts}.log"
+        self._log_file = self.log.open("w")
         self.process = subprocess.Popen(
             [
                 str(ROOT / ".venv" / "bin" / "celery"),
@@ -170,7 +171,7 @@ class Worker:
             ],
             cwd=ROOT,
             env=self.env,
-            stdout=self.log.open("w"),
+            stdout=self._log_file,
             stderr=subprocess.STDOUT,
         )
         _wait_for(lambda: " ready." in self.log.read_text(), timeout=60, what="the Celery worker to be ready")
@@ -178,6 +179,7 @@ class Worker:
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
+        self._log_file.close()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -185,7 +187,10 @@ class Worker:
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                self.kill()
+                self.process.send_signal(signal.SIGKILL)
+                self.process.wait(timeout=10)
+        if self.process:
+            self._log_file.close()
 
 
 @pytest.fixture

@@ -490,3 +490,43 @@ def test_members_with_nothing_new_cost_no_queries_each():
     large = _count_queries(lambda: digest_run(frequency=Frequency.WEEKLY, now=NOW + WEEK, size=100))
     assert DigestDelivery.objects.filter(state="empty").count() == 65
     assert small == large
+
+
+# --- Changes between the fan-out and a batch ------------------------------------------------
+
+
+def test_members_who_changed_between_fan_out_and_batch_are_left_for_the_next_run(django_capture_on_commit_callbacks):
+    steady = member()
+    switched = member(frequency=Frequency.WEEKLY)
+    moved = member(frequency=Frequency.WEEKLY)
+    evidence()
+    batches = []
+
+    digest_run(frequency=Frequency.WEEKLY, now=NOW, dispatch=lambda run_id, ids: batches.append((run_id, ids)))
+    DigestPreference.objects.filter(user=switched).update(frequency=Frequency.MONTHLY)
+    DigestPreference.objects.filter(user=moved).update(covered_until=dt.datetime(2026, 11, 20, tzinfo=dt.UTC))
+    ((run_id, ids),) = batches
+    with django_capture_on_commit_callbacks(execute=True):
+        result = digest_batch_send(run=DigestRun.objects.get(pk=run_id), user_ids=ids, now=NOW)
+
+    assert (result.queued, result.deferred) == (1, 2)
+    assert [m.to for m in mail.outbox] == [[steady.email]]
+    assert DigestRun.objects.get(pk=run_id).deferred_count == 2
+    # The next run picks up the one whose window moved, from where it now starts (after
+    # the story of the 18th: nothing new for them).
+    again = digest_run(frequency=Frequency.WEEKLY, now=NOW)
+    assert (again.due, again.queued, again.empty) == (1, 0, 1)
+    assert DigestDelivery.objects.get(user=moved).window_since == dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+
+
+def test_windows_never_reach_back_further_than_the_lookback(run_weekly):
+    long_ago = member(covered_until=dt.datetime(2026, 3, 2, tzinfo=dt.UTC))
+    evidence(title="From the spring", published_at=dt.datetime(2026, 4, 1, tzinfo=dt.UTC))
+    evidence(title="From the autumn", published_at=dt.datetime(2026, 10, 1, tzinfo=dt.UTC))
+
+    run_weekly()
+
+    body = text_of(long_ago)
+    assert "From the autumn" in body and "From the spring" not in body
+    delivery = DigestDelivery.objects.get(user=long_ago)
+    assert delivery.window_since == period_for("weekly", NOW).until - dt.timedelta(days=92)

@@ -22,7 +22,10 @@ LAST_WEEK = dt.datetime(2026, 11, 18, 12, 0, tzinfo=dt.UTC)
 
 
 def theme(slug: str) -> Theme:
-    return Theme.objects.get_or_create(slug=slug, defaults={"name": slug.replace("-", " ").title()})[0]
+    name = slug.replace("-", " ").title()
+    # Every language's name, whatever language happens to be active.
+    defaults = {"name_en": name, "name_sv": name, "name_nl": name}
+    return Theme.objects.get_or_create(slug=slug, defaults=defaults)[0]
 
 
 def member(

@@ -1,0 +1,125 @@
+"""The contract with the other apps' ``digest.py`` modules, and the minimal ones in this branch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from digests import providers
+from exchanges.models import Exchange, Registration
+from tests.factories.digests import LAST_WEEK, NOW, evidence, exchange, member, registration
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.timedelta(days=1)
+
+
+def test_provider_modules_are_discovered_over_the_apps():
+    names = [module.__name__ for module in providers.provider_modules()]
+    assert "exchanges.digest" in names and "evidence.digest" in names
+    assert not any(name.startswith("digests.") for name in names)
+
+
+def test_items_breaking_the_contract_are_dropped_and_the_rest_normalised():
+    good = {
+        "section": "guides",
+        "key": "guide:1",
+        "title": "Lerende Gemeenschap",
+        "url": "/practice/",
+        "summary": "word " * 200,
+        "language": "NL",
+        "themes": ["housing", "housing"],
+        "countries": ["nl", "be"],
+        "audiences": {"public", "everyone"},
+        "date": dt.date(2026, 11, 18),
+    }
+    item = providers.item_normalise(good)
+    assert item["urls"] == {
+        "en": "http://testserver/practice/",
+        "sv": "http://testserver/sv/practice/",
+        "nl": "http://testserver/nl/practice/",
+    }
+    assert len(item["summary"]) == providers.SUMMARY_MAX and item["summary"].endswith("…")
+    assert (item["language"], item["themes"], item["countries"], item["audiences"]) == (
+        "nl",
+        ["housing"],
+        ["BE", "NL"],
+        ["public"],
+    )
+    assert item["date"] == "2026-11-18"
+    for broken in ({**good, "section": "gossip"}, {**good, "url": ""}, {**good, "key": None}):
+        assert providers.item_normalise(broken) is None
+
+
+def test_an_item_reported_in_two_windows_keeps_the_latest(monkeypatch):
+    boundaries = [LAST_WEEK - 7 * DAY, LAST_WEEK]
+
+    def digest_items(*, since, until):
+        return [{"section": "evidence", "key": "same", "title": "T", "url": "/evidence/", "audiences": ["public"]}]
+
+    monkeypatch.setattr(providers, "provider_modules", lambda: [SimpleNamespace(digest_items=digest_items)])
+    items = providers.items_collect(boundaries=boundaries, until=NOW)
+    assert [(i["key"], i["slot"]) for i in items] == [("same", 1)]
+
+
+def test_exchanges_report_opened_registrations_and_funder_only_convenings():
+    exchange(title="Open now", themes=("housing",), country="SE", languages=("sv", "en"))
+    exchange(title="Opened before", opens_at=LAST_WEEK - 30 * DAY, starts_at=NOW + 10 * DAY)
+    exchange(title="Already over", opens_at=LAST_WEEK, starts_at=LAST_WEEK - DAY)
+    exchange(title="Convening", kind=Exchange.Kind.CONVENING)
+    from exchanges.digest import digest_items
+
+    items = {i["title"]: i for i in digest_items(since=LAST_WEEK - 2 * DAY, until=NOW)}
+
+    assert set(items) == {"Open now", "Convening"}
+    assert (items["Open now"]["themes"], items["Open now"]["countries"], items["Open now"]["language"]) == (
+        ["housing"],
+        ["SE"],
+        "sv",
+    )
+    assert items["Convening"]["audiences"] == ["funders"]
+
+
+def test_reminders_are_own_confirmed_exchanges_of_the_next_30_days_in_constant_queries():
+    from exchanges.digest import digest_member_items
+
+    soon = exchange(title="Soon", opens_at=NOW - 40 * DAY, starts_at=NOW + 5 * DAY)
+    later = exchange(title="Later", opens_at=NOW - 40 * DAY, starts_at=NOW + 45 * DAY)
+
+    def readers(n):
+        users = [member() for _ in range(n)]
+        for user in users:
+            registration(user, soon)
+            registration(user, later)
+        return [u.pk for u in users]
+
+    few = readers(5)
+    waitlisted = member()
+    registration(waitlisted, soon, state=Registration.State.WAITLISTED)
+    with CaptureQueriesContext(connection) as small:
+        result = digest_member_items(user_ids=[*few, waitlisted.pk], now=NOW)
+    assert {uid: [i["title"] for i in items] for uid, items in result.items()} == {uid: ["Soon"] for uid in few}
+    many = readers(60)
+    with CaptureQueriesContext(connection) as large:
+        assert len(digest_member_items(user_ids=many, now=NOW)) == 60
+    assert len(small) == len(large)
+
+
+def test_evidence_reports_published_records_with_audiences_from_visibility():
+    from evidence.digest import digest_items
+    from evidence.models import EvidenceRecord
+
+    evidence(title="Public", visibility=EvidenceRecord.Visibility.PUBLIC, language="sv")
+    evidence(title="Funders", visibility=EvidenceRecord.Visibility.FUNDERS)
+    evidence(title="Draft", status=EvidenceRecord.Status.DRAFT)
+    evidence(title="Older", published_at=LAST_WEEK - 30 * DAY)
+
+    items = {i["title"]: i for i in digest_items(since=LAST_WEEK - DAY, until=NOW)}
+
+    assert set(items) == {"Public", "Funders"}
+    assert (items["Public"]["audiences"], items["Public"]["language"]) == (["public"], "sv")
+    assert items["Funders"]["audiences"] == ["funders"]
