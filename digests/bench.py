@@ -167,14 +167,19 @@ def _bench_content(period) -> None:
             starts_at=starts,
             ends_at=starts + dt.timedelta(hours=2),
             registration_opens_at=middle + dt.timedelta(minutes=n),
+            published_at=middle + dt.timedelta(minutes=n),
         )
         if themes:
             exchange.themes.set(rng.sample(themes, k=min(2, len(themes))))
     visibilities = list(EvidenceRecord.Visibility.values)
     for n in range(30):
+        # Outcome statements: stories would need a consent record before the evidence app
+        # reports them at all.
         record = EvidenceRecord.objects.create(
+            kind=EvidenceRecord.Kind.OUTCOME,
+            layer=EvidenceRecord.Layer.OUTCOME,
             title=f"Bench evidence {n}: what changed after the campaign",
-            summary="A story of most significant change from a neighbourhood organising effort.",
+            summary="An outcome statement from a neighbourhood organising effort.",
             status=EvidenceRecord.Status.PUBLISHED,
             visibility=visibilities[n % len(visibilities)],
             original_language=rng.choice(LANGUAGES),

@@ -6,8 +6,10 @@ The contract each app may fulfil in ``<app>/digest.py``:
     Items that became visible in ``[since, until)``. Each item is a dict with
     ``section`` (``exchanges``, ``guides``, ``evidence`` or ``joint_actions``), ``key``
     (unique across apps), ``title``, ``url`` (a path), ``summary``, ``language``,
-    ``themes`` (theme slugs), ``countries`` (country codes), ``audiences`` (drawn from
-    ``public``, ``members``, ``network``, ``funders``) and ``date``.
+    ``themes`` (theme slugs), ``countries`` (country codes), ``audiences`` (who may read
+    it, drawn from ``public``, ``members``, ``network``, ``funders``: network members read
+    ``members`` and ``network`` items, funders ``funders`` items, everyone ``public``
+    ones; see ``digests.services.reader_for``) and ``date``.
 
 ``digest_member_items(*, user_ids, now) -> dict[int, list[dict]]`` (optional)
     Per member, their own items (section ``reminders``: their upcoming exchanges), in a

@@ -20,7 +20,11 @@ Decisions, written down:
   make a digest (the exchanges app sends its own reminders).
 - Turning digests back on after "off" starts the window at the start of that day, so a
   member is not sent the news of the months they had opted out of.
-- Coordinators (and superusers) see what funders see.
+- Who may read an item is the provider's ``audiences``: network members (organisers)
+  read ``public``, ``members`` and ``network`` items; funders only ``public`` and
+  ``funders`` items (the stricter role wins for a funder who also organises, as in the
+  evidence base: records for the network alone, and exchanges for members alone, are not
+  theirs); coordinators (and superusers) read everything.
 """
 
 from __future__ import annotations
@@ -66,7 +70,8 @@ ITEM_TEMPLATE = "digests/emails/includes/item"
 DEFAULT_FREQUENCY = DigestPreference._meta.get_field("frequency").default
 
 MEMBER_AUDIENCES = frozenset({"public", "members", "network"})
-FUNDER_AUDIENCES = MEMBER_AUDIENCES | {"funders"}
+FUNDER_AUDIENCES = frozenset({"public", "funders"})
+COORDINATOR_AUDIENCES = MEMBER_AUDIENCES | FUNDER_AUDIENCES
 
 # Where "and N more" leads, per section (each app's main list page).
 SECTION_INDEX = {
@@ -199,7 +204,12 @@ def reader_for(user, preference: DigestPreference, *, since: dt.datetime, slot: 
     member = user.member
     saved = not preference._state.adding
     roles = {group.name for group in user.groups.all()}
-    funder_like = user.is_superuser or bool(roles & {Role.FUNDER, Role.COORDINATOR})
+    if user.is_superuser or Role.COORDINATOR in roles:
+        audiences = COORDINATOR_AUDIENCES
+    elif Role.FUNDER in roles:
+        audiences = FUNDER_AUDIENCES
+    else:
+        audiences = MEMBER_AUDIENCES
     profile_languages = {code.lower() for code in member.languages or [] if isinstance(code, str)}
     if profile_languages:
         profile_languages.add(member.preferred_language)
@@ -210,7 +220,7 @@ def reader_for(user, preference: DigestPreference, *, since: dt.datetime, slot: 
         language=language,
         time_zone=_zone(member.time_zone),
         sections=preference.wanted_sections(),
-        audiences=FUNDER_AUDIENCES if funder_like else MEMBER_AUDIENCES,
+        audiences=audiences,
         themes=_chosen(
             preference.themes_scope,
             {theme.slug for theme in member.themes.all()},

@@ -1,4 +1,4 @@
-"""The contract with the other apps' ``digest.py`` modules, and the minimal ones in this branch."""
+"""The contract with the other apps' ``digest.py`` modules, and what the real ones report."""
 
 from __future__ import annotations
 
@@ -66,22 +66,36 @@ def test_an_item_reported_in_two_windows_keeps_the_latest(monkeypatch):
     assert [(i["key"], i["slot"]) for i in items] == [("same", 1)]
 
 
-def test_exchanges_report_opened_registrations_and_funder_only_convenings():
+def test_exchanges_report_published_or_opened_exchanges_with_their_audiences():
     exchange(title="Open now", themes=("housing",), country="SE", languages=("sv", "en"))
     exchange(title="Opened before", opens_at=LAST_WEEK - 30 * DAY, starts_at=NOW + 10 * DAY)
-    exchange(title="Already over", opens_at=LAST_WEEK, starts_at=LAST_WEEK - DAY)
+    exchange(
+        title="Published now, opened before",
+        opens_at=LAST_WEEK - 30 * DAY,
+        published_at=LAST_WEEK,
+        starts_at=NOW + 10 * DAY,
+    )
+    exchange(title="Already over", opens_at=LAST_WEEK, starts_at=LAST_WEEK - 3 * DAY)
+    exchange(title="Draft", status=Exchange.Status.DRAFT)
+    exchange(title="Guests welcome", audience=Exchange.Audience.MEMBERS_AND_GUESTS)
     exchange(title="Convening", kind=Exchange.Kind.CONVENING)
     from exchanges.digest import digest_items
 
-    items = {i["title"]: i for i in digest_items(since=LAST_WEEK - 2 * DAY, until=NOW)}
+    raw = digest_items(since=LAST_WEEK - 2 * DAY, until=NOW)
+    items = {i["title"]: i for i in raw}
 
-    assert set(items) == {"Open now", "Convening"}
+    assert set(items) == {"Open now", "Published now, opened before", "Guests welcome", "Convening"}
     assert (items["Open now"]["themes"], items["Open now"]["countries"], items["Open now"]["language"]) == (
         ["housing"],
         ["SE"],
         "sv",
     )
-    assert items["Convening"]["audiences"] == ["funders"]
+    # Exchanges for members alone are not for funders; guests and convenings are.
+    assert set(items["Open now"]["audiences"]) == {"members"}
+    assert set(items["Guests welcome"]["audiences"]) == {"members", "funders"}
+    assert set(items["Convening"]["audiences"]) == {"members", "funders"}
+    # Every item keeps the contract.
+    assert all(providers.item_normalise(item) is not None for item in raw)
 
 
 def test_reminders_are_own_confirmed_exchanges_of_the_next_30_days_in_constant_queries():
@@ -102,24 +116,45 @@ def test_reminders_are_own_confirmed_exchanges_of_the_next_30_days_in_constant_q
     registration(waitlisted, soon, state=Registration.State.WAITLISTED)
     with CaptureQueriesContext(connection) as small:
         result = digest_member_items(user_ids=[*few, waitlisted.pk], now=NOW)
-    assert {uid: [i["title"] for i in items] for uid, items in result.items()} == {uid: ["Soon"] for uid in few}
+    titles = {uid: [i["title"] for i in items] for uid, items in result.items()}
+    assert {uid: found for uid, found in titles.items() if found} == {uid: ["Soon"] for uid in few}
+    assert titles.get(waitlisted.pk, []) == []
+    assert all(item["section"] == "reminders" for items in result.values() for item in items)
     many = readers(60)
     with CaptureQueriesContext(connection) as large:
         assert len(digest_member_items(user_ids=many, now=NOW)) == 60
     assert len(small) == len(large)
 
 
-def test_evidence_reports_published_records_with_audiences_from_visibility():
+def test_evidence_reports_published_records_with_audiences_from_visibility_and_consent():
     from evidence.digest import digest_items
-    from evidence.models import EvidenceRecord
+    from evidence.models import Consent, EvidenceRecord
 
-    evidence(title="Public", visibility=EvidenceRecord.Visibility.PUBLIC, language="sv")
+    evidence(title="Public", visibility=EvidenceRecord.Visibility.PUBLIC, language="sv", countries=("SE", "NL"))
     evidence(title="Funders", visibility=EvidenceRecord.Visibility.FUNDERS)
+    evidence(title="Network", visibility=EvidenceRecord.Visibility.NETWORK)
     evidence(title="Draft", status=EvidenceRecord.Status.DRAFT)
     evidence(title="Older", published_at=LAST_WEEK - 30 * DAY)
+    evidence(
+        title="Story, not for the public",
+        kind=EvidenceRecord.Kind.STORY,
+        visibility=EvidenceRecord.Visibility.PUBLIC,
+        consent=("network", "funders"),
+    )
+    withdrawn = evidence(title="Story, consent withdrawn", kind=EvidenceRecord.Kind.STORY)
+    Consent.objects.filter(record=withdrawn).update(withdrawn_at=LAST_WEEK)
 
-    items = {i["title"]: i for i in digest_items(since=LAST_WEEK - DAY, until=NOW)}
+    raw = digest_items(since=LAST_WEEK - DAY, until=NOW)
+    items = {i["title"]: i for i in raw}
 
-    assert set(items) == {"Public", "Funders"}
-    assert (items["Public"]["audiences"], items["Public"]["language"]) == (["public"], "sv")
-    assert items["Funders"]["audiences"] == ["funders"]
+    assert set(items) == {"Public", "Funders", "Network", "Story, not for the public"}
+    assert (set(items["Public"]["audiences"]), items["Public"]["language"], items["Public"]["countries"]) == (
+        {"network", "funders", "public"},
+        "sv",
+        ["NL", "SE"],
+    )
+    # Visibility is a ladder (network within funders within public); consent narrows it.
+    assert set(items["Funders"]["audiences"]) == {"network", "funders"}
+    assert set(items["Network"]["audiences"]) == {"network"}
+    assert set(items["Story, not for the public"]["audiences"]) == {"network", "funders"}
+    assert all(providers.item_normalise(item) is not None for item in raw)
