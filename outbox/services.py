@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
@@ -298,17 +299,45 @@ def outbox_send(*, message_id: int) -> str:
     outside any database transaction. The outcome is written only if the row still carries
     our claim, so a row taken back by the sweeper is never overwritten by a late worker.
     """
+    results = outbox_send_many(message_ids=[message_id])
+    return results.get(message_id, "skipped")
+
+
+def outbox_send_many(*, message_ids: list[int]) -> dict[int, str]:
+    """Claim the due rows among ``message_ids`` in one statement and send them one by one
+    over the worker's SMTP connection; returns {id: resulting state} for the claimed rows.
+
+    Each row's outcome is recorded right after its own SMTP transaction, so a worker that
+    dies mid-batch can at most double the one email in flight (see the module docstring);
+    rows it had claimed but not started stay "sending" until the sweeper takes them back.
+    If the task is stopped early (soft time limit), the rows not yet started are released
+    at once.
+    """
     now = timezone.now()
     with _quick_commit():
-        claimed = (
-            OutboxMessage.objects.due(now)
-            .filter(pk=message_id)
-            .update(state=OutboxMessage.State.SENDING, claimed_at=now)
+        OutboxMessage.objects.due(now).filter(pk__in=message_ids).update(
+            state=OutboxMessage.State.SENDING, claimed_at=now
         )
-        message = OutboxMessage.objects.get(pk=message_id) if claimed == 1 else None
-    if message is None:
-        return "skipped"
-    ours = OutboxMessage.objects.filter(pk=message_id, state=OutboxMessage.State.SENDING, claimed_at=now)
+        messages = list(
+            OutboxMessage.objects.filter(
+                pk__in=message_ids, state=OutboxMessage.State.SENDING, claimed_at=now
+            ).order_by("pk")
+        )
+    results: dict[int, str] = {}
+    try:
+        for message in messages:
+            results[message.pk] = _deliver(message, claimed_at=now)
+    finally:
+        unstarted = [m.pk for m in messages if m.pk not in results]
+        if unstarted:
+            OutboxMessage.objects.filter(pk__in=unstarted, state=OutboxMessage.State.SENDING, claimed_at=now).update(
+                state=OutboxMessage.State.QUEUED, claimed_at=None, enqueued_at=None
+            )
+    return results
+
+
+def _deliver(message: OutboxMessage, *, claimed_at) -> str:
+    ours = OutboxMessage.objects.filter(pk=message.pk, state=OutboxMessage.State.SENDING, claimed_at=claimed_at)
     try:
         sent = message_build(message, connection=_connection()).send(fail_silently=False)
         if sent != 1:
@@ -324,7 +353,10 @@ def outbox_send(*, message_id: int) -> str:
             next_attempt_at=None if failed else timezone.now() + timedelta(seconds=backoff_seconds(attempts)),
             enqueued_at=None,
         )
-        logger.warning("Sending outbox message %s failed (attempt %s): %s", message_id, attempts, exc)
+        logger.warning("Sending outbox message %s failed (attempt %s): %s", message.pk, attempts, exc)
+        if isinstance(exc, SoftTimeLimitExceeded):
+            # The task ran out of time: stop the batch (the rest is released by the caller).
+            raise
         return OutboxMessage.State.FAILED if failed else OutboxMessage.State.RETRYING
     sent_at = timezone.now()
     with _quick_commit():
@@ -333,8 +365,33 @@ def outbox_send(*, message_id: int) -> str:
     try:
         message_sent.send(sender=OutboxMessage, message=message)
     except Exception:  # noqa: BLE001 — the email is out; a receiver's bug must not resend it.
-        logger.exception("A message_sent receiver failed for outbox message %s.", message_id)
+        logger.exception("A message_sent receiver failed for outbox message %s.", message.pk)
     return OutboxMessage.State.SENT
+
+
+def outbox_handover(*, message_ids: list[int]) -> int:
+    """Hand many rows to the broker in batches (``outbox.send_many``, ``OUTBOX_BATCH_SIZE``
+    rows per task): one publish and one claim per batch instead of per email. Used for
+    backlogs (the sweeper after an outage, bulk senders). Returns how many rows were handed
+    over; stops at the first broker failure (the sweeper tries again next time)."""
+    from outbox.tasks import outbox_send_many as outbox_send_many_task
+
+    broker_pause_reset()
+    size = max(1, settings.OUTBOX_BATCH_SIZE)
+    handed = 0
+    for start in range(0, len(message_ids), size):
+        batch = list(message_ids[start : start + size])
+        try:
+            outbox_send_many_task.apply_async(args=[batch], retry=False)
+        except Exception:  # noqa: BLE001 — the broker is down: leave the rows to the next sweep.
+            logger.warning("Could not hand over %s outbox messages; the sweeper will retry.", len(batch), exc_info=True)
+            break
+        with _quick_commit():
+            OutboxMessage.objects.filter(pk__in=batch, state__in=["queued", "retrying"]).update(
+                enqueued_at=timezone.now()
+            )
+        handed += len(batch)
+    return handed
 
 
 def outbox_sweep(*, now=None, limit: int = 2000) -> dict[str, int]:
@@ -368,12 +425,7 @@ def outbox_sweep(*, now=None, limit: int = 2000) -> dict[str, int]:
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
-    broker_pause_reset()
-    enqueued = 0
-    for pk in handover_ids:
-        if not outbox_enqueue(message_id=pk):
-            break
-        enqueued += 1
+    enqueued = outbox_handover(message_ids=handover_ids)
     if reclaimed or handover_ids:
         logger.info("Outbox sweep: %s reclaimed, %s of %s handed over.", reclaimed, enqueued, len(handover_ids))
     return {"reclaimed": reclaimed, "enqueued": enqueued, "pending_handover": len(handover_ids)}

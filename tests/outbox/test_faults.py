@@ -212,3 +212,20 @@ def test_smtp_refusing_permanently_ends_failed_with_the_error_in_the_admin(clien
     assert rejected in listing and full in listing
     detail = client.get(f"/admin/outbox/outboxmessage/{row.pk}/change/").content.decode()
     assert "No such user here" in detail
+
+
+def test_a_backlog_is_published_as_one_task_per_batch(redis_server, settings):
+    import redis as redis_client
+
+    settings.OUTBOX_BATCH_SIZE = 2
+    with broker_at(redis_server.url):
+        redis_server.stop()
+        addresses = _queue_emails(5, "backlog")  # Redis down: nothing handed over
+        redis_server.start()
+        from outbox.services import outbox_handover
+
+        ids = list(OutboxMessage.objects.filter(to__in=addresses).values_list("pk", flat=True))
+        assert outbox_handover(message_ids=ids) == 5
+    queue = redis_client.Redis.from_url(redis_server.url)
+    assert queue.llen("celery") == 3
+    assert OutboxMessage.objects.filter(to__in=addresses, enqueued_at__isnull=False).count() == 5
