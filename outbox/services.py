@@ -108,12 +108,18 @@ def email_queue(
     user=None,
     headers: dict | None = None,
     attachments: list[Attachment] | None = None,
+    enqueue: bool = True,
 ) -> OutboxMessage:
     """Write one email to the outbox and hand it to a worker after commit.
 
     Idempotent: a second call with the same ``idempotency_key`` returns the existing row
     and queues nothing (nothing is rendered either). Never raises because the broker is
     down: the sweeper hands over rows that were not handed over.
+
+    Bulk senders (thousands of emails in one run) may pass ``enqueue=False`` and hand the
+    rows over in batches after commit, ~4× cheaper per email for the worker:
+    ``transaction.on_commit(lambda: outbox_handover(message_ids=ids))`` (or leave them to
+    the sweeper, which picks them up within a minute).
     """
     existing = OutboxMessage.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -130,6 +136,7 @@ def email_queue(
         user=user,
         headers=headers,
         attachments=attachments,
+        enqueue=enqueue,
     )
 
 
@@ -146,6 +153,7 @@ def email_queue_rendered(
     headers: dict | None = None,
     attachments: list[Attachment] | None = None,
     from_email: str | None = None,
+    enqueue: bool = True,
 ) -> OutboxMessage:
     """Like ``email_queue`` for a message rendered elsewhere (allauth's emails)."""
     with transaction.atomic():
@@ -164,7 +172,7 @@ def email_queue_rendered(
                 "attachments": [a.as_json() for a in attachments or []],
             },
         )
-        if created:
+        if created and enqueue:
             message_id = message.pk
             transaction.on_commit(lambda: outbox_enqueue(message_id=message_id))
     return message

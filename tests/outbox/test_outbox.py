@@ -287,3 +287,25 @@ def test_the_sweeper_hands_a_backlog_over_in_batches(settings):
     OutboxMessage.objects.update(created_at=old)
     assert outbox_sweep()["enqueued"] == 5
     assert OutboxMessage.objects.filter(pk__in=[r.pk for r in rows], state="sent").count() == 5
+
+
+def test_a_bulk_sender_can_hand_its_rows_over_in_batches_after_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        rows = [
+            email_queue_rendered(
+                to=f"p{n}@example.org",
+                kind="digest",
+                subject="Digest",
+                text="News\n",
+                html="<p>News</p>",
+                language="en",
+                idempotency_key=f"digest:{n}",
+                enqueue=False,
+            )
+            for n in range(3)
+        ]
+        ids = [r.pk for r in rows]
+        transaction.on_commit(lambda: services.outbox_handover(message_ids=ids))
+    assert len(callbacks) == 1
+    assert OutboxMessage.objects.filter(pk__in=ids, state="sent").count() == 3
+    assert len(mail.outbox) == 3
