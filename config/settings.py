@@ -166,6 +166,8 @@ CELERY_BEAT_SCHEDULE = {
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
 OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 30)
 OUTBOX_BACKOFF_CAP_SECONDS = env_int("OUTBOX_BACKOFF_CAP_SECONDS", 60 * 60)
+# Backlogs (after an outage, bulk sends) are handed to workers this many rows per task.
+OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 50)
 # The sweeper hands a queued row to the broker again when it was never handed over (Redis was
 # down) after the grace period, or was handed over this long ago and is still not sent (the
 # task was lost). Longer than the visibility timeout, so a backlog is not enqueued twice.

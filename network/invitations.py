@@ -273,8 +273,13 @@ def invitation_accept_from_session(*, request, user: User) -> Invitation | None:
     """Called when a new account is saved at signup: if the person came through an
     invitation link, accept it for them and take over its name and the page's language."""
     raw = request.session.pop(SESSION_KEY, None) if request is not None else None
+    if raw is None:
+        return None
     invitation = invitation_for_token(raw)
     if invitation is None or not invitation.is_open:
+        # Revoked or expired while the person was signing up: the address is no longer
+        # vouched for, so allauth must not create it verified.
+        request.session["account_verified_email"] = None
         return None
     invitation = invitation_accept(invitation=invitation, user=user)
     member = user.member

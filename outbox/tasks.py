@@ -14,6 +14,11 @@ def outbox_send(message_id: int) -> str:
     return services.outbox_send(message_id=message_id)
 
 
+@shared_task(name="outbox.send_many", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def outbox_send_many(message_ids: list[int]) -> dict:
+    return services.outbox_send_many(message_ids=message_ids)
+
+
 @shared_task(name="outbox.sweep", acks_late=True, ignore_result=True, expires=300)
 def outbox_sweep() -> dict:
     return services.outbox_sweep()

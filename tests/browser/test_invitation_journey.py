@@ -73,6 +73,11 @@ def test_coordinator_invites_from_csv_and_invitee_signs_up_in_swedish(live_serve
         invitee.wait_for_url(re.compile(r"/sv/$"))
         assert_accessible(invitee)
         assert "Logga ut" in invitee.content()
+        # The link worked once: opening it again explains why it no longer does.
+        invitee.goto(link)
+        invitee.get_by_role("heading", name="Den här inbjudningslänken fungerar inte").wait_for()
+        assert "redan använts" in invitee.content()
+        assert_accessible(invitee)
     finally:
         invitee_context.close()
 
@@ -87,3 +92,6 @@ def test_coordinator_invites_from_csv_and_invitee_signs_up_in_swedish(live_serve
     assert "amina.yusuf@example.org" in page.locator("table").inner_text()
     assert "accepted" in page.locator("table").inner_text()
     assert_accessible(page)
+    for path in ("/invitations/new/", "/invitations/import/"):
+        page.goto(f"{live_server.url}{path}")
+        assert_accessible(page)

@@ -143,3 +143,17 @@ def test_expired_links_say_expired_in_english(client):
     )
     response = client.get(f"/invitations/accept/{raw}/")
     assert response.status_code == 410 and "has expired" in response.content.decode()
+
+
+def test_an_invitation_revoked_during_signup_neither_verifies_nor_joins(client, sent_invitation):
+    invitation, _token, path = sent_invitation
+    client.get(path)
+    client.post(path)
+    invitation_revoke(invitation=invitation)
+    password = "a-long-enough-Passw0rd"
+    client.post("/sv/accounts/signup/", {"email": invitation.email, "password1": password, "password2": password})
+    user = User.objects.get(email=invitation.email)
+    assert not EmailAddress.objects.get(user=user).verified
+    assert Membership.objects.count() == 0
+    invitation.refresh_from_db()
+    assert invitation.state == "revoked"

@@ -19,3 +19,17 @@ class PermanentFailureBackend(BaseEmailBackend):
 class ConnectionRefusedBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
         raise ConnectionRefusedError(111, "Connection refused")
+
+
+class SoftTimeLimitOnSecondBackend(BaseEmailBackend):
+    """Sends the first message of a batch, then the task runs out of time."""
+
+    calls = 0
+
+    def send_messages(self, email_messages):
+        from celery.exceptions import SoftTimeLimitExceeded
+
+        type(self).calls += 1
+        if type(self).calls >= 2:
+            raise SoftTimeLimitExceeded()
+        return len(email_messages)

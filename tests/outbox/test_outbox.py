@@ -251,3 +251,61 @@ def test_resend_puts_failed_rows_back_and_sends_them(django_capture_on_commit_ca
     sent.refresh_from_db()
     assert failed.state == "sent" and failed.attempts == 1
     assert len(mail.outbox) == 1
+
+
+def test_a_batch_claims_only_due_rows_and_sends_them_in_order():
+    rows = [_queued_row(idempotency_key=f"batch{n}") for n in range(4)]
+    OutboxMessage.objects.filter(pk=rows[1].pk).update(state="sending", claimed_at=timezone.now())
+    OutboxMessage.objects.filter(pk=rows[2].pk).update(state="sent")
+    results = services.outbox_send_many(message_ids=[r.pk for r in rows])
+    assert results == {rows[0].pk: "sent", rows[3].pk: "sent"}
+    assert len(mail.outbox) == 2
+
+
+def test_a_batch_stopped_by_its_time_limit_releases_the_rows_it_did_not_start():
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from tests.outbox.backends import SoftTimeLimitOnSecondBackend
+
+    SoftTimeLimitOnSecondBackend.calls = 0
+    rows = [_queued_row(idempotency_key=f"limit{n}") for n in range(4)]
+    with override_settings(EMAIL_BACKEND="tests.outbox.backends.SoftTimeLimitOnSecondBackend"):
+        services._connection_drop()
+        with pytest.raises(SoftTimeLimitExceeded):
+            services.outbox_send_many(message_ids=[r.pk for r in rows])
+        services._connection_drop()
+    states = [OutboxMessage.objects.get(pk=r.pk).state for r in rows]
+    # Sent, interrupted (retried later), and two never started: back in the queue at once.
+    assert states == ["sent", "retrying", "queued", "queued"]
+    assert OutboxMessage.objects.filter(state="sending").count() == 0
+
+
+def test_the_sweeper_hands_a_backlog_over_in_batches(settings):
+    settings.OUTBOX_BATCH_SIZE = 2
+    old = timezone.now() - timedelta(minutes=5)
+    rows = [_queued_row(idempotency_key=f"backlog{n}") for n in range(5)]
+    OutboxMessage.objects.update(created_at=old)
+    assert outbox_sweep()["enqueued"] == 5
+    assert OutboxMessage.objects.filter(pk__in=[r.pk for r in rows], state="sent").count() == 5
+
+
+def test_a_bulk_sender_can_hand_its_rows_over_in_batches_after_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        rows = [
+            email_queue_rendered(
+                to=f"p{n}@example.org",
+                kind="digest",
+                subject="Digest",
+                text="News\n",
+                html="<p>News</p>",
+                language="en",
+                idempotency_key=f"digest:{n}",
+                enqueue=False,
+            )
+            for n in range(3)
+        ]
+        ids = [r.pk for r in rows]
+        transaction.on_commit(lambda: services.outbox_handover(message_ids=ids))
+    assert len(callbacks) == 1
+    assert OutboxMessage.objects.filter(pk__in=ids, state="sent").count() == 3
+    assert len(mail.outbox) == 3
