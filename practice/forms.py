@@ -186,5 +186,10 @@ class SearchForm(forms.Form):
     type = forms.CharField(required=False, max_length=30, validators=[validate_no_nul])
     language = forms.ChoiceField(required=False, choices=[("", "")] + list(settings.LANGUAGES))
     theme = forms.SlugField(required=False, max_length=100)
-    country = forms.ChoiceField(required=False, choices=[("", ""), *list(all_countries)])
+    country = forms.CharField(required=False, max_length=2)
+
+    def clean_country(self):
+        code = (self.cleaned_data.get("country") or "").upper()
+        return code if code in all_countries else ""
+
     page = forms.IntegerField(required=False, min_value=1, max_value=500)

@@ -101,7 +101,7 @@ def test_the_library_runs_a_constant_number_of_queries(client, django_assert_num
         guide = GuideFactory()
         guide.work.themes.add(theme)
         guide.work.characteristics.add(characteristic("online"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         response = client.get(INDEX, {"characteristic": "online", "theme": "cost-of-living"})
     assert len(response.context["guides"]) == min(n, 20)
 
@@ -385,3 +385,19 @@ def test_a_guide_page_stays_within_a_query_budget(client, organiser, django_asse
 def test_unknown_guides_are_404(client):
     assert client.get(reverse("practice:guide_detail", kwargs={"slug": "nope"})).status_code == 404
     assert UserFactory  # keeps the factory import used
+
+
+def test_the_admin_returns_guides_with_a_comment(client_as, organiser):
+    guide = make_guide(author=organiser, status=Guide.Status.IN_REVIEW)
+    client = client_as("coordinator")
+    url = reverse("admin:practice_guide_changelist")
+    page = client.post(url, {"action": "return_to_authors", "_selected_action": [guide.pk]})
+    assert page.status_code == 200 and "Comment for the authors" in page.content.decode()
+    guide.refresh_from_db()
+    assert guide.status == Guide.Status.IN_REVIEW
+    client.post(
+        url,
+        {"action": "return_to_authors", "_selected_action": [guide.pk], "apply": "1", "comment": "Add sources."},
+    )
+    guide.refresh_from_db()
+    assert guide.status == Guide.Status.DRAFT and guide.review_comment == "Add sources."
