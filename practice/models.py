@@ -169,6 +169,10 @@ class GuideWork(models.Model):
             models.Index(fields=["-published_at"], condition=~Q(published_languages=""), name="guidework_published_idx")
         ]
 
+    def __str__(self) -> str:
+        original = self.versions.filter(language=self.original_language).first()
+        return original.title if original else f"#{self.pk}"
+
     def refresh_published(self) -> None:
         """Recompute the published languages and date from the versions (one query, one update)."""
         rows = list(
@@ -182,10 +186,6 @@ class GuideWork(models.Model):
 
     def published_in(self) -> list[str]:
         return [code for code in self.published_languages.split(",") if code]
-
-    def __str__(self) -> str:
-        original = self.versions.filter(language=self.original_language).first()
-        return original.title if original else f"#{self.pk}"
 
 
 class GuideQuerySet(models.QuerySet):
