@@ -248,3 +248,12 @@ def test_the_demo_fallback_search_finds_words_and_puts_title_matches_first(publi
     assert results.total == 2 and dict(results.facets["kind"]) == {"guide": 2}
     assert "<mark>Budget</mark> talks" in results.hits[1].snippet
     assert searchindex._search_fallback(base, "&&& !!", page=1, per_page=20).total == 0
+
+
+def test_anonymous_results_are_cached_until_the_index_changes(client, published, django_assert_max_num_queries):
+    published(title="Cached climate guide", language="en")
+    assert titles(client.get(SEARCH, {"q": "cached"})) == ["Cached climate guide"]
+    with django_assert_max_num_queries(1):  # the theme names only; the search comes from the cache
+        assert titles(client.get(SEARCH, {"q": "cached"})) == ["Cached climate guide"]
+    published(title="Another cached guide", language="en")
+    assert sorted(titles(client.get(SEARCH, {"q": "cached"}))) == ["Another cached guide", "Cached climate guide"]
