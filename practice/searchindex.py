@@ -485,11 +485,9 @@ def _search_postgres(base, query: str, page: int, per_page: int) -> Results:
 
 
 def _facets_postgres(matched) -> tuple[dict, int]:
-    sql, params = matched.values("id").query.sql_with_params()
+    sql, params = matched.values("kind", "language", "themes", "countries").query.sql_with_params()
     facet_sql = f"""
-        WITH m AS MATERIALIZED (
-            SELECT e.kind, e.language, e.themes, e.countries FROM practice_searchentry e WHERE e.id IN ({sql})
-        )
+        WITH m AS MATERIALIZED ({sql})
         SELECT 'kind', kind, count(*) FROM m GROUP BY kind
         UNION ALL SELECT 'language', language, count(*) FROM m GROUP BY language
         UNION ALL SELECT 'theme', t, count(*) FROM m, jsonb_array_elements_text(m.themes) t GROUP BY t
