@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from network.models import Role
 from practice.models import Guide
 from tests.browser.conftest import assert_accessible
-from tests.factories.network import UserFactory
+from tests.factories.network import OrganisationFactory, ThemeFactory, UserFactory
+from tests.factories.practice import JointActionFactory, ParticipationFactory
 
 
 def _page_as(browser, live_server, user):
@@ -90,4 +91,14 @@ def test_a_guide_from_draft_to_a_readers_dutch_search_and_its_translation(live_s
     assert_accessible(visitor)
     visitor.get_by_role("navigation", name="Other languages").get_by_role("link", name="English").click()
     expect(visitor.get_by_role("heading", level=1)).to_have_text("Learning together in the municipality")
+    assert_accessible(visitor)
+
+    # The library (filtered to Dutch) and the joint actions are accessible too.
+    _visit(visitor, "/practice/?language=nl&kind=method")
+    expect(visitor.get_by_role("link", name="Samen leren in de gemeente")).to_be_visible()
+    action = JointActionFactory(title="Warm homes across borders", issue=ThemeFactory(slug="climate-change"))
+    ParticipationFactory(joint_action=action, organisation=OrganisationFactory(name="Navet i Bergsjön", country="SE"))
+    _visit(visitor, "/practice/joint-actions/")
+    visitor.get_by_role("link", name="Warm homes across borders").click()
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Warm homes across borders")
     assert_accessible(visitor)
