@@ -30,6 +30,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
@@ -99,6 +100,7 @@ def _source_for(model) -> Source | None:
 def visible_for_model(model, user):
     """What ``user`` may see of a model, as its app's search source defines it (nothing if none)."""
     source = _source_for(model)
+    user = user if user is not None else AnonymousUser()
     return source.visible(user) if source is not None else model._default_manager.none()
 
 
@@ -414,11 +416,13 @@ def search(
 
     Anonymous results are cached per index generation unless ``use_cache`` is off (benchmarks).
     """
+    # Every app's ``visible(user)`` may rely on a user object, never None.
+    user = user if user is not None else AnonymousUser()
     query = (query or "").strip()[:MAX_QUERY_LENGTH]
     page = max(1, page)
     if not query:
         return Results(query=query, hits=[], total=0, facets={}, page=page, per_page=per_page)
-    anonymous = user is None or not user.is_authenticated
+    anonymous = not user.is_authenticated
     generation = _generation() if anonymous and use_cache else -1
     key = None
     if generation >= 0:
