@@ -257,3 +257,18 @@ def test_anonymous_results_are_cached_until_the_index_changes(client, published,
         assert titles(client.get(SEARCH, {"q": "cached"})) == ["Cached climate guide"]
     published(title="Another cached guide", language="en")
     assert sorted(titles(client.get(SEARCH, {"q": "cached"}))) == ["Another cached guide", "Cached climate guide"]
+
+
+def test_the_vectors_have_a_gin_index():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'practice_searchentry_vector_gin'")
+        (definition,) = cursor.fetchone()
+    assert "USING gin (vector)" in definition
+
+
+def test_every_page_has_a_labelled_search_box(client):
+    html = client.get("/organisations/").content.decode()
+    assert 'action="/search/"' in html and 'for="header-search-q"' in html and "Search the site" in html
+    assert 'action="/sv/search/"' in client.get("/sv/").content.decode()
