@@ -249,7 +249,7 @@ def guide_create(request, kind):
     languages = settings.LANGUAGES
     if request.method == "POST":
         text_form = GuideTextForm(request.POST, kind=kind, languages=languages)
-        work_form = GuideWorkForm(request.POST, instance=GuideWork(kind=kind))
+        work_form = GuideWorkForm(request.POST, instance=GuideWork(kind=kind), user=request.user)
         if text_form.is_valid() and work_form.is_valid():
             guide = services.guide_create(
                 user=request.user,
@@ -265,7 +265,7 @@ def guide_create(request, kind):
             return redirect(guide)
     else:
         text_form = GuideTextForm(kind=kind, languages=languages, initial={"language": _language(None)})
-        work_form = GuideWorkForm(instance=GuideWork(kind=kind))
+        work_form = GuideWorkForm(instance=GuideWork(kind=kind), user=request.user)
     return render(
         request,
         "practice/guide_form.html",
@@ -281,7 +281,7 @@ def guide_edit(request, slug):
     form_kwargs = {"kind": work.kind, "show_note": True, "show_synced": not is_original}
     if request.method == "POST":
         text_form = GuideTextForm(request.POST, **form_kwargs)
-        work_form = GuideWorkForm(request.POST, instance=work) if is_original else None
+        work_form = GuideWorkForm(request.POST, instance=work, user=request.user) if is_original else None
         if text_form.is_valid() and (work_form is None or work_form.is_valid()):
             services.guide_update(
                 guide=guide,
@@ -298,7 +298,7 @@ def guide_edit(request, slug):
             return redirect(guide)
     else:
         text_form = GuideTextForm(initial=GuideTextForm.initial_for(guide), **form_kwargs)
-        work_form = GuideWorkForm(instance=work) if is_original else None
+        work_form = GuideWorkForm(instance=work, user=request.user) if is_original else None
     return render(
         request,
         "practice/guide_form.html",
