@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
 from practice import services
+from practice.forms import ReturnForm
 from practice.models import (
     Characteristic,
     Guide,
@@ -67,7 +69,7 @@ def _run(modeladmin, request, queryset, service, done_message):
     done = 0
     for guide in queryset:
         try:
-            service(guide=guide, user=request.user)
+            service(guide, request.user)
             done += 1
         except services.GuideStateError as error:
             modeladmin.message_user(request, f"{guide}: {error}", messages.WARNING)
@@ -101,7 +103,7 @@ class GuideAdmin(admin.ModelAdmin):
     fields = readonly_fields[:-1] + ["slug", "authors", "review_comment", "on_site"]
     autocomplete_fields = ["authors"]
     inlines = [ImageInline, RevisionInline]
-    actions = ["publish", "archive"]
+    actions = ["publish", "return_to_authors", "archive"]
 
     @admin.display(description=_("kind"), ordering="work__kind")
     def kind(self, obj):
@@ -131,8 +133,35 @@ class GuideAdmin(admin.ModelAdmin):
             self,
             request,
             queryset,
-            services.guide_publish,
+            lambda guide, user: services.guide_publish(guide=guide, user=user),
             lambda n: ngettext("%(n)d guide published.", "%(n)d guides published.", n) % {"n": n},
+        )
+
+    @admin.action(description=_("Return the selected guides to their authors…"), permissions=["change"])
+    def return_to_authors(self, request, queryset):
+        """Asks for the comment on an intermediate page, then returns each guide in review."""
+        form = ReturnForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            comment = form.cleaned_data["comment"]
+            _run(
+                self,
+                request,
+                queryset,
+                lambda guide, user: services.guide_return(guide=guide, user=user, comment=comment),
+                lambda n: ngettext("%(n)d guide returned.", "%(n)d guides returned.", n) % {"n": n},
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "practice/admin_guide_return.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Return to the authors"),
+                "guides": queryset,
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
         )
 
     @admin.action(description=_("Archive the selected guides"), permissions=["change"])
@@ -141,7 +170,7 @@ class GuideAdmin(admin.ModelAdmin):
             self,
             request,
             queryset,
-            services.guide_archive,
+            lambda guide, user: services.guide_archive(guide=guide, user=user),
             lambda n: ngettext("%(n)d guide archived.", "%(n)d guides archived.", n) % {"n": n},
         )
 

@@ -37,19 +37,20 @@ def run(ctx) -> None:
         timings = []
         for _i in range(30):
             start = time.perf_counter()
-            searchindex.search(user=None, query=query)
+            searchindex.search(user=None, query=query, use_cache=False)
             timings.append((time.perf_counter() - start) * 1000)
         with CaptureQueriesContext(connection) as captured:
-            results = searchindex.search(user=None, query=query)
+            results = searchindex.search(user=None, query=query, use_cache=False)
         ctx.report(
-            f"search engine: {label}",
+            f"search engine, uncached: {label}",
             results=results.total,
             queries=len(captured.captured_queries),
             median_ms=round(statistics.median(timings), 1),
             p95_ms=round(_p95(timings), 1),
             target_median_ms=50,
         )
-        ctx.measure_page(f"search page: {label}", "/search/?" + urlencode({"q": query}))
+        # The page as anonymous readers get it: cached per index generation after the first hit.
+        ctx.measure_page(f"search page (anonymous, cached): {label}", "/search/?" + urlencode({"q": query}))
 
     ctx.measure_page("guide library", "/practice/")
     ctx.measure_page("guide library, filtered", "/practice/?kind=method&language=sv&characteristic=online")

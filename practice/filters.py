@@ -22,12 +22,14 @@ class CharacteristicFilter(django_filters.ModelMultipleChoiceFilter):
 
 
 class GuideFilter(django_filters.FilterSet):
+    """Filters guide *works*; the view then picks the version to show in the reader's language."""
+
     kind = django_filters.ChoiceFilter(
-        label=_("Kind"), field_name="work__kind", choices=Kind.choices, empty_label=_("All kinds")
+        label=_("Kind"), field_name="kind", choices=Kind.choices, empty_label=_("All kinds")
     )
     characteristic = CharacteristicFilter(
         label=_("Characteristics"),
-        field_name="work__characteristics__slug",
+        field_name="characteristics__slug",
         to_field_name="slug",
         queryset=Characteristic.objects.all(),
         conjoined=True,
@@ -35,14 +37,14 @@ class GuideFilter(django_filters.FilterSet):
     )
     theme = django_filters.ModelChoiceFilter(
         label=_("Theme"),
-        field_name="work__themes",
+        field_name="themes",
         to_field_name="slug",
         queryset=Theme.objects.all(),
         empty_label=_("All themes"),
     )
-    country = django_filters.ChoiceFilter(
-        label=_("Country"), choices=list(all_countries), method="filter_country", empty_label=_("All countries")
-    )
+    # A plain code (validated in the method) rather than a 250-choice field that every
+    # request would deep-copy.
+    country = django_filters.CharFilter(label=_("Country"), method="filter_country", max_length=2)
     # Applied by the view (choosing the version to show), declared here for the form.
     language = django_filters.ChoiceFilter(
         label=_("Language"), choices=settings.LANGUAGES, method="filter_noop", empty_label=_("Your language")
@@ -50,7 +52,10 @@ class GuideFilter(django_filters.FilterSet):
 
     def filter_country(self, queryset, name, value):
         # Country codes are two letters stored comma-separated, so a substring is a whole code.
-        return queryset.filter(work__countries__contains=value) if value else queryset
+        value = (value or "").upper()
+        if value not in all_countries:
+            return queryset.none() if value else queryset
+        return queryset.filter(countries__contains=value)
 
     def filter_noop(self, queryset, name, value):
         return queryset

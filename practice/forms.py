@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from django import forms
 from django.conf import settings
+from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries as all_countries
 
@@ -78,13 +83,12 @@ class CharacteristicChoiceField(forms.ModelMultipleChoiceField):
         return str(obj)
 
 
-class GuideChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.title} ({obj.language})"
+_LANGUAGE_PREFIX = re.compile(r"^/(?:" + "|".join(code for code, _name in settings.LANGUAGES) + r")(?=/)")
 
 
 class GuideWorkForm(forms.ModelForm):
-    """What all languages of a guide share."""
+    """What all languages of a guide share. Links are pasted as addresses (one per line), so the
+    form stays small however many guides, exchanges and evidence records the network has."""
 
     characteristics = CharacteristicChoiceField(
         label=_("Characteristics"),
@@ -92,41 +96,80 @@ class GuideWorkForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    related = GuideChoiceField(
-        label=_("Informed by guides"),
-        queryset=Guide.objects.none(),
+    links = forms.CharField(
+        label=_("Related guides, evidence records and exchanges"),
         required=False,
-        help_text=_("Guides this one builds on or links to (e.g. the cases of a method)."),
+        max_length=10_000,
+        validators=[validate_no_nul],
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Paste their addresses, one per line. Guides and evidence records are shown as "
+            "“informed by”, exchanges as “used in”."
+        ),
     )
 
     class Meta:
         model = GuideWork
-        fields = ["characteristics", "themes", "countries", "organisations", "licence", "evidence_records", "exchanges"]
+        fields = ["characteristics", "themes", "countries", "organisations", "licence"]
         widgets = {"themes": forms.CheckboxSelectMultiple}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["themes"].queryset = Theme.objects.all()
+        if self.instance.pk and not self.is_bound:
+            self.initial["links"] = "\n".join(self._current_links())
+
+    def _current_links(self) -> list[str]:
+        work = self.instance
+        with translation.override(settings.LANGUAGE_CODE):
+            urls = [
+                g.get_absolute_url()
+                for g in Guide.objects.originals().filter(work__in=work.related_guides.all()).only("slug")
+            ]
+            urls += [r.get_absolute_url() for r in work.evidence_records.all().only("pk")]
+            urls += [e.get_absolute_url() for e in work.exchanges.all().only("pk", "slug")]
+        return urls
+
+    def clean_links(self) -> dict:
         from evidence.models import EvidenceRecord
         from exchanges.models import Exchange
+        from practice.searchindex import visible_for_model
 
-        self.fields["related"].queryset = (
-            Guide.objects.published().originals().exclude(work=self.instance.pk).only("id", "title", "language", "work")
-        )
-        if self.instance.pk:
-            self.fields["related"].initial = list(
-                Guide.objects.originals()
-                .filter(work__in=self.instance.related_guides.all())
-                .values_list("pk", flat=True)
+        found = {"related_guides": [], "evidence_records": [], "exchanges": []}
+        unknown = []
+        for line in (self.cleaned_data.get("links") or "").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            path = _LANGUAGE_PREFIX.sub("", urlsplit(line).path or "") or "/"
+            try:
+                with translation.override(settings.LANGUAGE_CODE):
+                    match = resolve(path if path.endswith("/") else path + "/")
+            except Resolver404:
+                unknown.append(line)
+                continue
+            target = None
+            if match.view_name == "practice:guide_detail":
+                guide = Guide.objects.visible_to(self.user).filter(slug=match.kwargs.get("slug")).first()
+                target = ("related_guides", guide.work) if guide else None
+            elif match.view_name == "evidence:detail":
+                record = visible_for_model(EvidenceRecord, self.user).filter(pk=match.kwargs.get("pk")).first()
+                target = ("evidence_records", record) if record else None
+            elif match.view_name == "exchanges:detail":
+                exchange = visible_for_model(Exchange, self.user).filter(slug=match.kwargs.get("slug")).first()
+                target = ("exchanges", exchange) if exchange else None
+            if target is None or (target[0] == "related_guides" and target[1].pk == self.instance.pk):
+                unknown.append(line)
+            else:
+                found[target[0]].append(target[1])
+        if unknown:
+            raise forms.ValidationError(
+                _("Not a guide, evidence record or exchange you can see: %(lines)s"),
+                params={"lines": ", ".join(unknown[:5])},
+                code="unknown_link",
             )
-        self.fields["evidence_records"].queryset = EvidenceRecord.objects.filter(
-            status=EvidenceRecord.Status.PUBLISHED
-        ).only("id", "title")
-        self.fields["evidence_records"].label = _("Informed by evidence records")
-        self.fields["exchanges"].queryset = Exchange.objects.filter(status=Exchange.Status.PUBLISHED).only(
-            "id", "title"
-        )
-        self.fields["exchanges"].label = _("Used in exchanges")
-        self.fields["themes"].queryset = Theme.objects.all()
+        return found
 
     def work_fields(self) -> dict:
         return {"countries": self.cleaned_data["countries"], "licence": self.cleaned_data["licence"]}
@@ -137,9 +180,7 @@ class GuideWorkForm(forms.ModelForm):
             "characteristics": data["characteristics"],
             "themes": data["themes"],
             "organisations": data["organisations"],
-            "evidence_records": data["evidence_records"],
-            "exchanges": data["exchanges"],
-            "related_guides": GuideWork.objects.filter(versions__in=data["related"]).distinct(),
+            **data["links"],
         }
 
 
@@ -186,5 +227,10 @@ class SearchForm(forms.Form):
     type = forms.CharField(required=False, max_length=30, validators=[validate_no_nul])
     language = forms.ChoiceField(required=False, choices=[("", "")] + list(settings.LANGUAGES))
     theme = forms.SlugField(required=False, max_length=100)
-    country = forms.ChoiceField(required=False, choices=[("", ""), *list(all_countries)])
+    country = forms.CharField(required=False, max_length=2)
+
+    def clean_country(self):
+        code = (self.cleaned_data.get("country") or "").upper()
+        return code if code in all_countries else ""
+
     page = forms.IntegerField(required=False, min_value=1, max_value=500)

@@ -116,6 +116,12 @@ class Characteristic(models.Model):
         return f"{self.get_facet_display()}: {self.name}"
 
 
+class GuideWorkQuerySet(models.QuerySet):
+    def published(self):
+        """Works with at least one published language version."""
+        return self.exclude(published_languages="")
+
+
 class GuideWork(models.Model):
     """What every language version of a guide shares."""
 
@@ -145,17 +151,41 @@ class GuideWork(models.Model):
     )
     # Bumped whenever the original's title, summary or sections change (see services).
     content_version = models.PositiveIntegerField(default=1, editable=False)
+    # Kept by ``refresh_published`` whenever a version is saved or deleted, so that the library
+    # lists works from this narrow table: the languages with a published version ("en,nl")
+    # and the latest publication date among them.
+    published_languages = models.CharField(max_length=50, blank=True, default="", editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GuideWorkQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("guide (all languages)")
         verbose_name_plural = _("guides (all languages)")
+        indexes = [
+            models.Index(fields=["-published_at"], condition=~Q(published_languages=""), name="guidework_published_idx")
+        ]
 
     def __str__(self) -> str:
         original = self.versions.filter(language=self.original_language).first()
         return original.title if original else f"#{self.pk}"
+
+    def refresh_published(self) -> None:
+        """Recompute the published languages and date from the versions (one query, one update)."""
+        rows = list(
+            self.versions.filter(status="published").order_by("language").values_list("language", "published_at")
+        )
+        self.published_languages = ",".join(language for language, _at in rows)
+        self.published_at = max((at for _language, at in rows if at), default=None)
+        GuideWork.objects.filter(pk=self.pk).update(
+            published_languages=self.published_languages, published_at=self.published_at
+        )
+
+    def published_in(self) -> list[str]:
+        return [code for code in self.published_languages.split(",") if code]
 
 
 class GuideQuerySet(models.QuerySet):

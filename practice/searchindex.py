@@ -19,17 +19,20 @@ transaction; ``manage.py search_reindex`` rebuilds it. Visibility is decided at 
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
-from functools import cache
 from importlib import import_module
 from importlib.util import find_spec
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchVector
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models, transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
@@ -65,7 +68,7 @@ class Source:
     triggers: dict = field(default_factory=dict)
 
 
-@cache
+@functools.cache
 def sources() -> dict[str, Source]:
     """Every registered source, by kind, discovered over ``LEARNINGLAB_APPS``."""
     found: dict[str, Source] = {}
@@ -97,6 +100,7 @@ def _source_for(model) -> Source | None:
 def visible_for_model(model, user):
     """What ``user`` may see of a model, as its app's search source defines it (nothing if none)."""
     source = _source_for(model)
+    user = user if user is not None else AnonymousUser()
     return source.visible(user) if source is not None else model._default_manager.none()
 
 
@@ -127,6 +131,37 @@ def _entry_fields(document: dict) -> dict:
     }
 
 
+# --- Cache generation ----------------------------------------------------------------------
+# Anonymous searches are cached under a generation number that every index write bumps, so a
+# cached page can never outlive the data it came from.
+GENERATION_KEY = "search:generation"
+CACHE_SECONDS = 300
+
+
+def _generation() -> int:
+    try:
+        return int(cache.get(GENERATION_KEY) or 0)
+    except Exception:  # noqa: BLE001 — a cache outage only costs speed.
+        logger.warning("search cache unavailable", exc_info=True)
+        return -1
+
+
+def _bump_now() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+    except Exception:  # noqa: BLE001
+        logger.warning("search cache unavailable", exc_info=True)
+
+
+def bump_generation() -> None:
+    """Now (so this transaction's own reads agree) and again after commit (so a search that
+    read the old rows while we were writing cannot leave them cached under the new number)."""
+    _bump_now()
+    transaction.on_commit(_bump_now)
+
+
 def index_instance(instance, source: Source | None = None) -> None:
     """Bring one item's entry up to date (or remove it)."""
     from practice.models import SearchEntry
@@ -137,6 +172,7 @@ def index_instance(instance, source: Source | None = None) -> None:
     # URLs are stored unprefixed (default language); the search page adds the reader's prefix.
     with translation.override(settings.LANGUAGE_CODE):
         document = source.document(instance)
+    bump_generation()
     if document is None:
         SearchEntry.objects.filter(kind=source.kind, object_id=instance.pk).delete()
         return
@@ -150,6 +186,7 @@ def index_instance(instance, source: Source | None = None) -> None:
 def remove_instance(kind: str, pk) -> None:
     from practice.models import SearchEntry
 
+    bump_generation()
     SearchEntry.objects.filter(kind=kind, object_id=pk).delete()
 
 
@@ -180,6 +217,7 @@ def reindex(kinds: list[str] | None = None, *, batch: int = 500) -> int:
 
 def update_vectors(queryset) -> None:
     """One UPDATE for many rows (PostgreSQL only; the SQLite demo searches without vectors)."""
+    bump_generation()
     if connection.vendor == "postgresql":
         queryset.update(vector=vector_expression())
 
@@ -372,16 +410,38 @@ def search(
     country: str | None = None,
     page: int = 1,
     per_page: int = 20,
+    use_cache: bool = True,
 ) -> Results:
-    """Search everything ``user`` may see. ``query`` must already be validated (no NUL, capped)."""
+    """Search everything ``user`` may see. ``query`` must already be validated (no NUL, capped).
+
+    Anonymous results are cached per index generation unless ``use_cache`` is off (benchmarks).
+    """
+    # Every app's ``visible(user)`` may rely on a user object, never None.
+    user = user if user is not None else AnonymousUser()
     query = (query or "").strip()[:MAX_QUERY_LENGTH]
     page = max(1, page)
     if not query:
         return Results(query=query, hits=[], total=0, facets={}, page=page, per_page=per_page)
+    anonymous = not user.is_authenticated
+    generation = _generation() if anonymous and use_cache else -1
+    key = None
+    if generation >= 0:
+        raw = "\x1f".join(str(p) for p in (query, kind, language, theme, country, page, per_page))
+        key = f"search:{generation}:{hashlib.sha256(raw.encode()).hexdigest()}"
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
     base = _filtered(user, kind=kind, language=language, theme=theme, country=country)
     if connection.vendor == "postgresql":
-        return _search_postgres(base, query, page, per_page)
-    return _search_fallback(base, query, page, per_page)
+        results = _search_postgres(base, query, page, per_page)
+    else:
+        results = _search_fallback(base, query, page, per_page)
+    if key is not None:
+        try:
+            cache.set(key, results, CACHE_SECONDS)
+        except Exception:  # noqa: BLE001
+            logger.warning("search cache unavailable", exc_info=True)
+    return results
 
 
 def _search_postgres(base, query: str, page: int, per_page: int) -> Results:
@@ -429,11 +489,9 @@ def _search_postgres(base, query: str, page: int, per_page: int) -> Results:
 
 
 def _facets_postgres(matched) -> tuple[dict, int]:
-    sql, params = matched.values("id").query.sql_with_params()
+    sql, params = matched.values("kind", "language", "themes", "countries").query.sql_with_params()
     facet_sql = f"""
-        WITH m AS MATERIALIZED (
-            SELECT e.kind, e.language, e.themes, e.countries FROM practice_searchentry e WHERE e.id IN ({sql})
-        )
+        WITH m AS MATERIALIZED ({sql})
         SELECT 'kind', kind, count(*) FROM m GROUP BY kind
         UNION ALL SELECT 'language', language, count(*) FROM m GROUP BY language
         UNION ALL SELECT 'theme', t, count(*) FROM m, jsonb_array_elements_text(m.themes) t GROUP BY t

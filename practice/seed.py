@@ -611,6 +611,10 @@ def seed_bench(*, options, stdout) -> None:
                 kind=kinds[i % 4],
                 original_language=languages[i % 3],
                 countries=rng.sample(countries, 2),
+                # bulk_create sends no signals: the published state is set here, matching the
+                # versions below (every tenth guide stays a draft).
+                published_languages=languages[i % 3] if i % 10 else "",
+                published_at=now - dt.timedelta(minutes=i) if i % 10 else None,
             )
             for i in range(n_guides)
         ],

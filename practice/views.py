@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import strip_tags
@@ -49,13 +49,28 @@ def _language(code: str | None) -> str:
     return code if code in LANGUAGE_NAMES else (get_language() or settings.LANGUAGE_CODE)[:2]
 
 
-def library_queryset(language: str):
-    """Published guides, one per work: the version in ``language``, else the original."""
-    published = Guide.objects.published()
-    in_language = published.filter(language=language).values("work")
-    return published.filter(
-        Q(language=language) | (Q(language=F("work__original_language")) & ~Q(work__in=in_language))
-    )
+def pick_versions(works, language: str) -> list[Guide]:
+    """For each work (in order), its published version in ``language``, else its original, else
+    any published version. One query; each version's ``work`` is the given work object."""
+    works = list(works)
+    versions: dict[int, dict[str, Guide]] = {}
+    for version in Guide.objects.published().filter(work__in=[w.pk for w in works]).with_outdated():
+        versions.setdefault(version.work_id, {})[version.language] = version
+    chosen = []
+    for work in works:
+        by_language = versions.get(work.pk)
+        if not by_language:
+            continue
+        version = (
+            by_language.get(language) or by_language.get(work.original_language) or next(iter(by_language.values()))
+        )
+        version.work = work
+        chosen.append(version)
+    return chosen
+
+
+def library_works():
+    return GuideWork.objects.published().order_by("-published_at", "-pk")
 
 
 def _page_number(request) -> int:
@@ -66,17 +81,12 @@ def _page_number(request) -> int:
 
 
 def index(request):
-    """The guide library: filters, one card per guide, in the reader's language where possible."""
-    filterset = GuideFilter(request.GET or None, queryset=Guide.objects.none())
+    """The guide library: filters on the works, one card per work, in the reader's language
+    where a published version exists (else the original, with a note)."""
+    filterset = GuideFilter(request.GET or None, queryset=library_works())
     language = _language(filterset.form.cleaned_data.get("language") if filterset.form.is_valid() else None)
-    filterset.queryset = library_queryset(language)
-    guides = (
-        filterset.qs.select_related("work")
-        .prefetch_related("work__themes")
-        .with_outdated()
-        .order_by("-published_at", "-pk")
-    )
-    paginator = Paginator(guides, PAGE_SIZE)
+    works = filterset.qs.prefetch_related("themes")
+    paginator = Paginator(works, PAGE_SIZE)
     page = paginator.get_page(_page_number(request))
     params = request.GET.copy()
     params.pop("page", None)
@@ -86,10 +96,24 @@ def index(request):
         {
             "filter": filterset,
             "page_obj": page,
-            "guides": page.object_list,
+            "guides": pick_versions(page.object_list, language),
             "language": language,
             "language_name": LANGUAGE_NAMES.get(language, language),
             "query_string": params.urlencode(),
+            # The filter form is rendered by hand from these (Django's widget templates would
+            # render ~300 <option>s one template at a time).
+            "kinds": Kind.choices,
+            "facets": characteristics_by_facet(),
+            "themes": Theme.objects.all(),
+            "countries": practised_countries(),
+            "language_choices": settings.LANGUAGES,
+            "selected": {
+                "kind": request.GET.get("kind", ""),
+                "characteristic": request.GET.getlist("characteristic"),
+                "theme": request.GET.get("theme", ""),
+                "country": request.GET.get("country", ""),
+                "language": request.GET.get("language", ""),
+            },
         },
     )
 
@@ -225,7 +249,7 @@ def guide_create(request, kind):
     languages = settings.LANGUAGES
     if request.method == "POST":
         text_form = GuideTextForm(request.POST, kind=kind, languages=languages)
-        work_form = GuideWorkForm(request.POST, instance=GuideWork(kind=kind))
+        work_form = GuideWorkForm(request.POST, instance=GuideWork(kind=kind), user=request.user)
         if text_form.is_valid() and work_form.is_valid():
             guide = services.guide_create(
                 user=request.user,
@@ -241,7 +265,7 @@ def guide_create(request, kind):
             return redirect(guide)
     else:
         text_form = GuideTextForm(kind=kind, languages=languages, initial={"language": _language(None)})
-        work_form = GuideWorkForm(instance=GuideWork(kind=kind))
+        work_form = GuideWorkForm(instance=GuideWork(kind=kind), user=request.user)
     return render(
         request,
         "practice/guide_form.html",
@@ -257,7 +281,7 @@ def guide_edit(request, slug):
     form_kwargs = {"kind": work.kind, "show_note": True, "show_synced": not is_original}
     if request.method == "POST":
         text_form = GuideTextForm(request.POST, **form_kwargs)
-        work_form = GuideWorkForm(request.POST, instance=work) if is_original else None
+        work_form = GuideWorkForm(request.POST, instance=work, user=request.user) if is_original else None
         if text_form.is_valid() and (work_form is None or work_form.is_valid()):
             services.guide_update(
                 guide=guide,
@@ -274,7 +298,7 @@ def guide_edit(request, slug):
             return redirect(guide)
     else:
         text_form = GuideTextForm(initial=GuideTextForm.initial_for(guide), **form_kwargs)
-        work_form = GuideWorkForm(instance=work) if is_original else None
+        work_form = GuideWorkForm(instance=work, user=request.user) if is_original else None
     return render(
         request,
         "practice/guide_form.html",
@@ -443,7 +467,7 @@ def joint_action_list(request):
     """Joint actions grouped by issue, filterable by issue and country."""
     actions = JointAction.objects.visible_to(viewer(request))
     country = (request.GET.get("country") or "")[:2].upper()
-    if country and country in dict(all_countries):
+    if country and country in all_countries:
         actions = actions.filter(participations__organisation__country=country).distinct()
     else:
         country = ""
@@ -456,7 +480,7 @@ def joint_action_list(request):
         .prefetch_related(Prefetch("participations", queryset=Participation.objects.select_related("organisation")))
         .order_by("issue__slug", "title")
     )
-    page = Paginator(actions, 50).get_page(_page_number(request))
+    page = Paginator(actions, PAGE_SIZE).get_page(_page_number(request))
     groups: dict = {}
     for action in page.object_list:
         groups.setdefault(action.issue, []).append(action)
@@ -477,7 +501,9 @@ def joint_action_list(request):
             "issues": Theme.objects.filter(joint_actions__isnull=False).distinct(),
             "issue": issue,
             "country": country,
-            "countries": [(code, dict(all_countries).get(code, code)) for code in countries_used if code],
+            "countries": sorted(
+                ((code, str(all_countries.name(code) or code)) for code in countries_used if code), key=lambda c: c[1]
+            ),
             "query_string": params.urlencode(),
         },
     )
@@ -522,6 +548,16 @@ def joint_action_update_add(request, slug):
             raise PermissionDenied
         messages.error(request, _("The update could not be added: please check the date and text."))
     return redirect(action)
+
+
+def practised_countries() -> list[tuple[str, str]]:
+    """The countries where published guides are practised, by name (one small query)."""
+    codes: set[str] = set()
+    rows = GuideWork.objects.published().exclude(countries="").order_by().values_list("countries", flat=True)
+    for value in rows.distinct():
+        codes.update(code for code in str(value).split(",") if code)
+    # countries.name() looks one code up; iterating ``countries`` would translate all 250.
+    return sorted(((code, str(all_countries.name(code) or code)) for code in codes), key=lambda item: item[1])
 
 
 def characteristics_by_facet():

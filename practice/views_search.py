@@ -48,7 +48,7 @@ def search(request):
         )
         labels = {kind: KIND_LABELS.get(kind, source.label) for kind, source in kinds.items()}
         theme_names = dict(Theme.objects.values_list("slug", "name"))
-        country_names = dict(all_countries)
+        country_names = {code: all_countries.name(code) for code, _count in results.facets.get("country", [])}
         for hit in results.hits:
             hit.url = _localised(hit.url)
             hit.kind_label = labels.get(hit.kind, hit.kind)

@@ -6,12 +6,14 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from playwright.sync_api import expect
 
 from network.models import Role
 from practice.models import Guide
 from tests.browser.conftest import assert_accessible
-from tests.factories.network import UserFactory
+from tests.factories.network import OrganisationFactory, ThemeFactory, UserFactory
+from tests.factories.practice import JointActionFactory, ParticipationFactory
 
 
 def _page_as(browser, live_server, user):
@@ -30,6 +32,9 @@ def _visit(page, path):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_guide_from_draft_to_a_readers_dutch_search_and_its_translation(live_server, browser):
+    # Rows made here (translated theme names) must be written in the default language, whatever
+    # an earlier test left active in this thread.
+    translation.activate("en")
     author = UserFactory(email="annelies@example.org", role=Role.ORGANISER, first_name="Annelies", last_name="Smit")
     coordinator = UserFactory(email="coordinator@example.org", role=Role.COORDINATOR)
 
@@ -63,7 +68,7 @@ def test_a_guide_from_draft_to_a_readers_dutch_search_and_its_translation(live_s
     assert guide.status == Guide.Status.PUBLISHED
 
     # The author translates it into English and submits; the coordinator publishes the translation.
-    _visit(writer, guide.get_absolute_url())
+    _visit(writer, f"/practice/guides/{guide.slug}/")
     writer.get_by_role("link", name="Translate this guide").click()
     assert_accessible(writer)
     writer.get_by_label("Language").select_option("en")
@@ -90,4 +95,14 @@ def test_a_guide_from_draft_to_a_readers_dutch_search_and_its_translation(live_s
     assert_accessible(visitor)
     visitor.get_by_role("navigation", name="Other languages").get_by_role("link", name="English").click()
     expect(visitor.get_by_role("heading", level=1)).to_have_text("Learning together in the municipality")
+    assert_accessible(visitor)
+
+    # The library (filtered to Dutch) and the joint actions are accessible too.
+    _visit(visitor, "/practice/?language=nl&kind=method")
+    expect(visitor.get_by_role("link", name="Samen leren in de gemeente")).to_be_visible()
+    action = JointActionFactory(title="Warm homes across borders", issue=ThemeFactory(slug="climate-change"))
+    ParticipationFactory(joint_action=action, organisation=OrganisationFactory(name="Navet i Bergsjön", country="SE"))
+    _visit(visitor, "/practice/joint-actions/")
+    visitor.get_by_role("link", name="Warm homes across borders").click()
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Warm homes across borders")
     assert_accessible(visitor)

@@ -101,7 +101,7 @@ def test_the_library_runs_a_constant_number_of_queries(client, django_assert_num
         guide = GuideFactory()
         guide.work.themes.add(theme)
         guide.work.characteristics.add(characteristic("online"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         response = client.get(INDEX, {"characteristic": "online", "theme": "cost-of-living"})
     assert len(response.context["guides"]) == min(n, 20)
 
@@ -385,3 +385,65 @@ def test_a_guide_page_stays_within_a_query_budget(client, organiser, django_asse
 def test_unknown_guides_are_404(client):
     assert client.get(reverse("practice:guide_detail", kwargs={"slug": "nope"})).status_code == 404
     assert UserFactory  # keeps the factory import used
+
+
+def test_the_admin_returns_guides_with_a_comment(client_as, organiser):
+    guide = make_guide(author=organiser, status=Guide.Status.IN_REVIEW)
+    client = client_as("coordinator")
+    url = reverse("admin:practice_guide_changelist")
+    page = client.post(url, {"action": "return_to_authors", "_selected_action": [guide.pk]})
+    assert page.status_code == 200 and "Comment for the authors" in page.content.decode()
+    guide.refresh_from_db()
+    assert guide.status == Guide.Status.IN_REVIEW
+    client.post(
+        url,
+        {"action": "return_to_authors", "_selected_action": [guide.pk], "apply": "1", "comment": "Add sources."},
+    )
+    guide.refresh_from_db()
+    assert guide.status == Guide.Status.DRAFT and guide.review_comment == "Add sources."
+
+
+def test_links_are_pasted_as_addresses_and_shown_as_informed_by_and_used_in(client_as, organiser):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from evidence.models import EvidenceRecord
+    from exchanges.models import Exchange
+
+    case = make_guide(author=organiser, title="Hellendoorn case", language="nl", status=Guide.Status.PUBLISHED)
+    record = EvidenceRecord.objects.create(
+        title="Residents' own account", status=EvidenceRecord.Status.PUBLISHED, visibility="public"
+    )
+    now = timezone.now()
+    exchange = Exchange.objects.create(
+        title="Exchange in Bergsjön",
+        slug="bergsjon",
+        status=Exchange.Status.PUBLISHED,
+        starts_at=now,
+        ends_at=now + dt.timedelta(hours=1),
+    )
+    hidden = EvidenceRecord.objects.create(title="Unpublished", visibility="public")
+    url = reverse("practice:guide_create", kwargs={"kind": "method"})
+    base = {"language": "en", "title": "Learning community method", "section_what": "x", "licence": "CC-BY-SA-4.0"}
+    client = client_as("organiser")
+    response = client.post(url, {**base, "links": f"http://testserver/evidence/{hidden.pk}/\nnonsense"})
+    assert response.status_code == 200 and "Not a guide, evidence record or exchange you can see" in (
+        response.content.decode()
+    )
+    links = f"https://learninglab.example/nl/practice/guides/{case.slug}/\n/evidence/{record.pk}/\n/exchanges/bergsjon/"
+    assert client.post(url, {**base, "links": links}).status_code == 302
+    guide = Guide.objects.get(title="Learning community method")
+    assert list(guide.work.related_guides.all()) == [case.work]
+    assert list(guide.work.evidence_records.all()) == [record]
+    assert list(guide.work.exchanges.all()) == [exchange]
+    html = client.get(guide.get_absolute_url()).content.decode()
+    informed, used = html.split("Informed by", 1)[1].split("Used in", 1)
+    assert "Hellendoorn case" in informed and "Residents&#x27; own account" in informed
+    assert "Exchange in Bergsjön" in used
+    # Once published, the case study lists the method as a guide that uses it.
+    services.guide_publish(guide=guide, user=UserFactory(role="coordinator"))
+    assert "Learning community method" in client.get(case.get_absolute_url()).content.decode().split("Used in")[1]
+    # The edit form (a coordinator's, now that it is published) shows the current links.
+    edit = client_as("coordinator").get(reverse("practice:guide_edit", kwargs={"slug": guide.slug})).content.decode()
+    assert f"/practice/guides/{case.slug}/" in edit and f"/evidence/{record.pk}/" in edit

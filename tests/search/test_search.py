@@ -257,3 +257,27 @@ def test_the_demo_fallback_search_finds_words_and_puts_title_matches_first(publi
     assert results.total == 2 and dict(results.facets["kind"]) == {"guide": 2}
     assert "<mark>Budget</mark> talks" in results.hits[1].snippet
     assert searchindex._search_fallback(base, "&&& !!", page=1, per_page=20).total == 0
+
+
+def test_anonymous_results_are_cached_until_the_index_changes(client, published, django_assert_max_num_queries):
+    published(title="Cached climate guide", language="en")
+    assert titles(client.get(SEARCH, {"q": "cached"})) == ["Cached climate guide"]
+    with django_assert_max_num_queries(1):  # the theme names only; the search comes from the cache
+        assert titles(client.get(SEARCH, {"q": "cached"})) == ["Cached climate guide"]
+    published(title="Another cached guide", language="en")
+    assert sorted(titles(client.get(SEARCH, {"q": "cached"}))) == ["Another cached guide", "Cached climate guide"]
+
+
+def test_the_vectors_have_a_gin_index():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'practice_searchentry_vector_gin'")
+        (definition,) = cursor.fetchone()
+    assert "USING gin (vector)" in definition
+
+
+def test_every_page_has_a_labelled_search_box(client):
+    html = client.get("/organisations/").content.decode()
+    assert 'action="/search/"' in html and 'for="header-search-q"' in html and "Search the site" in html
+    assert 'action="/sv/search/"' in client.get("/sv/").content.decode()
