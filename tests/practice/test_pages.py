@@ -412,8 +412,12 @@ def test_links_are_pasted_as_addresses_and_shown_as_informed_by_and_used_in(clie
     from exchanges.models import Exchange
 
     case = make_guide(author=organiser, title="Hellendoorn case", language="nl", status=Guide.Status.PUBLISHED)
+    # An outcome statement: stories would also need a consent record to be visible.
     record = EvidenceRecord.objects.create(
-        title="Residents' own account", status=EvidenceRecord.Status.PUBLISHED, visibility="public"
+        kind=EvidenceRecord.Kind.OUTCOME,
+        title="Residents' own account",
+        status=EvidenceRecord.Status.PUBLISHED,
+        visibility="public",
     )
     now = timezone.now()
     exchange = Exchange.objects.create(
