@@ -53,7 +53,7 @@ format: install
 # Every test, against PostgreSQL and Redis on their default local ports
 # (override with DATABASE_URL / REDIS_URL).
 test: install compilemessages browser-deps check lint
-	$(PY) -m pytest --ds=config.settings_test $(PYTEST_ARGS)
+	$(PY) -m pytest --ds=config.settings_test --create-db $(PYTEST_ARGS)
 
 test-fast: install compilemessages
 	$(PY) -m pytest --ds=config.settings_test -m "not browser and not services" $(PYTEST_ARGS)
