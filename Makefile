@@ -64,6 +64,7 @@ test-fast: install compilemessages
 bench: install compilemessages collectstatic
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/learninglab_bench} \
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key-not-for-production-0123456789} SECURE_SSL_REDIRECT=0 \
+	EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.locmem.EmailBackend} \
 		$(PY) manage.py bench $(BENCH_ARGS)
 
 worker: install

@@ -19,22 +19,27 @@ from collections.abc import Callable
 from django.core.cache import cache
 from django.utils.translation import get_language
 
-VERSION_KEY = "network:version"
 FRAGMENT_TIMEOUT = 10 * 60
+
+
+def version_bump(namespace: str) -> None:
+    """Invalidate every fragment cached under ``namespace`` (each app uses its own)."""
+    cache.set(f"{namespace}:version", time.time_ns(), None)
 
 
 def network_changed(**kwargs) -> None:
     """Invalidate every cached network fragment (usable as a signal receiver)."""
-    cache.set(VERSION_KEY, time.time_ns(), None)
+    version_bump("network")
 
 
-def _version() -> int:
-    version = cache.get(VERSION_KEY)
+def _version(namespace: str = "network") -> int:
+    key = f"{namespace}:version"
+    version = cache.get(key)
     if version is None:
         version = time.time_ns()
         # add(): if another process just set one, theirs wins and we read it back.
-        if not cache.add(VERSION_KEY, version, None):
-            version = cache.get(VERSION_KEY, version)
+        if not cache.add(key, version, None):
+            version = cache.get(key, version)
     return version
 
 
@@ -43,15 +48,24 @@ def audience(user) -> str:
     return "members" if user.is_authenticated else "public"
 
 
-def cached_fragment(name: str, *, parts: tuple = (), query=None, render: Callable[[], str]) -> str:
-    """``render()``'s HTML, cached under ``name``, ``parts``, the language and ``query``."""
+def cached_fragment(
+    name: str,
+    *,
+    parts: tuple = (),
+    query=None,
+    render: Callable[[], str],
+    namespace: str = "network",
+    timeout: int = FRAGMENT_TIMEOUT,
+) -> str:
+    """``render()``'s HTML, cached under ``name``, ``parts``, the language and ``query``, until
+    ``version_bump(namespace)`` (or ``timeout`` seconds)."""
     query_text = ""
     if query is not None:
         query_text = "&".join(f"{key}={value}" for key, values in sorted(query.lists()) for value in values)
     digest = hashlib.sha256("\x1f".join([*map(str, parts), query_text]).encode("utf-8", "replace")).hexdigest()
-    key = f"network:fragment:{name}:{_version()}:{get_language()}:{digest}"
+    key = f"{namespace}:fragment:{name}:{_version(namespace)}:{get_language()}:{digest}"
     html = cache.get(key)
     if html is None:
         html = render()
-        cache.set(key, html, FRAGMENT_TIMEOUT)
+        cache.set(key, html, timeout)
     return html
