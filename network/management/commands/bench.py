@@ -46,6 +46,7 @@ class Command(BaseCommand):
         parser.add_argument("--organisations", type=int, default=2_000)
         parser.add_argument("--requests", type=int, default=50, help="requests per page (default 50)")
         parser.add_argument("--skip-seed", action="store_true", help="do not check for or add bench data")
+        parser.add_argument("--only", action="append", default=[], metavar="APP", help="benchmark only these apps")
 
     def handle(self, *args, **options):
         if not settings.IS_POSTGRES:
@@ -76,6 +77,8 @@ class Command(BaseCommand):
             ctx = BenchContext(stdout=self.stdout, default_n=options["requests"])
             ctx.measure_floor()
             for app in settings.LEARNINGLAB_APPS:
+                if options["only"] and app not in options["only"]:
+                    continue
                 if find_spec(f"{app}.bench") is None:
                     continue
                 self.stdout.write(self.style.MIGRATE_HEADING(f"{app}"))
