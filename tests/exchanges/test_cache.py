@@ -247,3 +247,11 @@ def test_the_version_is_bumped_again_after_the_transaction_commits(django_captur
     before = cache.get("exchanges:version")
     callbacks[0]()
     assert cache.get("exchanges:version") != before
+
+
+def test_a_new_country_shows_in_the_filter_on_the_next_load():
+    ExchangeFactory(country="SE")
+    client = Client()
+    assert '<option value="PT">' not in _get(client, LIST)
+    ExchangeFactory(country="PT")
+    assert '<option value="PT">' in _get(client, LIST)
