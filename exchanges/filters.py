@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from exchanges.cache import NAMESPACE
 from exchanges.models import WORKING_LANGUAGES, Exchange
+from network.cache import _version
 from network.models import Theme
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -24,11 +26,13 @@ COUNTRIES_CACHE_KEY = "exchanges:filter-countries"
 
 
 def _country_choices():
-    """Only countries that have exchanges (a short list renders fast), cached for 5 minutes."""
-    codes = cache.get(COUNTRIES_CACHE_KEY)
+    """Only countries that have exchanges (a short list renders fast), cached until the next
+    change to an exchange (the version of ``exchanges/cache.py``) or for 5 minutes."""
+    key = f"{COUNTRIES_CACHE_KEY}:{_version(NAMESPACE)}"
+    codes = cache.get(key)
     if codes is None:
         codes = sorted(set(Exchange.objects.listed().exclude(country="").values_list("country", flat=True)))
-        cache.set(COUNTRIES_CACHE_KEY, codes, 300)
+        cache.set(key, codes, 300)
     return sorted(((code, countries.name(code)) for code in codes), key=lambda item: str(item[1]))
 
 

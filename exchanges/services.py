@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from exchanges import emails
+from exchanges.cache import exchanges_changed
 from exchanges.models import (
     ACTIVE_STATES,
     PARTICIPANT_STATES,
@@ -350,11 +351,15 @@ def place_offer(*, registration: Registration, now=None) -> Registration:
 def attendance_mark(*, registrations, attended: bool) -> int:
     """Mark participants attended or no-show. Returns how many changed."""
     new = State.ATTENDED if attended else State.NO_SHOW
-    return (
+    changed = (
         Registration.objects.filter(pk__in=[r.pk for r in registrations])
         .filter(state__in=PARTICIPANT_STATES)
         .update(state=new, updated_at=timezone.now())
     )
+    if changed:
+        # QuerySet.update sends no signal: the cached exchange pages are told here.
+        exchanges_changed()
+    return changed
 
 
 def _check_capacity(exchange: Exchange) -> None:
@@ -512,9 +517,13 @@ def offers_expire(*, now=None) -> int:
         try:
             with transaction.atomic():
                 exchange = _lock_exchange(exchange_id)
-                expired += exchange.registrations.filter(state=State.OFFERED, offer_expires_at__lte=now).update(
+                n = exchange.registrations.filter(state=State.OFFERED, offer_expires_at__lte=now).update(
                     state=State.CANCELLED, updated_at=now
                 )
+                if n:
+                    # Places freed by an update (no signal): the cached pages must show them.
+                    exchanges_changed()
+                expired += n
                 _offer_next(exchange, now=now)
         except ExchangeBusy:
             # The next run picks it up.

@@ -3,23 +3,30 @@ or redirect. Every state change is a CSRF-protected POST; GET never changes anyt
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, Subquery, Value, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from exchanges import services
+from exchanges import cache, services
 from exchanges.filters import ExchangeFilter
 from exchanges.forms import ReflectionForm, RegistrationForm
 from exchanges.ics import calendar_bytes
 from exchanges.models import PARTICIPANT_STATES, CalendarFeed, Exchange, Registration, Session
-from network.models import Organisation
+from network.models import Organisation, Theme
 from network.text import markdown_to_safe_html
 
 PER_PAGE = 20
@@ -66,50 +73,91 @@ def _refuse(request, exchange: Exchange, error: services.ExchangeError):
     return redirect(exchange.get_absolute_url())
 
 
-@require_GET
-def index(request):
+OWN_STATE_RE = re.compile(r"<!--own-state:(\d+)-->")
+
+
+def _results(request, user, *, past: bool) -> dict:
+    """The list's filters and results for ``user``'s audience (no viewer state: each card holds
+    an ``own-state`` placeholder), valid until the next visible exchange ends."""
     now = timezone.now()
-    past = request.GET.get("when") == "past"
-    base = Exchange.objects.visible_to(_viewer(request)).with_place_counts()
+    visible = Exchange.objects.visible_to(user)
+    base = visible.with_places_taken()
     base = base.past(now).order_by("-starts_at", "pk") if past else base.upcoming(now).order_by("starts_at", "pk")
     filterset = ExchangeFilter(request.GET or None, queryset=base, request=request)
-    exchanges = filterset.qs.prefetch_related("themes", "hosts")
+    exchanges = filterset.qs.prefetch_related(
+        Prefetch("themes", queryset=Theme.objects.only("name", "name_en", "name_sv", "name_nl")),
+        Prefetch("hosts", queryset=Organisation.objects.only("name")),
+    )
     page = Paginator(exchanges, PER_PAGE).get_page(request.GET.get("page"))
-    own = {}
-    if request.user.is_authenticated:
-        own = dict(
-            Registration.objects.filter(user=request.user, exchange__in=[e.pk for e in page.object_list]).values_list(
-                "exchange_id", "state"
-            )
-        )
-    for exchange in page.object_list:
-        exchange.own_state = own.get(exchange.pk)
-        exchange.own_state_label = State(exchange.own_state).label if exchange.own_state else ""
     query = request.GET.copy()
     query.pop("page", None)
+    html = render_to_string(
+        "exchanges/includes/exchange_results.html",
+        {"filter": filterset, "page": page, "past": past, "querystring": query.urlencode()},
+    )
+    # The moment the next exchange ends it moves from upcoming to past: render again then.
+    next_end = visible.filter(ends_at__gte=now).order_by().aggregate(next_end=Min("ends_at"))["next_end"]
+    return {
+        "html": html,
+        "pks": [exchange.pk for exchange in page.object_list],
+        "valid_until": next_end + timedelta(microseconds=1) if next_end else None,
+    }
+
+
+def _with_own_states(html: str, user, pks: list[int]) -> str:
+    """Fill each card's placeholder with the viewer's own state on that exchange (one query)."""
+    own = {}
+    if user.is_authenticated and pks:
+        own = dict(Registration.objects.filter(user=user, exchange_id__in=pks).values_list("exchange_id", "state"))
+
+    def badge(match):
+        state = own.get(int(match.group(1)))
+        if not state:
+            return ""
+        return format_html('<span class="badge">{}</span>', _("You: %(state)s") % {"state": State(state).label})
+
+    return mark_safe(OWN_STATE_RE.sub(badge, html))  # noqa: S308 — cached HTML built by templates + format_html.
+
+
+@require_GET
+def index(request):
+    user = _viewer(request)
+    past = request.GET.get("when") == "past"
+    fragment = cache.cached(
+        "list",
+        parts=(cache.audience(user),),
+        query=request.GET,
+        render=lambda: _results(request, user, past=past),
+    )
     return render(
         request,
         "exchanges/exchange_list.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "past": past,
-            "querystring": query.urlencode(),
-        },
+        {"past": past, "results": _with_own_states(fragment["html"], user, fragment["pks"])},
     )
 
 
-@require_GET
-def detail(request, slug):
-    user = _viewer(request)
-    exchange = get_object_or_404(
+def _detail_audience(user, registration) -> str:
+    """Who sees the same detail content: visitors, members, participants (they also see the
+    address and the joining link), coordinators (everything, drafts too)."""
+    if not user.is_authenticated:
+        return "public"
+    if user.is_coordinator:
+        return "coordinators"
+    if registration is not None and registration.is_participant:
+        return "participants"
+    return "members"
+
+
+def _detail_content(exchange_pk: int, user, audience: str) -> dict:
+    """The detail page's parts that are the same for everyone of ``audience``."""
+    exchange = (
         Exchange.objects.visible_to(user)
         .with_place_counts()
         .prefetch_related(
-            "themes",
+            Prefetch("themes", queryset=Theme.objects.only("name", "name_en", "name_sv", "name_nl")),
             Prefetch("sessions", queryset=Session.objects.prefetch_related("facilitators")),
-        ),
-        slug=slug,
+        )
+        .get(pk=exchange_pk)
     )
     # Hosts and partners in one query.
     through_hosts = Exchange.hosts.through.objects.filter(exchange_id=exchange.pk, organisation_id=OuterRef("pk"))
@@ -119,41 +167,77 @@ def detail(request, slug):
         .filter(Q(is_host=True) | Q(is_partner=True))
         .order_by("name")
     )
-    registration = None
+    signed_in = audience != "public"
     going = []
+    if signed_in:
+        going = list(
+            Registration.objects.filter(exchange=exchange, state__in=PARTICIPANT_STATES, consent_show_name=True)
+            .select_related("user__member")
+            # Their organisations' names in the same query.
+            .annotate(
+                organisation_names=ArrayAgg(
+                    "user__member__organisations__name",
+                    filter=Q(user__member__organisations__isnull=False),
+                    order_by="user__member__organisations__name",
+                    default=Value([]),
+                )
+            )
+            .order_by("created_at")[:300]
+        )
+    facts = render_to_string(
+        "exchanges/includes/exchange_facts.html",
+        {"exchange": exchange, "show_private": audience in ("participants", "coordinators")},
+    )
+    body = render_to_string(
+        "exchanges/includes/exchange_body.html",
+        {
+            "exchange": exchange,
+            "description_html": markdown_to_safe_html(exchange.description),
+            "hosts": [o for o in organisations if o.is_host],
+            "partners": [o for o in organisations if o.is_partner and not o.is_host],
+            "going": going,
+            "signed_in": signed_in,
+            "sessions": exchange.sessions.all(),
+        },
+    )
+    return {"facts": facts, "body": body, "places_left": exchange.places_left_db}
+
+
+@require_GET
+def detail(request, slug):
+    user = _viewer(request)
+    exchange = get_object_or_404(Exchange.objects.visible_to(user), slug=slug)
+    registration = None
     if user.is_authenticated:
         registration = (
             Registration.objects.filter(exchange=exchange, user=user).annotate(ahead=_waitlist_ahead()).first()
         )
-        going = list(
-            Registration.objects.filter(exchange=exchange, state__in=PARTICIPANT_STATES, consent_show_name=True)
-            .select_related("user__member")
-            .prefetch_related("user__member__organisations")
-            .order_by("created_at")[:300]
-        )
-    is_coordinator = user.is_authenticated and user.is_coordinator
+    audience = _detail_audience(user, registration)
+    content = cache.cached(
+        "detail",
+        parts=(exchange.pk, audience),
+        render=lambda: _detail_content(exchange.pk, user, audience),
+    )
+    exchange.places_left_db = content["places_left"]
+    now = timezone.now()
     participant = registration is not None and registration.is_participant
     return render(
         request,
         "exchanges/exchange_detail.html",
         {
             "exchange": exchange,
-            "description_html": markdown_to_safe_html(exchange.description),
+            "facts": content["facts"],
+            "body": content["body"],
             "registration": registration,
             "waitlist_rank": (registration.ahead or 0) + 1
             if registration and registration.state == State.WAITLISTED
             else None,
-            "hosts": [o for o in organisations if o.is_host],
-            "partners": [o for o in organisations if o.is_partner and not o.is_host],
-            "going": going,
-            "show_private": participant or is_coordinator,
-            "closed_reason": exchange.signup_closed_reason(),
+            "closed_reason": exchange.signup_closed_reason(now),
             "may_join": exchange.user_may_join(user) if user.is_authenticated else True,
             "can_cancel": registration is not None
             and registration.state in ("confirmed", "accepted", "applied")
-            and not exchange.starts_at <= timezone.now(),
-            "can_reflect": participant and exchange.starts_at <= timezone.now(),
-            "sessions": exchange.sessions.all(),
+            and not exchange.starts_at <= now,
+            "can_reflect": participant and exchange.starts_at <= now,
         },
     )
 
