@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from practice import searchindex
+from practice.cache import practice_changed
 from practice.models import Guide
 from practice.seed import RARE_WORD
 
@@ -52,9 +53,17 @@ def run(ctx) -> None:
         # The page as anonymous readers get it: cached per index generation after the first hit.
         ctx.measure_page(f"search page (anonymous, cached): {label}", "/search/?" + urlencode({"q": query}))
 
-    ctx.measure_page("guide library", "/practice/")
-    ctx.measure_page("guide library, filtered", "/practice/?kind=method&language=sv&characteristic=online")
-    ctx.measure_page("joint actions", "/practice/joint-actions/")
+    pages = [
+        ("guide library", "/practice/"),
+        ("guide library, filtered", "/practice/?kind=method&language=sv&characteristic=online"),
+        ("joint actions", "/practice/joint-actions/"),
+    ]
     guide = Guide.objects.published().order_by("-published_at").first()
     if guide is not None:
-        ctx.measure_page("guide page", guide.get_absolute_url())
+        pages.append(("guide page", guide.get_absolute_url()))
+    # As readers meet them (fragments cached until practice changes), then cold (the cache
+    # invalidated before every request), for information: the queries and rendering behind them.
+    for label, url in pages:
+        ctx.measure_page(label, url)
+    for label, url in pages:
+        ctx.measure_page(f"{label}, cold", url, before_each=practice_changed, checked=False)
