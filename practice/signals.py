@@ -2,12 +2,12 @@
 invalidate the cached practice fragments (``practice/cache.py``) on every change that could
 alter them: guides and their works, revisions, images, characteristics, joint actions, their
 updates and participations, and what the fragments show of other apps (themes, organisations,
-member names, exchanges, evidence records)."""
+member names, exchanges, evidence records and their consents)."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from evidence.models import EvidenceRecord
+from evidence.models import Consent, EvidenceRecord
 from exchanges.models import Exchange
 from network.models import Member, Organisation, Theme, User
 from practice.cache import practice_changed
@@ -53,6 +53,7 @@ _MODELS = (
     Member,
     Exchange,
     EvidenceRecord,
+    Consent,  # a story is visible only with the consent of the people in it
 )
 for _model in _MODELS:
     post_save.connect(practice_changed, sender=_model, dispatch_uid=f"practice_changed_save_{_model.__name__}")

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from django_countries import countries as all_countries
 from markdown.extensions.toc import TocExtension, slugify_unicode
 
-from evidence.models import EvidenceRecord
+from evidence.models import EvidenceRecord, viewer_class
 from exchanges.models import Exchange
 from network.models import Member, Theme
 from network.text import markdown_to_safe_html
@@ -56,7 +56,9 @@ def pick_versions(works, language: str) -> list[Guide]:
     any published version. One query; each version's ``work`` is the given work object."""
     works = list(works)
     versions: dict[int, dict[str, Guide]] = {}
-    for version in Guide.objects.published().filter(work__in=[w.pk for w in works]).with_outdated():
+    # Cards never show the text: its JSON (every section) would be the bulk of the rows.
+    rows = Guide.objects.published().filter(work__in=[w.pk for w in works]).defer("sections", "review_comment")
+    for version in rows.with_outdated():
         versions.setdefault(version.work_id, {})[version.language] = version
     chosen = []
     for work in works:
@@ -180,9 +182,20 @@ def render_sections(guide: Guide) -> list[dict]:
     return rendered
 
 
-def _guide_body(request, guide: Guide, user) -> dict:
-    """What every reader of ``guide`` (of one audience) sees the same: the text with its table
-    of contents, the facts, and the links to guides, exchanges and joint actions."""
+# Who may see which evidence records (``evidence.models.viewer_class``): the same for every
+# reader of one class, except members ("network"), who also see their organisations'
+# unpublished records; theirs is read live.
+_SHARED_EVIDENCE = {"anonymous", "funder", "coordinator"}
+
+
+def _evidence_for(work, user):
+    return list(visible_for_model(EvidenceRecord, user).filter(guide_works=work).only("pk", "title"))
+
+
+def _guide_body(request, guide: Guide, user, reader: str) -> dict:
+    """What every reader of ``guide`` of one class sees the same: the text with its table of
+    contents, images, the facts, and the links to guides, exchanges, joint actions (and
+    evidence records, for the classes that share them)."""
     work = guide.work
     prefetch_related_objects([guide], Prefetch("authors", queryset=Member.objects.select_related("user")))
     facets: dict[str, list] = {}
@@ -193,12 +206,14 @@ def _guide_body(request, guide: Guide, user) -> dict:
         "guide": guide,
         "work": work,
         "sections": render_sections(guide),
+        "images": list(guide.images.all()),
         "facets": facets,
         "themes": list(work.themes.all()),
         "organisations": list(work.organisations.all()),
         "authors": list(guide.authors.all()),
         # "Informed by": the works this one lists; "used in": the works that list this one.
         "informed_by_guides": _one_per_work(published.filter(work__referenced_by=work), guide.language),
+        "evidence_records": _evidence_for(work, user) if reader in _SHARED_EVIDENCE else [],
         "used_in_guides": _one_per_work(published.filter(work__related_guides=work), guide.language),
         "exchanges": list(visible_for_model(Exchange, user).filter(guide_works=work).only("pk", "title", "slug")),
         "joint_actions": list(JointAction.objects.visible_to(user).filter(guides=work).only("pk", "title", "slug")),
@@ -206,7 +221,7 @@ def _guide_body(request, guide: Guide, user) -> dict:
     return {
         # Template output (autoescaped); strip() would drop its safe mark.
         part: mark_safe(render_to_string(f"practice/includes/guide_{part}.html", context, request=request).strip())  # noqa: S308
-        for part in ("text", "facts", "informed_by", "used_in")
+        for part in ("text", "images", "facts", "informed_by", "used_in")
     }
 
 
@@ -231,12 +246,11 @@ def guide_detail(request, slug):
         # Prefetched once: the permission checks (is_author) and the facts share it.
         prefetch_related_objects([guide], Prefetch("authors", queryset=Member.objects.select_related("user")))
     original = guide if guide.is_original else next((s for s in siblings if s.is_original), None)
-    # The shared part, cached per version and audience (the live query above decided that this
-    # reader may see this version at all).
+    # The shared part, cached per version and class of reader (the live query above decided
+    # that this reader may see this version at all).
+    reader = viewer_class(user)
     body = practice_cache.fragment(
-        "guide_body",
-        parts=(guide.pk, practice_cache.audience(user)),
-        render=lambda: _guide_body(request, guide, user),
+        "guide_body", parts=(guide.pk, reader), render=lambda: _guide_body(request, guide, user, reader)
     )
     can_edit = guide.can_edit(user)
     context = {
@@ -250,9 +264,9 @@ def guide_detail(request, slug):
             for code, name in settings.LANGUAGES
             if code not in {guide.language, *(s.language for s in siblings)}
         ],
-        "images": list(guide.images.all()),
-        # Evidence visibility follows the reader (their organisations' unpublished records).
-        "evidence_records": list(visible_for_model(EvidenceRecord, user).filter(guide_works=work).only("pk", "title")),
+        # Editors see each image with the Markdown that places it: rendered live for them.
+        "images": list(guide.images.all()) if can_edit else None,
+        "evidence_records": [] if reader in _SHARED_EVIDENCE else _evidence_for(work, user),
         "can_edit": can_edit,
         "is_author": guide.is_author(user),
         "is_coordinator": user.is_authenticated and user.is_coordinator,

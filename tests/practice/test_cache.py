@@ -2,6 +2,8 @@
 load, drafts never reach the shared anonymous/member fragments, nothing personal is shared."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 
 from evidence.models import EvidenceRecord
@@ -10,6 +12,7 @@ from practice import services
 from practice.models import Guide, JointAction
 from tests.factories.network import MembershipFactory, OrganisationFactory, UserFactory, member_for
 from tests.factories.practice import JointActionFactory, ParticipationFactory, make_guide, make_translation
+from tests.practice.test_pages import PNG
 
 pytestmark = pytest.mark.django_db
 
@@ -23,67 +26,66 @@ def page(client, url, params=None) -> str:
     return response.content.decode()
 
 
+# ``client_as`` logs one test client in and out: call it for every request.
+
+
 def test_publishing_and_archiving_show_in_the_library_at_once(client_as, organiser, coordinator):
-    anonymous, member = client_as("anonymous"), client_as("other_organiser")
     draft = make_guide(author=organiser, title="Kitchen-table organising", language="en")
     # The fragments are cached now, for anonymous readers and members alike.
-    for client in (anonymous, member):
-        assert "Kitchen-table organising" not in page(client, LIBRARY)
+    for role in ("anonymous", "other_organiser"):
+        assert "Kitchen-table organising" not in page(client_as(role), LIBRARY)
     services.guide_submit(guide=draft, user=organiser)
     services.guide_publish(guide=draft, user=coordinator)
-    for client in (anonymous, member):
-        assert "Kitchen-table organising" in page(client, LIBRARY)
+    for role in ("anonymous", "other_organiser"):
+        assert "Kitchen-table organising" in page(client_as(role), LIBRARY)
     services.guide_archive(guide=Guide.objects.get(pk=draft.pk), user=coordinator)
-    for client in (anonymous, member):
-        assert "Kitchen-table organising" not in page(client, LIBRARY)
+    for role in ("anonymous", "other_organiser"):
+        assert "Kitchen-table organising" not in page(client_as(role), LIBRARY)
 
 
 def test_editing_a_guide_shows_on_its_page_and_in_the_library_at_once(client_as, organiser, coordinator):
     guide = make_guide(
         author=organiser, title="Door knocking", language="en", status=Guide.Status.PUBLISHED, sections={"what": "Old"}
     )
-    anonymous = client_as("anonymous")
-    assert "<p>Old</p>" in page(anonymous, guide.get_absolute_url())
-    assert "Door knocking" in page(anonymous, LIBRARY)
+    assert "<p>Old</p>" in page(client_as("anonymous"), guide.get_absolute_url())
+    assert "Door knocking" in page(client_as("anonymous"), LIBRARY)
     services.guide_update(
         guide=guide, user=coordinator, title="Door knocking, revised", sections={"what": "New **text**"}
     )
-    html = page(anonymous, guide.get_absolute_url())
+    html = page(client_as("anonymous"), guide.get_absolute_url())
     assert "<strong>text</strong>" in html and "<p>Old</p>" not in html
-    assert "Door knocking, revised" in page(anonymous, LIBRARY)
+    assert "Door knocking, revised" in page(client_as("anonymous"), LIBRARY)
 
 
 def test_a_new_translation_and_the_outdated_flag_show_at_once(client_as, organiser, coordinator):
     dutch = make_guide(author=organiser, title="Lerende Gemeenschap", language="nl", status=Guide.Status.PUBLISHED)
-    anonymous = client_as("anonymous")
-    english_library = page(anonymous, LIBRARY, {"language": "en"})
+    english_library = page(client_as("anonymous"), LIBRARY, {"language": "en"})
     assert "Lerende Gemeenschap" in english_library and "Not yet available in English" in english_library
     english = make_translation(dutch, language="en", title="Learning Community", status=Guide.Status.PUBLISHED)
-    english_library = page(anonymous, LIBRARY, {"language": "en"})
+    english_library = page(client_as("anonymous"), LIBRARY, {"language": "en"})
     assert "Learning Community" in english_library and "Not yet available in English" not in english_library
     assert "may be outdated" not in english_library
-    assert "may be outdated" not in page(anonymous, english.get_absolute_url())
+    assert "may be outdated" not in page(client_as("anonymous"), english.get_absolute_url())
     # Editing the original flags the translation (a QuerySet.update in the service).
     services.guide_update(guide=dutch, user=coordinator, title="Lerende Gemeenschap", sections={"what": "Nieuw."})
-    assert "may be outdated" in page(anonymous, LIBRARY, {"language": "en"})
-    assert "may be outdated" in page(anonymous, english.get_absolute_url())
-    assert "may be outdated" in page(anonymous, dutch.get_absolute_url())  # its "also in" list
+    assert "may be outdated" in page(client_as("anonymous"), LIBRARY, {"language": "en"})
+    assert "may be outdated" in page(client_as("anonymous"), english.get_absolute_url())
+    assert "may be outdated" in page(client_as("anonymous"), dutch.get_absolute_url())  # its "also in" list
 
 
 def test_joint_action_changes_show_at_once(client_as, coordinator):
     action = JointActionFactory(title="Warm homes, cool planet")
-    anonymous = client_as("anonymous")
-    assert "Warm homes, cool planet" in page(anonymous, JOINT_ACTIONS)
-    assert "Navet i Bergsjön" not in page(anonymous, JOINT_ACTIONS)
+    assert "Warm homes, cool planet" in page(client_as("anonymous"), JOINT_ACTIONS)
+    assert "Navet i Bergsjön" not in page(client_as("anonymous"), JOINT_ACTIONS)
     ParticipationFactory(joint_action=action, organisation=OrganisationFactory(name="Navet i Bergsjön"))
-    assert "Navet i Bergsjön" in page(anonymous, JOINT_ACTIONS)
+    assert "Navet i Bergsjön" in page(client_as("anonymous"), JOINT_ACTIONS)
     action.title = "Warm homes for all"
     action.save()
-    assert "Warm homes for all" in page(anonymous, JOINT_ACTIONS)
+    assert "Warm homes for all" in page(client_as("anonymous"), JOINT_ACTIONS)
     member = UserFactory(role="organiser")
     MembershipFactory(member=member_for(member), organisation=Organisation.objects.get(name="Navet i Bergsjön"))
     services.joint_action_update_add(action=action, user=member, text="We insulated forty flats.")
-    assert "We insulated forty flats." in page(anonymous, action.get_absolute_url())
+    assert "We insulated forty flats." in page(client_as("anonymous"), action.get_absolute_url())
 
 
 def test_draft_joint_actions_stay_out_of_the_shared_fragments(client_as):
@@ -99,15 +101,13 @@ def test_draft_joint_actions_stay_out_of_the_shared_fragments(client_as):
 
 def test_drafts_never_reach_anonymous_or_member_readers(client_as, organiser):
     draft = make_guide(author=organiser, title="Half-written idea", language="en", sections={"what": "Draft text"})
-    author = client_as("organiser")
     # The author and a coordinator read the draft: its body is cached under its version.
-    assert "Draft text" in page(author, draft.get_absolute_url())
+    assert "Draft text" in page(client_as("organiser"), draft.get_absolute_url())
     assert "Draft text" in page(client_as("coordinator"), draft.get_absolute_url())
     for role in ("anonymous", "other_organiser", "funder"):
-        client = client_as(role)
-        assert client.get(draft.get_absolute_url()).status_code == 404
-        assert "Half-written idea" not in page(client, LIBRARY)
-    assert "Half-written idea" not in page(author, LIBRARY)  # the library lists published guides only
+        assert client_as(role).get(draft.get_absolute_url()).status_code == 404
+        assert "Half-written idea" not in page(client_as(role), LIBRARY)
+    assert "Half-written idea" not in page(client_as("organiser"), LIBRARY)  # the library lists published guides only
 
 
 def test_nothing_personal_is_shared_between_readers(client_as, organiser, other_organiser):
@@ -129,8 +129,7 @@ def test_nothing_personal_is_shared_between_readers(client_as, organiser, other_
         html = page(client_as(role), guide.get_absolute_url())
         assert 'id="workflow-heading"' not in html and archive not in html and token not in html
         assert "Our unpublished outcome" not in html
-    stranger = client_as("organiser")
-    html = page(stranger, guide.get_absolute_url())
+    html = page(client_as("organiser"), guide.get_absolute_url())
     assert "Our unpublished outcome" not in html and "Street stalls" in html
 
 
@@ -139,10 +138,24 @@ def test_the_guide_page_and_library_read_cached_fragments(client, organiser, dja
     page(client, guide.get_absolute_url())
     page(client, LIBRARY)
     page(client, JOINT_ACTIONS)
-    # Warm: the version to show, its images and the reader's evidence records.
-    with django_assert_max_num_queries(3):
+    # Warm: the version to show (images and public evidence records are in the fragment).
+    with django_assert_max_num_queries(1):
         page(client, guide.get_absolute_url())
     with django_assert_max_num_queries(1):
         page(client, LIBRARY)
     with django_assert_max_num_queries(1):
         page(client, JOINT_ACTIONS)
+
+
+def test_images_show_at_once_with_the_markdown_hint_for_editors_only(client_as, organiser, tmp_path):
+    guide = make_guide(author=organiser, title="Street stalls", language="en", status=Guide.Status.PUBLISHED)
+    assert 'alt="A stall in Hjällbo"' not in page(client_as("anonymous"), guide.get_absolute_url())
+    with override_settings(MEDIA_ROOT=tmp_path):
+        client_as("coordinator").post(
+            reverse("practice:guide_image_add", args=[guide.slug]),
+            {"file": SimpleUploadedFile("a.png", PNG, "image/png"), "alt_text": "A stall in Hjällbo"},
+        )
+        html = page(client_as("anonymous"), guide.get_absolute_url())
+        assert 'alt="A stall in Hjällbo"' in html and "Markdown to place it" not in html
+        assert "Markdown to place it" in page(client_as("coordinator"), guide.get_absolute_url())
+        assert "Markdown to place it" not in page(client_as("funder"), guide.get_absolute_url())
