@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from network.models import User
 from practice import searchindex
 from practice.cache import practice_changed
 from practice.models import Guide
@@ -53,17 +54,20 @@ def run(ctx) -> None:
         # The page as anonymous readers get it: cached per index generation after the first hit.
         ctx.measure_page(f"search page (anonymous, cached): {label}", "/search/?" + urlencode({"q": query}))
 
+    member = User.objects.filter(email="member1@bench.example.org").first()  # network's bench member
     pages = [
-        ("guide library", "/practice/"),
-        ("guide library, filtered", "/practice/?kind=method&language=sv&characteristic=online"),
-        ("joint actions", "/practice/joint-actions/"),
+        ("guide library", "/practice/", None),
+        ("guide library, filtered", "/practice/?kind=method&language=sv&characteristic=online", None),
+        ("joint actions", "/practice/joint-actions/", None),
     ]
     guide = Guide.objects.published().order_by("-published_at").first()
     if guide is not None:
-        pages.append(("guide page", guide.get_absolute_url()))
+        pages.append(("guide page", guide.get_absolute_url(), None))
+        if member is not None:
+            pages.append(("guide page, signed in", guide.get_absolute_url(), member))
     # As readers meet them (fragments cached until practice changes), then cold (the cache
     # invalidated before every request), for information: the queries and rendering behind them.
-    for label, url in pages:
-        ctx.measure_page(label, url)
-    for label, url in pages:
-        ctx.measure_page(f"{label}, cold", url, before_each=practice_changed, checked=False)
+    for label, url, user in pages:
+        ctx.measure_page(label, url, user=user)
+    for label, url, user in pages:
+        ctx.measure_page(f"{label}, cold", url, user=user, before_each=practice_changed, checked=False)

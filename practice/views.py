@@ -12,7 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -520,7 +521,10 @@ def _joint_actions(request, user) -> str:
     actions = JointAction.objects.visible_to(user)
     country = (request.GET.get("country") or "")[:2].upper()
     if country and country in all_countries:
-        actions = actions.filter(participations__organisation__country=country).distinct()
+        # A semi-join: no DISTINCT over whole rows, and the count below stays every participant.
+        actions = actions.filter(
+            pk__in=Participation.objects.filter(organisation__country=country).values("joint_action")
+        )
     else:
         country = ""
     issue = (request.GET.get("issue") or "")[:100]
@@ -528,7 +532,20 @@ def _joint_actions(request, user) -> str:
         actions = actions.filter(issue__slug=issue)
     actions = (
         actions.select_related("issue")
-        .annotate(organisation_count=Count("participations", distinct=True))
+        # A correlated subquery rather than JOIN + GROUP BY over every action: PostgreSQL counts
+        # for the page's rows only. All participants, as the card's badges list them.
+        .annotate(
+            organisation_count=Coalesce(
+                Subquery(
+                    Participation.objects.filter(joint_action=OuterRef("pk"))
+                    .order_by()
+                    .values("joint_action")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            )
+        )
         .prefetch_related(Prefetch("participations", queryset=Participation.objects.select_related("organisation")))
         .order_by("issue__slug", "title")
     )
