@@ -51,7 +51,11 @@ def viewer_roles(user) -> set[str]:
         return set()
     roles = getattr(user, "_evidence_roles", None)
     if roles is None:
-        roles = set(user.groups.values_list("name", flat=True))
+        prefetched = getattr(user, "_prefetched_objects_cache", {}).get("groups")
+        if prefetched is not None:  # a view already loaded them (e.g. for ``is_coordinator``)
+            roles = {group.name for group in prefetched}
+        else:
+            roles = set(user.groups.values_list("name", flat=True))
         if user.is_superuser:
             roles.add(Role.COORDINATOR)
         user._evidence_roles = roles

@@ -15,7 +15,9 @@ from urllib.parse import urlencode
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from network.models import User
 from practice import searchindex
+from practice.cache import practice_changed
 from practice.models import Guide
 from practice.seed import RARE_WORD
 
@@ -52,9 +54,20 @@ def run(ctx) -> None:
         # The page as anonymous readers get it: cached per index generation after the first hit.
         ctx.measure_page(f"search page (anonymous, cached): {label}", "/search/?" + urlencode({"q": query}))
 
-    ctx.measure_page("guide library", "/practice/")
-    ctx.measure_page("guide library, filtered", "/practice/?kind=method&language=sv&characteristic=online")
-    ctx.measure_page("joint actions", "/practice/joint-actions/")
+    member = User.objects.filter(email="member1@bench.example.org").first()  # network's bench member
+    pages = [
+        ("guide library", "/practice/", None),
+        ("guide library, filtered", "/practice/?kind=method&language=sv&characteristic=online", None),
+        ("joint actions", "/practice/joint-actions/", None),
+    ]
     guide = Guide.objects.published().order_by("-published_at").first()
     if guide is not None:
-        ctx.measure_page("guide page", guide.get_absolute_url())
+        pages.append(("guide page", guide.get_absolute_url(), None))
+        if member is not None:
+            pages.append(("guide page, signed in", guide.get_absolute_url(), member))
+    # As readers meet them (fragments cached until practice changes), then cold (the cache
+    # invalidated before every request), for information: the queries and rendering behind them.
+    for label, url, user in pages:
+        ctx.measure_page(label, url, user=user)
+    for label, url, user in pages:
+        ctx.measure_page(f"{label}, cold", url, user=user, before_each=practice_changed, checked=False)

@@ -22,6 +22,7 @@ from django_countries.fields import CountryField
 
 from network.models import Member, Organisation, Theme
 from network.validators import validate_no_nul, validate_upload_size
+from practice.cache import practice_changed
 
 LANGUAGE_CHOICES = settings.LANGUAGES
 
@@ -183,6 +184,7 @@ class GuideWork(models.Model):
         GuideWork.objects.filter(pk=self.pk).update(
             published_languages=self.published_languages, published_at=self.published_at
         )
+        practice_changed()  # the library lists works by these fields
 
     def published_in(self) -> list[str]:
         return [code for code in self.published_languages.split(",") if code]

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 
 from network.models import Organisation, Role, Theme, User
 from practice import searchindex, services
+from practice.cache import practice_changed
 from practice.models import (
     Characteristic,
     Guide,
@@ -738,4 +739,6 @@ def seed_bench(*, options, stdout) -> None:
     SearchEntry.objects.bulk_create(entries, batch_size=1000)
     # One UPDATE builds every new vector.
     searchindex.update_vectors(SearchEntry.objects.filter(vector__isnull=True))
+    # Bulk inserts send no signals: the cached practice pages must not outlive them.
+    practice_changed()
     stdout.write(f"practice: {len(guides)} guides, {len(actions)} joint actions, {len(entries)} search entries.")

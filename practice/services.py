@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from practice.cache import practice_changed
 from practice.models import (
     Guide,
     GuideImage,
@@ -137,6 +138,8 @@ def guide_update(
     guide.title, guide.summary, guide.sections = title, summary, new_sections
     if guide.is_original and changed:
         GuideWork.objects.filter(pk=work.pk).update(content_version=F("content_version") + 1)
+        # Every translation is now outdated: no signal says so (guide.save() below bumps too).
+        practice_changed()
         work.refresh_from_db(fields=["content_version"])
         guide.source_version = work.content_version
     elif not guide.is_original and synced:

@@ -12,9 +12,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -23,10 +25,11 @@ from django.views.decorators.http import require_POST
 from django_countries import countries as all_countries
 from markdown.extensions.toc import TocExtension, slugify_unicode
 
-from evidence.models import EvidenceRecord
+from evidence.models import EvidenceRecord, viewer_class
 from exchanges.models import Exchange
 from network.models import Member, Theme
 from network.text import markdown_to_safe_html
+from practice import cache as practice_cache
 from practice import services
 from practice.filters import GuideFilter
 from practice.forms import (
@@ -54,7 +57,9 @@ def pick_versions(works, language: str) -> list[Guide]:
     any published version. One query; each version's ``work`` is the given work object."""
     works = list(works)
     versions: dict[int, dict[str, Guide]] = {}
-    for version in Guide.objects.published().filter(work__in=[w.pk for w in works]).with_outdated():
+    # Cards never show the text: its JSON (every section) would be the bulk of the rows.
+    rows = Guide.objects.published().filter(work__in=[w.pk for w in works]).defer("sections", "review_comment")
+    for version in rows.with_outdated():
         versions.setdefault(version.work_id, {})[version.language] = version
     chosen = []
     for work in works:
@@ -80,9 +85,8 @@ def _page_number(request) -> int:
         return 1
 
 
-def index(request):
-    """The guide library: filters on the works, one card per work, in the reader's language
-    where a published version exists (else the original, with a note)."""
+def _library(request) -> str:
+    """The library's filter block and results: the same for every reader (published works only)."""
     filterset = GuideFilter(request.GET or None, queryset=library_works())
     language = _language(filterset.form.cleaned_data.get("language") if filterset.form.is_valid() else None)
     works = filterset.qs.prefetch_related("themes")
@@ -90,9 +94,8 @@ def index(request):
     page = paginator.get_page(_page_number(request))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(
-        request,
-        "practice/guide_list.html",
+    return render_to_string(
+        "practice/includes/guide_library.html",
         {
             "filter": filterset,
             "page_obj": page,
@@ -115,7 +118,16 @@ def index(request):
                 "language": request.GET.get("language", ""),
             },
         },
+        request=request,
     )
+
+
+def index(request):
+    """The guide library: filters on the works, one card per work, in the reader's language
+    where a published version exists (else the original, with a note). It lists published
+    works only, so one cached fragment per language and query string serves every reader."""
+    library = practice_cache.fragment("library", query=request.GET, render=lambda: _library(request))
+    return render(request, "practice/guide_list.html", {"library": library})
 
 
 def viewer(request):
@@ -155,9 +167,13 @@ def render_sections(guide: Guide) -> list[dict]:
     for key, heading, text in guide.section_list():
         if not text:
             continue
-        html = markdown_to_safe_html(
+        html = practice_cache.markdown_cached(
             text,
-            extensions=["extra", "sane_lists", TocExtension(baselevel=2, slugify=_section_slugify(key))],
+            variant=f"guide-section:{key}",
+            render=lambda text=text, key=key: markdown_to_safe_html(
+                text,
+                extensions=["extra", "sane_lists", TocExtension(baselevel=2, slugify=_section_slugify(key))],
+            ),
         )
         subheadings = [
             {"id": anchor, "title": mark_safe(strip_tags(inner))}  # noqa: S308 — from nh3-cleaned HTML.
@@ -165,6 +181,49 @@ def render_sections(guide: Guide) -> list[dict]:
         ]
         rendered.append({"key": key, "heading": heading, "html": html, "subheadings": subheadings})
     return rendered
+
+
+# Who may see which evidence records (``evidence.models.viewer_class``): the same for every
+# reader of one class, except members ("network"), who also see their organisations'
+# unpublished records; theirs is read live.
+_SHARED_EVIDENCE = {"anonymous", "funder", "coordinator"}
+
+
+def _evidence_for(work, user):
+    return list(visible_for_model(EvidenceRecord, user).filter(guide_works=work).only("pk", "title"))
+
+
+def _guide_body(request, guide: Guide, user, reader: str) -> dict:
+    """What every reader of ``guide`` of one class sees the same: the text with its table of
+    contents, images, the facts, and the links to guides, exchanges, joint actions (and
+    evidence records, for the classes that share them)."""
+    work = guide.work
+    prefetch_related_objects([guide], Prefetch("authors", queryset=Member.objects.select_related("user")))
+    facets: dict[str, list] = {}
+    for characteristic in work.characteristics.all():
+        facets.setdefault(characteristic.get_facet_display(), []).append(characteristic)
+    published = Guide.objects.published().select_related("work")
+    context = {
+        "guide": guide,
+        "work": work,
+        "sections": render_sections(guide),
+        "images": list(guide.images.all()),
+        "facets": facets,
+        "themes": list(work.themes.all()),
+        "organisations": list(work.organisations.all()),
+        "authors": list(guide.authors.all()),
+        # "Informed by": the works this one lists; "used in": the works that list this one.
+        "informed_by_guides": _one_per_work(published.filter(work__referenced_by=work), guide.language),
+        "evidence_records": _evidence_for(work, user) if reader in _SHARED_EVIDENCE else [],
+        "used_in_guides": _one_per_work(published.filter(work__related_guides=work), guide.language),
+        "exchanges": list(visible_for_model(Exchange, user).filter(guide_works=work).only("pk", "title", "slug")),
+        "joint_actions": list(JointAction.objects.visible_to(user).filter(guides=work).only("pk", "title", "slug")),
+    }
+    return {
+        # Template output (autoescaped); strip() would drop its safe mark.
+        part: mark_safe(render_to_string(f"practice/includes/guide_{part}.html", context, request=request).strip())  # noqa: S308
+        for part in ("text", "images", "facts", "informed_by", "used_in")
+    }
 
 
 def guide_detail(request, slug):
@@ -184,18 +243,21 @@ def guide_detail(request, slug):
     siblings = [v for v in versions if v.pk != guide.pk]
     for sibling in siblings:
         sibling.work = work
-    # Prefetched once: the template and the permission checks (is_author) share it.
-    prefetch_related_objects([guide], Prefetch("authors", queryset=Member.objects.select_related("user")))
-    authors = list(guide.authors.all())
+    if user.is_authenticated:
+        # Prefetched once: the permission checks (is_author) and the facts share it.
+        prefetch_related_objects([guide], Prefetch("authors", queryset=Member.objects.select_related("user")))
     original = guide if guide.is_original else next((s for s in siblings if s.is_original), None)
-    facets: dict[str, list] = {}
-    for characteristic in work.characteristics.all():
-        facets.setdefault(characteristic.get_facet_display(), []).append(characteristic)
-    published = Guide.objects.published().select_related("work")
+    # The shared part, cached per version and class of reader (the live query above decided
+    # that this reader may see this version at all).
+    reader = viewer_class(user)
+    body = practice_cache.fragment(
+        "guide_body", parts=(guide.pk, reader), render=lambda: _guide_body(request, guide, user, reader)
+    )
+    can_edit = guide.can_edit(user)
     context = {
         "guide": guide,
         "work": work,
-        "sections": render_sections(guide),
+        "body": body,
         "siblings": siblings,
         "original": original,
         "missing_languages": [
@@ -203,22 +265,14 @@ def guide_detail(request, slug):
             for code, name in settings.LANGUAGES
             if code not in {guide.language, *(s.language for s in siblings)}
         ],
-        "facets": facets,
-        "themes": list(work.themes.all()),
-        "organisations": list(work.organisations.all()),
-        "authors": authors,
-        "images": list(guide.images.all()),
-        # "Informed by": the works this one lists; "used in": the works that list this one.
-        "informed_by_guides": _one_per_work(published.filter(work__referenced_by=work), guide.language),
-        "used_in_guides": _one_per_work(published.filter(work__related_guides=work), guide.language),
-        "evidence_records": list(visible_for_model(EvidenceRecord, user).filter(guide_works=work).only("pk", "title")),
-        "exchanges": list(visible_for_model(Exchange, user).filter(guide_works=work).only("pk", "title", "slug")),
-        "joint_actions": list(JointAction.objects.visible_to(user).filter(guides=work).only("pk", "title", "slug")),
-        "can_edit": guide.can_edit(user),
+        # Editors see each image with the Markdown that places it: rendered live for them.
+        "images": list(guide.images.all()) if can_edit else None,
+        "evidence_records": [] if reader in _SHARED_EVIDENCE else _evidence_for(work, user),
+        "can_edit": can_edit,
         "is_author": guide.is_author(user),
         "is_coordinator": user.is_authenticated and user.is_coordinator,
         "return_form": ReturnForm(),
-        "image_form": GuideImageForm() if guide.can_edit(user) else None,
+        "image_form": GuideImageForm() if can_edit else None,
     }
     return render(request, "practice/guide_detail.html", context)
 
@@ -463,12 +517,14 @@ def review_queue(request):
 # --- Joint actions ---------------------------------------------------------------------------
 
 
-def joint_action_list(request):
-    """Joint actions grouped by issue, filterable by issue and country."""
-    actions = JointAction.objects.visible_to(viewer(request))
+def _joint_actions(request, user) -> str:
+    actions = JointAction.objects.visible_to(user)
     country = (request.GET.get("country") or "")[:2].upper()
     if country and country in all_countries:
-        actions = actions.filter(participations__organisation__country=country).distinct()
+        # A semi-join: no DISTINCT over whole rows, and the count below stays every participant.
+        actions = actions.filter(
+            pk__in=Participation.objects.filter(organisation__country=country).values("joint_action")
+        )
     else:
         country = ""
     issue = (request.GET.get("issue") or "")[:100]
@@ -476,7 +532,20 @@ def joint_action_list(request):
         actions = actions.filter(issue__slug=issue)
     actions = (
         actions.select_related("issue")
-        .annotate(organisation_count=Count("participations", distinct=True))
+        # A correlated subquery rather than JOIN + GROUP BY over every action: PostgreSQL counts
+        # for the page's rows only. All participants, as the card's badges list them.
+        .annotate(
+            organisation_count=Coalesce(
+                Subquery(
+                    Participation.objects.filter(joint_action=OuterRef("pk"))
+                    .order_by()
+                    .values("joint_action")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            )
+        )
         .prefetch_related(Prefetch("participations", queryset=Participation.objects.select_related("organisation")))
         .order_by("issue__slug", "title")
     )
@@ -485,16 +554,15 @@ def joint_action_list(request):
     for action in page.object_list:
         groups.setdefault(action.issue, []).append(action)
     countries_used = (
-        Participation.objects.filter(joint_action__in=JointAction.objects.visible_to(request.user))
+        Participation.objects.filter(joint_action__in=JointAction.objects.visible_to(user))
         .values_list("organisation__country", flat=True)
         .distinct()
         .order_by("organisation__country")
     )
     params = request.GET.copy()
     params.pop("page", None)
-    return render(
-        request,
-        "practice/joint_action_list.html",
+    return render_to_string(
+        "practice/includes/joint_actions.html",
         {
             "groups": groups,
             "page_obj": page,
@@ -506,7 +574,21 @@ def joint_action_list(request):
             ),
             "query_string": params.urlencode(),
         },
+        request=request,
     )
+
+
+def joint_action_list(request):
+    """Joint actions grouped by issue, filterable by issue and country; cached per audience
+    (coordinators also see drafts), language and query string."""
+    user = viewer(request)
+    actions = practice_cache.fragment(
+        "joint_actions",
+        parts=(practice_cache.audience(user),),
+        query=request.GET,
+        render=lambda: _joint_actions(request, user),
+    )
+    return render(request, "practice/joint_action_list.html", {"actions": actions})
 
 
 def joint_action_detail(request, slug):

@@ -131,3 +131,9 @@ def test_digest_items_in_the_window(organiser, climate_action):
     assert first["url"] == dutch.get_absolute_url() and first["key"] == f"guide:{dutch.pk}"
     assert items[2]["countries"] == ["NL", "SE"] and items[2]["themes"] == ["climate-change"]
     assert digest_items(since=after, until=after + dt.timedelta(days=1)) == []
+
+
+def test_a_country_filter_keeps_counting_every_participant(client, climate_action):
+    response = client.get(LIST, {"country": "SE"})
+    (action,) = response.context["page_obj"].object_list
+    assert action.organisation_count == 2 and "2 organisations" in response.content.decode()
