@@ -57,14 +57,14 @@ def _cold_dashboard(user, url: str, runs: int = 10) -> dict:
     """The dashboard with its figures cache invalidated before every load (the cost after a change)."""
     from django.test import Client
 
-    from evidence.cache import _bump
+    from evidence.cache import bump
 
     client = Client()
     client.force_login(user)
     client.get(url, secure=True)
     timings, queries = [], 0
     for _i in range(runs):
-        _bump()
+        bump()
         with CaptureQueriesContext(connection) as captured:
             start = time.perf_counter()
             client.get(url, secure=True)
