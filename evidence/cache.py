@@ -79,9 +79,9 @@ def fragment(name: str, *, audience: str, query, render: Callable[[], str]) -> S
     try:
         return mark_safe(  # noqa: S308 — HTML rendered by our own templates (autoescaped).
             cached_fragment(
-            name,
-            parts=(*key_parts(audience), canonical_query(query)),
-            render=_render,
+                name,
+                parts=(*key_parts(audience), canonical_query(query)),
+                render=_render,
                 namespace=NAMESPACE,
             )
         )

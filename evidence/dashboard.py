@@ -18,9 +18,7 @@ from django.db.models import (
     Count,
     F,
     Max,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
 )
@@ -54,21 +52,21 @@ class Row:
 def headline(records) -> dict:
     """One query: counts by layer, kind, verification, consent coverage and cross-border share."""
     today = timezone.localdate()
-    multi_country = (
-        RecordCountry.objects.filter(record=OuterRef("pk")).values("record").annotate(n=Count("pk")).values("n")
-    )
+    # Records observed in more than one country: one grouped pass over the country rows, which
+    # PostgreSQL hashes once (a correlated count per record cost a subplan loop per row).
+    cross_border_ids = RecordCountry.objects.values("record").annotate(n=Count("pk")).filter(n__gt=1).values("record")
     live_consent = Q(consent__withdrawn_at__isnull=True) & (
         Q(consent__expires_on__isnull=True) | Q(consent__expires_on__gte=today)
     )
     V = EvidenceRecord.Verification
-    figures = records.annotate(country_count=Coalesce(Subquery(multi_country[:1]), 0)).aggregate(
+    figures = records.aggregate(
         total=Count("pk"),
         process=Count("pk", filter=Q(layer=EvidenceRecord.Layer.PROCESS)),
         outcome=Count("pk", filter=Q(layer=EvidenceRecord.Layer.OUTCOME)),
         both=Count("pk", filter=Q(layer=EvidenceRecord.Layer.BOTH)),
         stories=Count("pk", filter=Q(kind=EvidenceRecord.Kind.STORY)),
         outcomes=Count("pk", filter=Q(kind=EvidenceRecord.Kind.OUTCOME)),
-        cross_border=Count("pk", filter=Q(country_count__gt=1)),
+        cross_border=Count("pk", filter=Q(pk__in=cross_border_ids)),
         needs_consent=Count("pk", filter=Q(kind__in=CONSENT_KINDS)),
         with_consent=Count("pk", filter=Q(kind__in=CONSENT_KINDS) & live_consent),
         self_reported=Count("pk", filter=Q(verification=V.SELF_REPORTED)),
