@@ -17,11 +17,13 @@ from django.db.models import (
     CharField,
     Count,
     F,
+    IntegerField,
     Max,
     Q,
     Sum,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf, TruncDate, TruncQuarter
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -95,35 +97,54 @@ def translated(path: str):
     return Coalesce(NullIf(F(f"{path}_{lang}"), Value("")), F(f"{path}_en"), output_field=CharField())
 
 
-def by_dimension_and_type(records) -> tuple[list[Row], list[Row]]:
-    """Process dimensions and outcome types with their record counts: one UNION query."""
-    ids = records.values("pk")
-    dims = ProcessDimension.objects.annotate(
-        label=translated("name"),
-        n=Count("evidence_records", filter=Q(evidence_records__in=ids)),
-        group=Value("dimension"),
-    ).values("group", "slug", "label", "n", "order")
-    types = OutcomeType.objects.annotate(
-        label=translated("name"),
-        n=Count("evidence_records", filter=Q(evidence_records__in=ids)),
-        group=Value("outcome_type"),
-    ).values("group", "slug", "label", "n", "order")
-    dimension_rows, type_rows = [], []
-    for r in dims.union(types, all=True).order_by("group", "order", "slug"):
-        row = Row(r["label"], r["n"], f"{r['group']}={r['slug']}", {"slug": r["slug"]})
-        (dimension_rows if r["group"] == "dimension" else type_rows).append(row)
-    return dimension_rows, type_rows
+VISIBLE_IDS = RawSQL("SELECT id FROM visible_records", ())
 
 
-def by_theme(records) -> list[Row]:
-    qs = (
-        Theme.objects.annotate(
-            label=translated("name"), n=Count("evidence_records", filter=Q(evidence_records__in=records.values("pk")))
+def _execute_with_visible(records, sql: str, params) -> list[tuple]:
+    """Run ``sql`` (which refers to ``VISIBLE_IDS``) with the ids of ``records`` computed once,
+    as a materialised CTE, however often the statement refers to them."""
+    visible_sql, visible_params = records.order_by().values_list("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH visible_records (id) AS MATERIALIZED ({visible_sql}) {sql}",  # noqa: S608 — compiled querysets
+            (*visible_params, *params),
         )
-        .values("slug", "label", "n")
-        .order_by("slug")
-    )
-    return [Row(r["label"], r["n"], f"theme={r['slug']}", {"slug": r["slug"]}) for r in qs]
+        return cursor.fetchall()
+
+
+def by_dimension_and_type(records) -> tuple[list[Row], list[Row], list[Row]]:
+    """Process dimensions, outcome types and themes with their record counts: one UNION
+    statement, the visible records computed once for all three."""
+    counted = Q(evidence_records__in=VISIBLE_IDS)
+
+    def counts(model, group: str, position):
+        return (
+            model.objects.annotate(
+                grp=Value(group),
+                key=F("slug"),
+                label=translated("name"),
+                n=Count("evidence_records", filter=counted),
+                position=position,
+            )
+            .values_list("grp", "key", "label", "n", "position")
+            .order_by()
+        )
+
+    parts, params = [], []
+    for qs in (
+        counts(ProcessDimension, "dimension", F("order")),
+        counts(OutcomeType, "outcome_type", F("order")),
+        counts(Theme, "theme", Value(0, output_field=IntegerField())),
+    ):
+        # The ORM orders a SELECT's annotations its own way: name the columns explicitly.
+        part_sql, part_params = qs.query.sql_with_params()
+        parts.append(f"SELECT b.grp, b.key, b.label, b.n, b.position FROM ({part_sql}) AS b")  # noqa: S608
+        params.extend(part_params)
+    rows: dict[str, list[Row]] = {"dimension": [], "outcome_type": [], "theme": []}
+    result = _execute_with_visible(records, " UNION ALL ".join(parts), params)
+    for group, slug, label, n, _position in sorted(result, key=lambda r: (r[0], r[4], r[1])):
+        rows[group].append(Row(label, n, f"{group}={slug}", {"slug": slug}))
+    return rows["dimension"], rows["outcome_type"], rows["theme"]
 
 
 def by_country(records) -> list[Row]:
@@ -161,28 +182,70 @@ def quarter_query(day) -> str:
     return f"period_from={day.isoformat()}&period_to={last.isoformat()}"
 
 
-def _latest_per_quarter(updates) -> dict:
-    """For indicators aggregated as "latest": per quarter, each organisation's most recent value,
-    summed over organisations. DISTINCT ON picks the rows, the outer query sums: one query."""
-    inner = (
+def _language_column() -> str:
+    """The suffix of the current language's modeltranslation columns (a known language only)."""
+    lang = (get_language() or "en")[:2]
+    return lang if lang in {code for code, _name in settings.LANGUAGES} else "en"
+
+
+def _actuals(records, *, organisation=None, country=None) -> list[dict]:
+    """Per indicator and quarter: sum, average and, for indicators aggregated as "latest", each
+    organisation's most recent value summed over organisations (DISTINCT ON), with the
+    indicator's name, unit, aggregation and order joined in. One statement: the visible records
+    are computed once (a materialised CTE) and shared by both aggregations; the grouping stays
+    on (indicator, quarter) and the names are joined to the few aggregated rows only."""
+    visible_sql, visible_params = records.values_list("pk").query.sql_with_params()
+    updates = MetricUpdate.objects.filter(record_id__in=RawSQL("SELECT id FROM visible_records", ()))
+    if organisation:
+        updates = updates.filter(organisation__slug=organisation)
+    if country:
+        updates = updates.filter(organisation__country=country)
+    updates = updates.annotate(quarter=TruncQuarter("period_start"))
+    sums_sql, sums_params = (
+        updates.values("indicator_id", "quarter")
+        .annotate(total=Sum("value"), average=Avg("value"))
+        .values_list("indicator_id", "quarter", "total", "average")
+        .order_by()
+        .query.sql_with_params()
+    )
+    latest_sql, latest_params = (
         updates.filter(indicator__aggregation=Indicator.Aggregation.LATEST)
-        .annotate(quarter=TruncQuarter("period_start"))
         .order_by("indicator_id", "quarter", "organisation_id", "-period_end", "-pk")
         .distinct("indicator_id", "quarter", "organisation_id")
-        .values("indicator_id", "quarter", "value")
+        .values_list("indicator_id", "quarter", "value")
+        .query.sql_with_params()
     )
-    sql, params = inner.query.sql_with_params()
+    lang = _language_column()
+    sql = (
+        f"WITH visible_records (id) AS MATERIALIZED ({visible_sql}) "  # noqa: S608 — compiled querysets; lang is whitelisted
+        "SELECT s.indicator_id, s.quarter, s.total, s.average, l.latest, "
+        f"COALESCE(NULLIF(i.name_{lang}, ''), i.name_en), COALESCE(NULLIF(i.unit_{lang}, ''), i.unit_en), "
+        'i.aggregation, i."order" '
+        f"FROM ({sums_sql}) AS s (indicator_id, quarter, total, average) "
+        "JOIN evidence_indicator AS i ON i.id = s.indicator_id "
+        f"LEFT JOIN (SELECT d.indicator_id, d.quarter, SUM(d.value) AS latest FROM ({latest_sql}) "
+        "AS d (indicator_id, quarter, value) GROUP BY d.indicator_id, d.quarter) AS l "
+        "ON l.indicator_id = s.indicator_id AND l.quarter = s.quarter "
+        "ORDER BY s.indicator_id, s.quarter"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT latest.indicator_id, latest.quarter, SUM(latest.value) FROM ({sql}) AS latest "  # noqa: S608
-            "GROUP BY latest.indicator_id, latest.quarter",
-            params,
-        )
-        # A raw cursor skips Django's converters: the quarter comes back as a timestamp.
-        return {
-            (indicator, quarter.date() if hasattr(quarter, "date") else quarter): total
-            for indicator, quarter, total in cursor.fetchall()
+        cursor.execute(sql, (*visible_params, *sums_params, *latest_params))
+        rows = cursor.fetchall()
+    # A raw cursor skips Django's converters: the quarter comes back as a timestamp.
+    return [
+        {
+            "indicator": indicator,
+            "quarter": quarter.date() if hasattr(quarter, "date") else quarter,
+            "total": total,
+            "average": average,
+            "latest": latest,
+            "name": name,
+            "unit": unit,
+            "aggregation": aggregation,
+            "order": order,
         }
+        for indicator, quarter, total, average, latest, name, unit, aggregation, order in rows
+    ]
 
 
 def metric_updates(records, *, organisation=None, country=None):
@@ -198,23 +261,8 @@ def metric_updates(records, *, organisation=None, country=None):
 
 def indicator_quarters(records, *, organisation=None, country=None, period_from=None, period_to=None) -> list[dict]:
     """Per indicator and quarter: the aggregated actual (by the indicator's own aggregation) and
-    the summed target. Three queries; indicator names come joined in."""
-    updates = metric_updates(records, organisation=organisation, country=country)
-    actuals = (
-        updates.annotate(quarter=TruncQuarter("period_start"))
-        .values("indicator", "quarter")
-        .annotate(
-            # Wrapped in Max() so that the grouping stays on (indicator, quarter): grouping by
-            # the text columns as well made PostgreSQL sort wide rows on disk.
-            name=Max(translated("indicator__name")),
-            unit=Max(translated("indicator__unit")),
-            aggregation=Max("indicator__aggregation"),
-            order=Max("indicator__order"),
-            total=Sum("value"),
-            average=Avg("value"),
-        )
-        .order_by("indicator", "quarter")
-    )
+    the summed target. Two queries; indicator names come joined in."""
+    actuals = _actuals(records, organisation=organisation, country=country)
     targets = Target.objects.all()
     if organisation:
         targets = targets.filter(organisation__slug=organisation)
@@ -235,12 +283,11 @@ def indicator_quarters(records, *, organisation=None, country=None, period_from=
         )
         .order_by()
     )
-    latest = _latest_per_quarter(updates)
     out: dict[int, dict] = {}
     for r in actuals:
         value = {"sum": r["total"], "average": r["average"]}.get(r["aggregation"])
         if r["aggregation"] == "latest":
-            value = latest.get((r["indicator"], r["quarter"]))
+            value = r["latest"]
         entry = out.setdefault(
             r["indicator"],
             {

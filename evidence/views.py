@@ -438,8 +438,7 @@ def _dashboard_figures(records, data) -> dict:
     """Every aggregated figure of the dashboard (cached as a whole, see ``evidence.cache``)."""
     base_query = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if v}
     library = reverse("evidence:index")
-    dimension_rows, type_rows = dashboard.by_dimension_and_type(records)
-    theme_rows = dashboard.by_theme(records)
+    dimension_rows, type_rows, theme_rows = dashboard.by_dimension_and_type(records)
     country_rows = dashboard.by_country(records)
     quarter_rows = dashboard.per_quarter(records)
     indicators = dashboard.indicator_quarters(
