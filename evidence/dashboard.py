@@ -7,6 +7,7 @@ and the dashboard filters, so visibility and consent hold for every figure.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -97,23 +98,31 @@ def translated(path: str):
 
 
 VISIBLE_IDS = RawSQL("SELECT id FROM visible_records", ())
+# The quarter a record is counted in: the start of the period observed, else its publication day.
+RECORD_QUARTER = TruncQuarter(Coalesce("period_start", TruncDate("published_at")))
 
 
 def _execute_with_visible(records, sql: str, params) -> list[tuple]:
     """Run ``sql`` (which refers to ``VISIBLE_IDS``) with the ids of ``records`` computed once,
     as a materialised CTE, however often the statement refers to them."""
-    visible_sql, visible_params = records.order_by().values_list("pk").query.sql_with_params()
+    visible_sql, visible_params = (
+        records.order_by()
+        .annotate(record_quarter=RECORD_QUARTER)
+        .values_list("pk", "record_quarter")
+        .query.sql_with_params()
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH visible_records (id) AS MATERIALIZED ({visible_sql}) {sql}",  # noqa: S608 — compiled querysets
+            f"WITH visible_records (id, quarter) AS MATERIALIZED ({visible_sql}) {sql}",  # noqa: S608 — compiled querysets
             (*visible_params, *params),
         )
         return cursor.fetchall()
 
 
-def by_dimension_and_type(records) -> tuple[list[Row], list[Row], list[Row]]:
-    """Process dimensions, outcome types and themes with their record counts: one UNION
-    statement, the visible records computed once for all three."""
+def breakdowns(records) -> dict[str, list[Row]]:
+    """Record counts by process dimension, outcome type, theme, country and quarter (the keys
+    ``dimension``, ``outcome_type``, ``theme``, ``country``, ``quarter``): one UNION statement,
+    the visible records computed once for all five."""
     counted = Q(evidence_records__in=VISIBLE_IDS)
 
     def counts(model, group: str, position):
@@ -139,34 +148,27 @@ def by_dimension_and_type(records) -> tuple[list[Row], list[Row], list[Row]]:
         part_sql, part_params = qs.query.sql_with_params()
         parts.append(f"SELECT b.grp, b.key, b.label, b.n, b.position FROM ({part_sql}) AS b")  # noqa: S608
         params.extend(part_params)
-    rows: dict[str, list[Row]] = {"dimension": [], "outcome_type": [], "theme": []}
+    table = RecordCountry._meta.db_table
+    parts.append(
+        f"SELECT 'country', rc.country, rc.country, COUNT(DISTINCT rc.record_id), 0 FROM {table} AS rc "  # noqa: S608
+        "WHERE rc.record_id IN (SELECT id FROM visible_records) GROUP BY rc.country"
+    )
+    parts.append(
+        "SELECT 'quarter', v.quarter::date::text, '', COUNT(*), 0 FROM visible_records AS v "
+        "WHERE v.quarter IS NOT NULL GROUP BY v.quarter::date"
+    )
+    rows: dict[str, list[Row]] = {"dimension": [], "outcome_type": [], "theme": [], "country": [], "quarter": []}
     result = _execute_with_visible(records, " UNION ALL ".join(parts), params)
-    for group, slug, label, n, _position in sorted(result, key=lambda r: (r[0], r[4], r[1])):
-        rows[group].append(Row(label, n, f"{group}={slug}", {"slug": slug}))
-    return rows["dimension"], rows["outcome_type"], rows["theme"]
-
-
-def by_country(records) -> list[Row]:
-    qs = (
-        RecordCountry.objects.filter(record__in=records.values("pk"))
-        .values("country")
-        .annotate(n=Count("record", distinct=True))
-        .order_by("-n", "country")
-    )
-    return [
-        Row(str(country_names.name(r["country"])), r["n"], f"country={r['country']}", {"code": r["country"]})
-        for r in qs
-    ]
-
-
-def per_quarter(records) -> list[Row]:
-    qs = (
-        records.annotate(quarter=TruncQuarter(Coalesce("period_start", TruncDate("published_at"))))
-        .values("quarter")
-        .annotate(n=Count("pk"))
-        .order_by("quarter")
-    )
-    return [Row(quarter_label(r["quarter"]), r["n"], quarter_query(r["quarter"])) for r in qs if r["quarter"]]
+    for group, key, label, n, _position in sorted(result, key=lambda r: (r[0], r[4], r[1])):
+        if group == "country":
+            rows[group].append(Row(str(country_names.name(key)), n, f"country={key}", {"code": key}))
+        elif group == "quarter":
+            day = datetime.date.fromisoformat(key)
+            rows[group].append(Row(quarter_label(day), n, quarter_query(day)))
+        else:
+            rows[group].append(Row(label, n, f"{group}={key}", {"slug": key}))
+    rows["country"].sort(key=lambda row: (-row.value, row.extra["code"]))
+    return rows
 
 
 def quarter_label(day) -> str:
@@ -174,8 +176,6 @@ def quarter_label(day) -> str:
 
 
 def quarter_query(day) -> str:
-    import datetime
-
     end_month = day.month + 2
     last = datetime.date(day.year + (end_month // 12), end_month % 12 + 1, 1) - datetime.timedelta(days=1)
     return f"period_from={day.isoformat()}&period_to={last.isoformat()}"

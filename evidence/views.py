@@ -438,9 +438,9 @@ def _dashboard_figures(records, data) -> dict:
     """Every aggregated figure of the dashboard (cached as a whole, see ``evidence.cache``)."""
     base_query = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if v}
     library = reverse("evidence:index")
-    dimension_rows, type_rows, theme_rows = dashboard.by_dimension_and_type(records)
-    country_rows = dashboard.by_country(records)
-    quarter_rows = dashboard.per_quarter(records)
+    counted = dashboard.breakdowns(records)
+    dimension_rows, type_rows, theme_rows = counted["dimension"], counted["outcome_type"], counted["theme"]
+    country_rows, quarter_rows = counted["country"], counted["quarter"]
     indicators = dashboard.indicator_quarters(
         records,
         organisation=data.get("organisation"),
