@@ -150,8 +150,10 @@ def breakdowns(records) -> dict[str, list[Row]]:
         params.extend(part_params)
     table = RecordCountry._meta.db_table
     parts.append(
-        f"SELECT 'country', rc.country, rc.country, COUNT(DISTINCT rc.record_id), 0 FROM {table} AS rc "  # noqa: S608
-        "WHERE rc.record_id IN (SELECT id FROM visible_records) GROUP BY rc.country"
+        # A join (a record's countries are unique, so COUNT(*) counts records): hashed, where
+        # an IN over the CTE was planned as one index lookup per visible record.
+        f"SELECT 'country', rc.country, rc.country, COUNT(*), 0 FROM visible_records AS v JOIN {table} AS rc "  # noqa: S608
+        "ON rc.record_id = v.id GROUP BY rc.country"
     )
     parts.append(
         "SELECT 'quarter', v.quarter::date::text, '', COUNT(*), 0 FROM visible_records AS v "
