@@ -21,6 +21,7 @@ A cache outage only costs speed, never correctness: the fragment is rendered afr
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable
 from urllib.parse import urlencode
@@ -59,14 +60,17 @@ def canonical_query(query) -> str:
     return urlencode(sorted((key, value) for key, values in query.lists() for value in values))
 
 
-def key_parts(audience: str) -> tuple:
+def key_parts(audience: str, day: datetime.date) -> tuple:
     """Audience, day and time zone: the day changes whenever any consent may have expired."""
-    return (audience, timezone.localdate().isoformat(), timezone.get_current_timezone_name())
+    return (audience, day.isoformat(), timezone.get_current_timezone_name())
 
 
-def fragment(name: str, *, audience: str, query, render: Callable[[], str]) -> SafeString:
+def fragment(name: str, *, audience: str, day: datetime.date, query, render: Callable[[], str]) -> SafeString:
     """``render()``'s HTML for ``audience`` and ``query``, cached until the next evidence change
-    or the next day. ``audience`` must be a viewer class, never anything per person."""
+    or the next day. ``audience`` must be a viewer class, never anything per person. ``day`` is
+    ``timezone.localdate()`` taken *before* the records' queryset was built: around midnight a
+    fragment may then hold the next day's (stricter) records under the old day, never the old
+    day's records under the new one."""
     if audience not in ("anonymous", "network", "funder", "coordinator"):
         raise ValueError(f"not an audience: {audience!r}")
     rendered: list[str] = []
@@ -80,7 +84,7 @@ def fragment(name: str, *, audience: str, query, render: Callable[[], str]) -> S
         return mark_safe(  # noqa: S308 — HTML rendered by our own templates (autoescaped).
             cached_fragment(
                 name,
-                parts=(*key_parts(audience), canonical_query(query)),
+                parts=(*key_parts(audience, day), canonical_query(query)),
                 render=_render,
                 namespace=NAMESPACE,
             )

@@ -128,6 +128,7 @@ def _filter_options():
 
 
 def index(request):
+    day = timezone.localdate()  # before the queryset: see ``evidence.cache.fragment``
     records = EvidenceRecord.objects.visible_to(request.user).published()
     filterset = LibraryFilter(request.GET or None, queryset=records)
     _filter_error_message(request, filterset)
@@ -155,7 +156,7 @@ def index(request):
     # and the query, never on the person (see ``evidence.cache``): filters and results are one
     # fragment per audience, language, day and query (the page number included).
     results = evidence_cache.fragment(
-        "library", audience=viewer_class(request.user), query=request.GET, render=render_results
+        "library", audience=viewer_class(request.user), day=day, query=request.GET, render=render_results
     )
     return render(
         request,
@@ -397,6 +398,7 @@ def _dashboard_records(request):
 def _dashboard_context(request, *, with_filters: bool = True):
     """The dashboard's filter block and body as cached fragments (see ``evidence.cache``): the
     figures are computed only when one of them is not cached, and then once for both."""
+    day = timezone.localdate()  # before the queryset: see ``evidence.cache.fragment``
     filterset, records = _dashboard_records(request)
     data = filterset.form.cleaned_data if filterset.is_bound else {}
     audience = viewer_class(request.user)
@@ -420,6 +422,7 @@ def _dashboard_context(request, *, with_filters: bool = True):
         "body_html": evidence_cache.fragment(
             "dashboard-body",
             audience=audience,
+            day=day,
             query=request.GET,
             render=lambda: render_to_string("evidence/includes/dashboard_body.html", fragment_context()),
         ),
@@ -428,6 +431,7 @@ def _dashboard_context(request, *, with_filters: bool = True):
         context["filters_html"] = evidence_cache.fragment(
             "dashboard-filters",
             audience=audience,
+            day=day,
             query=request.GET,
             render=lambda: render_to_string("evidence/includes/dashboard_filters.html", fragment_context()),
         )
