@@ -439,7 +439,7 @@ def _dashboard_context(request, *, with_filters: bool = True):
 
 
 def _dashboard_figures(records, data) -> dict:
-    """Every aggregated figure of the dashboard (cached as a whole, see ``evidence.cache``)."""
+    """Every aggregated figure of the dashboard (rendered into its cached fragments)."""
     base_query = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if v}
     library = reverse("evidence:index")
     counted = dashboard.breakdowns(records)
