@@ -195,7 +195,7 @@ def _actuals(records, *, organisation=None, country=None) -> list[dict]:
     indicator's name, unit, aggregation and order joined in. One statement: the visible records
     are computed once (a materialised CTE) and shared by both aggregations; the grouping stays
     on (indicator, quarter) and the names are joined to the few aggregated rows only."""
-    visible_sql, visible_params = records.values_list("pk").query.sql_with_params()
+    visible_sql, visible_params = records.order_by().values_list("pk").query.sql_with_params()
     updates = MetricUpdate.objects.filter(record_id__in=RawSQL("SELECT id FROM visible_records", ()))
     if organisation:
         updates = updates.filter(organisation__slug=organisation)
