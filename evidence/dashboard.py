@@ -7,23 +7,23 @@ and the dashboard filters, so visibility and consent hold for every figure.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
-    Avg,
     CharField,
     Count,
     F,
+    IntegerField,
     Max,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf, TruncDate, TruncQuarter
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -54,21 +54,21 @@ class Row:
 def headline(records) -> dict:
     """One query: counts by layer, kind, verification, consent coverage and cross-border share."""
     today = timezone.localdate()
-    multi_country = (
-        RecordCountry.objects.filter(record=OuterRef("pk")).values("record").annotate(n=Count("pk")).values("n")
-    )
+    # Records observed in more than one country: one grouped pass over the country rows, which
+    # PostgreSQL hashes once (a correlated count per record cost a subplan loop per row).
+    cross_border_ids = RecordCountry.objects.values("record").annotate(n=Count("pk")).filter(n__gt=1).values("record")
     live_consent = Q(consent__withdrawn_at__isnull=True) & (
         Q(consent__expires_on__isnull=True) | Q(consent__expires_on__gte=today)
     )
     V = EvidenceRecord.Verification
-    figures = records.annotate(country_count=Coalesce(Subquery(multi_country[:1]), 0)).aggregate(
+    figures = records.aggregate(
         total=Count("pk"),
         process=Count("pk", filter=Q(layer=EvidenceRecord.Layer.PROCESS)),
         outcome=Count("pk", filter=Q(layer=EvidenceRecord.Layer.OUTCOME)),
         both=Count("pk", filter=Q(layer=EvidenceRecord.Layer.BOTH)),
         stories=Count("pk", filter=Q(kind=EvidenceRecord.Kind.STORY)),
         outcomes=Count("pk", filter=Q(kind=EvidenceRecord.Kind.OUTCOME)),
-        cross_border=Count("pk", filter=Q(country_count__gt=1)),
+        cross_border=Count("pk", filter=Q(pk__in=cross_border_ids)),
         needs_consent=Count("pk", filter=Q(kind__in=CONSENT_KINDS)),
         with_consent=Count("pk", filter=Q(kind__in=CONSENT_KINDS) & live_consent),
         self_reported=Count("pk", filter=Q(verification=V.SELF_REPORTED)),
@@ -97,58 +97,80 @@ def translated(path: str):
     return Coalesce(NullIf(F(f"{path}_{lang}"), Value("")), F(f"{path}_en"), output_field=CharField())
 
 
-def by_dimension_and_type(records) -> tuple[list[Row], list[Row]]:
-    """Process dimensions and outcome types with their record counts: one UNION query."""
-    ids = records.values("pk")
-    dims = ProcessDimension.objects.annotate(
-        label=translated("name"),
-        n=Count("evidence_records", filter=Q(evidence_records__in=ids)),
-        group=Value("dimension"),
-    ).values("group", "slug", "label", "n", "order")
-    types = OutcomeType.objects.annotate(
-        label=translated("name"),
-        n=Count("evidence_records", filter=Q(evidence_records__in=ids)),
-        group=Value("outcome_type"),
-    ).values("group", "slug", "label", "n", "order")
-    dimension_rows, type_rows = [], []
-    for r in dims.union(types, all=True).order_by("group", "order", "slug"):
-        row = Row(r["label"], r["n"], f"{r['group']}={r['slug']}", {"slug": r["slug"]})
-        (dimension_rows if r["group"] == "dimension" else type_rows).append(row)
-    return dimension_rows, type_rows
+VISIBLE_IDS = RawSQL("SELECT id FROM visible_records", ())
+# The quarter a record is counted in: the start of the period observed, else its publication day.
+RECORD_QUARTER = TruncQuarter(Coalesce("period_start", TruncDate("published_at")))
 
 
-def by_theme(records) -> list[Row]:
-    qs = (
-        Theme.objects.annotate(
-            label=translated("name"), n=Count("evidence_records", filter=Q(evidence_records__in=records.values("pk")))
+def _execute_with_visible(records, sql: str, params) -> list[tuple]:
+    """Run ``sql`` (which refers to ``VISIBLE_IDS``) with the ids of ``records`` computed once,
+    as a materialised CTE, however often the statement refers to them."""
+    visible_sql, visible_params = (
+        records.order_by()
+        .annotate(record_quarter=RECORD_QUARTER)
+        .values_list("pk", "record_quarter")
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH visible_records (id, quarter) AS MATERIALIZED ({visible_sql}) {sql}",  # noqa: S608 — compiled querysets
+            (*visible_params, *params),
         )
-        .values("slug", "label", "n")
-        .order_by("slug")
+        return cursor.fetchall()
+
+
+def breakdowns(records) -> dict[str, list[Row]]:
+    """Record counts by process dimension, outcome type, theme, country and quarter (the keys
+    ``dimension``, ``outcome_type``, ``theme``, ``country``, ``quarter``): one UNION statement,
+    the visible records computed once for all five."""
+    counted = Q(evidence_records__in=VISIBLE_IDS)
+
+    def counts(model, group: str, position):
+        return (
+            model.objects.annotate(
+                grp=Value(group),
+                key=F("slug"),
+                label=translated("name"),
+                n=Count("evidence_records", filter=counted),
+                position=position,
+            )
+            .values_list("grp", "key", "label", "n", "position")
+            .order_by()
+        )
+
+    parts, params = [], []
+    for qs in (
+        counts(ProcessDimension, "dimension", F("order")),
+        counts(OutcomeType, "outcome_type", F("order")),
+        counts(Theme, "theme", Value(0, output_field=IntegerField())),
+    ):
+        # The ORM orders a SELECT's annotations its own way: name the columns explicitly.
+        part_sql, part_params = qs.query.sql_with_params()
+        parts.append(f"SELECT b.grp, b.key, b.label, b.n, b.position FROM ({part_sql}) AS b")  # noqa: S608
+        params.extend(part_params)
+    table = RecordCountry._meta.db_table
+    parts.append(
+        # A join (a record's countries are unique, so COUNT(*) counts records): hashed, where
+        # an IN over the CTE was planned as one index lookup per visible record.
+        f"SELECT 'country', rc.country, rc.country, COUNT(*), 0 FROM visible_records AS v JOIN {table} AS rc "  # noqa: S608
+        "ON rc.record_id = v.id GROUP BY rc.country"
     )
-    return [Row(r["label"], r["n"], f"theme={r['slug']}", {"slug": r["slug"]}) for r in qs]
-
-
-def by_country(records) -> list[Row]:
-    qs = (
-        RecordCountry.objects.filter(record__in=records.values("pk"))
-        .values("country")
-        .annotate(n=Count("record", distinct=True))
-        .order_by("-n", "country")
+    parts.append(
+        "SELECT 'quarter', v.quarter::date::text, '', COUNT(*), 0 FROM visible_records AS v "
+        "WHERE v.quarter IS NOT NULL GROUP BY v.quarter::date"
     )
-    return [
-        Row(str(country_names.name(r["country"])), r["n"], f"country={r['country']}", {"code": r["country"]})
-        for r in qs
-    ]
-
-
-def per_quarter(records) -> list[Row]:
-    qs = (
-        records.annotate(quarter=TruncQuarter(Coalesce("period_start", TruncDate("published_at"))))
-        .values("quarter")
-        .annotate(n=Count("pk"))
-        .order_by("quarter")
-    )
-    return [Row(quarter_label(r["quarter"]), r["n"], quarter_query(r["quarter"])) for r in qs if r["quarter"]]
+    rows: dict[str, list[Row]] = {"dimension": [], "outcome_type": [], "theme": [], "country": [], "quarter": []}
+    result = _execute_with_visible(records, " UNION ALL ".join(parts), params)
+    for group, key, label, n, _position in sorted(result, key=lambda r: (r[0], r[4], r[1])):
+        if group == "country":
+            rows[group].append(Row(str(country_names.name(key)), n, f"country={key}", {"code": key}))
+        elif group == "quarter":
+            day = datetime.date.fromisoformat(key)
+            rows[group].append(Row(quarter_label(day), n, quarter_query(day)))
+        else:
+            rows[group].append(Row(label, n, f"{group}={key}", {"slug": key}))
+    rows["country"].sort(key=lambda row: (-row.value, row.extra["code"]))
+    return rows
 
 
 def quarter_label(day) -> str:
@@ -156,35 +178,79 @@ def quarter_label(day) -> str:
 
 
 def quarter_query(day) -> str:
-    import datetime
-
     end_month = day.month + 2
     last = datetime.date(day.year + (end_month // 12), end_month % 12 + 1, 1) - datetime.timedelta(days=1)
     return f"period_from={day.isoformat()}&period_to={last.isoformat()}"
 
 
-def _latest_per_quarter(updates) -> dict:
-    """For indicators aggregated as "latest": per quarter, each organisation's most recent value,
-    summed over organisations. DISTINCT ON picks the rows, the outer query sums: one query."""
-    inner = (
+def _language_column() -> str:
+    """The suffix of the current language's modeltranslation columns (a known language only)."""
+    lang = (get_language() or "en")[:2]
+    return lang if lang in {code for code, _name in settings.LANGUAGES} else "en"
+
+
+def _actuals(records, *, organisation=None, country=None) -> list[dict]:
+    """Per indicator and quarter: sum, average and, for indicators aggregated as "latest", each
+    organisation's most recent value summed over organisations (DISTINCT ON), with the
+    indicator's name, unit, aggregation and order joined in. One statement: the visible records
+    are computed once (a materialised CTE) and shared by both aggregations; the grouping stays
+    on (indicator, quarter) and the names are joined to the few aggregated rows only."""
+    visible_sql, visible_params = records.order_by().values_list("pk").query.sql_with_params()
+    updates = MetricUpdate.objects.filter(record_id__in=RawSQL("SELECT id FROM visible_records", ()))
+    if organisation:
+        updates = updates.filter(organisation__slug=organisation)
+    if country:
+        updates = updates.filter(organisation__country=country)
+    # Summed per (indicator, period start) first and only then per quarter: periods mostly
+    # start on a handful of days, so DATE_TRUNC runs on a few grouped rows, not on every value.
+    sums_sql, sums_params = (
+        updates.values("indicator_id", "period_start")
+        .annotate(total=Sum("value"), n=Count("pk"))
+        .values_list("indicator_id", "period_start", "total", "n")
+        .order_by()
+        .query.sql_with_params()
+    )
+    updates = updates.annotate(quarter=TruncQuarter("period_start"))
+    latest_sql, latest_params = (
         updates.filter(indicator__aggregation=Indicator.Aggregation.LATEST)
-        .annotate(quarter=TruncQuarter("period_start"))
         .order_by("indicator_id", "quarter", "organisation_id", "-period_end", "-pk")
         .distinct("indicator_id", "quarter", "organisation_id")
-        .values("indicator_id", "quarter", "value")
+        .values_list("indicator_id", "quarter", "value")
+        .query.sql_with_params()
     )
-    sql, params = inner.query.sql_with_params()
+    lang = _language_column()
+    sql = (
+        f"WITH visible_records (id) AS MATERIALIZED ({visible_sql}) "  # noqa: S608 — compiled querysets; lang is whitelisted
+        "SELECT s.indicator_id, s.quarter, s.total, s.average, l.latest, "
+        f"COALESCE(NULLIF(i.name_{lang}, ''), i.name_en), COALESCE(NULLIF(i.unit_{lang}, ''), i.unit_en), "
+        'i.aggregation, i."order" '
+        "FROM (SELECT p.indicator_id, DATE_TRUNC('quarter', p.period_start) AS quarter, SUM(p.total) AS total, "
+        f"SUM(p.total) / SUM(p.n) AS average FROM ({sums_sql}) AS p (indicator_id, period_start, total, n) "
+        "GROUP BY 1, 2) AS s "
+        "JOIN evidence_indicator AS i ON i.id = s.indicator_id "
+        f"LEFT JOIN (SELECT d.indicator_id, d.quarter, SUM(d.value) AS latest FROM ({latest_sql}) "
+        "AS d (indicator_id, quarter, value) GROUP BY d.indicator_id, d.quarter) AS l "
+        "ON l.indicator_id = s.indicator_id AND l.quarter = s.quarter "
+        "ORDER BY s.indicator_id, s.quarter"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT latest.indicator_id, latest.quarter, SUM(latest.value) FROM ({sql}) AS latest "  # noqa: S608
-            "GROUP BY latest.indicator_id, latest.quarter",
-            params,
-        )
-        # A raw cursor skips Django's converters: the quarter comes back as a timestamp.
-        return {
-            (indicator, quarter.date() if hasattr(quarter, "date") else quarter): total
-            for indicator, quarter, total in cursor.fetchall()
+        cursor.execute(sql, (*visible_params, *sums_params, *latest_params))
+        rows = cursor.fetchall()
+    # A raw cursor skips Django's converters: the quarter comes back as a timestamp.
+    return [
+        {
+            "indicator": indicator,
+            "quarter": quarter.date() if hasattr(quarter, "date") else quarter,
+            "total": total,
+            "average": average,
+            "latest": latest,
+            "name": name,
+            "unit": unit,
+            "aggregation": aggregation,
+            "order": order,
         }
+        for indicator, quarter, total, average, latest, name, unit, aggregation, order in rows
+    ]
 
 
 def metric_updates(records, *, organisation=None, country=None):
@@ -200,23 +266,8 @@ def metric_updates(records, *, organisation=None, country=None):
 
 def indicator_quarters(records, *, organisation=None, country=None, period_from=None, period_to=None) -> list[dict]:
     """Per indicator and quarter: the aggregated actual (by the indicator's own aggregation) and
-    the summed target. Three queries; indicator names come joined in."""
-    updates = metric_updates(records, organisation=organisation, country=country)
-    actuals = (
-        updates.annotate(quarter=TruncQuarter("period_start"))
-        .values("indicator", "quarter")
-        .annotate(
-            # Wrapped in Max() so that the grouping stays on (indicator, quarter): grouping by
-            # the text columns as well made PostgreSQL sort wide rows on disk.
-            name=Max(translated("indicator__name")),
-            unit=Max(translated("indicator__unit")),
-            aggregation=Max("indicator__aggregation"),
-            order=Max("indicator__order"),
-            total=Sum("value"),
-            average=Avg("value"),
-        )
-        .order_by("indicator", "quarter")
-    )
+    the summed target. Two queries; indicator names come joined in."""
+    actuals = _actuals(records, organisation=organisation, country=country)
     targets = Target.objects.all()
     if organisation:
         targets = targets.filter(organisation__slug=organisation)
@@ -237,12 +288,11 @@ def indicator_quarters(records, *, organisation=None, country=None, period_from=
         )
         .order_by()
     )
-    latest = _latest_per_quarter(updates)
     out: dict[int, dict] = {}
     for r in actuals:
         value = {"sum": r["total"], "average": r["average"]}.get(r["aggregation"])
         if r["aggregation"] == "latest":
-            value = latest.get((r["indicator"], r["quarter"]))
+            value = r["latest"]
         entry = out.setdefault(
             r["indicator"],
             {

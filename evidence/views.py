@@ -19,9 +19,9 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -52,18 +52,6 @@ from network.text import markdown_to_safe_html
 from network.validators import spreadsheet_safe
 
 PAGE_SIZE = 20
-
-
-class CachedCountPaginator(Paginator):
-    """A paginator whose total count comes from the evidence cache (see ``evidence.cache``)."""
-
-    def __init__(self, *args, count_key: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._count_key = count_key
-
-    @cached_property
-    def count(self) -> int:
-        return evidence_cache.cached(self._count_key, lambda: self.object_list.count())
 
 
 # --- access helpers ----------------------------------------------------------------------
@@ -140,30 +128,43 @@ def _filter_options():
 
 
 def index(request):
+    day = timezone.localdate()  # before the queryset: see ``evidence.cache.fragment``
     records = EvidenceRecord.objects.visible_to(request.user).published()
     filterset = LibraryFilter(request.GET or None, queryset=records)
     _filter_error_message(request, filterset)
-    qs = _with_lists(filterset.qs.select_related("consent")).order_by("-published_at", "-pk")
     query = request.GET.copy()
     query.pop("page", None)
-    # The library shows published records only, so what it lists depends on the viewer's
-    # class and the filters, never on the person: the count is cached like the dashboard.
-    count_key = evidence_cache.dashboard_key(who="library-" + viewer_class(request.user), query=query.urlencode())
-    page = CachedCountPaginator(qs, PAGE_SIZE, count_key=count_key).get_page(request.GET.get("page"))
+
+    def render_results() -> str:
+        qs = _with_lists(filterset.qs.select_related("consent")).order_by("-published_at", "-pk")
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render_to_string(
+            "evidence/includes/library_results.html",
+            {
+                "request": request,
+                "page": page,
+                "query": query.urlencode(),
+                "kinds": EvidenceRecord.Kind.choices,
+                "layers": EvidenceRecord.Layer.choices,
+                "verifications": EvidenceRecord.Verification.choices,
+                "countries": DashboardFilter.base_filters["country"].extra["choices"](),
+                **_filter_options(),
+            },
+        )
+
+    # The library lists published records only, so what it shows depends on the viewer's class
+    # and the query, never on the person (see ``evidence.cache``): filters and results are one
+    # fragment per audience, language, day and query (the page number included).
+    results = evidence_cache.fragment(
+        "library", audience=viewer_class(request.user), day=day, query=request.GET, render=render_results
+    )
     return render(
         request,
         "evidence/record_list.html",
         {
-            "page": page,
-            "filter": filterset,
-            "query": query.urlencode(),
-            "kinds": EvidenceRecord.Kind.choices,
-            "layers": EvidenceRecord.Layer.choices,
-            "verifications": EvidenceRecord.Verification.choices,
-            "countries": DashboardFilter.base_filters["country"].extra["choices"](),
+            "results": results,
             "can_submit": viewer_class(request.user) in ("network", "coordinator")
             and bool(viewer_roles(request.user) & {Role.ORGANISER, Role.COORDINATOR}),
-            **_filter_options(),
         },
     )
 
@@ -394,28 +395,56 @@ def _dashboard_records(request):
     return filterset, filterset.qs
 
 
-def _dashboard_context(request):
+def _dashboard_context(request, *, with_filters: bool = True):
+    """The dashboard's filter block and body as cached fragments (see ``evidence.cache``): the
+    figures are computed only when one of them is not cached, and then once for both."""
+    day = timezone.localdate()  # before the queryset: see ``evidence.cache.fragment``
     filterset, records = _dashboard_records(request)
     data = filterset.form.cleaned_data if filterset.is_bound else {}
-    key = evidence_cache.dashboard_key(who=viewer_class(request.user), query=request.GET.urlencode())
-    figures = evidence_cache.cached(key, lambda: _dashboard_figures(records, data))
-    return {
-        **figures,
+    audience = viewer_class(request.user)
+    computed: dict = {}
+
+    def fragment_context() -> dict:
+        if not computed:
+            computed.update(_dashboard_figures(records, data))
+        return {
+            **computed,
+            "request": request,
+            "filter": filterset,
+            "countries": DashboardFilter.base_filters["country"].extra["choices"](),
+            "query": request.GET.urlencode(),
+        }
+
+    context = {
         "filter": filterset,
-        "countries": DashboardFilter.base_filters["country"].extra["choices"](),
         "query": request.GET.urlencode(),
         "generated_at": timezone.now(),
+        "body_html": evidence_cache.fragment(
+            "dashboard-body",
+            audience=audience,
+            day=day,
+            query=request.GET,
+            render=lambda: render_to_string("evidence/includes/dashboard_body.html", fragment_context()),
+        ),
     }
+    if with_filters:
+        context["filters_html"] = evidence_cache.fragment(
+            "dashboard-filters",
+            audience=audience,
+            day=day,
+            query=request.GET,
+            render=lambda: render_to_string("evidence/includes/dashboard_filters.html", fragment_context()),
+        )
+    return context
 
 
 def _dashboard_figures(records, data) -> dict:
-    """Every aggregated figure of the dashboard (cached as a whole, see ``evidence.cache``)."""
+    """Every aggregated figure of the dashboard (rendered into its cached fragments)."""
     base_query = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if v}
     library = reverse("evidence:index")
-    dimension_rows, type_rows = dashboard.by_dimension_and_type(records)
-    theme_rows = dashboard.by_theme(records)
-    country_rows = dashboard.by_country(records)
-    quarter_rows = dashboard.per_quarter(records)
+    counted = dashboard.breakdowns(records)
+    dimension_rows, type_rows, theme_rows = counted["dimension"], counted["outcome_type"], counted["theme"]
+    country_rows, quarter_rows = counted["country"], counted["quarter"]
     indicators = dashboard.indicator_quarters(
         records,
         organisation=data.get("organisation"),
@@ -464,7 +493,7 @@ def dashboard_view(request):
 def dashboard_report(request):
     if (response := _dashboard_viewer(request)) is not None:
         return response
-    return render(request, "evidence/dashboard_report.html", _dashboard_context(request))
+    return render(request, "evidence/dashboard_report.html", _dashboard_context(request, with_filters=False))
 
 
 EXPORT_HEADER = [
