@@ -19,12 +19,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from network.cache import FRAGMENT_TIMEOUT, _version, version_bump
+from network.cache import FRAGMENT_TIMEOUT, query_key, safe_get, safe_set, version, version_bump
 
 NAMESPACE = "exchanges"
 
@@ -48,13 +47,15 @@ def cached(name: str, *, parts: tuple = (), query=None, render: Callable[[], dic
     """``render()``'s result (a dict with at least ``html``; optional ``valid_until``, an aware
     datetime after which it must be rendered again), cached under ``name``, ``parts``, the
     language, the active time zone (times are shown in the viewer's zone) and ``query``."""
-    query_text = ""
-    if query is not None:
-        query_text = "&".join(f"{key}={value}" for key, values in sorted(query.lists()) for value in values)
+    current = version(NAMESPACE)
+    if current is None:
+        return render()
     tzname = timezone.get_current_timezone_name()
-    digest = hashlib.sha256("\x1f".join([*map(str, parts), tzname, query_text]).encode("utf-8", "replace")).hexdigest()
-    key = f"{NAMESPACE}:fragment:{name}:{_version(NAMESPACE)}:{get_language()}:{digest}"
-    value = cache.get(key)
+    digest = hashlib.sha256(
+        "\x1f".join([*map(str, parts), tzname, query_key(query)]).encode("utf-8", "replace")
+    ).hexdigest()
+    key = f"{NAMESPACE}:fragment:{name}:{current}:{get_language()}:{digest}"
+    value = safe_get(key)
     now = timezone.now()
     if value is not None and (value.get("valid_until") is None or now < value["valid_until"]):
         return value
@@ -62,5 +63,5 @@ def cached(name: str, *, parts: tuple = (), query=None, render: Callable[[], dic
     timeout = FRAGMENT_TIMEOUT
     if value.get("valid_until") is not None:
         timeout = max(1, min(timeout, int((value["valid_until"] - now).total_seconds()) + 1))
-    cache.set(key, value, timeout)
+    safe_set(key, value, timeout)
     return value

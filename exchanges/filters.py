@@ -7,7 +7,6 @@ from datetime import datetime
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django_countries import countries
 
 from exchanges.cache import NAMESPACE
 from exchanges.models import WORKING_LANGUAGES, Exchange
-from network.cache import _version
+from network.cache import safe_get, safe_set, version
 from network.models import Theme
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -28,11 +27,11 @@ COUNTRIES_CACHE_KEY = "exchanges:filter-countries"
 def _country_choices():
     """Only countries that have exchanges (a short list renders fast), cached until the next
     change to an exchange (the version of ``exchanges/cache.py``) or for 5 minutes."""
-    key = f"{COUNTRIES_CACHE_KEY}:{_version(NAMESPACE)}"
-    codes = cache.get(key)
+    key = f"{COUNTRIES_CACHE_KEY}:{version(NAMESPACE)}"
+    codes = safe_get(key)
     if codes is None:
         codes = sorted(set(Exchange.objects.listed().exclude(country="").values_list("country", flat=True)))
-        cache.set(key, codes, 300)
+        safe_set(key, codes, 300)
     return sorted(((code, countries.name(code)) for code in codes), key=lambda item: str(item[1]))
 
 

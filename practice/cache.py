@@ -23,10 +23,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from django.core.cache import cache
 from django.db import transaction
 
-from network.cache import cached_fragment, version_bump
+from network.cache import cached_fragment, safe_get, safe_set, version_bump
 
 NAMESPACE = "practice"
 MARKDOWN_TIMEOUT = 24 * 60 * 60
@@ -57,8 +56,8 @@ def markdown_cached(text: str, *, variant: str, render: Callable[[], str]) -> st
     else the rendering depends on, e.g. the anchor prefix)."""
     digest = hashlib.sha256(f"{variant}\x1f{text}".encode("utf-8", "replace")).hexdigest()
     key = f"{NAMESPACE}:markdown:{digest}"
-    html = cache.get(key)
+    html = safe_get(key)
     if html is None:
         html = render()
-        cache.set(key, html, MARKDOWN_TIMEOUT)
+        safe_set(key, html, MARKDOWN_TIMEOUT)
     return html

@@ -42,6 +42,8 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from network.cache import safe_get
+
 logger = logging.getLogger(__name__)
 
 CONFIGS = {"en": "english", "sv": "swedish", "nl": "dutch"}
@@ -428,7 +430,7 @@ def search(
     if generation >= 0:
         raw = "\x1f".join(str(p) for p in (query, kind, language, theme, country, page, per_page))
         key = f"search:{generation}:{hashlib.sha256(raw.encode()).hexdigest()}"
-        cached = cache.get(key)
+        cached = safe_get(key)
         if cached is not None:
             return cached
     base = _filtered(user, kind=kind, language=language, theme=theme, country=country)
