@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -24,12 +25,15 @@ COUNTRIES_CACHE_KEY = "exchanges:filter-countries"
 
 
 def _country_choices():
-    """Only countries that have exchanges (a short list renders fast), cached for 5 minutes."""
-    codes = cache.get(COUNTRIES_CACHE_KEY)
-    if codes is None:
-        codes = sorted(set(Exchange.objects.listed().exclude(country="").values_list("country", flat=True)))
-        cache.set(COUNTRIES_CACHE_KEY, codes, 300)
-    return sorted(((code, countries.name(code)) for code in codes), key=lambda item: str(item[1]))
+    """Only countries that have exchanges (a short list renders fast), with their names in
+    the current language, cached for 5 minutes."""
+    key = f"{COUNTRIES_CACHE_KEY}:{get_language()}"
+    choices = cache.get(key)
+    if choices is None:
+        codes = set(Exchange.objects.listed().exclude(country="").values_list("country", flat=True))
+        choices = sorted(((code, str(countries.name(code))) for code in codes), key=lambda item: item[1])
+        cache.set(key, choices, 300)
+    return choices
 
 
 class ExchangeFilter(django_filters.FilterSet):

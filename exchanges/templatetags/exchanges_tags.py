@@ -99,12 +99,12 @@ def filter_fields(form):
         if isinstance(widget, forms.CheckboxInput):
             checked = " checked" if bf.value() not in (None, False, "", "false", "False", "0") else ""
             control = format_html(
-                '<input type="checkbox" name="{}" id="{}"{}{}> <label for="{}" class="inline-label">{}</label>',
+                '<label for="{}"><input type="checkbox" name="{}" id="{}"{}{}> {}</label>',
+                bf.auto_id,
                 bf.html_name,
                 bf.auto_id,
                 mark_safe(checked),  # noqa: S308 — a constant.
                 described,
-                bf.auto_id,
                 bf.label,
             )
         elif isinstance(widget, forms.Select):
