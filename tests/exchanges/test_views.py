@@ -457,7 +457,8 @@ def test_private_feed_lists_confirmed_exchanges_and_can_be_revoked(client, organ
     client.post(reverse("exchanges:feed_revoke"))
     client.logout()
     assert client.get(reverse("exchanges:feed", kwargs={"token": feed.token})).status_code == 404
-    assert client.get(reverse("exchanges:feed", kwargs={"token": "guess"})).status_code == 404
+    assert client.get(reverse("exchanges:feed", kwargs={"token": "a" * 43})).status_code == 404
+    assert client.get("/exchanges/feed/guess.ics").status_code == 404
 
 
 def test_home_block_lists_upcoming_exchanges(client, django_assert_max_num_queries):
@@ -471,3 +472,25 @@ def test_other_user_cannot_see_my_exchanges_content(client, organiser, other_org
     RegistrationFactory(user=organiser, exchange=ExchangeFactory(title="Private plan"))
     client.force_login(other_organiser)
     assert "Private plan" not in client.get(reverse("exchanges:mine")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"access_needs": "bad\x00text"},
+        {"access_needs": "x" * 5000},
+        {"travel_support_requested": "on", "travel_cost_estimate": "-5"},
+        {"travel_support_requested": "on", "travel_cost_estimate": "lots"},
+        {"travel_support_requested": "on", "travel_cost_estimate": "1e400"},
+    ],
+)
+def test_register_rejects_bad_answers_without_a_500(client, organiser, data):
+    exchange = ExchangeFactory(format=Exchange.Format.IN_PERSON)
+    client.force_login(organiser)
+    assert client.post(_url("register", exchange), data).status_code == 400
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/exchanges/%00/", "/exchanges/x/calendar.ics?x=%00", "/exchanges/feed/%00.ics"])
+def test_odd_paths_are_404_not_500(client, path):
+    assert client.get(path).status_code == 404
