@@ -349,3 +349,20 @@ def test_feed_revoke_changes_the_token():
     feed = services.feed_get_or_create(user=user)
     old = feed.token
     assert services.feed_revoke(user=user).token != old
+
+
+def test_unique_constraint_race_returns_the_existing_registration(monkeypatch):
+    """If another request inserts the member's row between the check and the insert, the
+    IntegrityError becomes that registration (no 500, no second row)."""
+    exchange = ExchangeFactory()
+    user = UserFactory()
+    real_clean = services._clean_answers
+
+    def racing_clean(exchange_arg, answers):
+        Registration.objects.create(exchange=exchange_arg, user=user, state=State.CONFIRMED)
+        return real_clean(exchange_arg, answers)
+
+    monkeypatch.setattr(services, "_clean_answers", racing_clean)
+    result = services.registration_create(exchange=exchange, user=user)
+    assert not result.created
+    assert Registration.objects.filter(exchange=exchange, user=user).count() == 1

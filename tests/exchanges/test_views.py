@@ -494,3 +494,40 @@ def test_register_rejects_bad_answers_without_a_500(client, organiser, data):
 @pytest.mark.parametrize("path", ["/exchanges/%00/", "/exchanges/x/calendar.ics?x=%00", "/exchanges/feed/%00.ics"])
 def test_odd_paths_are_404_not_500(client, path):
     assert client.get(path).status_code == 404
+
+
+# Expected status per role for every page, on a published exchange nobody has joined.
+CAST = {
+    #                 anonymous organiser other_organiser coordinator funder
+    "index": (200, 200, 200, 200, 200),
+    "detail": (200, 200, 200, 200, 200),
+    "calendar": (200, 200, 200, 200, 200),
+    "register": (302, 200, 200, 200, 302),  # funders: members-only exchange → back to the page
+    "mine": (302, 200, 200, 200, 200),
+    "offer": (302, 404, 404, 404, 404),  # no registration → nothing to answer
+    "reflection": (302, 404, 404, 404, 404),
+}
+
+
+@pytest.mark.parametrize("page", list(CAST))
+@pytest.mark.parametrize("role_index,role", list(enumerate(ROLES)))
+def test_permission_cast_on_every_page(client_as, page, role_index, role):
+    exchange = ExchangeFactory(slug="cast-exchange")
+    client = client_as(role)
+    if page in ("index", "mine"):
+        url = reverse(f"exchanges:{page}")
+    else:
+        url = _url(page, exchange)
+    assert client.get(url).status_code == CAST[page][role_index]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_my_own_registration_shows_on_my_pages(client_as, role, organiser):
+    exchange = ExchangeFactory()
+    RegistrationFactory(
+        exchange=exchange, user=organiser, state=State.OFFERED, offer_expires_at=timezone.now() + timedelta(days=1)
+    )
+    client = client_as(role)
+    response = client.get(_url("offer", exchange))
+    expected = {"anonymous": 302, "organiser": 200}.get(role, 404)
+    assert response.status_code == expected
