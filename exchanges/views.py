@@ -19,7 +19,7 @@ from exchanges.filters import ExchangeFilter
 from exchanges.forms import ReflectionForm, RegistrationForm
 from exchanges.ics import calendar_bytes
 from exchanges.models import PARTICIPANT_STATES, CalendarFeed, Exchange, Registration, Session
-from network.models import Organisation
+from network.models import Organisation, Theme
 from network.text import markdown_to_safe_html
 
 PER_PAGE = 20
@@ -73,7 +73,12 @@ def index(request):
     base = Exchange.objects.visible_to(_viewer(request)).with_place_counts()
     base = base.past(now).order_by("-starts_at", "pk") if past else base.upcoming(now).order_by("starts_at", "pk")
     filterset = ExchangeFilter(request.GET or None, queryset=base, request=request)
-    exchanges = filterset.qs.prefetch_related("themes", "hosts")
+    # ``to_attr`` lists: a related manager per row is costly (modeltranslation's manager
+    # for themes takes about a millisecond to build).
+    exchanges = filterset.qs.prefetch_related(
+        Prefetch("themes", queryset=Theme.objects.all(), to_attr="theme_list"),
+        Prefetch("hosts", queryset=Organisation.objects.all(), to_attr="host_list"),
+    )
     page = Paginator(exchanges, PER_PAGE).get_page(request.GET.get("page"))
     own = {}
     if request.user.is_authenticated:
@@ -106,7 +111,7 @@ def detail(request, slug):
         Exchange.objects.visible_to(user)
         .with_place_counts()
         .prefetch_related(
-            "themes",
+            Prefetch("themes", queryset=Theme.objects.all(), to_attr="theme_list"),
             Prefetch("sessions", queryset=Session.objects.prefetch_related("facilitators")),
         ),
         slug=slug,
