@@ -273,6 +273,17 @@ class RegistrationAdmin(admin.ModelAdmin):
         "export_csv",
     ]
 
+    def has_add_permission(self, request):
+        # Registrations are made by members, so that capacity and the waitlist always apply.
+        return False
+
+    def delete_model(self, request, obj):
+        services.registration_delete(registration=obj)
+
+    def delete_queryset(self, request, queryset):
+        for registration in queryset:
+            services.registration_delete(registration=registration)
+
     def get_readonly_fields(self, request, obj=None):
         # State changes go through the actions so that capacity and emails are respected.
         fields = list(super().get_readonly_fields(request, obj))

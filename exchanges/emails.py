@@ -8,6 +8,7 @@ the event as an ``.ics`` wherever a date is involved. Idempotency keys make a se
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import translation
 
 from exchanges.ics import ics_attachment
 from exchanges.models import Exchange, Registration
@@ -33,20 +34,28 @@ def _send(
     key: str,
     ics: bool = True,
     extra: dict | None = None,
+    urls: tuple[str, ...] = (),
     exchange: Exchange | None = None,
 ) -> None:
     exchange = exchange or registration.exchange
     user = registration.user
     if not user.email or user.deleted_at is not None:
         return
+    language = _language(user)
+    # Links open the site in the member's language (/sv/…, /nl/…; English unprefixed).
+    with translation.override(language):
+        links = {
+            "detail_url": absolute_url(exchange.get_absolute_url()),
+            "mine_url": absolute_url(reverse("exchanges:mine")),
+            **{name: absolute_url(reverse(f"exchanges:{name[:-4]}", kwargs={"slug": exchange.slug})) for name in urls},
+        }
     context = {
         "exchange": exchange,
         "registration": registration,
         "name": user.public_name,
         "member_time_zone": _time_zone(user),
-        "detail_url": absolute_url(exchange.get_absolute_url()),
-        "mine_url": absolute_url(reverse("exchanges:mine")),
         "participant": registration.is_participant,
+        **links,
         **(extra or {}),
     }
     email_queue(
@@ -54,7 +63,7 @@ def _send(
         kind=f"exchange_{kind}",
         template=TEMPLATE.format(kind=kind),
         context=context,
-        language=_language(user),
+        language=language,
         idempotency_key=key,
         user=user,
         attachments=[ics_attachment(exchange, private=registration.is_participant)] if ics else [],
@@ -77,12 +86,12 @@ def send_waitlisted(registration: Registration, *, position: int | None) -> None
 
 
 def send_offered(registration: Registration) -> None:
-    offer_url = absolute_url(reverse("exchanges:offer", kwargs={"slug": registration.exchange.slug}))
     _send(
         registration,
         kind="offered",
         key=f"exchange-offered:{registration.pk}:{registration.offered_at.timestamp()}",
-        extra={"offer_url": offer_url, "offer_expires_at": registration.offer_expires_at},
+        extra={"offer_expires_at": registration.offer_expires_at},
+        urls=("offer_url",),
     )
 
 
@@ -120,13 +129,12 @@ def send_reminder(registration: Registration, *, days: int) -> None:
 
 
 def send_reflection_invitation(registration: Registration) -> None:
-    url = absolute_url(reverse("exchanges:reflection", kwargs={"slug": registration.exchange.slug}))
     _send(
         registration,
         kind="reflection_invitation",
         key=f"exchange-reflection-invitation:{registration.pk}",
         ics=False,
-        extra={"reflection_url": url},
+        urls=("reflection_url",),
     )
 
 

@@ -10,6 +10,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -25,14 +26,16 @@ COUNTRIES_CACHE_KEY = "exchanges:filter-countries"
 
 
 def _country_choices():
-    """Only countries that have exchanges (a short list renders fast), cached until the next
-    change to an exchange (the version of ``exchanges/cache.py``) or for 5 minutes."""
-    key = f"{COUNTRIES_CACHE_KEY}:{version(NAMESPACE)}"
-    codes = safe_get(key)
-    if codes is None:
-        codes = sorted(set(Exchange.objects.listed().exclude(country="").values_list("country", flat=True)))
-        safe_set(key, codes, 300)
-    return sorted(((code, countries.name(code)) for code in codes), key=lambda item: str(item[1]))
+    """Only countries that have exchanges (a short list renders fast), with their names in
+    the current language, cached until the next change to an exchange (the version of
+    ``exchanges/cache.py``) or for 5 minutes."""
+    key = f"{COUNTRIES_CACHE_KEY}:{version(NAMESPACE)}:{get_language()}"
+    choices = safe_get(key)
+    if choices is None:
+        codes = set(Exchange.objects.listed().exclude(country="").values_list("country", flat=True))
+        choices = sorted(((code, str(countries.name(code))) for code in codes), key=lambda item: item[1])
+        safe_set(key, choices, 300)
+    return choices
 
 
 class ExchangeFilter(django_filters.FilterSet):

@@ -348,6 +348,16 @@ def place_offer(*, registration: Registration, now=None) -> Registration:
     return registration
 
 
+@transaction.atomic
+def registration_delete(*, registration: Registration, now=None) -> None:
+    """A coordinator removes a registration outright; a place it held goes to the waitlist."""
+    exchange = _lock_exchange(registration.exchange_id)
+    held_place = Registration.objects.filter(pk=registration.pk, state__in=PLACE_STATES).exists()
+    Registration.objects.filter(pk=registration.pk).delete()
+    if held_place:
+        _offer_next(exchange, now=now)
+
+
 def attendance_mark(*, registrations, attended: bool) -> int:
     """Mark participants attended or no-show. Returns how many changed."""
     new = State.ATTENDED if attended else State.NO_SHOW

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from exchanges import views
 
@@ -9,7 +9,8 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("feed/create/", views.feed_create, name="feed_create"),
     path("feed/revoke/", views.feed_revoke, name="feed_revoke"),
-    path("feed/<str:token>.ics", views.feed, name="feed"),
+    # Tokens are URL-safe base64; anything else never reaches the database.
+    re_path(r"^feed/(?P<token>[A-Za-z0-9_-]{20,64})\.ics$", views.feed, name="feed"),
     path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/calendar.ics", views.calendar, name="calendar"),
     path("<slug:slug>/register/", views.register, name="register"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import zoneinfo
 
 from django import template
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -48,7 +47,12 @@ def exchange_when(context, obj, viewer_tz=None, exchange_tz=None):
     """Render an exchange's (or a session's) time; the viewer's zone defaults to the active one."""
     tzname = exchange_tz or getattr(obj, "time_zone", None) or obj.exchange.time_zone
     if viewer_tz is None:
-        viewer_tz = timezone.get_current_timezone()
+        # Only a signed-in member has a time zone of their own; for others the exchange's is
+        # the one that matters (the server's UTC would only confuse).
+        request = context.get("request")
+        user = getattr(request, "user", None)
+        member = getattr(user, "member", None) if user is not None and user.is_authenticated else None
+        viewer_tz = member.time_zone if member is not None else None
     main, local = when_text(obj.starts_at, obj.ends_at, tzname, viewer_tz)
     if local is None:
         return format_html('<time datetime="{}">{}</time>', obj.starts_at.isoformat(), main)
@@ -99,12 +103,12 @@ def filter_fields(form):
         if isinstance(widget, forms.CheckboxInput):
             checked = " checked" if bf.value() not in (None, False, "", "false", "False", "0") else ""
             control = format_html(
-                '<input type="checkbox" name="{}" id="{}"{}{}> <label for="{}" class="inline-label">{}</label>',
+                '<label for="{}"><input type="checkbox" name="{}" id="{}"{}{}> {}</label>',
+                bf.auto_id,
                 bf.html_name,
                 bf.auto_id,
                 mark_safe(checked),  # noqa: S308 — a constant.
                 described,
-                bf.auto_id,
                 bf.label,
             )
         elif isinstance(widget, forms.Select):

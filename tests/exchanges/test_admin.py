@@ -213,3 +213,13 @@ def test_changelist_links_to_reflections_of_each_exchange(client_as):
     ReflectionFactory(registration=RegistrationFactory(exchange=exchange))
     body = client_as("coordinator").get(reverse("admin:exchanges_exchange_changelist")).content.decode()
     assert f"?registration__exchange__id__exact={exchange.pk}" in body
+
+
+def test_deleting_a_confirmed_registration_in_the_admin_offers_the_place(client_as):
+    exchange = ExchangeFactory(capacity=1)
+    confirmed = RegistrationFactory(exchange=exchange)
+    waiting = RegistrationFactory(exchange=exchange, state=State.WAITLISTED, waitlist_position=1)
+    _action(client_as("coordinator"), "registration", "delete_selected", [confirmed], post="yes")
+    assert not Registration.objects.filter(pk=confirmed.pk).exists()
+    waiting.refresh_from_db()
+    assert waiting.state == State.OFFERED

@@ -92,7 +92,7 @@ def test_waitlisted_member_is_offered_a_freed_place_at_once(django_capture_on_co
     assert message.to == [waiting.user.email]
     # Swedish, with the link to the confirmation page (never a state-changing GET link).
     assert "plats" in message.subject.lower()
-    assert f"/exchanges/{exchange.slug}/offer/" in message.body
+    assert f"/sv/exchanges/{exchange.slug}/offer/" in message.body
     assert message.attachments[0][0].endswith(".ics")
 
 
@@ -349,3 +349,35 @@ def test_feed_revoke_changes_the_token():
     feed = services.feed_get_or_create(user=user)
     old = feed.token
     assert services.feed_revoke(user=user).token != old
+
+
+def test_unique_constraint_race_returns_the_existing_registration(monkeypatch):
+    """If another request inserts the member's row between the check and the insert, the
+    IntegrityError becomes that registration (no 500, no second row)."""
+    exchange = ExchangeFactory()
+    user = UserFactory()
+    real_clean = services._clean_answers
+
+    def racing_clean(exchange_arg, answers):
+        Registration.objects.create(exchange=exchange_arg, user=user, state=State.CONFIRMED)
+        return real_clean(exchange_arg, answers)
+
+    monkeypatch.setattr(services, "_clean_answers", racing_clean)
+    result = services.registration_create(exchange=exchange, user=user)
+    assert not result.created
+    assert Registration.objects.filter(exchange=exchange, user=user).count() == 1
+
+
+def test_waitlisted_email_and_ics_keep_the_address_private(django_capture_on_commit_callbacks):
+    exchange = ExchangeFactory(
+        capacity=1, format=Exchange.Format.IN_PERSON, city="Hellendoorn", country="NL", address="Raadhuisstraat 9"
+    )
+    _signup(exchange)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _signup(exchange)
+    message = mail.outbox[0]
+    assert "waitlist" in message.subject.lower()
+    assert "Raadhuisstraat" not in message.body and "Raadhuisstraat" not in message.alternatives[0][0]
+    event = Calendar.from_ical(message.attachments[0][1]).walk("VEVENT")[0]
+    assert "Hellendoorn" in str(event["LOCATION"]) and "Raadhuisstraat" not in str(event["LOCATION"])

@@ -457,7 +457,8 @@ def test_private_feed_lists_confirmed_exchanges_and_can_be_revoked(client, organ
     client.post(reverse("exchanges:feed_revoke"))
     client.logout()
     assert client.get(reverse("exchanges:feed", kwargs={"token": feed.token})).status_code == 404
-    assert client.get(reverse("exchanges:feed", kwargs={"token": "guess"})).status_code == 404
+    assert client.get(reverse("exchanges:feed", kwargs={"token": "a" * 43})).status_code == 404
+    assert client.get("/exchanges/feed/guess.ics").status_code == 404
 
 
 def test_home_block_lists_upcoming_exchanges(client, django_assert_max_num_queries):
@@ -471,3 +472,62 @@ def test_other_user_cannot_see_my_exchanges_content(client, organiser, other_org
     RegistrationFactory(user=organiser, exchange=ExchangeFactory(title="Private plan"))
     client.force_login(other_organiser)
     assert "Private plan" not in client.get(reverse("exchanges:mine")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"access_needs": "bad\x00text"},
+        {"access_needs": "x" * 5000},
+        {"travel_support_requested": "on", "travel_cost_estimate": "-5"},
+        {"travel_support_requested": "on", "travel_cost_estimate": "lots"},
+        {"travel_support_requested": "on", "travel_cost_estimate": "1e400"},
+    ],
+)
+def test_register_rejects_bad_answers_without_a_500(client, organiser, data):
+    exchange = ExchangeFactory(format=Exchange.Format.IN_PERSON)
+    client.force_login(organiser)
+    assert client.post(_url("register", exchange), data).status_code == 400
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/exchanges/%00/", "/exchanges/x/calendar.ics?x=%00", "/exchanges/feed/%00.ics"])
+def test_odd_paths_are_404_not_500(client, path):
+    assert client.get(path).status_code == 404
+
+
+# Expected status per role for every page, on a published exchange nobody has joined.
+CAST = {
+    #                 anonymous organiser other_organiser coordinator funder
+    "index": (200, 200, 200, 200, 200),
+    "detail": (200, 200, 200, 200, 200),
+    "calendar": (200, 200, 200, 200, 200),
+    "register": (302, 200, 200, 200, 302),  # funders: members-only exchange → back to the page
+    "mine": (302, 200, 200, 200, 200),
+    "offer": (302, 404, 404, 404, 404),  # no registration → nothing to answer
+    "reflection": (302, 404, 404, 404, 404),
+}
+
+
+@pytest.mark.parametrize("page", list(CAST))
+@pytest.mark.parametrize("role_index,role", list(enumerate(ROLES)))
+def test_permission_cast_on_every_page(client_as, page, role_index, role):
+    exchange = ExchangeFactory(slug="cast-exchange")
+    client = client_as(role)
+    if page in ("index", "mine"):
+        url = reverse(f"exchanges:{page}")
+    else:
+        url = _url(page, exchange)
+    assert client.get(url).status_code == CAST[page][role_index]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_my_own_registration_shows_on_my_pages(client_as, role, organiser):
+    exchange = ExchangeFactory()
+    RegistrationFactory(
+        exchange=exchange, user=organiser, state=State.OFFERED, offer_expires_at=timezone.now() + timedelta(days=1)
+    )
+    client = client_as(role)
+    response = client.get(_url("offer", exchange))
+    expected = {"anonymous": 302, "organiser": 200}.get(role, 404)
+    assert response.status_code == expected
