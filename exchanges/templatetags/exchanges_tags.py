@@ -5,6 +5,8 @@ from __future__ import annotations
 import zoneinfo
 
 from django import template
+from django.conf import settings
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -50,9 +52,15 @@ def exchange_when(context, obj, viewer_tz=None, exchange_tz=None):
         # Only a signed-in member has a time zone of their own; for others the exchange's is
         # the one that matters (the server's UTC would only confuse).
         request = context.get("request")
-        user = getattr(request, "user", None)
-        member = getattr(user, "member", None) if user is not None and user.is_authenticated else None
-        viewer_tz = member.time_zone if member is not None else None
+        if request is not None:
+            user = getattr(request, "user", None)
+            member = getattr(user, "member", None) if user is not None and user.is_authenticated else None
+            viewer_tz = member.time_zone if member is not None else None
+        else:
+            # A cached fragment (rendered without the request) is keyed by the active zone,
+            # which the middleware sets to the member's own; the default means "none of one's own".
+            current = timezone.get_current_timezone_name()
+            viewer_tz = None if current == settings.TIME_ZONE else current
     main, local = when_text(obj.starts_at, obj.ends_at, tzname, viewer_tz)
     if local is None:
         return format_html('<time datetime="{}">{}</time>', obj.starts_at.isoformat(), main)
