@@ -7,6 +7,7 @@ Tests override a few values in ``config/settings_test.py`` and nowhere else.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -21,12 +22,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
 
+# Build steps that sign nothing (e.g. in an image build without secrets) may run without a key.
+OFFLINE_COMMANDS = {"makemigrations", "collectstatic", "compilemessages", "makemessages", "help"}
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    offline = len(sys.argv) > 1 and sys.argv[0].endswith("manage.py") and sys.argv[1] in OFFLINE_COMMANDS
+    if not DEBUG and not offline:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    # Only the local demo (DEBUG on) may run with a throwaway key.
-    SECRET_KEY = "insecure-demo-key-only-for-local-development-with-debug-on"
+    # Only the local demo (DEBUG on) and offline build steps run with a throwaway key.
+    SECRET_KEY = "insecure-key-only-for-local-development-and-offline-build-steps"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -81,3 +81,8 @@ def test_unknown_language_prefix_is_404(client):
     assert client.get("/de/organisations/").status_code == 404
     assert client.get("/sv/organisations/").status_code == 200
     assert client.get("/nl/organisations/").status_code == 200
+
+
+def test_offline_build_steps_run_without_a_secret_key():
+    result = _manage("makemigrations", "--check", "--dry-run", env_extra={"SECRET_KEY": ""})
+    assert result.returncode == 0, result.stdout + result.stderr
