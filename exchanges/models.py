@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from network.models import Member, Organisation, Theme
+from network.models import _timezone_choices as network_timezone_choices
 
-
-def _timezone_choices():
-    return [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz and not tz.startswith("Etc/")]
+# The same list as a member's time zone (migrations refer to it by this module's name).
+_timezone_choices = network_timezone_choices
 
 
 # Languages an exchange may be held in (ISO 639-1), offered in filters and the admin.

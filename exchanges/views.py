@@ -284,30 +284,29 @@ def register(request, slug):
     )
 
 
-@login_required
-@require_POST
-def cancel(request, slug):
+def _own_registration_action(request, slug, action, success_message):
+    """Apply ``action`` (a service taking ``registration=``) to the viewer's own registration,
+    then go back to the exchange with a message; a refused action explains why."""
     exchange = _exchange_for(request, slug)
     registration = _own_registration(request, exchange)
     try:
-        services.registration_cancel(registration=registration)
+        action(registration=registration)
     except services.ExchangeError as error:
         return _refuse(request, exchange, error)
-    messages.success(request, _("Your registration is cancelled."))
+    messages.success(request, success_message)
     return redirect(exchange.get_absolute_url())
+
+
+@login_required
+@require_POST
+def cancel(request, slug):
+    return _own_registration_action(request, slug, services.registration_cancel, _("Your registration is cancelled."))
 
 
 @login_required
 @require_POST
 def waitlist_leave(request, slug):
-    exchange = _exchange_for(request, slug)
-    registration = _own_registration(request, exchange)
-    try:
-        services.waitlist_leave(registration=registration)
-    except services.ExchangeError as error:
-        return _refuse(request, exchange, error)
-    messages.success(request, _("You have left the waitlist."))
-    return redirect(exchange.get_absolute_url())
+    return _own_registration_action(request, slug, services.waitlist_leave, _("You have left the waitlist."))
 
 
 @login_required
@@ -325,27 +324,17 @@ def offer(request, slug):
 @login_required
 @require_POST
 def offer_accept(request, slug):
-    exchange = _exchange_for(request, slug)
-    registration = _own_registration(request, exchange)
-    try:
-        services.offer_accept(registration=registration)
-    except services.ExchangeError as error:
-        return _refuse(request, exchange, error)
-    messages.success(request, _("The place is yours. A confirmation is on its way by email."))
-    return redirect(exchange.get_absolute_url())
+    return _own_registration_action(
+        request, slug, services.offer_accept, _("The place is yours. A confirmation is on its way by email.")
+    )
 
 
 @login_required
 @require_POST
 def offer_decline(request, slug):
-    exchange = _exchange_for(request, slug)
-    registration = _own_registration(request, exchange)
-    try:
-        services.offer_decline(registration=registration)
-    except services.ExchangeError as error:
-        return _refuse(request, exchange, error)
-    messages.success(request, _("You declined the place; it goes to the next person waiting."))
-    return redirect(exchange.get_absolute_url())
+    return _own_registration_action(
+        request, slug, services.offer_decline, _("You declined the place; it goes to the next person waiting.")
+    )
 
 
 @login_required
