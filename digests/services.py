@@ -30,6 +30,7 @@ Decisions, written down:
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 import zoneinfo
 from collections.abc import Callable, Iterable
@@ -44,6 +45,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from digests.models import (
     NEWS_SECTIONS,
@@ -60,7 +63,7 @@ from digests.models import (
 from digests.providers import items_collect, member_items_collect
 from digests.tokens import Purpose, token_make
 from network.models import Role
-from outbox.services import absolute_url, email_queue, email_render
+from outbox.services import RenderedEmail, absolute_url, email_queue_many, email_render
 
 MAX_LOOKBACK = dt.timedelta(days=92)
 SECTION_LIMIT = 10
@@ -367,6 +370,66 @@ def digest_context(
         }
 
 
+# The parts of a digest that are the member's own are put into the frame (see
+# ``digest_render``) through these placeholders. NUL never occurs in text a member can
+# save (Django's form fields reject it and PostgreSQL cannot store it), so a name cannot
+# forge a placeholder.
+_PLACEHOLDER = "\x00digest:{}\x00"
+_PLACEHOLDER_RE = re.compile("\x00digest:([a-z_]+)\x00")
+SECTIONS_TEMPLATE = "digests/emails/includes/sections"
+
+
+def _fill(frame: str, values: dict[str, str]) -> str:
+    # One pass, so that text put in is never searched for placeholders itself.
+    return _PLACEHOLDER_RE.sub(lambda match: values[match.group(1)], frame)
+
+
+def digest_render(*, context: dict, language: str, frames: dict | None = None) -> tuple[str, str, str]:
+    """Subject, text and HTML of one digest (the ``digest_context`` of one member).
+
+    Every digest of a batch with the same language, frequency and window shares its frame:
+    the layout, greeting, dates and footer. ``frames`` caches it across the members of a
+    batch: the frame is rendered once with placeholders for the member's name, links and
+    sections, and each member's own parts are put in, escaped for the HTML part as the
+    template would have escaped them. The sections are rendered per member from the items'
+    ready snippets. The preview in the admin renders through here as well (without a
+    cache), so what coordinators see is what the job sends.
+    """
+    frames = {} if frames is None else frames
+    key = ("frame", language, context["frequency"], context["since"], context["until"])
+    if key not in frames:
+        placeholders = {
+            field: _PLACEHOLDER.format(field)
+            for field in ("name", "preferences_url", "unsubscribe_url", "sections_text")
+        }
+        frame_context = {
+            **context,
+            **placeholders,
+            "sections_html": mark_safe(_PLACEHOLDER.format("sections_html")),  # noqa: S308 — our own marker
+        }
+        _subject, text, html = email_render(template=EMAIL_TEMPLATE, context=frame_context, language=language)
+        frames[key] = (text, html)
+    text_frame, html_frame = frames[key]
+    subject_key = ("subject", language, context["frequency"], context["item_count"])
+    with translation.override(language):
+        if subject_key not in frames:
+            subject = render_to_string(f"{EMAIL_TEMPLATE}_subject.txt", context)
+            frames[subject_key] = " ".join(subject.split())
+        sections_text = render_to_string(f"{SECTIONS_TEMPLATE}.txt", context)
+        sections_html = render_to_string(f"{SECTIONS_TEMPLATE}.html", context)
+    own = {
+        "name": context["name"],
+        "preferences_url": context["preferences_url"],
+        "unsubscribe_url": context["unsubscribe_url"],
+    }
+    text = _fill(text_frame, {**own, "sections_text": sections_text, "sections_html": ""})
+    html = _fill(
+        html_frame,
+        {**{field: escape(value) for field, value in own.items()}, "sections_html": sections_html, "sections_text": ""},
+    )
+    return frames[subject_key], text, html
+
+
 def unsubscribe_headers(unsubscribe_url: str) -> dict[str, str]:
     """RFC 8058 one-click unsubscribe: mail clients POST ``List-Unsubscribe=One-Click``."""
     return {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
@@ -513,8 +576,10 @@ def digest_batch_send(
 ) -> BatchResult:
     """Compose, claim and queue the digests of one batch of members (see the module docstring).
 
-    Queries: a constant number per batch for loading and claiming, plus the outbox's few
-    per queued email; none grows with the number of members elsewhere in the network.
+    Queries: a constant number per batch, whatever its size: loading, claiming, one insert
+    of the batch's emails and one update linking them; none per member. Rendering: the
+    frame of the email once per language and window, each item once per language and time
+    zone, and only the member's own sections per member (see ``digest_render``).
     """
     now = now or timezone.now()
     period = period_for(run.frequency, run.period_until)
@@ -588,8 +653,10 @@ def digest_batch_send(
         # The rows this batch inserted; the others were claimed by an earlier run or batch.
         mine = dict(DigestDelivery.objects.filter(claim=claim).values_list("user_id", "pk"))
         result.already += len(plans) - len(mine)
-        linked = []
+        emails: list[RenderedEmail] = []
+        delivery_of: dict[str, int] = {}
         snippets: dict = {}
+        frames: dict = {}
         for reader, news, reminders in plans:
             if reader.user.pk not in mine:
                 continue
@@ -604,18 +671,26 @@ def digest_batch_send(
                 until=run.period_until,
                 snippets=snippets,
             )
-            message = email_queue(
-                to=reader.user.email,
-                kind=EMAIL_KIND,
-                template=EMAIL_TEMPLATE,
-                context=context,
-                language=reader.language,
-                idempotency_key=f"digest:{run.frequency}:{run.period}:{reader.user.pk}",
-                user=reader.user,
-                headers=unsubscribe_headers(context["unsubscribe_url"]),
+            subject, text, html = digest_render(context=context, language=reader.language, frames=frames)
+            key = f"digest:{run.frequency}:{run.period}:{reader.user.pk}"
+            emails.append(
+                RenderedEmail(
+                    to=reader.user.email,
+                    kind=EMAIL_KIND,
+                    subject=subject,
+                    text=text,
+                    html=html,
+                    language=reader.language,
+                    idempotency_key=key,
+                    user_id=reader.user.pk,
+                    headers=unsubscribe_headers(context["unsubscribe_url"]),
+                )
             )
-            linked.append(DigestDelivery(pk=mine[reader.user.pk], message_id=message.pk))
+            delivery_of[key] = mine[reader.user.pk]
             result.queued += 1
+        # One insert for the batch's emails; they are handed to the broker after commit.
+        message_ids = email_queue_many(emails=emails)
+        linked = [DigestDelivery(pk=delivery_of[key], message_id=pk) for key, pk in message_ids.items()]
         if linked:
             DigestDelivery.objects.bulk_update(linked, ["message"])
         if mine:
@@ -683,7 +758,7 @@ def digest_preview(*, user, now: dt.datetime | None = None) -> Preview:
     if Section.REMINDERS in reader.sections:
         reminders = member_items_collect(user_ids=[user.pk], now=now).get(user.pk, [])
     context = digest_context(reader=reader, news=news, reminders=reminders, frequency=frequency, until=until)
-    subject, text, html = email_render(template=EMAIL_TEMPLATE, context=context, language=reader.language)
+    subject, text, html = digest_render(context=context, language=reader.language)
     return Preview(
         eligible=eligible,
         frequency=frequency,

@@ -178,6 +178,65 @@ def email_queue_rendered(
     return message
 
 
+@dataclass(frozen=True)
+class RenderedEmail:
+    """One rendered email for ``email_queue_many``."""
+
+    to: str
+    kind: str
+    subject: str
+    text: str
+    html: str
+    language: str
+    idempotency_key: str
+    user_id: int | None = None
+    headers: dict | None = None
+
+
+def email_queue_many(*, emails: list[RenderedEmail]) -> dict[str, int]:
+    """Write many rendered emails to the outbox in a constant number of queries.
+
+    For bulk senders (the digest job writes hundreds per batch). Same contract as
+    ``email_queue_rendered``, per email: a key that already has a row keeps that row (it
+    is neither rewritten nor handed over again); the new rows commit or roll back with the
+    caller's transaction and are handed to the broker after commit, in batches
+    (``outbox_handover``; if the broker is down, the sweeper does it later). Returns the
+    row id of every email by its idempotency key.
+    """
+    if not emails:
+        return {}
+    keys = [email.idempotency_key[:255] for email in emails]
+    with transaction.atomic():
+        existing = set(OutboxMessage.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+        from_email = settings.DEFAULT_FROM_EMAIL
+        # A row written meanwhile by someone else is skipped on conflict, not overwritten.
+        OutboxMessage.objects.bulk_create(
+            [
+                OutboxMessage(
+                    idempotency_key=key,
+                    kind=email.kind[:64],
+                    to=email.to,
+                    user_id=email.user_id,
+                    language=email.language,
+                    subject=" ".join(email.subject.split())[:300],
+                    body_text=email.text,
+                    body_html=email.html,
+                    from_email=from_email,
+                    headers=email.headers or {},
+                    attachments=[],
+                )
+                for key, email in zip(keys, emails, strict=True)
+                if key not in existing
+            ],
+            ignore_conflicts=True,
+        )
+        ids = dict(OutboxMessage.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", "pk"))
+        new_ids = [pk for key, pk in ids.items() if key not in existing]
+        if new_ids:
+            transaction.on_commit(lambda: outbox_handover(message_ids=new_ids))
+    return ids
+
+
 # After the broker failed, enqueueing is not even tried for a few seconds: a hung Redis
 # costs one request the socket timeout, not every request. The sweeper hands the rows over.
 BROKER_PAUSE_SECONDS = 5.0

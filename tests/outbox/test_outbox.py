@@ -309,3 +309,61 @@ def test_a_bulk_sender_can_hand_its_rows_over_in_batches_after_commit(django_cap
     assert len(callbacks) == 1
     assert OutboxMessage.objects.filter(pk__in=ids, state="sent").count() == 3
     assert len(mail.outbox) == 3
+
+
+def _rendered(n: int, **extra) -> services.RenderedEmail:
+    return services.RenderedEmail(
+        to=f"p{n}@example.org",
+        kind="digest",
+        subject=f"Digest   {n}\n",
+        text=f"News {n}\n",
+        html=f"<p>News {n}</p>",
+        language="sv",
+        idempotency_key=f"digest:{n}",
+        headers={"List-Unsubscribe": f"<https://example.org/u/{n}/>"},
+        **extra,
+    )
+
+
+def test_many_emails_are_written_in_a_few_queries_and_handed_over_after_commit(
+    django_capture_on_commit_callbacks, django_assert_max_num_queries, settings
+):
+    settings.OUTBOX_BATCH_SIZE = 10
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        # Savepoint, the existing keys, one insert, the ids, release: whatever the count.
+        with django_assert_max_num_queries(5):
+            ids = services.email_queue_many(emails=[_rendered(n) for n in range(25)])
+        assert OutboxMessage.objects.filter(state="queued").count() == 25
+        assert mail.outbox == []
+    assert len(callbacks) == 1
+    assert sorted(ids) == sorted(f"digest:{n}" for n in range(25))
+    assert OutboxMessage.objects.filter(pk__in=ids.values(), state="sent").count() == 25
+    row = OutboxMessage.objects.get(pk=ids["digest:7"])
+    assert (row.to, row.subject, row.language, row.body_text) == ("p7@example.org", "Digest 7", "sv", "News 7\n")
+    sent = next(m for m in mail.outbox if m.to == ["p7@example.org"])
+    assert sent.extra_headers["List-Unsubscribe"] == "<https://example.org/u/7/>"
+    assert sent.alternatives[0][0] == "<p>News 7</p>"
+
+
+def test_many_emails_keep_rows_that_already_exist_and_send_them_once(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.email_queue_many(emails=[_rendered(1), _rendered(2)])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again = services.email_queue_many(
+            emails=[_rendered(1, user_id=None), _rendered(3)]
+            + [services.RenderedEmail(**{**_rendered(2).__dict__, "text": "Changed\n"})]
+        )
+    assert again["digest:1"] == first["digest:1"] and again["digest:2"] == first["digest:2"]
+    assert OutboxMessage.objects.get(pk=first["digest:2"]).body_text == "News 2\n"
+    assert OutboxMessage.objects.count() == 3
+    assert len(callbacks) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == ["p1@example.org", "p2@example.org", "p3@example.org"]
+
+
+def test_many_emails_rolled_back_with_the_caller_leave_nothing(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        services.email_queue_many(emails=[_rendered(n) for n in range(3)])
+        raise RuntimeError("the batch failed")
+    assert OutboxMessage.objects.count() == 0
+    assert mail.outbox == []
+    assert services.email_queue_many(emails=[]) == {}
