@@ -241,7 +241,8 @@ def reader_for(user, preference: DigestPreference, *, since: dt.datetime, slot: 
 
 
 def item_visible(reader: Reader, item: dict) -> bool:
-    if item["section"] not in reader.sections:
+    """The rule for one item and one member; ``ItemIndex`` applies it to many at once."""
+    if item["slot"] < reader.slot or item["section"] not in reader.sections:
         return False
     if not reader.audiences.intersection(item["audiences"]):
         return False
@@ -252,9 +253,127 @@ def item_visible(reader: Reader, item: dict) -> bool:
     return not (reader.languages is not None and item["language"] and item["language"] not in reader.languages)
 
 
-def items_for(reader: Reader, items: list[dict]) -> list[dict]:
-    """The news items of the run that this member may see and asked for, in their window."""
-    return [item for item in items if item["slot"] >= reader.slot and item_visible(reader, item)]
+@dataclass
+class News:
+    """A member's news in a run: per section, how many items there are and the first
+    ``SECTION_LIMIT`` of them in the order the digest shows them."""
+
+    counts: dict[str, int]
+    first: dict[str, list[dict]]
+
+    @property
+    def count(self) -> int:
+        return sum(self.counts.values())
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+def _display_order(items: list[dict], section: str) -> list[dict]:
+    # Upcoming things soonest first, published things newest first; ties keep the run's order.
+    return sorted(items, key=lambda i: i["date"], reverse=section in SECTION_NEWEST_FIRST)
+
+
+class ItemIndex:
+    """The candidate items of a run, indexed so that each member's share costs little.
+
+    A week of a busy network holds thousands of items, and testing each against each
+    member (``item_visible``) cost most of a run. Here each item is one bit of a Python
+    integer, and each value of each filter (a section, an audience, a theme, a country,
+    a language, a window slot) is the bitmask of the items it admits. A member's items are
+    then the AND of one OR per filter; the masks of a member's set of themes (or
+    countries, languages, sections, audiences) are memoised, since members share them.
+    Bits are laid out section by section in the digest's display order, so a section's
+    count is a popcount and its first items are its lowest bits. Same rule as
+    ``item_visible`` (a test holds them to each other): an item without themes, countries
+    or language passes that filter.
+    """
+
+    def __init__(self, items: list[dict]):
+        ordered = []
+        self._section_bits: dict[str, int] = {}
+        for section in NEWS_SECTIONS:
+            chosen = _display_order([item for item in items if item["section"] == section], section)
+            self._section_bits[section] = ((1 << len(chosen)) - 1) << len(ordered)
+            ordered.extend(chosen)
+        self.items = ordered
+        self.all = (1 << len(ordered)) - 1
+        self._by: dict[str, dict[str, int]] = {"audience": {}, "theme": {}, "country": {}, "language": {}}
+        # The items without any value for the filter: they pass it whatever the member chose.
+        self._untagged = {"theme": 0, "country": 0, "language": 0}
+        slot_bits: dict[int, int] = {}
+        for position, item in enumerate(ordered):
+            bit = 1 << position
+            self._add("audience", item["audiences"], bit)
+            self._add("theme", item["themes"], bit)
+            self._add("country", item["countries"], bit)
+            self._add("language", [item["language"]] if item["language"] else [], bit)
+            slot_bits[item["slot"]] = slot_bits.get(item["slot"], 0) | bit
+        # ``_from_slot[s]``: the items of slot s and later.
+        self._from_slot: dict[int, int] = {}
+        later = 0
+        for slot in sorted(slot_bits, reverse=True):
+            later |= slot_bits[slot]
+            self._from_slot[slot] = later
+        self._memo: dict[tuple, int] = {}
+
+    def _add(self, name: str, values, bit: int) -> None:
+        values = list(values)
+        if not values and name in self._untagged:
+            self._untagged[name] |= bit
+        index = self._by[name]
+        for value in values:
+            index[value] = index.get(value, 0) | bit
+
+    def _admitted(self, name: str, values: frozenset[str] | None) -> int:
+        """Items admitted by a member's values for one filter (``None``: no narrowing)."""
+        if values is None:
+            return self.all
+        key = (name, values)
+        if key not in self._memo:
+            index = self._by[name]
+            mask = self._untagged.get(name, 0)
+            for value in values:
+                mask |= index.get(value, 0)
+            self._memo[key] = mask
+        return self._memo[key]
+
+    def _slot(self, slot: int) -> int:
+        later = [s for s in self._from_slot if s >= slot]
+        return self._from_slot[min(later)] if later else 0
+
+    def _mask(self, reader: Reader) -> int:
+        return (
+            self._slot(reader.slot)
+            & self._admitted("audience", reader.audiences)
+            & self._admitted("theme", reader.themes)
+            & self._admitted("country", reader.countries)
+            & self._admitted("language", reader.languages)
+        )
+
+    def news_for(self, reader: Reader, *, limit: int = SECTION_LIMIT) -> News:
+        mask = self._mask(reader)
+        counts, first = {}, {}
+        for section in NEWS_SECTIONS:
+            if section not in reader.sections:
+                continue
+            bits = mask & self._section_bits[section]
+            if not bits:
+                continue
+            counts[section] = bits.bit_count()
+            chosen = []
+            while bits and len(chosen) < limit:
+                low = bits & -bits
+                chosen.append(self.items[low.bit_length() - 1])
+                bits ^= low
+            first[section] = chosen
+        return News(counts=counts, first=first)
+
+
+def news_for(reader: Reader, items: list[dict] | ItemIndex) -> News:
+    """The news of the run that this member may see and asked for, in their window."""
+    index = items if isinstance(items, ItemIndex) else ItemIndex(items)
+    return index.news_for(reader)
 
 
 # --- Rendering ------------------------------------------------------------------------------
@@ -292,17 +411,19 @@ def _language_name(code: str, language: str) -> str:
 def _item_context(item: dict, reader: Reader, snippets: dict) -> dict:
     """One item as this member reads it, with its HTML and text already rendered.
 
-    Members of the same language and time zone read an item identically, so each item is
-    rendered once per (language, time zone) and batch, not once per member: the digest
-    templates then only join the snippets. Called inside the member's language.
+    Members of the same language read an item identically but for its date (the day in
+    their time zone), so each item is rendered once per language and day, and per run in
+    a worker (see ``_run_cache``), not once per member: the digest templates then only
+    join the snippets. Called inside the member's language.
     """
-    cache_key = (item["key"], reader.language, reader.time_zone.key)
+    date = _display_date(item["date"], reader.time_zone)
+    cache_key = (item["key"], reader.language, date)
     if cache_key not in snippets:
         context = {
             "title": item["title"],
             "url": item["urls"].get(reader.language) or next(iter(item["urls"].values())),
             "summary": item["summary"],
-            "date": _display_date(item["date"], reader.time_zone),
+            "date": date,
             "language_name": _language_name(item["language"], reader.language),
         }
         context["html"] = render_to_string(ITEM_TEMPLATE + ".html", {"item": context})
@@ -326,7 +447,7 @@ def links_for(user_id: int, language: str) -> tuple[str, str]:
 def digest_context(
     *,
     reader: Reader,
-    news: list[dict],
+    news: News,
     reminders: list[dict],
     frequency: str,
     until: dt.datetime,
@@ -340,24 +461,25 @@ def digest_context(
     with translation.override(reader.language):
         sections = []
         for section in NEWS_SECTIONS:
-            chosen = [item for item in news if item["section"] == section]
-            if not chosen:
+            if section not in news.first:
                 continue
-            chosen.sort(key=lambda i: i["date"], reverse=section in SECTION_NEWEST_FIRST)
+            more_key = ("more_url", reader.language, section)
+            if more_key not in snippets:
+                snippets[more_key] = absolute_url(reverse(SECTION_INDEX[section]))
             sections.append(
                 {
                     "key": section.value,
                     "title": section.label,
-                    "items": [_item_context(item, reader, snippets) for item in chosen[:SECTION_LIMIT]],
-                    "more": max(0, len(chosen) - SECTION_LIMIT),
-                    "more_url": absolute_url(reverse(SECTION_INDEX[section])),
+                    "items": [_item_context(item, reader, snippets) for item in news.first[section]],
+                    "more": news.counts[section] - len(news.first[section]),
+                    "more_url": snippets[more_key],
                 }
             )
         preferences_url, unsubscribe_url = links_for(reader.user.pk, reader.language)
         return {
             "name": reader.user.member.display_name or reader.user.public_name,
             "frequency": frequency,
-            "item_count": len(news),
+            "item_count": news.count,
             "sections": sections,
             "reminders_title": Section.REMINDERS.label,
             "reminders": [_item_context(item, reader, snippets) for item in reminders[:SECTION_LIMIT]],
@@ -571,6 +693,22 @@ def digest_run(
     return result
 
 
+# In each worker process, the indexed items, rendered items and frames of the run its
+# latest batch belonged to: the other batches of that run on that worker reuse them (a
+# run's items never change), a batch of another run replaces them.
+_RUN_CACHE: dict = {}
+
+
+def _run_cache(run: DigestRun) -> dict:
+    if run.pk is None:
+        return {"index": ItemIndex(run.items), "snippets": {}, "frames": {}}
+    key = (run.pk, run.started_at)
+    if _RUN_CACHE.get("key") != key:
+        _RUN_CACHE.clear()
+        _RUN_CACHE.update(key=key, index=ItemIndex(run.items), snippets={}, frames={})
+    return _RUN_CACHE
+
+
 def digest_batch_send(
     *, run: DigestRun, user_ids: list[int], now: dt.datetime | None = None, dry_run: bool = False
 ) -> BatchResult:
@@ -606,8 +744,9 @@ def digest_batch_send(
     wants_reminders = [r.user.pk for r in due if Section.REMINDERS in r.sections]
     own_items = member_items_collect(user_ids=wants_reminders, now=now)
     plans = []
+    cache = _run_cache(run)
     for reader in due:
-        news = items_for(reader, run.items)
+        news = cache["index"].news_for(reader)
         reminders = own_items.get(reader.user.pk, []) if Section.REMINDERS in reader.sections else []
         plans.append((reader, news, reminders))
 
@@ -643,7 +782,7 @@ def digest_batch_send(
                     window_since=reader.since,
                     window_until=run.period_until,
                     state=DigestDelivery.State.QUEUED if news else DigestDelivery.State.EMPTY,
-                    item_count=len(news),
+                    item_count=news.count,
                     claim=claim,
                 )
                 for reader, news, _reminders in plans
@@ -655,8 +794,7 @@ def digest_batch_send(
         result.already += len(plans) - len(mine)
         emails: list[RenderedEmail] = []
         delivery_of: dict[str, int] = {}
-        snippets: dict = {}
-        frames: dict = {}
+        snippets, frames = cache["snippets"], cache["frames"]
         for reader, news, reminders in plans:
             if reader.user.pk not in mine:
                 continue
@@ -753,7 +891,7 @@ def digest_preview(*, user, now: dt.datetime | None = None) -> Preview:
         period, since, until = _next_period(current), preference.covered_until, now
     reader = reader_for(user, preference, since=since)
     items = items_collect(boundaries=[since], until=until)
-    news = items_for(reader, items)
+    news = news_for(reader, items)
     reminders = []
     if Section.REMINDERS in reader.sections:
         reminders = member_items_collect(user_ids=[user.pk], now=now).get(user.pk, [])
@@ -766,7 +904,7 @@ def digest_preview(*, user, now: dt.datetime | None = None) -> Preview:
         period=period.key,
         since=since,
         until=until,
-        item_count=len(news),
+        item_count=news.count,
         reminder_count=len(reminders),
         subject=subject,
         text=text,

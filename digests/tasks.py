@@ -52,7 +52,8 @@ def digests_catch_up() -> list[dict]:
     time_limit=BATCH_TIME_LIMIT,
 )
 def digests_send_batch(run_id: int, user_ids: list[int]) -> dict | None:
-    run = DigestRun.objects.filter(pk=run_id).first()
+    # The items are only loaded if this worker has not indexed them for an earlier batch.
+    run = DigestRun.objects.defer("items").filter(pk=run_id).first()
     if run is None:
         return None
     return services.digest_batch_send(run=run, user_ids=user_ids).__dict__

@@ -37,8 +37,17 @@ def reference_data_ensure() -> None:
                 module.seed(apps, None)
 
 
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _reference_data(django_db_setup, django_db_blocker):
+def _reference_data(request, django_db_blocker):
+    # A session of database-free tests only has no test database to fill.
+    if not any(
+        item.get_closest_marker("django_db") or DB_FIXTURES & set(item.fixturenames) for item in request.session.items
+    ):
+        return
+    request.getfixturevalue("django_db_setup")
     # With --reuse-db the previous run's last flush may have emptied the reference tables.
     with django_db_blocker.unblock():
         reference_data_ensure()
