@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import markdown
@@ -43,3 +44,14 @@ def markdown_to_safe_html(text: str, *, extensions: list | None = None) -> SafeS
         strip_comments=True,
     )
     return mark_safe(cleaned)  # noqa: S308 — cleaned by nh3 just above.
+
+
+def markdown_to_text(text: str) -> str:
+    """The words of Markdown text without its markup, for search indexes and their snippets.
+
+    Rendered as for the page, then every tag dropped (the contents of scripts and styles
+    with them) and entities turned back into characters: the text a reader sees.
+    """
+    source = _NUL.sub("", text or "")
+    rendered = markdown.markdown(source, extensions=["extra", "sane_lists"], output_format="html")
+    return html.unescape(nh3.clean(rendered, tags=set(), attributes={}, strip_comments=True)).strip()

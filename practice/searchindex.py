@@ -43,6 +43,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from network.cache import safe_get
+from network.text import markdown_to_text
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +127,9 @@ def _entry_fields(document: dict) -> dict:
         "config": config_for(language),
         "title": _clean(document.get("title"), 300),
         "summary": _clean(document.get("summary"), 2000),
-        "body": _clean(document.get("body"), BODY_LIMIT),
+        # Bodies are Markdown in every app: indexed (and shown in snippets) as the words a
+        # reader sees, without asterisks, link targets or heading marks.
+        "body": _clean(markdown_to_text(str(document.get("body") or "")), BODY_LIMIT),
         "url": str(document.get("url") or "")[:500],
         "themes": [str(t) for t in document.get("themes") or []],
         "countries": [str(c) for c in document.get("countries") or []],

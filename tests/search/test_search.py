@@ -161,6 +161,19 @@ def test_snippets_highlight_and_escape(client, published):
     assert "<b>test</b>" not in html
 
 
+def test_snippets_show_the_words_of_markdown_not_its_markup(client, published):
+    published(
+        title="Kitchen tables",
+        language="en",
+        sections={"what": "## How we began\n\n**Tenants** met at [kitchen tables](https://example.org/k) each _week_."},
+    )
+    html = client.get(SEARCH, {"q": "kitchen tables"}).content.decode()
+    snippet = html[html.index("Tenants") - 200 :][:400]
+    assert "Tenants met at <mark>kitchen</mark> <mark>tables</mark> each week" in snippet
+    for markup in ("**", "##", "](", "https://example.org/k", "_week_"):
+        assert markup not in snippet
+
+
 def test_the_index_follows_edits_and_deletes(published, organiser):
     guide = published(title="Kitchen table talks", language="en")
     entry = SearchEntry.objects.get(kind="guide", object_id=guide.pk)
