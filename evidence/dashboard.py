@@ -155,9 +155,11 @@ def breakdowns(records) -> dict[str, list[Row]]:
         f"SELECT 'country', rc.country, rc.country, COUNT(*), 0 FROM visible_records AS v JOIN {table} AS rc "  # noqa: S608
         "ON rc.record_id = v.id GROUP BY rc.country"
     )
+    # The quarter's first day as ISO text ('2026-10-01'); SQLite (the demo) has no casts.
+    day = "v.quarter::date" if connection.vendor == "postgresql" else "date(v.quarter)"
     parts.append(
-        "SELECT 'quarter', v.quarter::date::text, '', COUNT(*), 0 FROM visible_records AS v "
-        "WHERE v.quarter IS NOT NULL GROUP BY v.quarter::date"
+        f"SELECT 'quarter', CAST({day} AS TEXT), '', COUNT(*), 0 FROM visible_records AS v "  # noqa: S608 — fixed text
+        f"WHERE v.quarter IS NOT NULL GROUP BY {day}"
     )
     rows: dict[str, list[Row]] = {"dimension": [], "outcome_type": [], "theme": [], "country": [], "quarter": []}
     result = _execute_with_visible(records, " UNION ALL ".join(parts), params)
@@ -195,6 +197,8 @@ def _actuals(records, *, organisation=None, country=None) -> list[dict]:
     indicator's name, unit, aggregation and order joined in. One statement: the visible records
     are computed once (a materialised CTE) and shared by both aggregations; the grouping stays
     on (indicator, quarter) and the names are joined to the few aggregated rows only."""
+    if connection.vendor != "postgresql":
+        return _actuals_portable(records, organisation=organisation, country=country)
     visible_sql, visible_params = records.order_by().values_list("pk").query.sql_with_params()
     updates = MetricUpdate.objects.filter(record_id__in=RawSQL("SELECT id FROM visible_records", ()))
     if organisation:
@@ -251,6 +255,52 @@ def _actuals(records, *, organisation=None, country=None) -> list[dict]:
         }
         for indicator, quarter, total, average, latest, name, unit, aggregation, order in rows
     ]
+
+
+def _actuals_portable(records, *, organisation=None, country=None) -> list[dict]:
+    """``_actuals`` for the SQLite demo, which has neither DISTINCT ON nor DATE_TRUNC: the
+    same figures from the demo's few values, summed in Python. Production and the tests run
+    the SQL above on PostgreSQL; a test holds the two to each other."""
+    lang = _language_column()
+    updates = metric_updates(records, organisation=organisation, country=country).select_related("indicator").order_by()
+    groups: dict[tuple, dict] = {}
+    # Per (indicator, quarter, organisation): the value with the latest end (then the newest row).
+    latest: dict[tuple, tuple] = {}
+    for update in updates:
+        start = update.period_start
+        quarter = datetime.date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
+        indicator = update.indicator
+        entry = groups.setdefault(
+            (indicator.pk, quarter),
+            {
+                "indicator": indicator.pk,
+                "quarter": quarter,
+                "total": Decimal(0),
+                "n": 0,
+                "latest": None,
+                "name": getattr(indicator, f"name_{lang}", "") or indicator.name_en,
+                "unit": getattr(indicator, f"unit_{lang}", "") or indicator.unit_en,
+                "aggregation": indicator.aggregation,
+                "order": indicator.order,
+            },
+        )
+        entry["total"] += update.value
+        entry["n"] += 1
+        if indicator.aggregation == Indicator.Aggregation.LATEST:
+            key = (indicator.pk, quarter, update.organisation_id)
+            candidate = (update.period_end, update.pk, update.value)
+            if key not in latest or candidate[:2] > latest[key][:2]:
+                latest[key] = candidate
+    for (indicator_pk, quarter, _organisation), (_end, _pk, value) in latest.items():
+        entry = groups[(indicator_pk, quarter)]
+        entry["latest"] = (entry["latest"] or Decimal(0)) + value
+    result = []
+    for key in sorted(groups):
+        entry = groups[key]
+        n = entry.pop("n")
+        entry["average"] = entry["total"] / n
+        result.append(entry)
+    return result
 
 
 def metric_updates(records, *, organisation=None, country=None):

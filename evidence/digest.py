@@ -6,11 +6,11 @@ a record nobody may see (withdrawn or expired consent) is left out altogether.
 
 from __future__ import annotations
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef
+from django.db.models import F, OuterRef
 from django.utils import timezone
 
 from evidence.models import EvidenceRecord, RecordCountry
+from network.db import ListSubquery
 from network.models import Theme
 
 LADDER = {"network": {"network"}, "funders": {"network", "funders"}, "public": {"network", "funders", "public"}}
@@ -35,8 +35,12 @@ def digest_items(*, since, until) -> list[dict]:
         .filter(published_at__gte=since, published_at__lt=until)
         .select_related("consent")
         .annotate(
-            theme_slugs=ArraySubquery(Theme.objects.filter(evidence_records=OuterRef("pk")).values("slug")),
-            country_codes=ArraySubquery(RecordCountry.objects.filter(record=OuterRef("pk")).values("country")),
+            theme_slugs=ListSubquery(
+                Theme.objects.filter(evidence_records=OuterRef("pk")).annotate(v=F("slug")).values_list("v")
+            ),
+            country_codes=ListSubquery(
+                RecordCountry.objects.filter(record=OuterRef("pk")).annotate(v=F("country")).values_list("v")
+            ),
         )
         .order_by("published_at", "pk")
     )

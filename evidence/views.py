@@ -13,10 +13,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef
+from django.db.models import F, OuterRef
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -47,6 +46,7 @@ from evidence.models import (
     viewer_class,
     viewer_roles,
 )
+from network.db import ListSubquery
 from network.models import Organisation, Role, Theme
 from network.text import markdown_to_safe_html
 from network.validators import spreadsheet_safe
@@ -97,19 +97,26 @@ def _filter_error_message(request, filterset) -> None:
 
 
 def _with_lists(qs):
-    """Names of organisations, themes and countries as arrays from correlated subqueries: the
+    """Names of organisations, themes and countries as lists from correlated subqueries: the
     page costs one query however many records it shows."""
     return qs.annotate(
-        organisation_names=ArraySubquery(
-            Organisation.objects.filter(evidence_records=OuterRef("pk")).order_by("name").values("name")
+        organisation_names=ListSubquery(
+            Organisation.objects.filter(evidence_records=OuterRef("pk"))
+            .order_by("name")
+            .annotate(v=F("name"))
+            .values_list("v")
         ),
-        theme_names=ArraySubquery(
+        theme_names=ListSubquery(
             Theme.objects.filter(evidence_records=OuterRef("pk"))
             .order_by("slug")
-            .values_list(dashboard.translated("name"))
+            .annotate(v=dashboard.translated("name"))
+            .values_list("v")
         ),
-        country_codes=ArraySubquery(
-            RecordCountry.objects.filter(record=OuterRef("pk")).order_by("country").values("country")
+        country_codes=ListSubquery(
+            RecordCountry.objects.filter(record=OuterRef("pk"))
+            .order_by("country")
+            .annotate(v=F("country"))
+            .values_list("v")
         ),
     )
 
@@ -521,16 +528,18 @@ EXPORT_HEADER = [
 
 def export_rows(records):
     """Header, then one row per visible record: streamed from one query (arrays from subqueries)."""
-    from django.contrib.postgres.expressions import ArraySubquery as Arr
-
     from evidence.models import OutcomeType as OT
     from evidence.models import ProcessDimension as PD
 
     qs = (
         _with_lists(records)
         .annotate(
-            dimension_names=Arr(PD.objects.filter(evidence_records=OuterRef("pk")).values("slug")),
-            type_names=Arr(OT.objects.filter(evidence_records=OuterRef("pk")).values("slug")),
+            dimension_names=ListSubquery(
+                PD.objects.filter(evidence_records=OuterRef("pk")).annotate(v=F("slug")).values_list("v")
+            ),
+            type_names=ListSubquery(
+                OT.objects.filter(evidence_records=OuterRef("pk")).annotate(v=F("slug")).values_list("v")
+            ),
         )
         .select_related("consent")
         .order_by("-published_at", "-pk")

@@ -8,9 +8,8 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, Subquery, Value, prefetch_related_objects
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,6 +25,7 @@ from exchanges.filters import ExchangeFilter
 from exchanges.forms import ReflectionForm, RegistrationForm
 from exchanges.ics import calendar_bytes
 from exchanges.models import PARTICIPANT_STATES, CalendarFeed, Exchange, Registration, Session
+from network.db import ListSubquery
 from network.models import Organisation, Theme
 from network.text import markdown_to_safe_html
 
@@ -177,11 +177,11 @@ def _detail_content(exchange_pk: int, user, audience: str) -> dict:
             .select_related("user__member")
             # Their organisations' names in the same query.
             .annotate(
-                organisation_names=ArrayAgg(
-                    "user__member__organisations__name",
-                    filter=Q(user__member__organisations__isnull=False),
-                    order_by="user__member__organisations__name",
-                    default=Value([]),
+                organisation_names=ListSubquery(
+                    Organisation.objects.filter(members__user=OuterRef("user_id"))
+                    .order_by("name")
+                    .annotate(v=F("name"))
+                    .values_list("v")
                 )
             )
             .order_by("created_at")[:300]

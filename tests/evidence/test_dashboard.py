@@ -265,3 +265,38 @@ def test_organisation_filter_narrows_the_values_of_a_shared_metric_record(client
     assert (quarter["actual"], quarter["target"]) == (Decimal("5.00"), Decimal("9.00"))
     quarter = client.get(DASHBOARD).context["indicators"][0]["quarters"][0]
     assert (quarter["actual"], quarter["target"]) == (Decimal("8.00"), Decimal("13.00"))
+
+
+def test_the_demos_portable_figures_match_the_sql_figures():
+    """SQLite (the ``make run`` demo) computes the indicator figures in Python: the same
+    numbers as PostgreSQL's statement, for sums, averages and "latest" values."""
+    import random
+
+    from evidence import dashboard
+
+    rng = random.Random(5)
+    organisations = [OrganisationFactory() for _ in range(3)]
+    indicators = [Indicator.objects.get(slug="one-to-ones"), Indicator.objects.get(slug="people-benefiting")]
+    for _ in range(6):
+        record = EvidenceRecordFactory(kind="metric", organisations=organisations)
+        for _ in range(8):
+            start = datetime.date(2025, rng.randint(1, 12), rng.randint(1, 28))
+            MetricUpdateFactory(
+                record=record,
+                indicator=rng.choice(indicators),
+                organisation=rng.choice(organisations),
+                value=rng.randint(0, 500),
+                period_start=start,
+                period_end=start + datetime.timedelta(days=rng.choice([0, 10, 30])),
+            )
+    records = EvidenceRecord.objects.published()
+    for narrowing in ({}, {"organisation": organisations[0].slug}):
+        sql = dashboard._actuals(records, **narrowing)
+        portable = dashboard._actuals_portable(records, **narrowing)
+        assert len(sql) == len(portable) > 4
+        for a, b in zip(sql, portable, strict=True):
+            assert {k: a[k] for k in ("indicator", "quarter", "name", "unit", "aggregation", "order")} == {
+                k: b[k] for k in ("indicator", "quarter", "name", "unit", "aggregation", "order")
+            }
+            assert a["total"] == b["total"] and a["latest"] == b["latest"]
+            assert round(a["average"], 6) == round(b["average"], 6)
