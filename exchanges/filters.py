@@ -17,6 +17,7 @@ from django_countries import countries
 from exchanges.cache import NAMESPACE
 from exchanges.models import WORKING_LANGUAGES, Exchange
 from network.cache import safe_get, safe_set, version
+from network.db import list_contains
 from network.models import Theme
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -70,7 +71,7 @@ class ExchangeFilter(django_filters.FilterSet):
         fields = ["kind", "country", "theme", "language", "format", "month", "places"]
 
     def filter_language(self, queryset, name, value):
-        return queryset.filter(working_languages__contains=[value]) if value else queryset
+        return queryset.filter(list_contains("working_languages", value)) if value else queryset
 
     def filter_month(self, queryset, name, value):
         match = MONTH_RE.match(value or "")

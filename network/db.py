@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import Q
 
 
 class ListSubquery(ArraySubquery):
@@ -35,3 +37,14 @@ def _json_list(value, expression, connection):
     if isinstance(value, str):
         return json.loads(value)
     return list(value or [])
+
+
+def list_contains(field: str, value: str) -> Q:
+    """Rows whose JSON list ``field`` holds ``value``.
+
+    JSON containment on PostgreSQL (which a GIN index can serve); on SQLite (the demo),
+    which has no containment, a match on the value as JSON writes it, quotes included.
+    """
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__contains": [value]})
+    return Q(**{f"{field}__icontains": json.dumps(value)})

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from network.db import list_contains
 from network.languages import language_choices
 from network.models import Member, Organisation, Theme
 
@@ -80,7 +80,4 @@ class MemberFilter(_DirectoryFilterSet):
         ).distinct()
 
     def filter_language(self, queryset, name, value):
-        if connection.vendor == "postgresql":
-            return queryset.filter(languages__contains=[value])
-        # SQLite (the local demo) has no JSON containment; the codes are stored as quoted strings.
-        return queryset.filter(languages__icontains=f'"{value}"')
+        return queryset.filter(list_contains("languages", value))

@@ -43,6 +43,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from network.cache import safe_get
+from network.db import list_contains
 from network.text import markdown_to_text
 
 logger = logging.getLogger(__name__)
@@ -370,17 +371,9 @@ def _filtered(user, *, kind=None, language=None, theme=None, country=None):
     if language:
         qs = qs.filter(language=language)
     if theme:
-        qs = (
-            qs.filter(themes__contains=[theme])
-            if connection.vendor == "postgresql"
-            else qs.filter(themes__icontains=f'"{theme}"')
-        )
+        qs = qs.filter(list_contains("themes", theme))
     if country:
-        qs = (
-            qs.filter(countries__contains=[country])
-            if connection.vendor == "postgresql"
-            else qs.filter(countries__icontains=f'"{country}"')
-        )
+        qs = qs.filter(list_contains("countries", country))
     return qs
 
 
