@@ -716,8 +716,9 @@ def digest_batch_send(
 
     Queries: a constant number per batch, whatever its size: loading, claiming, one insert
     of the batch's emails and one update linking them; none per member. Rendering: the
-    frame of the email once per language and window, each item once per language and time
-    zone, and only the member's own sections per member (see ``digest_render``).
+    frame of the email once per language and window, each item once per language and day
+    (both shared by a worker's batches of one run), and only the member's own sections
+    per member (see ``digest_render``).
     """
     now = now or timezone.now()
     period = period_for(run.frequency, run.period_until)
