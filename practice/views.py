@@ -219,11 +219,15 @@ def _guide_body(request, guide: Guide, user, reader: str) -> dict:
         "exchanges": list(visible_for_model(Exchange, user).filter(guide_works=work).only("pk", "title", "slug")),
         "joint_actions": list(JointAction.objects.visible_to(user).filter(guides=work).only("pk", "title", "slug")),
     }
-    return {
+    body = {
         # Template output (autoescaped); strip() would drop its safe mark.
         part: mark_safe(render_to_string(f"practice/includes/guide_{part}.html", context, request=request).strip())  # noqa: S308
         for part in ("text", "images", "facts", "informed_by", "used_in")
     }
+    # Whether the work links any evidence record, visible or not: when it links none, the
+    # page need not ask which of them a member may see. Linking one clears this cache.
+    body["evidence_linked"] = work.evidence_records.exists()
+    return body
 
 
 def guide_detail(request, slug):
@@ -267,7 +271,10 @@ def guide_detail(request, slug):
         ],
         # Editors see each image with the Markdown that places it: rendered live for them.
         "images": list(guide.images.all()) if can_edit else None,
-        "evidence_records": [] if reader in _SHARED_EVIDENCE else _evidence_for(work, user),
+        # Members' records are read live, and only for works that link any record at all.
+        "evidence_records": (
+            _evidence_for(work, user) if reader not in _SHARED_EVIDENCE and body["evidence_linked"] else []
+        ),
         "can_edit": can_edit,
         "is_author": guide.is_author(user),
         "is_coordinator": user.is_authenticated and user.is_coordinator,

@@ -133,6 +133,21 @@ def test_nothing_personal_is_shared_between_readers(client_as, organiser, other_
     assert "Our unpublished outcome" not in html and "Street stalls" in html
 
 
+def test_members_see_evidence_linked_after_their_last_visit(client_as, organiser, other_organiser):
+    guide = make_guide(author=organiser, title="Street stalls", language="en", status=Guide.Status.PUBLISHED)
+    organisation = OrganisationFactory(name="Buurtwerk Hellendoorn")
+    MembershipFactory(member=member_for(other_organiser), organisation=organisation)
+    # Cached while the work links no record: the member's live evidence query is skipped.
+    assert "Our unpublished outcome" not in page(client_as("other_organiser"), guide.get_absolute_url())
+    record = EvidenceRecord.objects.create(
+        kind=EvidenceRecord.Kind.OUTCOME, title="Our unpublished outcome", status=EvidenceRecord.Status.DRAFT
+    )
+    record.organisations.add(organisation)
+    guide.work.evidence_records.add(record)
+    assert "Our unpublished outcome" in page(client_as("other_organiser"), guide.get_absolute_url())
+    assert "Our unpublished outcome" not in page(client_as("organiser"), guide.get_absolute_url())
+
+
 def test_the_guide_page_and_library_read_cached_fragments(client, organiser, django_assert_max_num_queries):
     guide = make_guide(author=organiser, title="Cached", language="en", status=Guide.Status.PUBLISHED)
     page(client, guide.get_absolute_url())
