@@ -39,7 +39,7 @@ SITE_NAME = "Learning Lab"
 
 # Our own apps, in dependency order. Each may ship ``seed.py`` and ``bench.py`` hooks
 # that the ``seed_demo``/``seed_bench`` commands and ``make bench`` discover.
-LEARNINGLAB_APPS = ["network", "outbox", "exchanges", "evidence", "practice", "digests"]
+LEARNINGLAB_APPS = ["core", "network", "outbox", "exchanges", "evidence", "practice", "digests"]
 
 INSTALLED_APPS = [
     # modeltranslation must come before the admin to patch its forms.
@@ -69,7 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "network.middleware.MemberTimezoneMiddleware",
+    "core.middleware.ViewerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -91,7 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.tz",
-                "network.context_processors.site",
+                "core.context_processors.site",
             ],
         },
     }

@@ -1,4 +1,4 @@
-"""Cached fragments of the evidence pages, on the shared mechanism of ``network.cache``.
+"""Cached fragments of the evidence pages, on the shared mechanism of ``core.cache``.
 
 The dashboard's filters and figures and the library's filters and result list are rendered
 once per *audience* (the viewer class: anonymous, network, funder, coordinator), language,
@@ -31,7 +31,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from network.cache import cached_fragment, version_bump
+from core.cache import cached_fragment, version_bump
 
 logger = logging.getLogger(__name__)
 NAMESPACE = "evidence"

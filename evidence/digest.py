@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.db.models import F, OuterRef
 from django.utils import timezone
 
+from core.db import ListSubquery
 from evidence.models import EvidenceRecord, RecordCountry
-from network.db import ListSubquery
 from network.models import Theme
 
 LADDER = {"network": {"network"}, "funders": {"network", "funders"}, "public": {"network", "funders", "public"}}

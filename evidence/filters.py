@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from core.validators import validate_no_nul
 from evidence.models import EvidenceRecord
-from network.validators import validate_no_nul
 
 
 def _country_choices():

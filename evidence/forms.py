@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from core.validators import validate_no_nul
 from evidence.models import Attachment, Consent, EvidenceRecord, Indicator, Response
 from network.models import Organisation
-from network.validators import validate_no_nul
 
 COMMON_FIELDS = [
     "title",

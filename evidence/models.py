@@ -39,8 +39,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.validators import validate_no_nul, validate_upload_size
 from network.models import Organisation, Role, Theme
-from network.validators import validate_no_nul, validate_upload_size
 
 CONSENT_KINDS = ("story", "testimony", "media")
 

@@ -24,6 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.db import ListSubquery
+from core.text import markdown_to_safe_html
+from core.validators import spreadsheet_safe
 from evidence import assessment, charts, dashboard, services
 from evidence import cache as evidence_cache
 from evidence.filters import DashboardFilter, LibraryFilter
@@ -46,10 +49,7 @@ from evidence.models import (
     viewer_class,
     viewer_roles,
 )
-from network.db import ListSubquery
 from network.models import Organisation, Role, Theme
-from network.text import markdown_to_safe_html
-from network.validators import spreadsheet_safe
 
 PAGE_SIZE = 20
 

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.validators import spreadsheet_safe
 from exchanges import services
 from exchanges.forms import ParticipantsEmailForm
 from exchanges.models import (
@@ -26,7 +27,6 @@ from exchanges.models import (
     Session,
     TravelSupportRequest,
 )
-from network.validators import spreadsheet_safe
 
 State = Registration.State
 

@@ -1,7 +1,7 @@
 """Cached parts of the exchange pages (the list's filters and results, the detail page's
 content), shared by everyone of one audience, invalidated on every change.
 
-Built on ``network.cache``: fragments live under the ``exchanges`` namespace and
+Built on ``core.cache``: fragments live under the ``exchanges`` namespace and
 ``exchanges_changed()`` bumps its version. Signals (``exchanges/signals.py``) call it on every
 save or delete of an exchange, session, registration, host, theme, organisation or member
 name; writes that send no signals (``QuerySet.update``, ``bulk_create``) call it explicitly.
@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from network.cache import FRAGMENT_TIMEOUT, query_key, safe_get, safe_set, version, version_bump
+from core.cache import FRAGMENT_TIMEOUT, query_key, safe_get, safe_set, version, version_bump
 
 NAMESPACE = "exchanges"
 

@@ -14,10 +14,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from core.cache import safe_get, safe_set, version
+from core.db import list_contains
 from exchanges.cache import NAMESPACE
 from exchanges.models import WORKING_LANGUAGES, Exchange
-from network.cache import safe_get, safe_set, version
-from network.db import list_contains
 from network.models import Theme
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")

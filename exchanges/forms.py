@@ -7,8 +7,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_no_nul
 from exchanges.models import Exchange, Reflection
-from network.validators import validate_no_nul
 
 TEXT_MAX = 2000
 

@@ -20,14 +20,14 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.db import ListSubquery
+from core.text import markdown_to_safe_html
 from exchanges import cache, services
 from exchanges.filters import ExchangeFilter
 from exchanges.forms import ReflectionForm, RegistrationForm
 from exchanges.ics import calendar_bytes
 from exchanges.models import PARTICIPANT_STATES, CalendarFeed, Exchange, Registration, Session
-from network.db import ListSubquery
 from network.models import Organisation, Theme
-from network.text import markdown_to_safe_html
 
 PER_PAGE = 20
 State = Registration.State

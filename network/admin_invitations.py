@@ -12,11 +12,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.spreadsheets import csv_response
 from network import invitations as services
 from network.forms_invitations import InvitationForm, InvitationImportConfirmForm, InvitationImportForm
 from network.models import Invitation
 from network.views_invitations import csv_preview_for_upload, import_confirm_form, import_confirmed
-from outbox.csv_export import csv_response
 
 
 @admin.register(Invitation)

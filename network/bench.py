@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from network.cache import network_changed
+from core.cache import network_changed
 from network.models import Member, Organisation, User
 
 

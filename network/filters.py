@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from network.db import list_contains
+from core.db import list_contains
 from network.languages import language_choices
 from network.models import Member, Organisation, Theme
 

@@ -4,9 +4,9 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_no_nul
 from network.languages import language_choices
 from network.models import Member, Membership, Organisation, Theme
-from network.validators import validate_no_nul
 
 
 class MemberForm(forms.ModelForm):

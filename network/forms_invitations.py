@@ -6,8 +6,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import FORMULA_PREFIXES, validate_no_nul, validate_upload_size
 from network.models import Invitation, Membership, Organisation
-from network.validators import FORMULA_PREFIXES, validate_no_nul, validate_upload_size
 
 
 def validate_not_formula(value: str) -> None:

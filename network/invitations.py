@@ -25,8 +25,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.validators import FORMULA_PREFIXES
 from network.models import Invitation, Member, Membership, Organisation, User
-from network.validators import FORMULA_PREFIXES
 from outbox.services import absolute_url, email_queue
 
 SESSION_KEY = "invitation_token"

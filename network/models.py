@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.policy import Role
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -87,15 +89,6 @@ class User(AbstractUser):
     @property
     def is_funder(self) -> bool:
         return self.has_role(Role.FUNDER)
-
-
-class Role:
-    """The names of the three role groups; their permissions are set in ``roles.py``."""
-
-    ORGANISER = "organiser"
-    FUNDER = "funder"
-    COORDINATOR = "coordinator"
-    ALL = (ORGANISER, FUNDER, COORDINATOR)
 
 
 class Theme(models.Model):
@@ -251,8 +244,29 @@ class Member(models.Model):
         return reverse("network:member_detail", kwargs={"pk": self.pk})
 
 
+class MembershipQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(state=Membership.State.APPROVED)
+
+    def requested(self):
+        return self.filter(state=Membership.State.REQUESTED)
+
+    def pending_for(self, viewer):
+        """Requests to join that ``viewer`` may decide: every one for coordinators, those of the
+        organisations the viewer administers for everyone else."""
+        requests = self.requested()
+        if viewer.is_coordinator:
+            return requests
+        return requests.filter(organisation_id__in=viewer.admin_organisation_ids)
+
+
 class Membership(models.Model):
-    """A member's role in an organisation, since a date."""
+    """A member's role in an organisation, since a date.
+
+    A membership is a *fact* only once it is approved: a member may ask to join
+    (``requested``), and the request grants nothing (``core.policy.Viewer`` reads approved
+    memberships only) until an administrator of the organisation or a coordinator approves it.
+    """
 
     class Role(models.TextChoices):
         MEMBER = "member", _("member")
@@ -262,20 +276,45 @@ class Membership(models.Model):
         VOLUNTEER = "volunteer", _("volunteer")
         BOARD = "board", _("board member")
         CONTACT = "contact", _("contact person")
+        ADMIN = "admin", _("administrator")
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        APPROVED = "approved", _("approved")
+        DECLINED = "declined", _("declined")
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     since = models.DateField(_("since"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.APPROVED, db_index=True)
+    message = models.CharField(_("message to the organisation"), max_length=500, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["organisation__name"]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [models.UniqueConstraint(fields=["member", "organisation"], name="membership_unique")]
+        indexes = [models.Index(fields=["organisation", "state"], name="membership_org_state_idx")]
 
     def __str__(self) -> str:
         return f"{self.member} – {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.state == self.State.APPROVED
 
 
 # --- Invitations (the email issue) ------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils.text import slugify
 
-from network.cache import network_changed
+from core.cache import network_changed
 from network.models import Member, Membership, Organisation, Role, Theme, User
 
 DEMO_PASSWORD = "learninglab"  # noqa: S105 — documented demo password, seed_demo refuses to run in production.

@@ -4,7 +4,7 @@ network invalidates its cached fragments (``network/cache.py``)."""
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from network.cache import network_changed
+from core.cache import network_changed
 from network.models import Member, Membership, Organisation, Theme, User
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
-from network.cache import audience, cached_fragment
+from core.cache import audience, cached_fragment
 from network.filters import MemberFilter, OrganisationFilter
 from network.forms import AccountDeleteForm, MemberForm, MembershipFormSet
 from network.models import Member, Membership, Organisation, Theme

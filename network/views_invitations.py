@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.spreadsheets import csv_response
 from network import invitations as services
 from network.forms_invitations import (
     InvitationFilterForm,
@@ -31,7 +32,6 @@ from network.forms_invitations import (
     InvitationImportForm,
 )
 from network.models import Invitation, User
-from outbox.csv_export import csv_response
 
 
 def coordinator_required(view):

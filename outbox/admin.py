@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from outbox.csv_export import csv_response
+from core.spreadsheets import csv_response
 from outbox.models import OutboxMessage
 from outbox.services import outbox_resend
 

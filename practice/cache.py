@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from network.cache import cached_fragment, safe_get, safe_set, version_bump
+from core.cache import cached_fragment, safe_get, safe_set, version_bump
 
 NAMESPACE = "practice"
 MARKDOWN_TIMEOUT = 24 * 60 * 60

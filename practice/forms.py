@@ -10,8 +10,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries as all_countries
 
+from core.validators import validate_no_nul
 from network.models import Theme
-from network.validators import validate_no_nul
 from practice.models import (
     Characteristic,
     Guide,

@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.validators import validate_no_nul, validate_upload_size
 from network.models import Member, Organisation, Theme
-from network.validators import validate_no_nul, validate_upload_size
 from practice.cache import practice_changed
 
 LANGUAGE_CHOICES = settings.LANGUAGES

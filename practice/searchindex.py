@@ -42,9 +42,9 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from network.cache import safe_get
-from network.db import list_contains
-from network.text import markdown_to_text
+from core.cache import safe_get
+from core.db import list_contains
+from core.text import markdown_to_text
 
 logger = logging.getLogger(__name__)
 

@@ -25,10 +25,10 @@ from django.views.decorators.http import require_POST
 from django_countries import countries as all_countries
 from markdown.extensions.toc import TocExtension, slugify_unicode
 
+from core.text import markdown_to_safe_html
 from evidence.models import EvidenceRecord, viewer_class
 from exchanges.models import Exchange
 from network.models import Member, Theme
-from network.text import markdown_to_safe_html
 from practice import cache as practice_cache
 from practice import services
 from practice.filters import GuideFilter

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 from django.utils import timezone
 
-from network.middleware import MemberTimezoneMiddleware
+from core.middleware import ViewerMiddleware
 from network.models import Organisation, Theme
 from tests.factories.network import MembershipFactory, OrganisationFactory, UserFactory, member_for
 
@@ -217,10 +217,10 @@ def test_times_are_shown_in_the_members_time_zone(organiser):
         seen["tz"] = timezone.get_current_timezone_name()
         return None
 
-    MemberTimezoneMiddleware(view)(request)
+    ViewerMiddleware(view)(request)
     assert seen["tz"] == "America/Sao_Paulo"
     request.user = AnonymousUser()
-    MemberTimezoneMiddleware(view)(request)
+    ViewerMiddleware(view)(request)
     assert seen["tz"] == "UTC"
 
 

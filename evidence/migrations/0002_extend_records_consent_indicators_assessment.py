@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django_countries.fields
 import evidence.models
-import network.validators
+import core.validators
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -288,7 +288,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('score', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='score')),
-                ('comment', models.TextField(blank=True, max_length=2000, validators=[network.validators.validate_no_nul], verbose_name='comment')),
+                ('comment', models.TextField(blank=True, max_length=2000, validators=[core.validators.validate_no_nul], verbose_name='comment')),
                 ('evidence', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assessment_answers', to='evidence.evidencerecord', verbose_name='linked evidence')),
             ],
             options={
@@ -300,9 +300,9 @@ class Migration(migrations.Migration):
             name='Attachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='evidence/%Y/%m/', validators=[network.validators.validate_upload_size, evidence.models.validate_attachment_type], verbose_name='file')),
-                ('title', models.CharField(max_length=200, validators=[network.validators.validate_no_nul], verbose_name='title')),
-                ('alt_text', models.CharField(blank=True, help_text='Required for images: describe what the image shows for people who cannot see it.', max_length=300, validators=[network.validators.validate_no_nul], verbose_name='alternative text')),
+                ('file', models.FileField(upload_to='evidence/%Y/%m/', validators=[core.validators.validate_upload_size, evidence.models.validate_attachment_type], verbose_name='file')),
+                ('title', models.CharField(max_length=200, validators=[core.validators.validate_no_nul], verbose_name='title')),
+                ('alt_text', models.CharField(blank=True, help_text='Required for images: describe what the image shows for people who cannot see it.', max_length=300, validators=[core.validators.validate_no_nul], verbose_name='alternative text')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='evidence.evidencerecord')),
             ],
@@ -330,8 +330,8 @@ class Migration(migrations.Migration):
             name='Consent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('person_name', models.CharField(help_text='Kept for the record; shown only as the identity level allows.', max_length=200, validators=[network.validators.validate_no_nul], verbose_name="storyteller's name")),
-                ('pseudonym', models.CharField(blank=True, max_length=100, validators=[network.validators.validate_no_nul], verbose_name='pseudonym')),
+                ('person_name', models.CharField(help_text='Kept for the record; shown only as the identity level allows.', max_length=200, validators=[core.validators.validate_no_nul], verbose_name="storyteller's name")),
+                ('pseudonym', models.CharField(blank=True, max_length=100, validators=[core.validators.validate_no_nul], verbose_name='pseudonym')),
                 ('identity_level', models.CharField(choices=[('named', 'full name'), ('first_name', 'first name only'), ('pseudonym', 'pseudonym'), ('anonymous', 'anonymous')], default='anonymous', max_length=12, verbose_name='identity level')),
                 ('audience_network', models.BooleanField(default=True, verbose_name='the network may see it')),
                 ('audience_funders', models.BooleanField(default=False, verbose_name='funders may see it')),

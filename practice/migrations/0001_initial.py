@@ -3,7 +3,7 @@
 import django.contrib.postgres.search
 import django.db.models.deletion
 import django_countries.fields
-import network.validators
+import core.validators
 import practice.models
 from django.conf import settings
 from django.db import migrations, models
@@ -26,10 +26,10 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('facet', models.CharField(choices=[('policy_cycle', 'role in the policy cycle'), ('purpose', 'purpose'), ('participation', 'participation level'), ('suitable_for', 'suitable for')], max_length=20, verbose_name='facet')),
-                ('name', models.CharField(max_length=100, validators=[network.validators.validate_no_nul], verbose_name='name')),
-                ('name_en', models.CharField(max_length=100, null=True, validators=[network.validators.validate_no_nul], verbose_name='name')),
-                ('name_sv', models.CharField(max_length=100, null=True, validators=[network.validators.validate_no_nul], verbose_name='name')),
-                ('name_nl', models.CharField(max_length=100, null=True, validators=[network.validators.validate_no_nul], verbose_name='name')),
+                ('name', models.CharField(max_length=100, validators=[core.validators.validate_no_nul], verbose_name='name')),
+                ('name_en', models.CharField(max_length=100, null=True, validators=[core.validators.validate_no_nul], verbose_name='name')),
+                ('name_sv', models.CharField(max_length=100, null=True, validators=[core.validators.validate_no_nul], verbose_name='name')),
+                ('name_nl', models.CharField(max_length=100, null=True, validators=[core.validators.validate_no_nul], verbose_name='name')),
                 ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
                 ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
             ],
@@ -68,9 +68,9 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('language', models.CharField(choices=[('en', 'English'), ('sv', 'Swedish'), ('nl', 'Dutch')], db_index=True, max_length=5, verbose_name='language')),
-                ('title', models.CharField(max_length=200, validators=[network.validators.validate_no_nul], verbose_name='title')),
+                ('title', models.CharField(max_length=200, validators=[core.validators.validate_no_nul], verbose_name='title')),
                 ('slug', models.SlugField(max_length=220, unique=True, verbose_name='slug')),
-                ('summary', models.CharField(blank=True, max_length=500, validators=[network.validators.validate_no_nul], verbose_name='summary')),
+                ('summary', models.CharField(blank=True, max_length=500, validators=[core.validators.validate_no_nul], verbose_name='summary')),
                 ('sections', models.JSONField(blank=True, default=dict, verbose_name='sections')),
                 ('status', models.CharField(choices=[('draft', 'draft'), ('in_review', 'in review'), ('published', 'published'), ('archived', 'archived')], default='draft', max_length=10, verbose_name='status')),
                 ('source_version', models.PositiveIntegerField(default=1)),
@@ -95,10 +95,10 @@ class Migration(migrations.Migration):
             name='JointAction',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, validators=[network.validators.validate_no_nul], verbose_name='title')),
+                ('title', models.CharField(max_length=200, validators=[core.validators.validate_no_nul], verbose_name='title')),
                 ('slug', models.SlugField(max_length=220, unique=True, verbose_name='slug')),
-                ('summary', models.CharField(blank=True, max_length=500, validators=[network.validators.validate_no_nul], verbose_name='summary')),
-                ('description', models.TextField(blank=True, help_text='Markdown.', validators=[network.validators.validate_no_nul], verbose_name='description')),
+                ('summary', models.CharField(blank=True, max_length=500, validators=[core.validators.validate_no_nul], verbose_name='summary')),
+                ('description', models.TextField(blank=True, help_text='Markdown.', validators=[core.validators.validate_no_nul], verbose_name='description')),
                 ('language', models.CharField(choices=[('en', 'English'), ('sv', 'Swedish'), ('nl', 'Dutch')], default='en', max_length=5, verbose_name='language')),
                 ('status', models.CharField(choices=[('draft', 'draft'), ('planned', 'planned'), ('active', 'active'), ('paused', 'paused'), ('completed', 'completed')], default='planned', max_length=10, verbose_name='status')),
                 ('started_on', models.DateField(blank=True, null=True, verbose_name='started')),
@@ -122,7 +122,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('date', models.DateField(verbose_name='date')),
-                ('text', models.CharField(max_length=500, validators=[network.validators.validate_no_nul], verbose_name='update')),
+                ('text', models.CharField(max_length=500, validators=[core.validators.validate_no_nul], verbose_name='update')),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('joint_action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='practice.jointaction')),
@@ -180,9 +180,9 @@ class Migration(migrations.Migration):
             name='GuideImage',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='practice/guides/%Y/%m/', validators=[network.validators.validate_upload_size, practice.models.validate_image_file], verbose_name='image')),
-                ('alt_text', models.CharField(help_text='Describe the image for people who cannot see it.', max_length=300, validators=[network.validators.validate_no_nul], verbose_name='alternative text')),
-                ('caption', models.CharField(blank=True, max_length=300, validators=[network.validators.validate_no_nul], verbose_name='caption')),
+                ('file', models.FileField(upload_to='practice/guides/%Y/%m/', validators=[core.validators.validate_upload_size, practice.models.validate_image_file], verbose_name='image')),
+                ('alt_text', models.CharField(help_text='Describe the image for people who cannot see it.', max_length=300, validators=[core.validators.validate_no_nul], verbose_name='alternative text')),
+                ('caption', models.CharField(blank=True, max_length=300, validators=[core.validators.validate_no_nul], verbose_name='caption')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('guide', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='images', to='practice.guide')),
                 ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.http import HttpResponse
 
-from network.validators import spreadsheet_safe
+from core.validators import spreadsheet_safe
 
 
 def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> HttpResponse:
