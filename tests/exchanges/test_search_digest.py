@@ -1,9 +1,9 @@
 from datetime import timedelta
 
 import pytest
-from core.policy import viewer_for
 from django.utils import timezone
 
+from core.policy import viewer_for
 from exchanges import digest
 from exchanges.models import Exchange
 from exchanges.search import SEARCH

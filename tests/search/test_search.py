@@ -3,11 +3,11 @@
 import datetime as dt
 
 import pytest
-from core.policy import ANONYMOUS
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from core.policy import ANONYMOUS
 from evidence.models import EvidenceRecord
 from exchanges.models import Exchange
 from practice import searchindex
