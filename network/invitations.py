@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.cache import network_changed
 from core.validators import FORMULA_PREFIXES
 from network.models import Invitation, Member, Membership, Organisation, User
 from outbox.services import absolute_url, email_queue
@@ -126,7 +127,7 @@ def _member_status(email: str, organisation: Organisation | None) -> str | None:
         return None
     if organisation is None:
         return "already_member"
-    if Membership.objects.filter(member__user=user, organisation=organisation).exists():
+    if Membership.objects.approved().filter(member__user=user, organisation=organisation).exists():
         return "already_member"
     return None
 
@@ -258,11 +259,20 @@ def invitation_accept(*, invitation: Invitation, user: User, language: str | Non
 
         member = member_ensure(user=user)
     if invitation.organisation_id:
-        Membership.objects.get_or_create(
+        # An invitation into an organisation is its approval: it approves a pending request too.
+        approval = {
+            "state": Membership.State.APPROVED,
+            "decided_at": now,
+            "decided_by_id": invitation.invited_by_id,
+        }
+        membership, created = Membership.objects.get_or_create(
             member=member,
             organisation_id=invitation.organisation_id,
-            defaults={"role": invitation.role, "since": now.date()},
+            defaults={"role": invitation.role, "since": now.date(), **approval},
         )
+        if not created and membership.state != Membership.State.APPROVED:
+            Membership.objects.filter(pk=membership.pk).update(role=invitation.role, **approval)
+            network_changed()  # .update() sends no signal
     from allauth.account.models import EmailAddress
 
     EmailAddress.objects.filter(user=user, email__iexact=invitation.email).update(verified=True)

@@ -15,6 +15,7 @@ from importlib import import_module
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from django.utils.text import slugify
 
 from core.cache import network_changed
@@ -115,7 +116,7 @@ MEMBERS: list[tuple] = [
     ("Yusuf Mohamed", "yusuf.mohamed", "SE", "Göteborg", ["so", "ar", "sv"], "members", "sv", "Europe/Stockholm",
      ["housing", "youth"], [("Tillsammans Hjällbo", "organiser", 2021)]),
     ("Elin Berg", "elin.berg", "SE", "Göteborg", ["sv", "en"], "public", "sv", "Europe/Stockholm",
-     ["youth", "education"], [("Navet i Bergsjön", "staff", 2016)]),
+     ["youth", "education"], [("Navet i Bergsjön", "staff", 2016), ("Tillsammans Hjällbo", "volunteer", None)]),
     ("Mateo Rivas", "mateo.rivas", "SE", "Göteborg", ["es", "sv", "en"], "members", "sv", "Europe/Stockholm",
      ["youth"], [("Agera Göteborg", "organiser", 2020)]),
     ("Leila Karimi", "leila.karimi", "SE", "Göteborg", ["fa", "sv", "en"], "hidden", "sv", "Europe/Stockholm",
@@ -202,7 +203,7 @@ DEMO_ACCOUNTS: dict[str, tuple] = {
     ),
     "organiser@example.org": (
         "Amina Warsame", Role.ORGANISER, "SE", "Göteborg", ["so", "sv", "en"], "sv", "Europe/Stockholm",
-        ["housing", "youth"], [("Tillsammans Hjällbo", "organiser", 2021), ("Digidem Lab", "member", 2022)],
+        ["housing", "youth"], [("Tillsammans Hjällbo", "admin", 2021), ("Digidem Lab", "member", 2022)],
     ),
     "funder@example.org": (
         "Erik Johansson", Role.FUNDER, "SE", "Stockholm", ["sv", "en"], "en", "Europe/Stockholm",
@@ -238,8 +239,18 @@ def _profile(
     member.save()
     member.themes.set(_themes(theme_slugs))
     for org_name, role, since_year in memberships:
+        # A year of None is a request to join that waits for the organisation's administrator.
+        state = Membership.State.APPROVED if since_year else Membership.State.REQUESTED
         Membership.objects.update_or_create(
-            member=member, organisation=orgs[org_name], defaults={"role": role, "since": date(since_year, 1, 1)}
+            member=member,
+            organisation=orgs[org_name],
+            defaults={
+                "role": role,
+                "since": date(since_year, 1, 1) if since_year else None,
+                "state": state,
+                "requested_at": None if since_year else timezone.now(),
+                "message": "" if since_year else "I volunteer at the homework club on Saturdays.",
+            },
         )
     return member
 
