@@ -28,7 +28,7 @@ from exchanges.filters import ExchangeFilter
 from exchanges.forms import ReflectionForm, RegistrationForm
 from exchanges.ics import calendar_bytes
 from exchanges.models import PARTICIPANT_STATES, CalendarFeed, Exchange, Registration, Session
-from network.models import Membership, Organisation, Theme
+from network.models import Member, Membership, Organisation, Theme
 
 PER_PAGE = 20
 State = Registration.State
@@ -152,7 +152,19 @@ def _detail_content(exchange_pk: int, viewer, audience: str) -> dict:
         .with_place_counts()
         .prefetch_related(
             Prefetch("themes", queryset=Theme.objects.all(), to_attr="theme_list"),
-            Prefetch("sessions", queryset=Session.objects.prefetch_related("facilitators")),
+            # Facilitators are named only where the audience may see their profile (the policy's
+            # ``Member.objects.listed``); the others are counted.
+            Prefetch(
+                "sessions",
+                queryset=Session.objects.prefetch_related(
+                    Prefetch(
+                        "facilitators",
+                        queryset=Member.objects.annotate(
+                            named=Exists(Member.objects.listed(viewer).filter(pk=OuterRef("pk")))
+                        ).order_by("display_name", "pk"),
+                    )
+                ),
+            ),
         )
         .get(pk=exchange_pk)
     )
@@ -196,7 +208,14 @@ def _detail_content(exchange_pk: int, viewer, audience: str) -> dict:
             "partners": [o for o in organisations if o.is_partner and not o.is_host],
             "going": going,
             "signed_in": signed_in,
-            "sessions": exchange.sessions.all(),
+            "sessions": [
+                (
+                    session,
+                    [f for f in session.facilitators.all() if f.named],
+                    sum(1 for f in session.facilitators.all() if not f.named),
+                )
+                for session in exchange.sessions.all()
+            ],
         },
     )
     return {"facts": facts, "body": body, "places_left": exchange.places_left_db}
