@@ -37,9 +37,22 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = "Learning Lab"
 
-# Our own apps, in dependency order. Each may ship ``seed.py`` and ``bench.py`` hooks
-# that the ``seed_demo``/``seed_bench`` commands and ``make bench`` discover.
-LEARNINGLAB_APPS = ["core", "network", "outbox", "exchanges", "evidence", "practice", "digests"]
+# Our own apps, from the ground floor up (the import-linter contract in pyproject.toml holds
+# the layers). Their permissions go to coordinators (network/roles.py); each has a catalogue.
+LEARNINGLAB_APPS = [
+    "core",
+    "network",
+    "outbox",
+    "invitations",
+    "exchanges",
+    "evidence",
+    "practice",
+    "search",
+    "digests",
+]
+# Seeds, benchmarks and local services (``seed_demo``, ``seed_bench``, ``bench``): on for the
+# demo (DEBUG), ``make bench`` and the tests; a production deployment does not install them.
+DEVTOOLS = env_bool("DEVTOOLS", DEBUG)
 
 INSTALLED_APPS = [
     # modeltranslation must come before the admin to patch its forms.
@@ -59,6 +72,7 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     *LEARNINGLAB_APPS,
+    *(["devtools"] if DEVTOOLS else []),
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,6 @@
 from django.urls import path
 
 from config.urls import urlpatterns as site_urlpatterns
-from network.benchlib import floor_view
+from devtools.benchlib import floor_view
 
 urlpatterns = [path("__bench__/floor/", floor_view, name="bench_floor"), *site_urlpatterns]

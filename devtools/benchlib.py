@@ -4,7 +4,7 @@
 middleware stack, templates, the database), records the queries of one request and the
 server time of each, and prints queries, median, p95 and the ratio of the median to the
 *floor*: a minimal Django view that reads one row and renders a tiny template, measured
-the same way in the same run. Apps contribute ``<app>/bench.py`` with ``run(ctx)``.
+the same way in the same run. Each app's benchmarks are ``devtools/bench/<app>.py::run(ctx)``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def floor_view(request):
     from network.models import Theme
 
     theme = Theme.objects.only("slug").order_by("pk").first()
-    return render(request, "network/bench_floor.html", {"theme": theme})
+    return render(request, "devtools/bench_floor.html", {"theme": theme})
 
 
 @dataclass

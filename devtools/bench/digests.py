@@ -4,7 +4,7 @@ Two measurements:
 
 1. **The real run** (wall time). A private ``redis-server`` on a spare port and one Celery
    worker process (``--pool=solo``: one task at a time, no child processes) on the bench
-   database, both started for the bench (``outbox.localservices``). The job is started the
+   database, both started for the bench (``devtools.localservices``). The job is started the
    way beat starts it: the ``digests-weekly`` entry of ``CELERY_BEAT_SCHEDULE`` is sent as
    a task. The clock runs from that send until every due member has a ``DigestDelivery``
    row, i.e. ``digests.run`` found the members and fetched the candidates, and every
@@ -44,11 +44,11 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 
+from devtools.localservices import CeleryProcess, RedisServer, broker_at, celery_env, wait_until
 from digests.models import DigestDelivery, DigestPreference, DigestRun, Frequency, period_for
 from digests.providers import items_collect
 from digests.services import EMAIL_KIND, digest_run, eligible_users
 from network.models import Member, Role, Theme
-from outbox.localservices import CeleryProcess, RedisServer, broker_at, celery_env, wait_until
 from outbox.models import OutboxMessage
 
 BENCH_DOMAIN = "bench.example.org"

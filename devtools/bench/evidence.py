@@ -1,6 +1,6 @@
 """Benchmarks for the evidence base (``make bench`` after ``manage.py seed_bench``).
 
-Written against ``network/benchlib.py``'s context: ``ctx.measure_page(label, url, user=None, n=50)``
+Written against ``devtools/benchlib.py``'s context: ``ctx.measure_page(label, url, user=None, n=50)``
 prints queries, median and p95 as ratios to the floor view; ``ctx.report(label, **figures)``.
 Targets: dashboard ≤ 15 queries and median ≤ 300 ms; library ≤ 12 queries, median ≤ 10× floor.
 The pages serve cached fragments (``evidence.cache``); the cold figures (every fragment

@@ -1,6 +1,6 @@
 """Benchmarks for exchanges (``make bench``), against seed_bench's data.
 
-Uses the interface of ``network/benchlib.py``: ``ctx.measure_page(label, url, user=None, n=50)``
+Uses the interface of ``devtools/benchlib.py``: ``ctx.measure_page(label, url, user=None, n=50)``
 prints queries, median, p95 and the ratio to the floor view; ``ctx.report(label, **figures)``
 prints other figures. Also measured here: the sign-up POST's median latency, requests per
 second under gunicorn with two workers for the list and detail pages, and the wall time of
@@ -35,7 +35,6 @@ from exchanges.cache import exchanges_changed
 from exchanges.models import Exchange, Registration
 from network.models import User
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -92,7 +91,7 @@ class Gunicorn:
                 "--log-level",
                 "warning",
             ],
-            cwd=BASE_DIR,
+            cwd=settings.BASE_DIR,
             env=env,
         )
         deadline = time.monotonic() + 30

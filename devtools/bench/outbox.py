@@ -1,4 +1,4 @@
-"""Outbox benchmarks for ``make bench`` (``run(ctx)``, see ``network/benchlib.py``).
+"""Outbox benchmarks for ``make bench`` (``run(ctx)``, see ``devtools/benchlib.py``).
 
 1. Throughput: 5,000 queued emails sent by one worker process (``--pool=solo``) through a
    private Redis to a local SMTP server (aiosmtpd) → emails per second. Target ≥ 100/s.
@@ -24,7 +24,7 @@ import uuid
 
 from django.db import connection, transaction
 
-from outbox.localservices import CeleryProcess, RedisServer, broker_at, celery_env, wait_until
+from devtools.localservices import CeleryProcess, RedisServer, broker_at, celery_env, wait_until
 from outbox.models import OutboxMessage
 
 THROUGHPUT_EMAILS = 5000
@@ -64,7 +64,7 @@ def _smtp_sink():
     # aiosmtpd logs every SMTP command at INFO: 5,000 emails' worth would slow the sink.
     logging.getLogger("mail.log").setLevel(logging.WARNING)
 
-    from outbox.localservices import free_port
+    from devtools.localservices import free_port
 
     handler = _CountingHandler()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
@@ -146,7 +146,7 @@ def _throughput(ctx, redis: RedisServer, run_id: str, *, emails: int, batched: b
 
 
 def _invitation_latencies(redis: RedisServer, run_id: str, label: str) -> list[float]:
-    from network.invitations import invitation_create
+    from invitations.services import invitation_create
 
     timings = []
     with broker_at(redis.url):
@@ -160,7 +160,7 @@ def _invitation_latencies(redis: RedisServer, run_id: str, label: str) -> list[f
 
 
 def _latency(ctx, redis: RedisServer, run_id: str) -> None:
-    from network.models import Invitation
+    from invitations.models import Invitation
 
     try:
         up = _invitation_latencies(redis, run_id, "up")

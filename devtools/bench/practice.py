@@ -1,5 +1,5 @@
 """``make bench`` for practice: the search (common word, rare word, phrase), the guide library
-and a guide page, against the floor view that ``network/benchlib.py`` measures in the same run.
+and a guide page, against the floor view that ``devtools/benchlib.py`` measures in the same run.
 
 Targets: search median ≤ 50 ms; pages ≤ 12 queries and median ≤ 10× the floor.
 Written against benchlib's interface: ``ctx.measure_page(label, url, user=None, n=50)`` and
@@ -15,11 +15,11 @@ from urllib.parse import urlencode
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from devtools.seed.practice import RARE_WORD
 from network.models import User
-from practice import searchindex
 from practice.cache import practice_changed
 from practice.models import Guide
-from practice.seed import RARE_WORD
+from search import index as searchindex
 
 QUERIES = {
     "common word": "community",

@@ -6,7 +6,8 @@ are sent in-process to the console.
 
 from __future__ import annotations
 
-from network.models import Invitation, Organisation, User
+from invitations.models import Invitation
+from network.models import Organisation, User
 
 DEMO_INVITATIONS = [
     # (email, name, organisation name, role, language, message)
@@ -19,7 +20,7 @@ REVOKED = "tom.okafor@example.org"
 
 
 def seed_demo(*, stdout) -> None:
-    from network.invitations import invitation_create, invitation_revoke
+    from invitations.services import invitation_create, invitation_revoke
 
     coordinator = User.objects.filter(email="coordinator@example.org").first()
     created = 0

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from network.models import Organisation, Role, Theme, User
-from practice import searchindex, services
+from practice import services
 from practice.cache import practice_changed
 from practice.models import (
     Characteristic,
@@ -30,8 +30,9 @@ from practice.models import (
     JointAction,
     JointActionUpdate,
     Participation,
-    SearchEntry,
 )
+from search import index as searchindex
+from search.models import SearchEntry
 
 DEMO_PASSWORD = "learninglab"  # noqa: S105 — the documented demo login, DEBUG only.
 

@@ -1,14 +1,11 @@
 """``manage.py bench``: measure pages against a large network on PostgreSQL.
 
 Makes sure the bench database exists, is migrated and holds seed_bench's data, then
-measures the floor view and calls ``run(ctx)`` of every ``<app>/bench.py`` (in
-``settings.LEARNINGLAB_APPS`` order). Runs with DEBUG off and test-client-friendly hosts.
+measures the floor view and calls ``run(ctx)`` of every ``devtools/bench/<app>.py`` (in
+``devtools.bench.APPS`` order). Runs with DEBUG off and test-client-friendly hosts.
 """
 
 from __future__ import annotations
-
-from importlib import import_module
-from importlib.util import find_spec
 
 import psycopg
 from django.conf import settings
@@ -17,7 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError, connection
 from django.test.utils import override_settings
 
-from network.benchlib import BenchContext
+from devtools.bench import APPS
+from devtools.benchlib import BenchContext
 
 
 def _ensure_database() -> None:
@@ -46,7 +44,14 @@ class Command(BaseCommand):
         parser.add_argument("--organisations", type=int, default=2_000)
         parser.add_argument("--requests", type=int, default=50, help="requests per page (default 50)")
         parser.add_argument("--skip-seed", action="store_true", help="do not check for or add bench data")
-        parser.add_argument("--only", action="append", default=[], metavar="APP", help="benchmark only these apps")
+        parser.add_argument(
+            "--only",
+            action="append",
+            default=[],
+            choices=[app for app, _module in APPS],
+            metavar="APP",
+            help="benchmark only these apps",
+        )
 
     def handle(self, *args, **options):
         if not settings.IS_POSTGRES:
@@ -72,17 +77,14 @@ class Command(BaseCommand):
             DEBUG=False,
             ALLOWED_HOSTS=["testserver"],
             SECURE_SSL_REDIRECT=False,
-            ROOT_URLCONF="network.bench_urls",
+            ROOT_URLCONF="devtools.bench_urls",
         ):
             ctx = BenchContext(stdout=self.stdout, default_n=options["requests"])
             ctx.measure_floor()
-            for app in settings.LEARNINGLAB_APPS:
+            for app, module in APPS:
                 if options["only"] and app not in options["only"]:
                     continue
-                if find_spec(f"{app}.bench") is None:
-                    continue
                 self.stdout.write(self.style.MIGRATE_HEADING(f"{app}"))
-                module = import_module(f"{app}.bench")
                 module.run(ctx)
             ok = ctx.summary()
         if not ok:

@@ -1,22 +1,17 @@
 """Build a large synthetic network for ``make bench``, fast (bulk inserts).
 
-Each app contributes through ``<app>/seed.py``: ``bench_arguments(parser)`` adds its
-options and ``seed_bench(*, options, stdout)`` inserts its rows, in app order.
+Each app contributes through ``devtools/seed/<app>.py``: ``bench_arguments(parser)`` adds
+its options and ``seed_bench(*, options, stdout)`` inserts its rows, in the order of
+``devtools.seed.MODULES``.
 """
 
-from importlib import import_module
-from importlib.util import find_spec
-
-from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from devtools.seed import MODULES
 
 
 def _seed_modules():
-    for app in settings.LEARNINGLAB_APPS:
-        if find_spec(f"{app}.seed") is not None:
-            module = import_module(f"{app}.seed")
-            if hasattr(module, "seed_bench"):
-                yield module
+    return [module for module in MODULES if hasattr(module, "seed_bench")]
 
 
 class Command(BaseCommand):

@@ -1,15 +1,14 @@
 """Build the demo network. Idempotent: running it twice changes nothing the second time.
 
-Each app contributes through ``<app>/seed.py::seed_demo(*, stdout)``, called in the
-order of ``settings.LEARNINGLAB_APPS`` so that later apps can use earlier apps' rows.
+Each app's demo data is ``devtools/seed/<app>.py::seed_demo(*, stdout)``, called in the
+order of ``devtools.seed.MODULES`` so that later apps can use earlier apps' rows.
 """
-
-from importlib import import_module
-from importlib.util import find_spec
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+
+from devtools.seed import MODULES
 
 
 class Command(BaseCommand):
@@ -21,10 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo refuses to run with DEBUG off; pass --force if you really mean it.")
-        for app in settings.LEARNINGLAB_APPS:
-            if find_spec(f"{app}.seed") is None:
-                continue
-            module = import_module(f"{app}.seed")
+        for module in MODULES:
             if hasattr(module, "seed_demo"):
                 with transaction.atomic():
                     module.seed_demo(stdout=self.stdout)
