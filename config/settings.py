@@ -250,7 +250,8 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Learning Lab] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
-ACCOUNT_ADAPTER = "network.adapters.AccountAdapter"
+# network's adapter (emails through the outbox, the page's language) plus invited sign-ups.
+ACCOUNT_ADAPTER = "invitations.adapters.AccountAdapter"
 # allauth's defaults, written out so that nobody turns them off by accident. They count in
 # the cache, which is Redis (shared by every process) whenever REDIS_URL is set.
 ACCOUNT_RATE_LIMITS = {

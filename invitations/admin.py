@@ -1,5 +1,5 @@
 """Invitations in the admin: list, filters, invite one person, import a CSV with a preview,
-resend, revoke, export. Every change goes through ``network.invitations``."""
+resend, revoke, export. Every change goes through ``invitations.services``."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.spreadsheets import csv_response
-from network import invitations as services
-from network.forms_invitations import InvitationForm, InvitationImportConfirmForm, InvitationImportForm
-from network.models import Invitation
-from network.views_invitations import csv_preview_for_upload, import_confirm_form, import_confirmed
+from invitations import services
+from invitations.forms import InvitationForm, InvitationImportConfirmForm, InvitationImportForm
+from invitations.models import Invitation
+from invitations.views import csv_preview_for_upload, import_confirm_form, import_confirmed
 
 
 @admin.register(Invitation)
@@ -46,7 +46,7 @@ class InvitationAdmin(admin.ModelAdmin):
         "revoked_at",
     ]
     exclude = ["token_hash"]
-    change_list_template = "admin/network/invitation/change_list.html"
+    change_list_template = "admin/invitations/invitation/change_list.html"
 
     def changelist_view(self, request, extra_context=None):
         Invitation.objects.expire_due()
@@ -60,17 +60,17 @@ class InvitationAdmin(admin.ModelAdmin):
         return False
 
     def has_invite_permission(self, request):
-        return request.user.has_perm("network.add_invitation")
+        return request.user.has_perm("invitations.add_invitation")
 
     def get_urls(self):
         return [
-            path("invite/", self.admin_site.admin_view(self.invite_view), name="network_invitation_invite"),
-            path("import/", self.admin_site.admin_view(self.import_view), name="network_invitation_import"),
+            path("invite/", self.admin_site.admin_view(self.invite_view), name="invitations_invitation_invite"),
+            path("import/", self.admin_site.admin_view(self.import_view), name="invitations_invitation_import"),
             *super().get_urls(),
         ]
 
     def add_view(self, request, form_url="", extra_context=None):
-        return redirect("admin:network_invitation_invite")
+        return redirect("admin:invitations_invitation_invite")
 
     def _context(self, request, title, **extra):
         return {**self.admin_site.each_context(request), "opts": self.opts, "title": title, **extra}
@@ -86,9 +86,9 @@ class InvitationAdmin(admin.ModelAdmin):
                 form.add_error("email", exc)
             else:
                 self.message_user(request, result.message, messages.SUCCESS if result.created else messages.WARNING)
-                return redirect("admin:network_invitation_changelist")
+                return redirect("admin:invitations_invitation_changelist")
         return TemplateResponse(
-            request, "admin/network/invitation/invite.html", self._context(request, _("Invite someone"), form=form)
+            request, "admin/invitations/invitation/invite.html", self._context(request, _("Invite someone"), form=form)
         )
 
     def import_view(self, request):
@@ -101,7 +101,7 @@ class InvitationAdmin(admin.ModelAdmin):
                 import_confirmed(request, confirm)
             else:
                 self.message_user(request, _("The preview is too old or was changed. Upload the file again."), "error")
-            return redirect("admin:network_invitation_changelist")
+            return redirect("admin:invitations_invitation_changelist")
         form = InvitationImportForm(request.POST or None, request.FILES or None, initial={"language": "en"})
         context = self._context(request, _("Invite from a CSV file"), form=form)
         if request.method == "POST" and form.is_valid():
@@ -109,9 +109,9 @@ class InvitationAdmin(admin.ModelAdmin):
             context.update(
                 preview=preview,
                 confirm_form=import_confirm_form(form, preview),
-                confirm_action=reverse("admin:network_invitation_import"),
+                confirm_action=reverse("admin:invitations_invitation_import"),
             )
-        return TemplateResponse(request, "admin/network/invitation/import.html", context)
+        return TemplateResponse(request, "admin/invitations/invitation/import.html", context)
 
     @admin.action(description=_("Send the selected invitations again"), permissions=["invite"])
     def resend(self, request, queryset: QuerySet):

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import FORMULA_PREFIXES, validate_no_nul, validate_upload_size
-from network.models import Invitation, Membership, Organisation
+from invitations.models import Invitation
+from network.models import Membership, Organisation
 
 
 def validate_not_formula(value: str) -> None:

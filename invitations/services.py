@@ -26,7 +26,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.validators import FORMULA_PREFIXES
-from network.models import Invitation, Member, Membership, Organisation, User
+from invitations.models import Invitation
+from network.models import Member, Membership, Organisation, User
 from outbox.services import absolute_url, email_queue
 
 SESSION_KEY = "invitation_token"
@@ -184,7 +185,7 @@ def _invitation_email_queue(invitation: Invitation, raw_token: str) -> None:
     row = email_queue(
         to=invitation.email,
         kind="invitation",
-        template="network/emails/invitation",
+        template="invitations/emails/invitation",
         context={
             "invitation": invitation,
             "name": invitation.name,
@@ -300,6 +301,7 @@ def invitation_accept_from_session(*, request, user: User) -> Invitation | None:
 
 REQUIRED_COLUMNS = ["name", "email"]
 OPTIONAL_COLUMNS = ["organisation", "role", "language", "message"]
+# Named after the module it was born in; changing it would void previews signed before a deploy.
 CSV_SIGNING_SALT = "network.invitations.csv"
 CSV_PREVIEW_MAX_AGE = 60 * 60
 

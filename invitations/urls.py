@@ -1,6 +1,6 @@
 from django.urls import path
 
-from network import views_invitations as views
+from invitations import views
 
 app_name = "invitations"
 

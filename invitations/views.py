@@ -24,14 +24,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.spreadsheets import csv_response
-from network import invitations as services
-from network.forms_invitations import (
+from invitations import services
+from invitations.forms import (
     InvitationFilterForm,
     InvitationForm,
     InvitationImportConfirmForm,
     InvitationImportForm,
 )
-from network.models import Invitation, User
+from invitations.models import Invitation
+from network.models import User
 
 
 def coordinator_required(view):
@@ -69,7 +70,7 @@ def invitation_list(request):
     query.pop("page", None)
     return render(
         request,
-        "network/invitations/invitation_list.html",
+        "invitations/invitation_list.html",
         {"form": form, "page": page, "invitations": page.object_list, "query": query.urlencode()},
     )
 
@@ -86,9 +87,7 @@ def invitation_create(request):
         else:
             messages.add_message(request, messages.SUCCESS if result.created else messages.WARNING, result.message)
             return redirect("invitations:index")
-    return render(
-        request, "network/invitations/invitation_form.html", {"form": form, "ttl_days": settings.INVITATION_TTL_DAYS}
-    )
+    return render(request, "invitations/invitation_form.html", {"form": form, "ttl_days": settings.INVITATION_TTL_DAYS})
 
 
 def csv_preview_for_upload(form: InvitationImportForm) -> services.CsvPreview:
@@ -138,7 +137,7 @@ def invitation_import(request):
     if request.method == "POST" and form.is_valid():
         preview = csv_preview_for_upload(form)
         context.update(preview=preview, confirm_form=import_confirm_form(form, preview))
-    return render(request, "network/invitations/invitation_import.html", context)
+    return render(request, "invitations/invitation_import.html", context)
 
 
 @coordinator_required
@@ -206,7 +205,7 @@ def _invalid(request, invitation: Invitation | None):
         reason = "revoked"
     else:
         reason = "expired"
-    return render(request, "network/invitations/invitation_invalid.html", {"reason": reason}, status=410)
+    return render(request, "invitations/invitation_invalid.html", {"reason": reason}, status=410)
 
 
 def _email_matches(user: User, email: str) -> bool:
@@ -241,7 +240,7 @@ def invitation_accept(request, token):
             return redirect("home")
         if mode == "signup":
             # The address is proven by the link: allauth creates it verified, and the
-            # invitation is accepted when the account is saved (see network.adapters).
+            # invitation is accepted when the account is saved (see invitations.adapters).
             request.session[services.SESSION_KEY] = token
             get_adapter(request).stash_verified_email(request, invitation.email)
             return redirect("account_signup")
@@ -249,6 +248,6 @@ def invitation_accept(request, token):
             return redirect_to_login(request.get_full_path(), login_url=reverse("account_login"))
     return render(
         request,
-        "network/invitations/invitation_accept.html",
+        "invitations/invitation_accept.html",
         {"invitation": invitation, "mode": mode, "ttl_days": settings.INVITATION_TTL_DAYS},
     )

@@ -65,7 +65,3 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["member__display_name", "organisation__name"]
     autocomplete_fields = ["member", "organisation"]
     list_select_related = ["member", "organisation"]
-
-
-# Invitations (the email issue) are registered in their own module.
-from network import admin_invitations  # noqa: E402, F401

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from network.invitations import invitation_create
-from network.models import Invitation
+from invitations.models import Invitation
+from invitations.services import invitation_create
 from outbox.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
-BASE = "/admin/network/invitation/"
+BASE = "/admin/invitations/invitation/"
 
 
 @pytest.mark.parametrize("role", ["anonymous", "organiser", "funder"])

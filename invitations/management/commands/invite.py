@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from network import invitations as services
+from invitations import services
 from network.models import Membership, Organisation, User
 
 
