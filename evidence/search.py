@@ -1,4 +1,4 @@
-"""What the site search (built in practice/) indexes from the evidence base.
+"""What the cross-site search (``search/sources.py``) indexes from the evidence base.
 
 ``document`` returns None for anything unpublished, and ``visible`` is exactly
 ``EvidenceRecord.objects.visible_to(user)``: the search engine intersects its hits with it, so
@@ -34,6 +34,3 @@ def document(instance: EvidenceRecord) -> dict | None:
 
 def visible(user):
     return EvidenceRecord.objects.visible_to(user)
-
-
-SEARCH = {"model": "evidence.EvidenceRecord", "kind": "evidence", "document": document, "visible": visible}

@@ -26,8 +26,9 @@ from django_countries import countries as all_countries
 from markdown.extensions.toc import TocExtension, slugify_unicode
 
 from core.text import markdown_to_safe_html
-from evidence.models import EvidenceRecord, viewer_class
-from exchanges.models import Exchange
+from evidence import search as evidence_search
+from evidence.models import viewer_class
+from exchanges import search as exchanges_search
 from network.models import Member, Theme
 from practice import cache as practice_cache
 from practice import services
@@ -41,7 +42,6 @@ from practice.forms import (
     RevisionDiffForm,
 )
 from practice.models import Characteristic, Guide, GuideWork, JointAction, Kind, Participation
-from practice.searchindex import visible_for_model
 
 PAGE_SIZE = 20
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
@@ -189,8 +189,10 @@ def render_sections(guide: Guide) -> list[dict]:
 _SHARED_EVIDENCE = {"anonymous", "funder", "coordinator"}
 
 
+# The records and exchanges a reader may find are those the evidence and exchanges apps let
+# search find (``<app>/search.py``): one rule for search results and for the links here.
 def _evidence_for(work, user):
-    return list(visible_for_model(EvidenceRecord, user).filter(guide_works=work).only("pk", "title"))
+    return list(evidence_search.visible(user).filter(guide_works=work).only("pk", "title"))
 
 
 def _guide_body(request, guide: Guide, user, reader: str) -> dict:
@@ -216,7 +218,7 @@ def _guide_body(request, guide: Guide, user, reader: str) -> dict:
         "informed_by_guides": _one_per_work(published.filter(work__referenced_by=work), guide.language),
         "evidence_records": _evidence_for(work, user) if reader in _SHARED_EVIDENCE else [],
         "used_in_guides": _one_per_work(published.filter(work__related_guides=work), guide.language),
-        "exchanges": list(visible_for_model(Exchange, user).filter(guide_works=work).only("pk", "title", "slug")),
+        "exchanges": list(exchanges_search.visible(user).filter(guide_works=work).only("pk", "title", "slug")),
         "joint_actions": list(JointAction.objects.visible_to(user).filter(guides=work).only("pk", "title", "slug")),
     }
     body = {
@@ -612,10 +614,8 @@ def joint_action_detail(request, slug):
             "participations": action.participations.select_related("organisation"),
             "updates": action.updates.all()[:100],
             "guides": guides,
-            "exchanges": visible_for_model(Exchange, user).filter(joint_actions=action).only("pk", "title", "slug"),
-            "evidence_records": visible_for_model(EvidenceRecord, user)
-            .filter(joint_actions=action)
-            .only("pk", "title"),
+            "exchanges": exchanges_search.visible(user).filter(joint_actions=action).only("pk", "title", "slug"),
+            "evidence_records": evidence_search.visible(user).filter(joint_actions=action).only("pk", "title"),
             "can_post": can_post,
             "update_form": JointActionUpdateForm() if can_post else None,
         },

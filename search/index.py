@@ -1,14 +1,4 @@
-"""The cross-site search: one index table, fed by every app that describes its content.
-
-Contract: an app in ``settings.LEARNINGLAB_APPS`` may ship ``<app>/search.py`` with ``SEARCH``,
-a dict (or a list of dicts) with
-    ``model``     "app_label.ModelName"
-    ``kind``      a short name for the type ("guide", "exchange", ...)
-    ``document``  fn(instance) -> dict | None: title, summary, body, language, url,
-                  themes [slugs], countries [codes]; None removes the item from the index
-    ``visible``   fn(user) -> QuerySet of the model's rows that user may see
-and optionally ``label`` (a lazy translated name) and ``triggers``: {"app.Model": fn(obj) ->
-iterable of source instances} for related rows whose changes alter the documents.
+"""The cross-site search: one index table, fed by the sources of ``search/sources.py``.
 
 Each item becomes one ``SearchEntry`` row whose ``vector`` is built with the text-search
 configuration of its language (english, swedish, dutch; simple otherwise), weighted A for
@@ -19,16 +9,12 @@ transaction; ``manage.py search_reindex`` rebuilds it. Visibility is decided at 
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import re
-from dataclasses import dataclass, field
-from importlib import import_module
-from importlib.util import find_spec
+from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchVector
@@ -45,6 +31,8 @@ from django.utils.safestring import SafeString, mark_safe
 from core.cache import safe_get
 from core.db import list_contains
 from core.text import markdown_to_text
+from search.models import SearchEntry
+from search.sources import Source, sources
 
 logger = logging.getLogger(__name__)
 
@@ -60,38 +48,6 @@ MAX_QUERY_LENGTH = 200
 
 def config_for(language: str | None) -> str:
     return CONFIGS.get((language or "")[:2].lower(), "simple")
-
-
-@dataclass
-class Source:
-    model: type[models.Model]
-    kind: str
-    document: Any
-    visible: Any
-    label: Any = None
-    triggers: dict = field(default_factory=dict)
-
-
-@functools.cache
-def sources() -> dict[str, Source]:
-    """Every registered source, by kind, discovered over ``LEARNINGLAB_APPS``."""
-    found: dict[str, Source] = {}
-    for app in settings.LEARNINGLAB_APPS:
-        if find_spec(f"{app}.search") is None:
-            continue
-        spec = getattr(import_module(f"{app}.search"), "SEARCH", None)
-        if not spec:
-            continue
-        for item in spec if isinstance(spec, list | tuple) else [spec]:
-            found[item["kind"]] = Source(
-                model=apps.get_model(item["model"]),
-                kind=item["kind"],
-                document=item["document"],
-                visible=item["visible"],
-                label=item.get("label") or item["kind"],
-                triggers=dict(item.get("triggers") or {}),
-            )
-    return found
 
 
 def _source_for(model) -> Source | None:
@@ -170,8 +126,6 @@ def bump_generation() -> None:
 
 def index_instance(instance, source: Source | None = None) -> None:
     """Bring one item's entry up to date (or remove it)."""
-    from practice.models import SearchEntry
-
     source = source or _source_for(type(instance))
     if source is None:
         return
@@ -190,16 +144,12 @@ def index_instance(instance, source: Source | None = None) -> None:
 
 
 def remove_instance(kind: str, pk) -> None:
-    from practice.models import SearchEntry
-
     bump_generation()
     SearchEntry.objects.filter(kind=kind, object_id=pk).delete()
 
 
 def reindex(kinds: list[str] | None = None, *, batch: int = 500) -> int:
     """Rebuild the entries of the given kinds (all by default) in bulk. Returns the row count."""
-    from practice.models import SearchEntry
-
     total = 0
     for kind, source in sources().items():
         if kinds and kind not in kinds:
@@ -286,7 +236,7 @@ _connected_handlers: list = []
 
 
 def connect_signals() -> None:
-    """Connect every registered source (called from ``PracticeConfig.ready``)."""
+    """Connect every source (called from ``SearchConfig.ready``)."""
     for source in sources().values():
         uid = f"search:{source.kind}"
         post_save.connect(_on_save, sender=source.model, dispatch_uid=f"{uid}:save", weak=False)
@@ -297,8 +247,8 @@ def connect_signals() -> None:
             m2m_changed.connect(
                 handler, sender=m2m.remote_field.through, dispatch_uid=f"{uid}:m2m:{m2m.name}", weak=False
             )
-        for label, fn in source.triggers.items():
-            model = apps.get_model(label)
+        for model, fn in source.triggers.items():
+            label = model._meta.label
             on_save, on_m2m = _make_trigger_handlers(source, model, fn)
             _connected_handlers.extend([on_save, on_m2m])
             post_save.connect(on_save, sender=model, dispatch_uid=f"{uid}:trigger:{label}", weak=False)
@@ -365,8 +315,6 @@ def visible_q(user, kinds: list[str] | None = None) -> Q:
 
 
 def _filtered(user, *, kind=None, language=None, theme=None, country=None):
-    from practice.models import SearchEntry
-
     qs = SearchEntry.objects.filter(visible_q(user, [kind] if kind else None))
     if language:
         qs = qs.filter(language=language)
@@ -377,25 +325,25 @@ def _filtered(user, *, kind=None, language=None, theme=None, country=None):
     return qs
 
 
+# The index table, quoted once for the raw SQL below (a module constant, never user input).
+_TABLE = connection.ops.quote_name(SearchEntry._meta.db_table)
 _MATCH_SQL = (
     "("
     + " OR ".join(
-        f'("practice_searchentry"."config" = \'{c}\' AND "practice_searchentry"."vector" @@ '
-        f"websearch_to_tsquery('{c}', %s))"
-        for c in ALL_CONFIGS
+        f"({_TABLE}.\"config\" = '{c}' AND {_TABLE}.\"vector\" @@ websearch_to_tsquery('{c}', %s))" for c in ALL_CONFIGS
     )
     + ")"
 )
 # The query in the entry's own configuration. A CASE over constants (not a cast of the column)
 # lets PostgreSQL fold each branch to a constant tsquery once, instead of parsing per row.
 _OWN_QUERY = (
-    'CASE "practice_searchentry"."config" '
+    f'CASE {_TABLE}."config" '
     + " ".join(f"WHEN '{c}' THEN websearch_to_tsquery('{c}', %s)" for c in ALL_CONFIGS)
     + " END"
 )
 _OWN_PARAMS = len(ALL_CONFIGS)
-_RANK_SQL = f'ts_rank("practice_searchentry"."vector", {_OWN_QUERY})'
-_TITLE_HIT_SQL = f'CASE WHEN ts_filter("practice_searchentry"."vector", \'{{a}}\') @@ {_OWN_QUERY} THEN 1 ELSE 0 END'
+_RANK_SQL = f'ts_rank({_TABLE}."vector", {_OWN_QUERY})'
+_TITLE_HIT_SQL = f"CASE WHEN ts_filter({_TABLE}.\"vector\", '{{a}}') @@ {_OWN_QUERY} THEN 1 ELSE 0 END"
 
 
 def search(
@@ -466,7 +414,7 @@ def _search_postgres(base, query: str, page: int, per_page: int) -> Results:
                 f"""SELECT id,
                       ts_headline(config::regconfig, title, {_OWN_QUERY}, %s),
                       ts_headline(config::regconfig, summary || ' ' || body, {_OWN_QUERY}, %s)
-                    FROM practice_searchentry WHERE id = ANY(%s)""",  # noqa: S608 — constants only.
+                    FROM {_TABLE} WHERE id = ANY(%s)""",  # noqa: S608 — constants only.
                 [*[query] * _OWN_PARAMS, title_options, *[query] * _OWN_PARAMS, options, [r["id"] for r in rows]],
             )
             headlines = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from practice import views_search
+from search import views
 
 app_name = "search"
 
 urlpatterns = [
-    path("", views_search.search, name="index"),
+    path("", views.search, name="index"),
 ]

@@ -5,22 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 from django_countries import countries as all_countries
 
 from network.models import Theme
-from practice import searchindex
-from practice.forms import SearchForm
 from practice.views import viewer
+from search import index as searchindex
+from search.forms import SearchForm
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
-# Names of the kinds the platform indexes (apps may add others; their own label is used then).
-KIND_LABELS = {
-    "guide": _("Guide"),
-    "joint_action": _("Joint action"),
-    "exchange": _("Exchange"),
-    "evidence": _("Evidence"),
-}
 
 
 def _localised(url: str) -> str:
@@ -46,7 +38,7 @@ def search(request):
             country=data["country"] or None,
             page=data["page"] or 1,
         )
-        labels = {kind: KIND_LABELS.get(kind, source.label) for kind, source in kinds.items()}
+        labels = {kind: source.label for kind, source in kinds.items()}
         theme_names = dict(Theme.objects.values_list("slug", "name"))
         country_names = {code: all_countries.name(code) for code, _count in results.facets.get("country", [])}
         for hit in results.hits:
@@ -80,7 +72,7 @@ def search(request):
             facets.append({"name": name, "values": values})
         results.facet_groups = facets
         results.base_query = _encode(params)
-    return render(request, "practice/search.html", {"form": form, "results": results})
+    return render(request, "search/search.html", {"form": form, "results": results})
 
 
 def _encode(params: dict) -> str:

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from evidence.models import EvidenceRecord
 from exchanges.models import Exchange
-from practice import searchindex
-from practice.models import Guide, SearchEntry
+from practice.models import Guide
+from search import index as searchindex
+from search.models import SearchEntry
 from tests.factories.network import OrganisationFactory, ThemeFactory
 from tests.factories.practice import JointActionFactory, ParticipationFactory, make_guide
 
@@ -285,7 +286,7 @@ def test_the_vectors_have_a_gin_index():
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'practice_searchentry_vector_gin'")
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_searchentry_vector_gin'")
         (definition,) = cursor.fetchone()
     assert "USING gin (vector)" in definition
 

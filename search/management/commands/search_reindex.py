@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from practice import searchindex
+from search import index as searchindex
 
 
 class Command(BaseCommand):
