@@ -295,3 +295,13 @@ def test_every_page_has_a_labelled_search_box(client):
     html = client.get("/organisations/").content.decode()
     assert 'action="/search/"' in html and 'for="header-search-q"' in html and "Search the site" in html
     assert 'action="/sv/search/"' in client.get("/sv/").content.decode()
+
+
+def test_coordinators_read_the_index_in_the_admin_of_the_search_app(client_as, published, coordinator):
+    guide = published(title="Indexed guide", language="en")
+    client = client_as("coordinator")
+    assert coordinator.has_perm("search.view_searchentry")
+    assert 'href="/admin/search/searchentry/"' in client.get("/admin/").content.decode()
+    assert "Indexed guide" in client.get("/admin/search/searchentry/").content.decode()
+    entry = SearchEntry.objects.get(kind="guide", object_id=guide.pk)
+    assert client.get(f"/admin/search/searchentry/{entry.pk}/change/").status_code == 200
