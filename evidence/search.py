@@ -1,4 +1,4 @@
-"""What the site search (built in practice/) indexes from the evidence base.
+"""What the cross-site search (``search/sources.py``) indexes from the evidence base.
 
 ``document`` returns None for anything unpublished, and ``visible`` is exactly
 ``EvidenceRecord.objects.visible_to(viewer)``: the search engine intersects its hits with it, so
@@ -34,14 +34,3 @@ def document(instance: EvidenceRecord) -> dict | None:
 
 def visible(viewer):
     return EvidenceRecord.objects.visible_to(viewer)
-
-
-SEARCH = {
-    "model": "evidence.EvidenceRecord",
-    "kind": "evidence",
-    "document": document,
-    "visible": visible,
-    # Consent decides who may find a story: a changed consent refreshes the record's entry
-    # (and with it the cached anonymous searches).
-    "triggers": {"evidence.Consent": lambda consent: [consent.record]},
-}

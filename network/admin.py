@@ -96,7 +96,3 @@ class MembershipAdmin(admin.ModelAdmin):
         from network.services import membership_decline
 
         self._decide(request, queryset, membership_decline)
-
-
-# Invitations (the email issue) are registered in their own module.
-from network import admin_invitations  # noqa: E402, F401

@@ -6,14 +6,11 @@ version (``Guide``) is its own document with its own review state and revisions.
 work counts changes to the original's content (``content_version``); a translation
 remembers the count it was translated from, so a stale translation is a plain SQL
 comparison (``Guide.objects.outdated()``).
-
-The cross-site search index (``SearchEntry``) lives here too; see ``practice/searchindex.py``.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
@@ -497,30 +494,3 @@ class JointActionUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.text[:50]}"
-
-
-class SearchEntry(models.Model):
-    """One searchable item of any app, kept current by signals (see ``practice/searchindex.py``)."""
-
-    kind = models.CharField(max_length=30)
-    object_id = models.BigIntegerField()
-    language = models.CharField(max_length=8, blank=True)
-    # The PostgreSQL text-search configuration the vector was built with (english, swedish, ...).
-    config = models.CharField(max_length=20, default="simple")
-    title = models.CharField(max_length=300)
-    summary = models.TextField(blank=True)
-    body = models.TextField(blank=True)
-    url = models.CharField(max_length=500)
-    themes = models.JSONField(default=list, blank=True)
-    countries = models.JSONField(default=list, blank=True)
-    vector = SearchVectorField(null=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("search entry")
-        verbose_name_plural = _("search entries")
-        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="searchentry_unique_object")]
-        indexes = [models.Index(fields=["kind", "object_id"], name="searchentry_kind_obj_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.kind}:{self.object_id} {self.title}"

@@ -27,8 +27,8 @@ from markdown.extensions.toc import TocExtension, slugify_unicode
 
 from core.policy import Audience, Viewer, representative
 from core.text import markdown_to_safe_html
-from evidence.models import EvidenceRecord
-from exchanges.models import Exchange
+from evidence import search as evidence_search
+from exchanges import search as exchanges_search
 from network.models import Member, Theme
 from practice import cache as practice_cache
 from practice import services
@@ -42,7 +42,6 @@ from practice.forms import (
     RevisionDiffForm,
 )
 from practice.models import Characteristic, Guide, GuideWork, JointAction, Kind, Participation
-from practice.searchindex import visible_for_model
 
 PAGE_SIZE = 20
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
@@ -180,8 +179,10 @@ def render_sections(guide: Guide) -> list[dict]:
 _SHARED_EVIDENCE = {Audience.PUBLIC, Audience.FUNDERS, Audience.COORDINATORS}
 
 
+# The records and exchanges a reader may find are those the evidence and exchanges apps let
+# search find (``<app>/search.py``): one rule for search results and for the links here.
 def _evidence_for(work, viewer: Viewer):
-    return list(visible_for_model(EvidenceRecord, viewer).filter(guide_works=work).only("pk", "title"))
+    return list(evidence_search.visible(viewer).filter(guide_works=work).only("pk", "title"))
 
 
 def _guide_body(request, guide: Guide, audience: str) -> dict:
@@ -218,7 +219,7 @@ def _guide_body(request, guide: Guide, audience: str) -> dict:
         "informed_by_guides": _one_per_work(published.filter(work__referenced_by=work), guide.language),
         "evidence_records": _evidence_for(work, shared) if audience in _SHARED_EVIDENCE else [],
         "used_in_guides": _one_per_work(published.filter(work__related_guides=work), guide.language),
-        "exchanges": list(visible_for_model(Exchange, shared).filter(guide_works=work).only("pk", "title", "slug")),
+        "exchanges": list(exchanges_search.visible(shared).filter(guide_works=work).only("pk", "title", "slug")),
         "joint_actions": list(JointAction.objects.visible_to(shared).filter(guides=work).only("pk", "title", "slug")),
     }
     body = {
@@ -613,10 +614,8 @@ def joint_action_detail(request, slug):
             "participations": action.participations.select_related("organisation"),
             "updates": action.updates.all()[:100],
             "guides": guides,
-            "exchanges": visible_for_model(Exchange, viewer).filter(joint_actions=action).only("pk", "title", "slug"),
-            "evidence_records": visible_for_model(EvidenceRecord, viewer)
-            .filter(joint_actions=action)
-            .only("pk", "title"),
+            "exchanges": exchanges_search.visible(viewer).filter(joint_actions=action).only("pk", "title", "slug"),
+            "evidence_records": evidence_search.visible(viewer).filter(joint_actions=action).only("pk", "title"),
             "can_post": can_post,
             "update_form": JointActionUpdateForm() if can_post else None,
         },

@@ -250,7 +250,7 @@ def test_the_organisation_page_invites_to_ask_and_shows_waiting_requests(client,
 
 
 def test_an_invitation_into_the_organisation_approves_a_waiting_request(client, organiser, coordinator, hjallbo):
-    from network import invitations
+    from invitations import services as invitations
 
     client.force_login(organiser)
     _ask(client, hjallbo, role="volunteer")

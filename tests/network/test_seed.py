@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
+from devtools.seed.network import ORGANISATIONS, seed_bench, seed_demo
 from network.models import Member, Membership, Organisation, Role, User
-from network.seed import ORGANISATIONS, seed_bench, seed_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -717,7 +717,8 @@ def test_every_surface_shows_what_the_policy_answers(client, kind, settings):
                 if expected != shown:
                     mismatches.append(
                         f"{kind.name} [{state}] × {name} × {surface.name}: "
-                        f"policy says {'shown' if expected else 'hidden'}, the surface {'shows' if shown else 'hides'} it"
+                        f"policy says {'shown' if expected else 'hidden'}, "
+                        f"the surface {'shows' if shown else 'hides'} it"
                     )
     assert checks == len(VIEWERS) * len(objects) * len(kind.surfaces)
     assert not mismatches, f"{len(mismatches)} of {checks} cells disagree:\n" + "\n".join(mismatches)
