@@ -384,11 +384,15 @@ class GuideImage(models.Model):
 
 
 class JointActionQuerySet(models.QuerySet):
+    def published(self):
+        """Announced joint actions (everything but drafts): what news, such as digests, carries."""
+        return self.exclude(status=JointAction.Status.DRAFT)
+
     def visible_to(self, viewer: Viewer):
         """Drafts are for coordinators; every other joint action is public."""
         if viewer.is_coordinator:
             return self.all()
-        return self.exclude(status=JointAction.Status.DRAFT)
+        return self.published()
 
     def updatable_by(self, viewer: Viewer):
         """Joint actions ``viewer`` may add timeline updates to: coordinators any; approved
