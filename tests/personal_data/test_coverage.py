@@ -24,9 +24,9 @@ NOT_PERSONAL = {
 def _personal_fields(model) -> list[str]:
     found = []
     for field in [*model._meta.fields, *model._meta.many_to_many]:
-        if field.is_relation and field.related_model in (User, Member):
-            found.append(field.name)
-        elif isinstance(field, models.EmailField) or "email" in field.name.lower():
+        points_at_person = field.is_relation and field.related_model in (User, Member)
+        holds_address = isinstance(field, models.EmailField) or "email" in field.name.lower()
+        if points_at_person or holds_address:
             found.append(field.name)
     return found
 
@@ -69,6 +69,9 @@ def test_a_new_model_pointing_at_the_user_without_a_hook_fails():
 
         class Meta:
             app_label = "digests"
+
+        def __str__(self) -> str:
+            return str(self.pk)
 
     assert _uncovered([DigestBookmark]) == ["digests.DigestBookmark (user)"]
 

@@ -55,11 +55,11 @@ def rows_mentioning(needles: list[str]) -> list[str]:
     with connection.cursor() as cursor:
         for table, columns in _columns().items():
             quoted = [connection.ops.quote_name(column) for column in columns]
+            values = ", ".join(f"{column}::text" for column in quoted)
             where = " OR ".join(f"{column}::text ILIKE ANY(%s)" for column in quoted)
-            cursor.execute(
-                f"SELECT {', '.join(c + '::text' for c in quoted)} FROM {connection.ops.quote_name(table)} WHERE {where}",  # noqa: S608 — names from information_schema
-                [patterns] * len(quoted),
-            )
+            # Table and column names come from information_schema, the values are parameters.
+            sql = f"SELECT {values} FROM {connection.ops.quote_name(table)} WHERE {where}"  # noqa: S608
+            cursor.execute(sql, [patterns] * len(quoted))
             for row in cursor.fetchall():
                 for column, value in zip(columns, row, strict=True):
                     for needle in needles:
