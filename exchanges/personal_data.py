@@ -21,7 +21,8 @@ Erasure:
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core import personal_data
@@ -106,7 +107,8 @@ def erase(user) -> None:
         hope_to_learn="",
         will_bring="",
         consent_show_name=False,
-        sensitive_erased_at=now,
+        # The first erasure's time stays (the retention job may have erased them already).
+        sensitive_erased_at=Coalesce("sensitive_erased_at", Value(now)),
         updated_at=now,
     )
     Reflection.objects.filter(registration__user=user).update(stay_in_touch="")
