@@ -31,12 +31,12 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
 
+from core.policy import reach
 from digests.models import Section
 from outbox.services import absolute_url
 
 logger = logging.getLogger(__name__)
 
-AUDIENCES = frozenset({"public", "members", "network", "funders"})
 SECTIONS = frozenset(Section.values)
 SUMMARY_MAX = 300
 
@@ -92,7 +92,8 @@ def item_normalise(raw: dict, *, url_cache: dict[tuple[str, str], str] | None = 
         "language": str(raw.get("language") or "").lower(),
         "themes": _codes(raw.get("themes")),
         "countries": _codes(raw.get("countries"), upper=True),
-        "audiences": sorted(set(raw.get("audiences") or ()) & AUDIENCES),
+        # The policy's vocabulary; ``reach`` adds coordinators to whatever anyone may read.
+        "audiences": sorted(reach(raw.get("audiences") or ())),
         "date": _date_iso(raw.get("date")),
     }
 

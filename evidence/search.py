@@ -1,7 +1,7 @@
 """What the site search (built in practice/) indexes from the evidence base.
 
 ``document`` returns None for anything unpublished, and ``visible`` is exactly
-``EvidenceRecord.objects.visible_to(user)``: the search engine intersects its hits with it, so
+``EvidenceRecord.objects.visible_to(viewer)``: the search engine intersects its hits with it, so
 withdrawn or expired consent and narrow visibility hold in search as everywhere else.
 """
 
@@ -32,8 +32,16 @@ def document(instance: EvidenceRecord) -> dict | None:
     }
 
 
-def visible(user):
-    return EvidenceRecord.objects.visible_to(user)
+def visible(viewer):
+    return EvidenceRecord.objects.visible_to(viewer)
 
 
-SEARCH = {"model": "evidence.EvidenceRecord", "kind": "evidence", "document": document, "visible": visible}
+SEARCH = {
+    "model": "evidence.EvidenceRecord",
+    "kind": "evidence",
+    "document": document,
+    "visible": visible,
+    # Consent decides who may find a story: a changed consent refreshes the record's entry
+    # (and with it the cached anonymous searches).
+    "triggers": {"evidence.Consent": lambda consent: [consent.record]},
+}

@@ -11,9 +11,10 @@ from network.models import Member, Membership, Organisation, Theme, User
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "date_joined", "deleted_at"]
-    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    list_filter = ["groups", "is_superuser", "is_active"]
     search_fields = ["email", "first_name", "last_name", "member__display_name"]
-    readonly_fields = ["last_login", "date_joined", "deleted_at"]
+    # ``is_staff`` follows the coordinator role (network.signals): give or take the role instead.
+    readonly_fields = ["is_staff", "last_login", "date_joined", "deleted_at"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name")}),

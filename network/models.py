@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from core.policy import Role
+from core.policy import Role  # noqa: F401 — the role group names, defined once in the policy
 
 
 class UserManager(BaseUserManager):
@@ -78,17 +78,6 @@ class User(AbstractUser):
             return member.display_name
         full = self.get_full_name()
         return full or self.email.split("@")[0]
-
-    def has_role(self, role: str) -> bool:
-        return any(g.name == role for g in self.groups.all())
-
-    @property
-    def is_coordinator(self) -> bool:
-        return self.is_superuser or self.has_role(Role.COORDINATOR)
-
-    @property
-    def is_funder(self) -> bool:
-        return self.has_role(Role.FUNDER)
 
 
 class Theme(models.Model):
@@ -180,20 +169,21 @@ class MemberQuerySet(models.QuerySet):
     def active(self):
         return self.filter(user__is_active=True, user__deleted_at__isnull=True)
 
-    def listed(self, *, signed_in: bool = True):
-        """Profiles shown in directories and on organisation pages: never hidden ones (not even
-        one's own), and to visitors who are not signed in only public ones."""
-        shown = [Member.Visibility.PUBLIC, Member.Visibility.MEMBERS] if signed_in else [Member.Visibility.PUBLIC]
-        return self.active().filter(visibility__in=shown)
-
-    def visible_to(self, user):
-        """Profiles ``user`` may see. Hidden profiles are never listed, except one's own."""
+    def visible_to(self, viewer):
+        """Profiles ``viewer`` (a ``core.policy.Viewer``) may see: visitors public ones, signed-in
+        people public and members-only ones, and everyone their own. A hidden profile is seen by
+        its owner alone (coordinators use the admin)."""
         qs = self.active()
-        if not user.is_authenticated:
+        if not viewer.is_authenticated:
             return qs.filter(visibility=Member.Visibility.PUBLIC)
-        if user.is_staff or user.is_superuser:
-            return qs.exclude(Q(visibility=Member.Visibility.HIDDEN) & ~Q(user=user))
-        return qs.filter(Q(visibility__in=[Member.Visibility.PUBLIC, Member.Visibility.MEMBERS]) | Q(user=user))
+        return qs.filter(
+            Q(visibility__in=[Member.Visibility.PUBLIC, Member.Visibility.MEMBERS]) | Q(user_id=viewer.user_id)
+        )
+
+    def listed(self, viewer):
+        """Profiles shown in directories, on organisation pages and beside contributions: what
+        ``visible_to`` allows, but never a hidden one, not even one's own."""
+        return self.visible_to(viewer).exclude(visibility=Member.Visibility.HIDDEN)
 
 
 class Member(models.Model):

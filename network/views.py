@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
-from core.cache import audience, cached_fragment
+from core.cache import cached_fragment
 from core.personal_data import ErasureBusy
+from core.policy import representative
 from network.filters import MemberFilter, OrganisationFilter
 from network.forms import AccountDeleteForm, MemberForm, MembershipFormSet
 from network.models import Member, Membership, Organisation, Theme
@@ -75,10 +76,14 @@ def organisation_list(request):
     return render(request, "network/organisation_list.html", {"directory": directory})
 
 
-def _organisation_page(request, organisation: Organisation, signed_in: bool) -> str:
-    listed = Member.objects.listed(signed_in=signed_in)
+def _organisation_page(request, organisation: Organisation, viewer) -> str:
+    """The organisation's page as everyone of ``viewer``'s audience sees it: its approved
+    members whose profiles that audience may see."""
+    listed = Member.objects.listed(viewer)
+    signed_in = viewer.is_authenticated
     memberships = list(
-        Membership.objects.filter(organisation=organisation, member__in=listed)
+        Membership.objects.approved()
+        .filter(organisation=organisation, member__in=listed)
         .select_related("member")
         .only("role", "member__display_name")
         .order_by("member__display_name", "pk")[: DETAIL_LIST_LIMIT + 1]
@@ -101,22 +106,22 @@ def _organisation_page(request, organisation: Organisation, signed_in: bool) -> 
 
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation, slug=slug)
-    signed_in = request.user.is_authenticated
+    audience = request.viewer.audience
     body = cached_fragment(
         "organisation_page",
-        parts=(organisation.pk, audience(request.user)),
-        render=lambda: _organisation_page(request, organisation, signed_in),
+        parts=(organisation.pk, audience),
+        render=lambda: _organisation_page(request, organisation, representative(audience)),
     )
     context = {
         "organisation": organisation,
         "body": body,
-        "show_contact": signed_in and request.user.is_coordinator,
+        "show_contact": request.viewer.is_coordinator,
     }
     return render(request, "network/organisation_detail.html", context)
 
 
-def _member_directory(request) -> str:
-    listed = Member.objects.listed()
+def _member_directory(request, viewer) -> str:
+    listed = Member.objects.listed(viewer)
     codes = listed.exclude(country="").order_by().values_list("country", flat=True).distinct()
     filterset = MemberFilter(request.GET or None, queryset=listed, country_codes=list(codes), request=request)
     members = (
@@ -125,9 +130,9 @@ def _member_directory(request) -> str:
         .prefetch_related(
             Prefetch(
                 "memberships",
-                queryset=Membership.objects.select_related("organisation").only(
-                    "member_id", "role", "organisation__name", "organisation__slug"
-                ),
+                queryset=Membership.objects.approved()
+                .select_related("organisation")
+                .only("member_id", "role", "organisation__name", "organisation__slug"),
             )
         )
     )
@@ -139,17 +144,23 @@ def _member_directory(request) -> str:
 
 @login_required
 def member_list(request):
-    # Every signed-in member sees the same directory (hidden profiles are never listed), so
-    # one cached fragment per language and query serves them all.
-    directory = cached_fragment("member_directory", query=request.GET, render=lambda: _member_directory(request))
+    # Everyone of one audience sees the same directory (hidden profiles are never listed), so
+    # one cached fragment per audience, language and query serves them all.
+    audience = request.viewer.audience
+    directory = cached_fragment(
+        "member_directory",
+        parts=(audience,),
+        query=request.GET,
+        render=lambda: _member_directory(request, representative(audience)),
+    )
     return render(request, "network/member_list.html", {"directory": directory})
 
 
 @login_required
 def member_detail(request, pk):
     member = get_object_or_404(
-        Member.objects.visible_to(request.user).prefetch_related(
-            "themes", Prefetch("memberships", queryset=Membership.objects.select_related("organisation"))
+        Member.objects.visible_to(request.viewer).prefetch_related(
+            "themes", Prefetch("memberships", queryset=Membership.objects.approved().select_related("organisation"))
         ),
         pk=pk,
     )

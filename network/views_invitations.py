@@ -7,15 +7,13 @@ open (used, expired, revoked, forged) gets a clear page and changes nothing.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.decorators import coordinator_required
 from core.spreadsheets import csv_response
 from network import invitations as services
 from network.forms_invitations import (
@@ -32,18 +31,6 @@ from network.forms_invitations import (
     InvitationImportForm,
 )
 from network.models import Invitation, User
-
-
-def coordinator_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_coordinator:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _filtered_invitations(request):

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries as all_countries
 
+from core.policy import ANONYMOUS
 from core.validators import validate_no_nul
 from network.models import Theme
 from practice.models import (
@@ -113,9 +114,9 @@ class GuideWorkForm(forms.ModelForm):
         fields = ["characteristics", "themes", "countries", "organisations", "licence"]
         widgets = {"themes": forms.CheckboxSelectMultiple}
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.viewer = viewer if viewer is not None else ANONYMOUS
         self.fields["themes"].queryset = Theme.objects.all()
         if self.instance.pk and not self.is_bound:
             self.initial["links"] = "\n".join(self._current_links())
@@ -151,13 +152,13 @@ class GuideWorkForm(forms.ModelForm):
                 continue
             target = None
             if match.view_name == "practice:guide_detail":
-                guide = Guide.objects.visible_to(self.user).filter(slug=match.kwargs.get("slug")).first()
+                guide = Guide.objects.visible_to(self.viewer).filter(slug=match.kwargs.get("slug")).first()
                 target = ("related_guides", guide.work) if guide else None
             elif match.view_name == "evidence:detail":
-                record = visible_for_model(EvidenceRecord, self.user).filter(pk=match.kwargs.get("pk")).first()
+                record = visible_for_model(EvidenceRecord, self.viewer).filter(pk=match.kwargs.get("pk")).first()
                 target = ("evidence_records", record) if record else None
             elif match.view_name == "exchanges:detail":
-                exchange = visible_for_model(Exchange, self.user).filter(slug=match.kwargs.get("slug")).first()
+                exchange = visible_for_model(Exchange, self.viewer).filter(slug=match.kwargs.get("slug")).first()
                 target = ("exchanges", exchange) if exchange else None
             if target is None or (target[0] == "related_guides" and target[1].pk == self.instance.pk):
                 unknown.append(line)

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.policy import Viewer
 from core.validators import validate_no_nul, validate_upload_size
 from network.models import Member, Organisation, Theme
 from practice.cache import practice_changed
@@ -194,13 +195,15 @@ class GuideQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Guide.Status.PUBLISHED)
 
-    def visible_to(self, user):
+    def visible_to(self, viewer: Viewer):
         """Published guides for everyone; authors also see their own; coordinators see all."""
-        if user is None or not user.is_authenticated:
+        if viewer.is_anonymous:
             return self.published()
-        if user.is_coordinator:
+        if viewer.is_coordinator:
             return self.all()
-        own = Q(created_by=user) | Q(pk__in=Guide.authors.through.objects.filter(member__user=user).values("guide"))
+        own = Q(created_by_id=viewer.user_id) | Q(
+            pk__in=Guide.authors.through.objects.filter(member_id=viewer.member_id).values("guide")
+        )
         return self.filter(Q(status=Guide.Status.PUBLISHED) | own)
 
     def originals(self):
@@ -296,21 +299,19 @@ class Guide(models.Model):
     def plain_text(self) -> str:
         return "\n\n".join(str(v) for v in (self.sections or {}).values() if v)
 
-    def can_edit(self, user) -> bool:
-        if not user.is_authenticated:
-            return False
-        if user.is_coordinator:
+    def can_edit(self, viewer: Viewer) -> bool:
+        """Coordinators always; authors while the version is a draft."""
+        if viewer.is_coordinator:
             return True
-        if self.status not in (Guide.Status.DRAFT,):
-            return False
-        return self.is_author(user)
+        return self.status == Guide.Status.DRAFT and self.is_author(viewer)
 
-    def is_author(self, user) -> bool:
-        if not user.is_authenticated:
+    def is_author(self, viewer: Viewer) -> bool:
+        """The viewer created this version or is one of its authors (uses prefetched authors)."""
+        if not viewer.is_authenticated:
             return False
-        if self.created_by_id == user.pk:
+        if viewer.is_user(self.created_by_id):
             return True
-        return any(m.user_id == user.pk for m in self.authors.all())
+        return any(viewer.is_user(m.user_id) for m in self.authors.all())
 
 
 class GuideRevision(models.Model):
@@ -391,10 +392,22 @@ class GuideImage(models.Model):
 
 
 class JointActionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if user is not None and user.is_authenticated and user.is_coordinator:
+    def visible_to(self, viewer: Viewer):
+        """Drafts are for coordinators; every other joint action is public."""
+        if viewer.is_coordinator:
             return self.all()
         return self.exclude(status=JointAction.Status.DRAFT)
+
+    def updatable_by(self, viewer: Viewer):
+        """Joint actions ``viewer`` may add timeline updates to: coordinators any; approved
+        members of a participating organisation the ones they may see."""
+        if viewer.is_coordinator:
+            return self.all()
+        if not viewer.organisation_ids:
+            return self.none()
+        return self.visible_to(viewer).filter(
+            pk__in=Participation.objects.filter(organisation_id__in=viewer.organisation_ids).values("joint_action")
+        )
 
 
 class JointAction(models.Model):

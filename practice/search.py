@@ -18,10 +18,10 @@ def guide_document(guide) -> dict | None:
     }
 
 
-def guide_visible(user):
+def guide_visible(viewer):
     from practice.models import Guide
 
-    return Guide.objects.visible_to(user)
+    return Guide.objects.visible_to(viewer)
 
 
 def joint_action_document(action) -> dict | None:
@@ -38,10 +38,10 @@ def joint_action_document(action) -> dict | None:
     }
 
 
-def joint_action_visible(user):
+def joint_action_visible(viewer):
     from practice.models import JointAction
 
-    return JointAction.objects.visible_to(user)
+    return JointAction.objects.visible_to(viewer)
 
 
 SEARCH = [

@@ -6,7 +6,7 @@ a dict (or a list of dicts) with
     ``kind``      a short name for the type ("guide", "exchange", ...)
     ``document``  fn(instance) -> dict | None: title, summary, body, language, url,
                   themes [slugs], countries [codes]; None removes the item from the index
-    ``visible``   fn(user) -> QuerySet of the model's rows that user may see
+    ``visible``   fn(viewer) -> QuerySet of the model's rows that viewer (``core.policy.Viewer``) may see
 and optionally ``label`` (a lazy translated name) and ``triggers``: {"app.Model": fn(obj) ->
 iterable of source instances} for related rows whose changes alter the documents.
 
@@ -14,7 +14,7 @@ Each item becomes one ``SearchEntry`` row whose ``vector`` is built with the tex
 configuration of its language (english, swedish, dutch; simple otherwise), weighted A for
 the title, B the summary, C the body. Signals keep it current inside the writer's
 transaction; ``manage.py search_reindex`` rebuilds it. Visibility is decided at query time
-(``object_id IN visible(user)``), so a row's status change never leaks a draft.
+(``object_id IN visible(viewer)``), so a row's status change never leaks a draft.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
@@ -38,12 +37,14 @@ from django.db import connection, models, transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from core.cache import safe_get
 from core.db import list_contains
+from core.policy import Viewer
+from core.signals import content_changed
 from core.text import markdown_to_text
 
 logger = logging.getLogger(__name__)
@@ -101,11 +102,10 @@ def _source_for(model) -> Source | None:
     return None
 
 
-def visible_for_model(model, user):
-    """What ``user`` may see of a model, as its app's search source defines it (nothing if none)."""
+def visible_for_model(model, viewer: Viewer):
+    """What ``viewer`` may see of a model, as its app's search source defines it (nothing if none)."""
     source = _source_for(model)
-    user = user if user is not None else AnonymousUser()
-    return source.visible(user) if source is not None else model._default_manager.none()
+    return source.visible(viewer) if source is not None else model._default_manager.none()
 
 
 def _clean(text: Any, limit: int) -> str:
@@ -285,8 +285,16 @@ def _on_m2m_for(source: Source):
 _connected_handlers: list = []
 
 
+def _on_content_changed(sender, instance, **kwargs):
+    """A service changed an item without a model signal (a workflow step, a withdrawn consent)."""
+    source = _source_for(sender)
+    if source is not None:
+        index_instance(instance, source)
+
+
 def connect_signals() -> None:
     """Connect every registered source (called from ``PracticeConfig.ready``)."""
+    content_changed.connect(_on_content_changed, dispatch_uid="search:content_changed", weak=False)
     for source in sources().values():
         uid = f"search:{source.kind}"
         post_save.connect(_on_save, sender=source.model, dispatch_uid=f"{uid}:save", weak=False)
@@ -355,19 +363,19 @@ def highlight(text: str) -> SafeString:
     return mark_safe(escaped.replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>"))  # noqa: S308
 
 
-def visible_q(user, kinds: list[str] | None = None) -> Q:
+def visible_q(viewer: Viewer, kinds: list[str] | None = None) -> Q:
     q = Q(pk__in=[])
     for kind, source in sources().items():
         if kinds and kind not in kinds:
             continue
-        q |= Q(kind=kind, object_id__in=source.visible(user).values("pk"))
+        q |= Q(kind=kind, object_id__in=source.visible(viewer).values("pk"))
     return q
 
 
-def _filtered(user, *, kind=None, language=None, theme=None, country=None):
+def _filtered(viewer: Viewer, *, kind=None, language=None, theme=None, country=None):
     from practice.models import SearchEntry
 
-    qs = SearchEntry.objects.filter(visible_q(user, [kind] if kind else None))
+    qs = SearchEntry.objects.filter(visible_q(viewer, [kind] if kind else None))
     if language:
         qs = qs.filter(language=language)
     if theme:
@@ -400,7 +408,7 @@ _TITLE_HIT_SQL = f'CASE WHEN ts_filter("practice_searchentry"."vector", \'{{a}}\
 
 def search(
     *,
-    user,
+    viewer: Viewer,
     query: str,
     kind: str | None = None,
     language: str | None = None,
@@ -410,26 +418,26 @@ def search(
     per_page: int = 20,
     use_cache: bool = True,
 ) -> Results:
-    """Search everything ``user`` may see. ``query`` must already be validated (no NUL, capped).
+    """Search everything ``viewer`` may see. ``query`` must already be validated (no NUL, capped).
 
-    Anonymous results are cached per index generation unless ``use_cache`` is off (benchmarks).
+    Anonymous results are cached per index generation and day (consent that expires changes
+    what may be found without any write) unless ``use_cache`` is off (benchmarks).
     """
-    # Every app's ``visible(user)`` may rely on a user object, never None.
-    user = user if user is not None else AnonymousUser()
     query = (query or "").strip()[:MAX_QUERY_LENGTH]
     page = max(1, page)
     if not query:
         return Results(query=query, hits=[], total=0, facets={}, page=page, per_page=per_page)
-    anonymous = not user.is_authenticated
+    anonymous = viewer.is_anonymous
     generation = _generation() if anonymous and use_cache else -1
     key = None
     if generation >= 0:
-        raw = "\x1f".join(str(p) for p in (query, kind, language, theme, country, page, per_page))
+        day = timezone.localdate().isoformat()
+        raw = "\x1f".join(str(p) for p in (query, kind, language, theme, country, page, per_page, day))
         key = f"search:{generation}:{hashlib.sha256(raw.encode()).hexdigest()}"
         cached = safe_get(key)
         if cached is not None:
             return cached
-    base = _filtered(user, kind=kind, language=language, theme=theme, country=country)
+    base = _filtered(viewer, kind=kind, language=language, theme=theme, country=country)
     if connection.vendor == "postgresql":
         results = _search_postgres(base, query, page, per_page)
     else:

@@ -11,7 +11,6 @@ from django_countries import countries as all_countries
 from network.models import Theme
 from practice import searchindex
 from practice.forms import SearchForm
-from practice.views import viewer
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 # Names of the kinds the platform indexes (apps may add others; their own label is used then).
@@ -38,7 +37,7 @@ def search(request):
         data = form.cleaned_data
         kinds = searchindex.sources()
         results = searchindex.search(
-            user=viewer(request),
+            viewer=request.viewer,
             query=data["q"],
             kind=data["type"] if data["type"] in kinds else None,
             language=data["language"] or None,

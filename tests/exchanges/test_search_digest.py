@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.policy import viewer_for
 from exchanges import digest
 from exchanges.models import Exchange
 from exchanges.search import SEARCH
@@ -21,7 +22,8 @@ def test_search_document_and_visibility(organiser, coordinator):
     assert doc["language"] == "nl" and doc["themes"] == ["housing"] and doc["countries"] == ["NL"]
     assert doc["url"] == exchange.get_absolute_url() and "Secret" not in doc["body"]
     assert SEARCH["document"](draft) is None
-    assert draft not in SEARCH["visible"](coordinator) and exchange in SEARCH["visible"](organiser)
+    assert draft not in SEARCH["visible"](viewer_for(coordinator))
+    assert exchange in SEARCH["visible"](viewer_for(organiser))
     assert SEARCH["model"] == "exchanges.Exchange" and SEARCH["kind"] == "exchange"
 
 
@@ -33,7 +35,7 @@ def test_digest_items_are_exchanges_published_in_the_window():
     Exchange.objects.filter(pk=old.pk).update(published_at=now - timedelta(days=30))
     items = digest.digest_items(since=now - timedelta(days=7), until=now)
     assert [i["key"] for i in items] == [f"exchange:{new.pk}"]
-    assert items[0]["audiences"] == {"members", "funders"} and items[0]["section"] == "exchanges"
+    assert items[0]["audiences"] == {"members", "funders", "coordinators"} and items[0]["section"] == "exchanges"
 
 
 def test_digest_member_items_in_constant_queries(django_assert_num_queries):

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.policy import viewer_for
 from evidence.models import Answer, Consent, EvidenceRecord, Question, Response, Revision
 from exchanges.models import Registration
 from network.services import account_delete
@@ -114,7 +115,7 @@ def test_deleting_the_account_takes_ones_own_story_offline_everywhere(client, or
 
     assert client.get(record.get_absolute_url()).status_code == 404
     assert "How I found my voice" not in client.get(reverse("evidence:index")).content.decode()
-    assert not EvidenceRecord.objects.visible_to(UserFactory()).filter(pk=record.pk).exists()
+    assert not EvidenceRecord.objects.visible_to(viewer_for(UserFactory())).filter(pk=record.pk).exists()
     consent = Consent.objects.get(record=record)
     assert consent.person_name == "" and consent.identity_level == Consent.IdentityLevel.ANONYMOUS
     # The name is gone from the consent's history too.
@@ -163,9 +164,9 @@ def test_self_assessment_answers_stay_as_anonymous_aggregates(client_as, org):
 
 
 def test_a_guide_credits_an_author_who_left_as_a_former_member(client, organiser, other_organiser):
-    organiser.member.display_name, other_organiser.member.display_name = "Amina Writer", "Bo Cowriter"
-    organiser.member.save()
-    other_organiser.member.save()
+    for user, name in ((organiser, "Amina Writer"), (other_organiser, "Bo Cowriter")):
+        user.member.display_name, user.member.visibility = name, "public"
+        user.member.save()
     guide = make_guide(author=organiser, title="Door knocking", language="en", status=Guide.Status.PUBLISHED)
     guide.authors.add(other_organiser.member)
     url = guide.get_absolute_url()

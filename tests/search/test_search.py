@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from core.policy import ANONYMOUS
 from evidence.models import EvidenceRecord
 from exchanges.models import Exchange
 from practice import searchindex
@@ -264,7 +265,7 @@ def test_the_demo_fallback_search_finds_words_and_puts_title_matches_first(publi
     published(title="Neighbourhood kitchens", language="en", sections={"what": "Budget talks over dinner."})
     published(title="Budget circles", language="en", sections={"what": "People decide together."})
     make_guide(author=organiser, title="Budget draft", language="en")
-    base = searchindex._filtered(None)
+    base = searchindex._filtered(ANONYMOUS)
     results = searchindex._search_fallback(base, "budget", page=1, per_page=20)
     assert [h.title for h in results.hits] == ["<mark>Budget</mark> circles", "Neighbourhood kitchens"]
     assert results.total == 2 and dict(results.facets["kind"]) == {"guide": 2}
