@@ -1,14 +1,22 @@
+"""People and organisations in the admin.
+
+Coordinators may look users up but never change a login (``network.roles``): the user page
+is read-only for them and does not show the password field at all, and no page may filter
+on the password hash. A member profile stays attached to the account it was made for.
+"""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from core.admin import SecretFieldsAdminMixin
 from network.models import Member, Membership, Organisation, Theme, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SecretFieldsAdminMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "date_joined", "deleted_at"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
@@ -21,6 +29,18 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined", "deleted_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    # The hash is crackable offline: nobody filters on it (``?password__startswith=``).
+    secret_fields = ("password",)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # A read-only page would print the whole password hash: leave the field out.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for name, options in fieldsets
+        ]
 
 
 @admin.register(Theme)
@@ -56,6 +76,12 @@ class MemberAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "themes"]
     list_select_related = ["user"]
     inlines = [MembershipInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Re-pointing a profile at another account would hand that account the profile's
+        # memberships (and what they unlock): the account is fixed once the profile exists.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "user"] if obj is not None else fields
 
 
 @admin.register(Membership)
