@@ -1,8 +1,9 @@
 """People and organisations in the admin.
 
 Coordinators may look users up but never change a login (``network.roles``): the user page
-is read-only for them and does not show the password field at all, and no page may filter
-on the password hash. A member profile stays attached to the account it was made for.
+is read-only for them and leaves the password field out (Django's ``UserAdmin`` itself
+refuses lookups on the password hash). A member profile stays attached to the account it
+was made for.
 """
 
 from django.contrib import admin
@@ -11,12 +12,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from core.admin import SecretFieldsAdminMixin
 from network.models import Member, Membership, Organisation, Theme, User
 
 
 @admin.register(User)
-class UserAdmin(SecretFieldsAdminMixin, BaseUserAdmin):
+class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "date_joined", "deleted_at"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
@@ -29,8 +29,6 @@ class UserAdmin(SecretFieldsAdminMixin, BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined", "deleted_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
-    # The hash is crackable offline: nobody filters on it (``?password__startswith=``).
-    secret_fields = ("password",)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -9,8 +9,9 @@ the code named (and tried, admin path by admin path, in ``tests/outbox/test_secr
 
 1. No login changes. Users are view-only (``network.view_user``, nothing else on users,
    groups or allauth's email addresses): no password, email, group, staff or superuser
-   change. The read-only user page leaves the password field out (it would print the
-   hash), and no change list may filter on it (``core.admin.SecretFieldsAdminMixin``).
+   change. The read-only user page leaves the password field out (not even a masked
+   summary of the hash), and no change list may filter on it (Django's ``UserAdmin``
+   refuses such lookups; ``core.admin.SecretFieldsAdminMixin`` does it for our fields).
 2. No secret is ever shown, to anybody, in the admin. Emails that carry a credential
    are marked when queued (``OutboxMessage.carries_secret``): allauth's password reset
    (key or code), email confirmation (key or code) and login code (every allauth email
