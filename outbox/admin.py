@@ -5,10 +5,11 @@ failed rows, which goes through ``outbox_resend`` and sends the row as it is, to
 recipient.
 
 An email that carries a secret (``OutboxMessage.carries_secret``: password reset, email
-confirmation, login code, invitation, digest) is shown to nobody, superusers included, as
-anything but a redacted record: recipient, kind, language, state, attempts, error and
-times. Its subject, bodies, headers and attachments appear on no page, in no export, and
-are matched by neither the search box nor a lookup in the query string.
+confirmation, login code, invitation, digest) is shown to everybody, superusers included,
+only as a redacted record: recipient, kind, language, state, attempts, error and times.
+Its subject, bodies, headers and attachments appear on no page and in no export, and are
+matched by neither the search box nor a lookup in the query string (lookups on those
+fields are refused for every row).
 """
 
 from __future__ import annotations
