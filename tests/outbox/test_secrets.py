@@ -26,7 +26,7 @@ from django.urls import URLPattern, URLResolver, reverse
 from digests.models import Frequency
 from digests.services import PREVIEW_LINK_TOKEN, digest_run
 from exchanges.models import CalendarFeed
-from network.invitations import invitation_create
+from invitations.services import invitation_create
 from network.models import Role, User
 from network.roles import COORDINATOR_WITHHELD
 from outbox import services
@@ -121,7 +121,7 @@ def secrets(client, coordinator, superuser, django_capture_on_commit_callbacks):
     # the action makes a new link, at the coordinator's own click.
     queued = invitation_create(email="second.invitee@example.org", invited_by=coordinator).invitation
     found["queued invitation token"] = _link_in(queued.outbox_message, "invitation")
-    client.post("/admin/network/invitation/", {"action": "resend", "_selected_action": [queued.pk]})
+    client.post("/admin/invitations/invitation/", {"action": "resend", "_selected_action": [queued.pk]})
     queued.refresh_from_db()
     found["resent invitation token"] = _link_in(queued.outbox_message, "invitation")
     assert found["resent invitation token"] != found["queued invitation token"]

@@ -424,7 +424,7 @@ def _feed_shown(pages, world, name, obj, token):
     if user is None:
         return False
     feed, _created = CalendarFeed.objects.get_or_create(user=user)
-    return _in(pages, feed.get_absolute_url(), token)
+    return _in(pages, feed.private_url(), token)
 
 
 EXCHANGES = Kind(
