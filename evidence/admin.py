@@ -286,4 +286,6 @@ class AnswerInline(admin.TabularInline):
 class ResponseAdmin(admin.ModelAdmin):
     list_display = ["round", "respondent", "group", "submitted_at"]
     list_filter = ["round", "group"]
+    # Whose answers these are is a fact, never re-pointed to another account.
+    readonly_fields = ["round", "respondent"]
     inlines = [AnswerInline]
