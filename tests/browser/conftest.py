@@ -52,3 +52,22 @@ def base_url():
     # which pytest 9 deprecates (an error here, warnings being errors). Tests use
     # live_server.url instead, so none is needed.
     return None
+
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+WIDTHS = (390, 1280)
+
+
+def screenshots(page, name: str) -> list[Path]:
+    """Full-page screenshots of the current page at a phone's and a desktop's width, for people
+    to look at (tests/browser/screenshots/, not committed). Returns the files written."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    original = page.viewport_size or {"width": 1280, "height": 800}
+    written = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        path = SCREENSHOTS / f"{name}-{width}.png"
+        page.screenshot(path=str(path), full_page=True)
+        written.append(path)
+    page.set_viewport_size(original)
+    return written
