@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.policy import Role
+from core.validators import validate_single_line
 
 
 class UserManager(BaseUserManager):
@@ -48,6 +49,8 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("email address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True, validators=[validate_single_line])
+    last_name = models.CharField(_("last name"), max_length=150, blank=True, validators=[validate_single_line])
     # Set when the person deleted their account: their data is erased, the row stays so
     # their contributions remain, shown as "former member".
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
@@ -94,7 +97,7 @@ class User(AbstractUser):
 class Theme(models.Model):
     """An issue the network works on. Name and description are translated."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
 
@@ -129,11 +132,11 @@ class Organisation(models.Model):
         RESEARCH = "research", _("university or research")
         OTHER = "other", _("other")
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.GRASSROOTS)
     country = CountryField(_("country"), db_index=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True, validators=[validate_single_line])
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
     themes = models.ManyToManyField(Theme, blank=True, related_name="organisations", verbose_name=_("themes"))
@@ -205,9 +208,9 @@ class Member(models.Model):
         HIDDEN = "hidden", _("hidden")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
-    display_name = models.CharField(_("display name"), max_length=100)
+    display_name = models.CharField(_("display name"), max_length=100, validators=[validate_single_line])
     country = CountryField(_("country"), blank=True, db_index=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True, validators=[validate_single_line])
     # ISO 639-1 codes; shown by name in the current UI language.
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
     organisations = models.ManyToManyField(
@@ -354,7 +357,7 @@ class Invitation(models.Model):
     OPEN_STATES = ("pending", "sent")
 
     email = models.EmailField(_("email address"), db_index=True)
-    name = models.CharField(_("name"), max_length=150, blank=True)
+    name = models.CharField(_("name"), max_length=150, blank=True, validators=[validate_single_line])
     organisation = models.ForeignKey(
         Organisation,
         null=True,

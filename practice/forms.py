@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries as all_countries
 
-from core.validators import validate_no_nul
+from core.validators import validate_no_nul, validate_single_line
 from network.models import Theme
 from practice.models import (
     Characteristic,
@@ -27,7 +27,7 @@ from practice.searchindex import MAX_QUERY_LENGTH
 class GuideTextForm(forms.Form):
     """The text of one language version: title, summary and the sections of the kind."""
 
-    title = forms.CharField(label=_("Title"), max_length=200, validators=[validate_no_nul])
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[validate_single_line])
     summary = forms.CharField(
         label=_("Summary"),
         max_length=500,
