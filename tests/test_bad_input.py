@@ -12,17 +12,17 @@ import re
 from datetime import date
 
 import pytest
-from django.conf import settings
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection, models
 from django.http import HttpResponse
 from django.urls import path
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from config.urls import urlpatterns as project_urlpatterns
-from core.validators import NOT_IN_A_LINE, validate_single_line
+from core.validators import validate_single_line
 from network.models import Invitation, Member
 from tests.factories.exchanges import ExchangeFactory
 from tests.network.test_profile import _valid as valid_profile
@@ -130,7 +130,7 @@ def test_a_signed_in_persons_400_page_shows_their_menu_and_is_not_stored(client,
 
 
 def test_too_many_query_parameters_get_the_same_400_page(client):
-    query = "&".join(f"p{n}=1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    query = "&".join(f"p{n}=1" for n in range(django_settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
     assert _is_the_400_page(client.get(f"/exchanges/?{query}"))
 
 
@@ -202,7 +202,7 @@ def _name_fields() -> list[models.CharField]:
 
     return [
         f
-        for app in settings.LEARNINGLAB_APPS
+        for app in django_settings.LEARNINGLAB_APPS
         for model in apps.get_app_config(app).get_models()
         for f in model._meta.get_fields()
         if isinstance(f, models.CharField)
@@ -229,6 +229,8 @@ def test_every_name_field_accepts_names_from_everywhere(field):
 FORBIDDEN = "\x00\r\n\t\x1b\x7f\x85\x9f\u2028\u2029\u202a\u202e\u2066\u2069"
 
 
+# No example database (nothing left in the work tree) and no deadline (a busy machine is no bug).
+@settings(database=None, deadline=None)
 @given(st.text(max_size=40), st.sampled_from(FORBIDDEN), st.data())
 def test_validate_single_line_refuses_a_forbidden_character_anywhere(text, bad, data):
     at = data.draw(st.integers(min_value=0, max_value=len(text)))
@@ -236,10 +238,21 @@ def test_validate_single_line_refuses_a_forbidden_character_anywhere(text, bad, 
         validate_single_line(text[:at] + bad + text[at:])
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cc",)), max_size=60))
+# Every character but controls (Cc), surrogates, the line and paragraph separators and the
+# bidirectional embeddings, overrides and isolates: letters, marks, joiners, emoji, RTL text.
+ONE_LINE_TEXT = st.text(
+    alphabet=st.characters(
+        exclude_categories=("Cc", "Cs", "Zl", "Zp"),
+        exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+    ),
+    max_size=60,
+)
+
+
+@settings(database=None, deadline=None)
+@given(ONE_LINE_TEXT)
 def test_validate_single_line_accepts_any_line_without_them(text):
-    if not NOT_IN_A_LINE.search(text):
-        validate_single_line(text)
+    validate_single_line(text)
 
 
 def test_a_member_cannot_put_a_line_break_in_their_display_name(client, organiser):
