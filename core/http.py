@@ -28,9 +28,9 @@ logger = logging.getLogger(__name__)
 # (line breaks included) never belong in a link: no form of ours sends them in a GET.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0a-\x1f]")
 
-# A number this long no longer fits a 32-bit integer: Python's date and time types, C longs and
-# PostgreSQL's integer columns raise on it. Only a request that carries one is ever answered
-# 400 for an overflow (see ``process_exception``).
+# Ten digits or more can pass a 32-bit integer, where Python's date and time types, C ints and
+# PostgreSQL's integer columns raise. Only a request that carries such a number is ever
+# answered 400 for an overflow (see ``process_exception``).
 LONG_NUMBER = re.compile(r"\d{10,}")
 
 # SQLSTATEs of "numeric value out of range" and "datetime field overflow".
