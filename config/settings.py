@@ -88,6 +88,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, so that their answers pass through every middleware above (security headers, CSP):
+    # personal responses get Cache-Control: private, no-store; unusable input gets the 400 page.
+    "core.http.PrivateCacheMiddleware",
+    "core.http.UnusableInputMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -12,6 +12,10 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Learning Lab"
 admin.site.site_title = "Learning Lab"
 
+# A BadRequest or SuspiciousOperation (e.g. too many query parameters) gets the site's 400 page,
+# the same one core.http.UnusableInputMiddleware answers with.
+handler400 = "core.views.bad_request"
+
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
 ]

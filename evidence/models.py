@@ -43,7 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.policy import Viewer
-from core.validators import validate_no_nul, validate_upload_size
+from core.validators import validate_no_nul, validate_single_line, validate_upload_size
 from network.models import Organisation, Theme
 
 CONSENT_KINDS = ("story", "testimony", "media")
@@ -52,7 +52,7 @@ CONSENT_KINDS = ("story", "testimony", "media")
 class OrderedTranslatedList(models.Model):
     """A short editable, translatable list (name translated with modeltranslation)."""
 
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -204,7 +204,7 @@ class EvidenceRecord(models.Model):
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.STORY)
     layer = models.CharField(_("layer"), max_length=10, choices=Layer.choices, default=Layer.PROCESS)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     summary = models.CharField(_("summary"), max_length=500, blank=True)
     body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
@@ -340,10 +340,10 @@ class Consent(models.Model):
     person_name = models.CharField(
         _("storyteller's name"),
         max_length=200,
-        validators=[validate_no_nul],
+        validators=[validate_single_line],
         help_text=_("Kept for the record; shown only as the identity level allows."),
     )
-    pseudonym = models.CharField(_("pseudonym"), max_length=100, blank=True, validators=[validate_no_nul])
+    pseudonym = models.CharField(_("pseudonym"), max_length=100, blank=True, validators=[validate_single_line])
     identity_level = models.CharField(
         _("identity level"), max_length=12, choices=IdentityLevel.choices, default=IdentityLevel.ANONYMOUS
     )
@@ -459,7 +459,7 @@ class Attachment(models.Model):
     file = models.FileField(
         _("file"), upload_to="evidence/%Y/%m/", validators=[validate_upload_size, validate_attachment_type]
     )
-    title = models.CharField(_("title"), max_length=200, validators=[validate_no_nul])
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     alt_text = models.CharField(
         _("alternative text"),
         max_length=300,
@@ -492,7 +492,7 @@ class Indicator(models.Model):
         AVERAGE = "average", _("average")
         LATEST = "latest", _("latest value")
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     unit = models.CharField(_("unit"), max_length=40, blank=True)
     dimension = models.ForeignKey(
@@ -635,7 +635,7 @@ class ReviewQueueItem(EvidenceRecord):
 
 
 class Framework(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), unique=True)
     description = models.TextField(_("description"), blank=True)
 
@@ -650,7 +650,7 @@ class Framework(models.Model):
 
 class AssessmentDimension(models.Model):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="dimensions")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -679,7 +679,7 @@ class Question(models.Model):
 class Community(models.Model):
     """A learning community: one organisation or a group of them."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), unique=True)
     organisations = models.ManyToManyField(
         Organisation, related_name="learning_communities", verbose_name=_("organisations")
@@ -711,7 +711,7 @@ class RoundQuerySet(models.QuerySet):
 class Round(models.Model):
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="rounds")
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="rounds")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"))
     opened_by = models.ForeignKey(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.policy import Viewer
+from core.validators import validate_single_line
 from network.models import Member, Organisation, Theme
 from network.models import _timezone_choices as network_timezone_choices
 
@@ -160,7 +161,7 @@ class Exchange(models.Model):
         CANCELLED = "cancelled", _("cancelled")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ONLINE)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
@@ -172,7 +173,7 @@ class Exchange(models.Model):
     working_languages = models.JSONField(_("working languages"), default=list, blank=True)
     interpretation = models.BooleanField(_("interpretation offered"), default=False)
     format = models.CharField(_("format"), max_length=10, choices=Format.choices, default=Format.ONLINE)
-    city = models.CharField(_("city"), max_length=100, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True, validators=[validate_single_line])
     country = CountryField(_("country"), blank=True, db_index=True)
     address = models.TextField(_("full address"), blank=True, help_text=_("Shown only to confirmed participants."))
     online_link = models.URLField(
@@ -280,7 +281,7 @@ class Session(models.Model):
     """One item of a multi-day programme."""
 
     exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="sessions")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     description = models.TextField(_("description"), blank=True)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))

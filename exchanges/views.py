@@ -468,7 +468,8 @@ def feed(request, token):
     )
     body = calendar_bytes(exchanges, private=True, name=_("My Learning Lab exchanges"))
     response = _ics_response(body, "learning-lab.ics")
-    response["Cache-Control"] = "private, max-age=300"
+    # A personal feed: no shared cache or disk may keep it (calendar apps poll anyway).
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import FORMULA_PREFIXES, validate_no_nul, validate_upload_size
+from core.validators import FORMULA_PREFIXES, validate_no_nul, validate_single_line, validate_upload_size
 from invitations.models import Invitation
 from network.models import Membership, Organisation
 
@@ -23,7 +23,7 @@ def validate_not_formula(value: str) -> None:
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email address"), max_length=254)
     name = forms.CharField(
-        label=_("Name"), max_length=150, required=False, validators=[validate_no_nul, validate_not_formula]
+        label=_("Name"), max_length=150, required=False, validators=[validate_single_line, validate_not_formula]
     )
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_single_line
 from network.models import Membership, Organisation
 
 
@@ -46,7 +47,7 @@ class Invitation(models.Model):
     OPEN_STATES = ("pending", "sent")
 
     email = models.EmailField(_("email address"), db_index=True)
-    name = models.CharField(_("name"), max_length=150, blank=True)
+    name = models.CharField(_("name"), max_length=150, blank=True, validators=[validate_single_line])
     organisation = models.ForeignKey(
         Organisation,
         null=True,

@@ -7,11 +7,10 @@ stored as its SHA-256; a link works once, until it expires (``INVITATION_TTL_DAY
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -26,7 +25,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.cache import network_changed
-from core.validators import FORMULA_PREFIXES
+from core.spreadsheets import CsvRefused, csv_records
+from core.validators import FORMULA_PREFIXES, NOT_IN_A_LINE, validate_single_line
 from invitations.models import Invitation
 from network.models import Member, Membership, Organisation, User
 from outbox.services import absolute_url, email_queue
@@ -149,9 +149,10 @@ def invitation_create(
     Creates nothing, and says so, when the address belongs to a member who would gain
     nothing (no organisation, or already in it) or already has an open invitation. A member
     invited into a new organisation gets an invitation: following it just adds the
-    membership. Raises ValidationError for an invalid address.
+    membership. Raises ValidationError for an invalid address or a name that is not one line.
     """
     email = email_normalise(email)
+    validate_single_line(name)
     Invitation.objects.filter(email=email).expire_due()
     if _member_status(email, organisation):
         return InviteResult(email, "already_member")
@@ -387,9 +388,13 @@ def _organisation_index() -> dict[str, Organisation]:
     return index
 
 
-def _text_problem(value: str, label: str, max_length: int) -> str | None:
+def _text_problem(value: str, label: str, max_length: int, *, single_line: bool = False) -> str | None:
     if "\x00" in value:
         return _("%(field)s contains a character that is not allowed.") % {"field": label}
+    if single_line and NOT_IN_A_LINE.search(value):
+        return _("%(field)s contains a line break, a control or a text-direction character; use one line of text.") % {
+            "field": label
+        }
     if len(value) > max_length:
         return _("%(field)s is longer than %(max)d characters.") % {"field": label, "max": max_length}
     if value.startswith(FORMULA_PREFIXES):
@@ -406,6 +411,9 @@ def invitation_csv_parse(data: bytes, *, default_language: str = "en") -> CsvPre
     Columns (header row, any order, comma or semicolon separated): name and email are
     required; organisation (slug or name), role, language (en/sv/nl) and message are
     optional. Rows for existing members or addresses with an open invitation are skipped.
+    A file over the limits of ``core.spreadsheets.csv_records`` (``INVITATION_CSV_MAX_ROWS``
+    rows, ``CSV_MAX_COLUMNS`` columns, ``CSV_MAX_CELL_CHARS`` characters in a cell) is refused
+    as a whole, as soon as the reader meets the first row over a limit.
     """
     preview = CsvPreview()
     try:
@@ -421,12 +429,10 @@ def invitation_csv_parse(data: bytes, *, default_language: str = "en") -> CsvPre
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-        records = list(reader)
-    except csv.Error as exc:
-        preview.file_errors.append(_("The file could not be read as CSV: %(error)s") % {"error": exc})
+        records = csv_records(text, delimiter=delimiter, max_rows=settings.INVITATION_CSV_MAX_ROWS)
+    except CsvRefused as exc:
+        preview.file_errors.append(str(exc))
         return preview
-    records = [(number, record) for number, record in enumerate(records, start=1) if any(c.strip() for c in record)]
     if not records:
         preview.file_errors.append(_("The file is empty."))
         return preview
@@ -434,7 +440,7 @@ def invitation_csv_parse(data: bytes, *, default_language: str = "en") -> CsvPre
     allowed = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c not in allowed]
-    duplicated = sorted({c for c in header if header.count(c) > 1})
+    duplicated = sorted(c for c, n in Counter(header).items() if n > 1)
     if missing or unknown or duplicated:
         if missing:
             preview.file_errors.append(_("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)})
@@ -453,12 +459,6 @@ def invitation_csv_parse(data: bytes, *, default_language: str = "en") -> CsvPre
     if not body:
         preview.file_errors.append(_("The file has a header row but no invitations."))
         return preview
-    if len(body) > settings.INVITATION_CSV_MAX_ROWS:
-        preview.file_errors.append(
-            _("The file has %(count)d rows; at most %(max)d can be imported at once. Split it into smaller files.")
-            % {"count": len(body), "max": settings.INVITATION_CSV_MAX_ROWS}
-        )
-        return preview
 
     organisations = _organisation_index()
     seen: dict[str, int] = {}
@@ -474,7 +474,7 @@ def invitation_csv_parse(data: bytes, *, default_language: str = "en") -> CsvPre
             continue
         values = {column: value.strip() for column, value in zip(header, record, strict=True)}
         row.name = values.get("name", "")
-        problem = _text_problem(row.name, _("The name"), 150)
+        problem = _text_problem(row.name, _("The name"), 150, single_line=True)
         if problem:
             row.errors.append(problem)
         if not row.name:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.policy import Role  # noqa: F401 — the role group names, defined once in the policy
+from core.validators import validate_single_line
 
 
 class UserManager(BaseUserManager):
@@ -48,6 +49,8 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("email address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True, validators=[validate_single_line])
+    last_name = models.CharField(_("last name"), max_length=150, blank=True, validators=[validate_single_line])
     # Set when the person deleted their account: their data is erased, the row stays so
     # their contributions remain, shown as "former member".
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
@@ -83,7 +86,7 @@ class User(AbstractUser):
 class Theme(models.Model):
     """An issue the network works on. Name and description are translated."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
 
@@ -118,11 +121,11 @@ class Organisation(models.Model):
         RESEARCH = "research", _("university or research")
         OTHER = "other", _("other")
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.GRASSROOTS)
     country = CountryField(_("country"), db_index=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True, validators=[validate_single_line])
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
     themes = models.ManyToManyField(Theme, blank=True, related_name="organisations", verbose_name=_("themes"))
@@ -195,9 +198,9 @@ class Member(models.Model):
         HIDDEN = "hidden", _("hidden")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
-    display_name = models.CharField(_("display name"), max_length=100)
+    display_name = models.CharField(_("display name"), max_length=100, validators=[validate_single_line])
     country = CountryField(_("country"), blank=True, db_index=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True, validators=[validate_single_line])
     # ISO 639-1 codes; shown by name in the current UI language.
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
     organisations = models.ManyToManyField(

@@ -385,7 +385,7 @@ def account_data(request):
     )
     stamp = timezone.now().strftime("%Y-%m-%d")
     response["Content-Disposition"] = f'attachment; filename="learninglab-personal-data-{stamp}.json"'
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

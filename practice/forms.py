@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.policy import ANONYMOUS
-from core.validators import validate_no_nul
+from core.validators import validate_no_nul, validate_single_line
 from network.models import Theme
 from practice.models import (
     Characteristic,
@@ -25,7 +25,7 @@ from practice.models import (
 class GuideTextForm(forms.Form):
     """The text of one language version: title, summary and the sections of the kind."""
 
-    title = forms.CharField(label=_("Title"), max_length=200, validators=[validate_no_nul])
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[validate_single_line])
     summary = forms.CharField(
         label=_("Summary"),
         max_length=500,

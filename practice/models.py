@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.policy import Viewer
-from core.validators import validate_no_nul, validate_upload_size
+from core.validators import validate_no_nul, validate_single_line, validate_upload_size
 from network.models import Member, Organisation, Theme
 from practice.cache import practice_changed
 
@@ -102,7 +102,7 @@ class Characteristic(models.Model):
         SUITABLE_FOR = "suitable_for", _("suitable for")
 
     facet = models.CharField(_("facet"), max_length=20, choices=Facet.choices)
-    name = models.CharField(_("name"), max_length=100, validators=[validate_no_nul])
+    name = models.CharField(_("name"), max_length=100, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -237,7 +237,7 @@ class Guide(models.Model):
 
     work = models.ForeignKey(GuideWork, on_delete=models.CASCADE, related_name="versions")
     language = models.CharField(_("language"), max_length=5, choices=LANGUAGE_CHOICES, db_index=True)
-    title = models.CharField(_("title"), max_length=200, validators=[validate_no_nul])
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
     summary = models.CharField(_("summary"), max_length=500, blank=True, validators=[validate_no_nul])
     # Named sections of the work's kind ({"what": "...", ...}), Markdown each.
@@ -421,7 +421,7 @@ class JointAction(models.Model):
         PAUSED = "paused", _("paused")
         COMPLETED = "completed", _("completed")
 
-    title = models.CharField(_("title"), max_length=200, validators=[validate_no_nul])
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
     issue = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="joint_actions", verbose_name=_("issue"))
     summary = models.CharField(_("summary"), max_length=500, blank=True, validators=[validate_no_nul])

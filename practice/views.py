@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.core.validators import slug_re
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -536,7 +537,10 @@ def _joint_actions(request, viewer: Viewer) -> str:
         )
     else:
         country = ""
-    issue = (request.GET.get("issue") or "")[:100]
+    # A theme's slug or nothing: any other value could only ever match nothing.
+    issue = request.GET.get("issue") or ""
+    if len(issue) > 100 or not slug_re.match(issue):
+        issue = ""
     if issue:
         actions = actions.filter(issue__slug=issue)
     actions = (

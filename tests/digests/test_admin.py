@@ -57,7 +57,7 @@ def test_preview_lookup_by_email(client, coordinator):
     assert found.status_code == 302
     assert found["Location"] == reverse("admin:digests_preview", kwargs={"user_id": reader.pk})
     assert missing.status_code == 200 and "No member has this email address." in missing.content.decode()
-    assert nonsense.status_code == 200
+    assert nonsense.status_code == 400  # a NUL in the address: the 400 page (core.http)
     assert client.get(reverse("admin:digests_preview", kwargs={"user_id": 999999})).status_code == 404
 
 

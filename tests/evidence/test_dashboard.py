@@ -191,8 +191,10 @@ def test_story_identity_level_in_export(client_as):
 )
 def test_malformed_dashboard_filters_never_500(client_as, params):
     client = client_as("funder")
-    assert client.get(DASHBOARD, params).status_code == 200
-    assert client.get(CSV, params).status_code == 200
+    # A control character in the address gets the 400 page (core.http); other bad values are ignored.
+    expected = 400 if "\x00" in "".join(params.values()) else 200
+    assert client.get(DASHBOARD, params).status_code == expected
+    assert client.get(CSV, params).status_code == expected
 
 
 def _data(n):

@@ -89,7 +89,8 @@ def test_filters_by_kind_layer_dimension_theme_country_organisation_verification
 def test_malformed_filters_never_give_a_500(client, params):
     EvidenceRecordFactory()
     response = client.get(INDEX, params)
-    assert response.status_code == 200
+    # A control character in the address gets the 400 page (core.http); other bad values are ignored.
+    assert response.status_code == (400 if "\x00" in "".join(params.values()) else 200)
 
 
 def test_malformed_filter_is_reported_and_ignored(client):

@@ -127,7 +127,8 @@ def test_a_bad_link_gets_a_clear_page_and_changes_nothing(client, sent_invitatio
     before = _state_snapshot()
     for method in (client.get, client.post):
         response = method(path)
-        assert response.status_code in (404, 410)
+        # A NUL in the address gets the 400 page (core.http) before the view runs.
+        assert response.status_code in ((400,) if how == "garbage" else (404, 410))
     assert _state_snapshot() == before
     assert "invitation_token" not in client.session
     if how != "garbage":

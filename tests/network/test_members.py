@@ -107,6 +107,10 @@ def test_member_directory_shows_language_names_in_the_active_language(client_as,
 )
 def test_malformed_member_directory_parameters_never_fail(client_as, people, params):
     response = client_as("organiser").get(reverse("network:member_list"), params)
+    if "\x00" in "".join(params.values()):
+        # A NUL in the address gets the 400 page (core.http).
+        assert response.status_code == 400
+        return
     assert response.status_code == 200
     assert "Public Pia" in response.content.decode()
 

@@ -88,6 +88,10 @@ def test_directory_paginates(client):
 def test_malformed_directory_parameters_never_fail(client, params):
     OrganisationFactory(name="Digidem Lab")
     response = client.get(reverse("network:organisation_list"), params)
+    if "\x00" in "".join(params.values()):
+        # A NUL in the address gets the 400 page (core.http).
+        assert response.status_code == 400
+        return
     assert response.status_code == 200
     # The bad value is ignored: the directory still lists the organisation.
     assert "Digidem Lab" in response.content.decode()
@@ -169,7 +173,7 @@ def test_organisation_page_shows_its_networks_and_member_organisations(client, h
 
 def test_unknown_organisation_is_404(client):
     assert client.get("/organisations/no-such-organisation/").status_code == 404
-    assert client.get("/organisations/%00/").status_code == 404
+    assert client.get("/organisations/%00/").status_code == 400  # a NUL in the address (core.http)
 
 
 def test_organisation_text_is_escaped(client):

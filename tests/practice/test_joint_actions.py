@@ -56,7 +56,8 @@ def test_joint_actions_are_listed_by_issue_and_filtered_by_country(client, clima
 
 @pytest.mark.parametrize("params", [{"country": "ZZ"}, {"country": "s\x00"}, {"issue": "x" * 3000}, {"page": "x"}])
 def test_bad_list_parameters_never_500(client, climate_action, params):
-    assert client.get(LIST, params).status_code == 200
+    # A control character in the address gets the 400 page (core.http); other bad values are ignored.
+    assert client.get(LIST, params).status_code == (400 if "\x00" in "".join(params.values()) else 200)
 
 
 @pytest.mark.parametrize("n", [5, 60])

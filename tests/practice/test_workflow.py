@@ -114,7 +114,8 @@ def test_the_revision_diff_shows_changes_escaped(client_as, organiser):
 def test_the_diff_with_bad_parameters_never_500s(client_as, organiser, params):
     guide = make_guide(author=organiser)
     response = client_as("organiser").get(reverse("practice:guide_diff", kwargs={"slug": guide.slug}), params)
-    assert response.status_code in (302, 404)
+    # A NUL in the address gets the 400 page (core.http).
+    assert response.status_code in ((400,) if "\x00" in "".join(params.values()) else (302, 404))
 
 
 def test_revisions_are_for_authors_and_coordinators(client_as, organiser, coordinator):

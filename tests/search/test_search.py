@@ -219,9 +219,13 @@ BAD_QUERIES = [
 def test_bad_queries_never_500(client, published, query):
     published(title="The climate guide", language="en")
     response = client.get(SEARCH, {"q": query})
+    if "\x00" in query:
+        # A NUL in the address gets the 400 page (core.http).
+        assert response.status_code == 400
+        return
     assert response.status_code == 200
     html = response.content.decode()
-    if "\x00" in query or len(query) > 200:
+    if len(query) > 200:
         assert 'class="errorlist"' in html
     elif query.strip():
         assert ("result for" in html) or ("results for" in html)
