@@ -231,8 +231,8 @@ def _secret_links(crawl: Crawl) -> dict[str, str]:
 
     from digests.tokens import Purpose, token_make
     from exchanges.models import CalendarFeed
-    from network.invitations import token_new
-    from network.models import Invitation
+    from invitations.models import Invitation
+    from invitations.services import token_new
 
     organiser = get_user_model().objects.get(email=ROLE_EMAILS["organiser"])
     raw, digest = token_new()

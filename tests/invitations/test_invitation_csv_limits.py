@@ -12,8 +12,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.spreadsheets import CSV_MAX_CELL_CHARS, CSV_MAX_COLUMNS
-from network.invitations import invitation_csv_parse
-from network.models import Invitation
+from invitations.models import Invitation
+from invitations.services import invitation_csv_parse
 
 pytestmark = pytest.mark.django_db
 
