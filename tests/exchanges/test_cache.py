@@ -1,4 +1,4 @@
-"""The exchange pages' cached fragments (``exchanges/cache.py``) never show stale or foreign
+"""The exchange pages' cached fragments (``core.cache``) never show stale or foreign
 content: every change shows on the very next load, drafts stay with coordinators, and what
 belongs to one viewer is never served to another."""
 
@@ -8,14 +8,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from exchanges import services
-from exchanges.cache import cached, exchanges_changed
 from exchanges.models import Exchange, Registration
 from tests.factories.exchanges import ExchangeFactory, RegistrationFactory, SessionFactory
 from tests.factories.network import OrganisationFactory, UserFactory, member_for
@@ -228,25 +227,6 @@ def test_an_exchange_that_ends_moves_to_the_past_on_the_next_load():
     assert "Ending right now" in _get(client, LIST, when="past")
 
 
-def test_a_fragment_past_its_validity_is_rendered_again():
-    calls = []
-
-    def render():
-        calls.append(1)
-        return {"html": "x", "valid_until": timezone.now() - timedelta(seconds=1)}
-
-    cached("probe", render=render)
-    cached("probe", render=render)
-    assert len(calls) == 2
-
-
-def test_the_version_is_bumped_again_after_the_transaction_commits(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
-        exchanges_changed()
-    assert len(callbacks) == 1
-    before = cache.get("exchanges:version")
-    callbacks[0]()
-    assert cache.get("exchanges:version") != before
 
 
 def test_a_new_country_shows_in_the_filter_on_the_next_load():
