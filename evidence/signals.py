@@ -25,6 +25,8 @@ def connect() -> None:
     cache.watch(
         NAMESPACE,
         record,
+        # The review queue's admin saves records through this proxy: its signals name it.
+        models.ReviewQueueItem,
         models.Consent,
         models.RecordCountry,
         models.Attachment,

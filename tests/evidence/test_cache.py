@@ -232,6 +232,7 @@ def test_admin_actions_show_on_the_next_load_for_every_role(client_as, changelis
     from django.urls import reverse
 
     told = story(title="Bergsjön tenants story")
+    _load_everything(client_as, "Bergsjön tenants story")  # creates the role fixtures
     before = _load_everything(client_as, "Bergsjön tenants story")
     assert all(before.values()), before
     selected = told.consent.pk if target == "consent" else told.pk
@@ -244,3 +245,19 @@ def test_admin_actions_show_on_the_next_load_for_every_role(client_as, changelis
         assert not any(after.values()), after
     else:
         assert after["library:organiser"] and after["library:coordinator"]
+
+
+def test_a_record_saved_through_the_review_queue_shows_on_the_next_load(client_as):
+    from evidence.models import ReviewQueueItem
+
+    record = EvidenceRecordFactory(title="Queue edited outcome")
+    # Loaded twice: the role fixtures exist after the first round, the second warms every fragment.
+    _load_everything(client_as, "Queue edited outcome")
+    assert _load_everything(client_as, "Queue edited outcome")["library:anonymous"]
+    # The review queue's admin saves the proxy model: its signals name the proxy, not the record.
+    item = ReviewQueueItem.objects.get(pk=record.pk)
+    item.visibility = EvidenceRecord.Visibility.NETWORK
+    item.save()
+    after = _load_everything(client_as, "Queue edited outcome")
+    assert not after["library:anonymous"] and not after["library:funder"]
+    assert after["library:organiser"]

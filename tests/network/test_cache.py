@@ -49,7 +49,7 @@ def test_an_approved_request_shows_on_the_organisation_page_and_in_the_directory
     assert "Tillsammans Hjällbo" in _html(client_as("organiser"), MEMBERS)
 
 
-def test_a_declined_request_changes_nothing_shared(client_as, hjallbo, asking):
+def test_a_declined_request_changes_nothing_shared(client_as, hjallbo, asking, organiser, coordinator):
     before = {role: _html(client_as(role), hjallbo.get_absolute_url()) for role in ("anonymous", "organiser")}
     assert "Hodan Warsame" not in before["anonymous"]
     client_as("coordinator").post(reverse("network:membership_decline", args=[asking.pk]))
@@ -70,7 +70,9 @@ def test_an_invitation_that_approves_a_waiting_request_shows_at_once(client_as, 
     assert "Hodan Warsame" in _html(client_as("anonymous"), hjallbo.get_absolute_url())
 
 
-def test_a_profile_hidden_on_the_profile_page_leaves_every_list_at_once(client_as, hjallbo, organiser):
+def test_a_profile_hidden_on_the_profile_page_leaves_every_list_at_once(
+    client_as, hjallbo, organiser, other_organiser, funder, coordinator
+):
     member_for(organiser, display_name="Karin Berg", visibility=Member.Visibility.PUBLIC)
     MembershipFactory(member=organiser.member, organisation=hjallbo)
     for role in ("anonymous", "other_organiser", "funder", "coordinator"):
