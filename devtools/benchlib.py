@@ -72,8 +72,8 @@ class BenchContext:
     ) -> Measurement:
         """Request ``url`` ``n`` times (default 50, or ``--requests``) as ``user`` if given; print the figures.
 
-        ``before_each`` (untimed) runs before every request, e.g. ``network_changed`` to measure
-        the page with its cached fragments invalidated ("cold"). ``checked=False`` prints the
+        ``before_each`` (untimed) runs before every request, e.g. ``lambda: cache.changed("network")``
+        to measure the page with its cached fragments invalidated ("cold"). ``checked=False`` prints the
         figures without holding them to the targets.
         """
         n = n or self.default_n

@@ -7,6 +7,6 @@ class EvidenceConfig(AppConfig):
     verbose_name = _("Evidence")
 
     def ready(self):
-        from evidence.cache import connect_signals
+        from evidence import signals
 
-        connect_signals()
+        signals.connect()

@@ -27,10 +27,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext
 
-from core import personal_data
+from core import cache, personal_data
 from core.personal_data import iso
 from evidence import services
-from evidence.cache import bump_after_commit
 from evidence.models import Answer, Consent, EvidenceRecord, Response, Revision, Round
 
 # What a storyteller's consent revisions may hold about them.
@@ -116,7 +115,7 @@ def erase(user) -> None:
     Response.objects.filter(respondent=user).update(respondent=None)
     Round.invited.through.objects.filter(user=user).delete()
     # Updates send no signals: the cached evidence pages (counts, results) are told here.
-    bump_after_commit()
+    cache.changed("evidence")
 
 
 def _own_stories_withdraw(user) -> None:

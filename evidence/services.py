@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.policy import viewer_for
 from core.signals import content_changed
-from evidence.cache import bump_after_commit
 from evidence.models import (
     Answer,
     Attachment,
@@ -66,9 +65,8 @@ M2M_FIELDS = ["organisations", "themes", "dimensions", "outcome_types", "exchang
 
 def record_changed(record: EvidenceRecord) -> None:
     """Tell the caches and the search index that ``record`` (or what decides who sees it)
-    changed without a model signal: the evidence fragments now and after commit, the index
-    in this transaction."""
-    bump_after_commit()
+    changed without a model signal: every fragment that depends on the ``evidence`` namespace
+    (now and after commit), and the index in this transaction."""
     content_changed.send(sender=EvidenceRecord, instance=record)
 
 

@@ -24,12 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import cache
 from core.db import ListSubquery
 from core.policy import representative
 from core.text import markdown_to_safe_html
 from core.validators import spreadsheet_safe
 from evidence import assessment, charts, dashboard, services
-from evidence import cache as evidence_cache
 from evidence.filters import DashboardFilter, LibraryFilter
 from evidence.forms import (
     KIND_HELP,
@@ -130,8 +130,14 @@ def _filter_options():
 # --- library and record pages ---------------------------------------------------------------
 
 
+# What the library and the dashboard show: evidence, and names from the network.
+DEPENDS_ON = ("evidence", "network")
+
+
 def index(request):
-    day = timezone.localdate()  # before the queryset: see ``evidence.cache.fragment``
+    # Taken before the queryset is built: a render that crosses midnight holds the new day's
+    # (stricter) records and is not kept, never the old day's records under the new day.
+    valid_until = cache.end_of_today()
     # The library shows published records only: the same for everyone of one audience.
     records = EvidenceRecord.objects.visible_to(representative(request.viewer.audience)).published()
     filterset = LibraryFilter(request.GET or None, queryset=records)
@@ -157,10 +163,15 @@ def index(request):
         )
 
     # The library lists published records only, so what it shows depends on the viewer's class
-    # and the query, never on the person (see ``evidence.cache``): filters and results are one
-    # fragment per audience, language, day and query (the page number included).
-    results = evidence_cache.fragment(
-        "library", audience=request.viewer.audience, day=day, query=request.GET, render=render_results
+    # and the query, never on the person: filters and results are one fragment per audience,
+    # language, time zone, day and query (the page number included).
+    results = cache.fragment(
+        "evidence_library",
+        depends_on=DEPENDS_ON,
+        audience=request.viewer.audience,
+        query=request.GET,
+        valid_until=valid_until,
+        render=render_results,
     )
     return render(
         request,
@@ -392,9 +403,9 @@ def _dashboard_records(request):
 
 
 def _dashboard_context(request, *, with_filters: bool = True):
-    """The dashboard's filter block and body as cached fragments (see ``evidence.cache``): the
-    figures are computed only when one of them is not cached, and then once for both."""
-    day = timezone.localdate()  # before the queryset: see ``evidence.cache.fragment``
+    """The dashboard's filter block and body as cached fragments (``core.cache``): the figures
+    are computed only when one of them is not cached, and then once for both."""
+    valid_until = cache.end_of_today()  # before the queryset: see ``index``
     filterset, records = _dashboard_records(request)
     data = filterset.form.cleaned_data if filterset.is_bound else {}
     audience = request.viewer.audience
@@ -415,19 +426,21 @@ def _dashboard_context(request, *, with_filters: bool = True):
         "filter": filterset,
         "query": request.GET.urlencode(),
         "generated_at": timezone.now(),
-        "body_html": evidence_cache.fragment(
-            "dashboard-body",
+        "body_html": cache.fragment(
+            "evidence_dashboard_body",
+            depends_on=DEPENDS_ON,
             audience=audience,
-            day=day,
+            valid_until=valid_until,
             query=request.GET,
             render=lambda: render_to_string("evidence/includes/dashboard_body.html", fragment_context()),
         ),
     }
     if with_filters:
-        context["filters_html"] = evidence_cache.fragment(
-            "dashboard-filters",
+        context["filters_html"] = cache.fragment(
+            "evidence_dashboard_filters",
+            depends_on=DEPENDS_ON,
             audience=audience,
-            day=day,
+            valid_until=valid_until,
             query=request.GET,
             render=lambda: render_to_string("evidence/includes/dashboard_filters.html", fragment_context()),
         )

@@ -10,33 +10,28 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from core.cache import safe_get, safe_set, version
+from core import cache
 from core.db import list_contains
-from exchanges.cache import NAMESPACE
+from core.policy import Audience
 from exchanges.models import WORKING_LANGUAGES, Exchange
 from network.models import Theme
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-COUNTRIES_CACHE_KEY = "exchanges:filter-countries"
-
-
 def _country_choices():
     """Only countries that have exchanges (a short list renders fast), with their names in
-    the current language, cached until the next change to an exchange (the version of
-    ``exchanges/cache.py``) or for 5 minutes."""
-    key = f"{COUNTRIES_CACHE_KEY}:{version(NAMESPACE)}:{get_language()}"
-    choices = safe_get(key)
-    if choices is None:
+    the current language, cached until the next change to an exchange. The countries of the
+    public list (``listed``): the same for every audience, so the public's fragment serves all."""
+
+    def render():
         codes = set(Exchange.objects.listed().exclude(country="").values_list("country", flat=True))
-        choices = sorted(((code, str(countries.name(code))) for code in codes), key=lambda item: item[1])
-        safe_set(key, choices, 300)
-    return choices
+        return sorted(((code, str(countries.name(code))) for code in codes), key=lambda item: item[1])
+
+    return cache.fragment("exchange_filter_countries", depends_on="exchanges", audience=Audience.PUBLIC, render=render)
 
 
 class ExchangeFilter(django_filters.FilterSet):

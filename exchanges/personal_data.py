@@ -25,10 +25,9 @@ from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core import personal_data
+from core import cache, personal_data
 from core.personal_data import ErasureBusy, iso
 from exchanges import services
-from exchanges.cache import exchanges_changed
 from exchanges.models import ACTIVE_STATES, PARTICIPANT_STATES, CalendarFeed, Reflection, Registration, Session
 
 
@@ -115,7 +114,7 @@ def erase(user) -> None:
     CalendarFeed.objects.filter(user=user).delete()
     Session.facilitators.through.objects.filter(member__user=user).delete()
     # Updates send no signals: the cached pages (who is going, facilitators) are told here.
-    exchanges_changed()
+    cache.changed("exchanges")
 
 
 personal_data.register(

@@ -23,9 +23,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from core import cache
 from core.policy import viewer_for
 from exchanges import emails
-from exchanges.cache import exchanges_changed
 from exchanges.models import (
     ACTIVE_STATES,
     PARTICIPANT_STATES,
@@ -36,6 +36,7 @@ from exchanges.models import (
     Registration,
     Session,
 )
+from exchanges.signals import NAMESPACE
 
 State = Registration.State
 LOCK_TIMEOUT = "4s"
@@ -369,7 +370,7 @@ def attendance_mark(*, registrations, attended: bool) -> int:
     )
     if changed:
         # QuerySet.update sends no signal: the cached exchange pages are told here.
-        exchanges_changed()
+        cache.changed(NAMESPACE)
     return changed
 
 
@@ -533,7 +534,7 @@ def offers_expire(*, now=None) -> int:
                 )
                 if n:
                     # Places freed by an update (no signal): the cached pages must show them.
-                    exchanges_changed()
+                    cache.changed(NAMESPACE)
                 expired += n
                 _offer_next(exchange, now=now)
         except ExchangeBusy:

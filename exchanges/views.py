@@ -3,7 +3,6 @@ or redirect. Every state change is a CSRF-protected POST; GET never changes anyt
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from django.contrib import messages
@@ -12,18 +11,17 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import cache
 from core.db import ListSubquery
-from core.policy import Audience, representative, viewer_for
+from core.policy import representative, viewer_for
 from core.text import markdown_to_safe_html
-from exchanges import cache, services
+from exchanges import services
 from exchanges.filters import ExchangeFilter
 from exchanges.forms import ReflectionForm, RegistrationForm
 from exchanges.ics import calendar_bytes
@@ -66,12 +64,15 @@ def _refuse(request, exchange: Exchange, error: services.ExchangeError):
     return redirect(exchange.get_absolute_url())
 
 
-OWN_STATE_RE = re.compile(r"<!--own-state:(\d+)-->")
+# What the list and detail pages show: exchanges, and names from the network.
+DEPENDS_ON = ("exchanges", "network")
 
 
-def _results(request, viewer, *, past: bool) -> dict:
-    """The list's filters and results for ``viewer``'s audience (no viewer state: each card holds
-    an ``own-state`` placeholder), valid until the next visible exchange ends."""
+def _results(request, viewer, *, past: bool) -> cache.Expiring:
+    """The list's pieces for ``viewer``'s audience (a representative: nothing about a person),
+    valid until the next visible exchange ends: the filter form, the count, each card's HTML
+    with its exchange's key (the page template adds the viewer's own state to each card) and
+    where the page is among the pages."""
     now = timezone.now()
     visible = Exchange.objects.visible_to(viewer)
     base = visible.with_places_taken()
@@ -86,34 +87,20 @@ def _results(request, viewer, *, past: bool) -> dict:
     page = Paginator(exchanges, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    html = render_to_string(
-        "exchanges/includes/exchange_results.html",
-        {"filter": filterset, "page": page, "past": past, "querystring": query.urlencode()},
-    )
+    card = get_template("exchanges/includes/exchange_card.html")
+    results = {
+        "filters": render_to_string("exchanges/includes/exchange_filters.html", {"filter": filterset, "past": past}),
+        "count": page.paginator.count,
+        "cards": [{"pk": exchange.pk, "html": card.render({"exchange": exchange})} for exchange in page.object_list],
+        "number": page.number,
+        "num_pages": page.paginator.num_pages,
+        "previous": page.previous_page_number() if page.has_previous() else None,
+        "next": page.next_page_number() if page.has_next() else None,
+        "querystring": query.urlencode(),
+    }
     # The moment the next exchange ends it moves from upcoming to past: render again then.
     next_end = visible.filter(ends_at__gte=now).order_by().aggregate(next_end=Min("ends_at"))["next_end"]
-    return {
-        "html": html,
-        "pks": [exchange.pk for exchange in page.object_list],
-        "valid_until": next_end + timedelta(microseconds=1) if next_end else None,
-    }
-
-
-def _with_own_states(html: str, viewer, pks: list[int]) -> str:
-    """Fill each card's placeholder with the viewer's own state on that exchange (one query)."""
-    own = {}
-    if viewer.is_authenticated and pks:
-        own = dict(
-            Registration.objects.filter(user_id=viewer.user_id, exchange_id__in=pks).values_list("exchange_id", "state")
-        )
-
-    def badge(match):
-        state = own.get(int(match.group(1)))
-        if not state:
-            return ""
-        return format_html('<span class="badge">{}</span>', _("You: %(state)s") % {"state": State(state).label})
-
-    return mark_safe(OWN_STATE_RE.sub(badge, html))  # noqa: S308 — cached HTML built by templates + format_html.
+    return cache.Expiring(results, next_end + timedelta(microseconds=1) if next_end else None)
 
 
 @require_GET
@@ -121,32 +108,34 @@ def index(request):
     viewer = request.viewer
     past = request.GET.get("when") == "past"
     audience = viewer.audience
-    fragment = cache.cached(
-        "list",
-        parts=(audience,),
+    results = cache.fragment(
+        "exchange_list",
+        depends_on=DEPENDS_ON,
+        audience=audience,
         query=request.GET,
         render=lambda: _results(request, representative(audience), past=past),
     )
+    # The viewer's own state on each card, beside the shared card (one query, signed in only).
+    pks = [card["pk"] for card in results["cards"]]
+    own = {}
+    if viewer.is_authenticated and pks:
+        own = dict(
+            Registration.objects.filter(user_id=viewer.user_id, exchange_id__in=pks).values_list("exchange_id", "state")
+        )
+    cards = [
+        {"html": card["html"], "own_state": State(own[card["pk"]]) if card["pk"] in own else None}
+        for card in results["cards"]
+    ]
     return render(
         request,
         "exchanges/exchange_list.html",
-        {"past": past, "results": _with_own_states(fragment["html"], viewer, fragment["pks"])},
+        {"past": past, "results": results, "cards": cards},
     )
 
 
-def _detail_audience(viewer, exchange: Exchange, registration) -> str:
-    """Who sees the same detail content: the viewer's audience, and participants apart (they
-    also see the address and the joining link, as the policy's ``with_private_details_for``
-    says; only someone registered can be one, so nobody else costs a query)."""
-    if viewer.is_coordinator or registration is None:
-        return viewer.audience
-    if Exchange.objects.with_private_details_for(viewer).filter(pk=exchange.pk).exists():
-        return "participants"
-    return viewer.audience
-
-
-def _detail_content(exchange_pk: int, viewer, audience: str) -> dict:
-    """The detail page's parts that are the same for everyone of ``audience``."""
+def _detail_content(exchange_pk: int, viewer) -> dict:
+    """The detail page's parts that are the same for everyone of ``viewer``'s audience (``viewer`` is
+    its representative): the facts without the private details, and the body."""
     exchange = (
         Exchange.objects.visible_to(viewer)
         .with_place_counts()
@@ -195,10 +184,7 @@ def _detail_content(exchange_pk: int, viewer, audience: str) -> dict:
             )
             .order_by("created_at")[:300]
         )
-    facts = render_to_string(
-        "exchanges/includes/exchange_facts.html",
-        {"exchange": exchange, "show_private": audience in ("participants", Audience.COORDINATORS)},
-    )
+    facts = render_to_string("exchanges/includes/exchange_facts.html", {"exchange": exchange})
     body = render_to_string(
         "exchanges/includes/exchange_body.html",
         {
@@ -224,7 +210,13 @@ def _detail_content(exchange_pk: int, viewer, audience: str) -> dict:
 @require_GET
 def detail(request, slug):
     viewer = request.viewer
-    exchange = get_object_or_404(Exchange.objects.visible_to(viewer), slug=slug)
+    exchanges = Exchange.objects.visible_to(viewer)
+    if viewer.is_authenticated:
+        # The address and the joining link: for whom the policy says, asked in the same query.
+        exchanges = exchanges.annotate(
+            private_details=Exists(Exchange.objects.with_private_details_for(viewer).filter(pk=OuterRef("pk")))
+        )
+    exchange = get_object_or_404(exchanges, slug=slug)
     registration = None
     if viewer.is_authenticated:
         registration = (
@@ -232,13 +224,15 @@ def detail(request, slug):
             .annotate(ahead=_waitlist_ahead())
             .first()
         )
-    audience = _detail_audience(viewer, exchange, registration)
-    # Participants see the same content as other members plus the private details.
-    shared = representative(viewer.audience)
-    content = cache.cached(
-        "detail",
-        parts=(exchange.pk, audience),
-        render=lambda: _detail_content(exchange.pk, shared, audience),
+    # The facts and the body are the same for everyone of the audience; the private details
+    # and everything about the viewer's own place are drawn around them by the page template.
+    audience = viewer.audience
+    content = cache.fragment(
+        "exchange_detail",
+        depends_on=DEPENDS_ON,
+        audience=audience,
+        parts=(exchange.pk,),
+        render=lambda: _detail_content(exchange.pk, representative(audience)),
     )
     exchange.places_left_db = content["places_left"]
     now = timezone.now()
@@ -250,6 +244,7 @@ def detail(request, slug):
             "exchange": exchange,
             "facts": content["facts"],
             "body": content["body"],
+            "private_details": getattr(exchange, "private_details", False),
             "registration": registration,
             "waitlist_rank": (registration.ahead or 0) + 1
             if registration and registration.state == State.WAITLISTED

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.cache import network_changed
+from core.signals import content_changed
 from core.spreadsheets import CsvRefused, csv_records
 from core.validators import FORMULA_PREFIXES, NOT_IN_A_LINE, validate_single_line
 from invitations.models import Invitation
@@ -276,7 +276,8 @@ def invitation_accept(*, invitation: Invitation, user: User, language: str | Non
         )
         if not created and membership.state != Membership.State.APPROVED:
             Membership.objects.filter(pk=membership.pk).update(role=invitation.role, **approval)
-            network_changed()  # .update() sends no signal
+            # .update() sends no model signal: the cached pages that list members learn it here.
+            content_changed.send(sender=Membership, instance=membership)
     from allauth.account.models import EmailAddress
 
     EmailAddress.objects.filter(user=user, email__iexact=invitation.email).update(verified=True)

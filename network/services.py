@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import personal_data
-from core.cache import network_changed
 from core.policy import Role, viewer_for
+from core.signals import content_changed
 from network.models import Member, Membership, Organisation, User
 
 
@@ -151,8 +151,9 @@ def _decide(*, membership: Membership, by: User, state: str, kind: str) -> Membe
     )
     if not changed:
         raise MembershipError(_("This request was already decided."))
-    network_changed()  # .update() sends no signal
     membership.refresh_from_db()
+    # .update() sends no model signal: the cached pages that list approved members learn it here.
+    content_changed.send(sender=Membership, instance=membership)
     user = membership.member.user
     _membership_email(membership=membership, kind=kind, to=user, key=f"{kind}:{membership.pk}:{int(now.timestamp())}")
     return membership

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
-from core.cache import cached_fragment
+from core import cache
 from core.personal_data import ErasureBusy
 from core.policy import representative
 from network import services as membership_services
@@ -72,8 +72,14 @@ def _organisation_directory(request) -> str:
 
 
 def organisation_list(request):
-    directory = cached_fragment(
-        "organisation_directory", query=request.GET, render=lambda: _organisation_directory(request)
+    # The same for every audience today; keyed by audience all the same, so that nothing a
+    # template may one day show per audience can reach another.
+    directory = cache.fragment(
+        "organisation_directory",
+        depends_on="network",
+        audience=request.viewer.audience,
+        query=request.GET,
+        render=lambda: _organisation_directory(request),
     )
     return render(request, "network/organisation_list.html", {"directory": directory})
 
@@ -109,9 +115,11 @@ def _organisation_page(request, organisation: Organisation, viewer) -> str:
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation, slug=slug)
     audience = request.viewer.audience
-    body = cached_fragment(
+    body = cache.fragment(
         "organisation_page",
-        parts=(organisation.pk, audience),
+        depends_on="network",
+        audience=audience,
+        parts=(organisation.pk,),
         render=lambda: _organisation_page(request, organisation, representative(audience)),
     )
     viewer = request.viewer
@@ -161,9 +169,10 @@ def member_list(request):
     # Everyone of one audience sees the same directory (hidden profiles are never listed), so
     # one cached fragment per audience, language and query serves them all.
     audience = request.viewer.audience
-    directory = cached_fragment(
+    directory = cache.fragment(
         "member_directory",
-        parts=(audience,),
+        depends_on="network",
+        audience=audience,
         query=request.GET,
         render=lambda: _member_directory(request, representative(audience)),
     )

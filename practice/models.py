@@ -17,12 +17,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core import cache
 from core.policy import Viewer
 from core.validators import validate_no_nul, validate_single_line, validate_upload_size
 from network.models import Member, Organisation, Theme
-from practice.cache import practice_changed
 
 LANGUAGE_CHOICES = settings.LANGUAGES
+# The fragment cache's namespace of practice data (``practice/signals.py`` says what bumps it).
+NAMESPACE = "practice"
 
 
 class Kind(models.TextChoices):
@@ -182,7 +184,7 @@ class GuideWork(models.Model):
         GuideWork.objects.filter(pk=self.pk).update(
             published_languages=self.published_languages, published_at=self.published_at
         )
-        practice_changed()  # the library lists works by these fields
+        cache.changed(NAMESPACE)  # .update() sends no signal; the library lists works by these fields
 
     def published_in(self) -> list[str]:
         return [code for code in self.published_languages.split(",") if code]

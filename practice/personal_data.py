@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from django.db.models import F, Q
 
-from core import personal_data
+from core import cache, personal_data
 from core.personal_data import iso
-from practice.cache import practice_changed
 from practice.models import Guide, GuideImage, GuideRevision, JointAction, JointActionUpdate
 
 
@@ -71,7 +70,7 @@ def erase(user) -> None:
     Guide.objects.filter(pk__in=authored.values("guide_id")).update(former_author_count=F("former_author_count") + 1)
     authored.delete()
     # Updates send no signals: the cached guide pages (their authors) are told here.
-    practice_changed()
+    cache.changed("practice")
 
 
 personal_data.register(

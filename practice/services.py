@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core import cache
 from core.policy import Viewer, viewer_for
-from practice.cache import practice_changed
 from practice.models import (
+    NAMESPACE,
     Guide,
     GuideImage,
     GuideRevision,
@@ -140,7 +141,7 @@ def guide_update(
     if guide.is_original and changed:
         GuideWork.objects.filter(pk=work.pk).update(content_version=F("content_version") + 1)
         # Every translation is now outdated: no signal says so (guide.save() below bumps too).
-        practice_changed()
+        cache.changed(NAMESPACE)
         work.refresh_from_db(fields=["content_version"])
         guide.source_version = work.content_version
     elif not guide.is_original and synced:

@@ -1,17 +1,18 @@
-"""Keep each guide work's published state (languages, date) in step with its versions, and
-invalidate the cached practice fragments (``practice/cache.py``) on every change that could
-alter them: guides and their works, revisions, images, characteristics, joint actions, their
-updates and participations, and what the fragments show of other apps (themes, organisations,
-member names, exchanges, evidence records and their consents)."""
+"""Keep each guide work's published state (languages, date) in step with its versions, and say
+what bumps the ``practice`` namespace of the fragment cache (``core.cache``): guides and their
+works, revisions, images, characteristics, joint actions, their updates and participations,
+and the links from works and joint actions to guides, exchanges and evidence records.
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+What the practice fragments show of other apps (names of themes, organisations and members;
+which exchanges and evidence records an audience may see) is those apps' namespaces, on
+which the fragments depend as well (``practice.views``)."""
+
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from evidence.models import Consent, EvidenceRecord
-from exchanges.models import Exchange
-from network.models import Member, Organisation, Theme, User
-from practice.cache import practice_changed
+from core import cache
 from practice.models import (
+    NAMESPACE,
     Characteristic,
     Guide,
     GuideImage,
@@ -31,15 +32,8 @@ def guide_changed(sender, instance: Guide, raw: bool = False, **kwargs) -> None:
     GuideWork(pk=instance.work_id).refresh_published()
 
 
-@receiver(post_save, sender=User, dispatch_uid="practice_user_changed")
-def user_changed(sender, instance: User, update_fields=None, **kwargs) -> None:
-    # A login only stamps last_login: no author name changes.
-    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
-        return
-    practice_changed()
-
-
-_MODELS = (
+cache.watch(
+    NAMESPACE,
     Guide,
     GuideWork,
     GuideRevision,
@@ -48,19 +42,6 @@ _MODELS = (
     JointAction,
     JointActionUpdate,
     Participation,
-    Theme,
-    Organisation,
-    Member,
-    Exchange,
-    EvidenceRecord,
-    Consent,  # a story is visible only with the consent of the people in it
-)
-for _model in _MODELS:
-    post_save.connect(practice_changed, sender=_model, dispatch_uid=f"practice_changed_save_{_model.__name__}")
-    post_delete.connect(practice_changed, sender=_model, dispatch_uid=f"practice_changed_delete_{_model.__name__}")
-post_delete.connect(practice_changed, sender=User, dispatch_uid="practice_changed_delete_User")
-
-_THROUGH = (
     GuideWork.characteristics.through,
     GuideWork.themes.through,
     GuideWork.organisations.through,
@@ -72,5 +53,3 @@ _THROUGH = (
     JointAction.exchanges.through,
     JointAction.evidence_records.through,
 )
-for _through in _THROUGH:
-    m2m_changed.connect(practice_changed, sender=_through, dispatch_uid=f"practice_changed_m2m_{_through.__name__}")

@@ -26,12 +26,12 @@ from django.views.decorators.http import require_POST
 from django_countries import countries as all_countries
 from markdown.extensions.toc import TocExtension, slugify_unicode
 
+from core import cache
 from core.policy import Audience, Viewer, representative
 from core.text import markdown_to_safe_html
 from evidence import search as evidence_search
 from exchanges import search as exchanges_search
 from network.models import Member, Theme
-from practice import cache as practice_cache
 from practice import services
 from practice.filters import GuideFilter
 from practice.forms import (
@@ -123,11 +123,24 @@ def _library(request) -> str:
     )
 
 
+# What the practice fragments show: practice data and names from the network; a guide page
+# also links the exchanges and evidence records its audience may see.
+LISTS_DEPEND_ON = ("practice", "network")
+GUIDE_DEPENDS_ON = ("practice", "evidence", "exchanges", "network")
+
+
 def index(request):
     """The guide library: filters on the works, one card per work, in the reader's language
     where a published version exists (else the original, with a note). It lists published
-    works only, so one cached fragment per language and query string serves every reader."""
-    library = practice_cache.fragment("library", query=request.GET, render=lambda: _library(request))
+    works only, so one cached fragment per audience, language and query string serves every
+    reader."""
+    library = cache.fragment(
+        "guide_library",
+        depends_on=LISTS_DEPEND_ON,
+        audience=request.viewer.audience,
+        query=request.GET,
+        render=lambda: _library(request),
+    )
     return render(request, "practice/guide_list.html", {"library": library})
 
 
@@ -159,9 +172,10 @@ def render_sections(guide: Guide) -> list[dict]:
     for key, heading, text in guide.section_list():
         if not text:
             continue
-        html = practice_cache.markdown_cached(
+        # Cached by content: the same text always renders the same, whatever else changes.
+        html = cache.content_cached(
+            f"guide-section:{key}",
             text,
-            variant=f"guide-section:{key}",
             render=lambda text=text, key=key: markdown_to_safe_html(
                 text,
                 extensions=["extra", "sane_lists", TocExtension(baselevel=2, slugify=_section_slugify(key))],
@@ -256,10 +270,16 @@ def guide_detail(request, slug):
         prefetch_related_objects([guide], Prefetch("authors", queryset=Member.objects.select_related("user")))
     original = guide if guide.is_original else next((s for s in siblings if s.is_original), None)
     # The shared part, cached per version and audience (the live query above decided that this
-    # reader may see this version at all).
+    # reader may see this version at all). The evidence records it links follow consent, which
+    # may expire at midnight without any write: valid until the end of the day.
     audience = viewer.audience
-    body = practice_cache.fragment(
-        "guide_body", parts=(guide.pk, audience), render=lambda: _guide_body(request, guide, audience)
+    body = cache.fragment(
+        "guide_body",
+        depends_on=GUIDE_DEPENDS_ON,
+        audience=audience,
+        parts=(guide.pk,),
+        valid_until=cache.end_of_today(),
+        render=lambda: _guide_body(request, guide, audience),
     )
     can_edit = guide.can_edit(viewer)
     context = {
@@ -595,9 +615,10 @@ def joint_action_list(request):
     """Joint actions grouped by issue, filterable by issue and country; cached per audience
     (coordinators also see drafts), language and query string."""
     audience = request.viewer.audience
-    actions = practice_cache.fragment(
+    actions = cache.fragment(
         "joint_actions",
-        parts=(audience,),
+        depends_on=LISTS_DEPEND_ON,
+        audience=audience,
         query=request.GET,
         render=lambda: _joint_actions(request, representative(audience)),
     )

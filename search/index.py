@@ -5,11 +5,14 @@ configuration of its language (english, swedish, dutch; simple otherwise), weigh
 the title, B the summary, C the body. Signals keep it current inside the writer's
 transaction; ``manage.py search_reindex`` rebuilds it. Visibility is decided at query time
 (``object_id IN visible(viewer)``), so a row's status change never leaks a draft.
+
+Anonymous searches are cached with the one fragment cache (``core.cache``) under the
+``search`` namespace, which every index write bumps, and the namespaces of every app whose
+data decides what may be found (visibility is read from them at query time).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -17,19 +20,18 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models, transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from core.cache import safe_get
+from core import cache
 from core.db import list_contains
-from core.policy import Viewer
+from core.policy import Audience, Viewer
 from core.signals import content_changed
 from core.text import markdown_to_text
 from search.models import SearchEntry
@@ -93,35 +95,12 @@ def _entry_fields(document: dict) -> dict:
     }
 
 
-# --- Cache generation ----------------------------------------------------------------------
-# Anonymous searches are cached under a generation number that every index write bumps, so a
-# cached page can never outlive the data it came from.
-GENERATION_KEY = "search:generation"
+# --- Cache ---------------------------------------------------------------------------------
+# The index's own namespace, bumped by every index write; a cached search also depends on the
+# namespaces of the apps whose data decides what may be found (``visible`` reads them live).
+NAMESPACE = "search"
+CACHE_DEPENDS_ON = (NAMESPACE, "evidence", "practice", "exchanges", "network")
 CACHE_SECONDS = 300
-
-
-def _generation() -> int:
-    try:
-        return int(cache.get(GENERATION_KEY) or 0)
-    except Exception:  # noqa: BLE001 — a cache outage only costs speed.
-        logger.warning("search cache unavailable", exc_info=True)
-        return -1
-
-
-def _bump_now() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, None)
-    except Exception:  # noqa: BLE001
-        logger.warning("search cache unavailable", exc_info=True)
-
-
-def bump_generation() -> None:
-    """Now (so this transaction's own reads agree) and again after commit (so a search that
-    read the old rows while we were writing cannot leave them cached under the new number)."""
-    _bump_now()
-    transaction.on_commit(_bump_now)
 
 
 def index_instance(instance, source: Source | None = None) -> None:
@@ -132,7 +111,7 @@ def index_instance(instance, source: Source | None = None) -> None:
     # URLs are stored unprefixed (default language); the search page adds the reader's prefix.
     with translation.override(settings.LANGUAGE_CODE):
         document = source.document(instance)
-    bump_generation()
+    cache.changed(NAMESPACE)
     if document is None:
         SearchEntry.objects.filter(kind=source.kind, object_id=instance.pk).delete()
         return
@@ -144,7 +123,7 @@ def index_instance(instance, source: Source | None = None) -> None:
 
 
 def remove_instance(kind: str, pk) -> None:
-    bump_generation()
+    cache.changed(NAMESPACE)
     SearchEntry.objects.filter(kind=kind, object_id=pk).delete()
 
 
@@ -173,7 +152,7 @@ def reindex(kinds: list[str] | None = None, *, batch: int = 500) -> int:
 
 def update_vectors(queryset) -> None:
     """One UPDATE for many rows (PostgreSQL only; the SQLite demo searches without vectors)."""
-    bump_generation()
+    cache.changed(NAMESPACE)
     if connection.vendor == "postgresql":
         queryset.update(vector=vector_expression())
 
@@ -244,6 +223,7 @@ def _on_content_changed(sender, instance, **kwargs):
 
 def connect_signals() -> None:
     """Connect every source (called from ``SearchConfig.ready``)."""
+    cache.watch(NAMESPACE)  # bumped by the index writes above
     content_changed.connect(_on_content_changed, dispatch_uid="search:content_changed", weak=False)
     for source in sources().values():
         uid = f"search:{source.kind}"
@@ -368,34 +348,33 @@ def search(
 ) -> Results:
     """Search everything ``viewer`` may see. ``query`` must already be validated (no NUL, capped).
 
-    Anonymous results are cached per index generation and day (consent that expires changes
-    what may be found without any write) unless ``use_cache`` is off (benchmarks).
+    Anonymous results are cached (``core.cache``) until the index or any app's data changes,
+    and until the end of the day (consent that expires changes what may be found without any
+    write), unless ``use_cache`` is off (benchmarks). Other viewers' results may hold what
+    their own organisations may see, so they are never shared.
     """
     query = (query or "").strip()[:MAX_QUERY_LENGTH]
     page = max(1, page)
     if not query:
         return Results(query=query, hits=[], total=0, facets={}, page=page, per_page=per_page)
-    anonymous = viewer.is_anonymous
-    generation = _generation() if anonymous and use_cache else -1
-    key = None
-    if generation >= 0:
-        day = timezone.localdate().isoformat()
-        raw = "\x1f".join(str(p) for p in (query, kind, language, theme, country, page, per_page, day))
-        key = f"search:{generation}:{hashlib.sha256(raw.encode()).hexdigest()}"
-        cached = safe_get(key)
-        if cached is not None:
-            return cached
-    base = _filtered(viewer, kind=kind, language=language, theme=theme, country=country)
-    if connection.vendor == "postgresql":
-        results = _search_postgres(base, query, page, per_page)
-    else:
-        results = _search_fallback(base, query, page, per_page)
-    if key is not None:
-        try:
-            cache.set(key, results, CACHE_SECONDS)
-        except Exception:  # noqa: BLE001
-            logger.warning("search cache unavailable", exc_info=True)
-    return results
+
+    def run() -> Results:
+        base = _filtered(viewer, kind=kind, language=language, theme=theme, country=country)
+        if connection.vendor == "postgresql":
+            return _search_postgres(base, query, page, per_page)
+        return _search_fallback(base, query, page, per_page)
+
+    if not (viewer.is_anonymous and use_cache):
+        return run()
+    return cache.fragment(
+        "search",
+        depends_on=CACHE_DEPENDS_ON,
+        audience=Audience.PUBLIC,
+        parts=(query, kind, language, theme, country, page, per_page),
+        valid_until=cache.end_of_today(),  # before the query reads today's date
+        timeout=CACHE_SECONDS,
+        render=run,
+    )
 
 
 def _search_postgres(base, query: str, page: int, per_page: int) -> Results:

@@ -3,7 +3,7 @@
 Written against ``devtools/benchlib.py``'s context: ``ctx.measure_page(label, url, user=None, n=50)``
 prints queries, median and p95 as ratios to the floor view; ``ctx.report(label, **figures)``.
 Targets: dashboard ≤ 15 queries and median ≤ 300 ms; library ≤ 12 queries, median ≤ 10× floor.
-The pages serve cached fragments (``evidence.cache``); the cold figures (every fragment
+The pages serve cached fragments (``core.cache``); the cold figures (every fragment
 invalidated before each load, as after any change to evidence) are printed beside them.
 """
 
@@ -61,7 +61,7 @@ def _cold(user, url: str, runs: int = 10) -> dict:
     load after a change): printed for information beside the cached figures."""
     from django.test import Client
 
-    from evidence.cache import bump
+    from core import cache
 
     client = Client()
     if user is not None:
@@ -69,7 +69,7 @@ def _cold(user, url: str, runs: int = 10) -> dict:
     client.get(url, secure=True)
     timings, queries = [], 0
     for _i in range(runs):
-        bump()
+        cache.changed("evidence")
         with CaptureQueriesContext(connection) as captured:
             start = time.perf_counter()
             client.get(url, secure=True)

@@ -3,8 +3,8 @@ and ``manage.py seed_bench``: later apps use earlier apps' rows.
 
 Each module may provide ``seed_demo(*, stdout)`` (idempotent demo data),
 ``bench_arguments(parser)`` and ``seed_bench(*, options, stdout)`` (bulk inserts). Rows
-inserted without signals (bulk) must call ``core.cache.network_changed()`` if they touch the
-network (``practice.cache.practice_changed()`` if they touch practice).
+inserted without signals (bulk) must call ``core.cache.changed(namespace)`` for each app's
+data they touch.
 """
 
 from devtools.seed import digests, evidence, exchanges, network, outbox, practice

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from evidence.cache import bump_after_commit
+from core import cache
 from evidence.models import (
     Answer,
     Community,
@@ -524,5 +524,5 @@ def seed_bench(*, options, stdout) -> None:
             Target,
         ):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-    bump_after_commit()
+    cache.changed("evidence")
     stdout.write(f"evidence: {n_records} records and {n_updates} metric updates added")

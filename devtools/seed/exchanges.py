@@ -17,7 +17,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from exchanges.cache import exchanges_changed
+from core import cache
 from exchanges.models import Exchange, Reflection, Registration, Session
 from network.models import Member, Organisation, Role, Theme, User
 
@@ -537,5 +537,5 @@ def seed_bench(*, options, stdout) -> None:
             break
     Registration.objects.bulk_create(registrations, batch_size=5000)
     made += len(registrations)
-    exchanges_changed()  # bulk_create sends no signals: the cached pages are told here.
+    cache.changed("exchanges")  # bulk_create sends no signals: the cached pages are told here.
     stdout.write(f"exchanges: {len(exchange_rows)} bench exchanges and {made} registrations added.")

@@ -18,7 +18,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.text import slugify
 
-from core.cache import network_changed
+from core import cache
 from network.models import Member, Membership, Organisation, Role, Theme, User
 
 DEMO_PASSWORD = "learninglab"  # noqa: S105 — documented demo password, seed_demo refuses to run in production.
@@ -361,7 +361,7 @@ def seed_bench(*, options, stdout) -> None:
     orgs = _bench_organisations(options["organisations"], theme_ids, rng, stdout)
     _bench_members(options["members"], orgs, theme_ids, rng, stdout)
     # bulk_create sends no signals: invalidate cached network pages ourselves.
-    network_changed()
+    cache.changed("network")
 
 
 def _bench_organisations(total: int, theme_ids, rng, stdout) -> list[int]:

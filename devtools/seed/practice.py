@@ -19,10 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core import cache
 from network.models import Organisation, Role, Theme, User
 from practice import services
-from practice.cache import practice_changed
 from practice.models import (
+    NAMESPACE,
     Characteristic,
     Guide,
     GuideRevision,
@@ -741,5 +742,5 @@ def seed_bench(*, options, stdout) -> None:
     # One UPDATE builds every new vector.
     searchindex.update_vectors(SearchEntry.objects.filter(vector__isnull=True))
     # Bulk inserts send no signals: the cached practice pages must not outlive them.
-    practice_changed()
+    cache.changed(NAMESPACE)
     stdout.write(f"practice: {len(guides)} guides, {len(actions)} joint actions, {len(entries)} search entries.")

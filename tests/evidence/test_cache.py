@@ -219,3 +219,45 @@ def test_the_library_renders_when_the_cache_is_down(client_as, settings):
     }
     EvidenceRecordFactory(title="Served without Redis")
     assert "Served without Redis" in client_as("anonymous").get(INDEX).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changelist", "action", "target"),
+    [
+        ("admin:evidence_consent_changelist", "withdraw", "consent"),
+        ("admin:evidence_evidencerecord_changelist", "visibility_network", "record"),
+    ],
+)
+def test_admin_actions_show_on_the_next_load_for_every_role(client_as, changelist, action, target):
+    from django.urls import reverse
+
+    told = story(title="Bergsjön tenants story")
+    _load_everything(client_as, "Bergsjön tenants story")  # creates the role fixtures
+    before = _load_everything(client_as, "Bergsjön tenants story")
+    assert all(before.values()), before
+    selected = told.consent.pk if target == "consent" else told.pk
+    response = client_as("coordinator").post(reverse(changelist), {"action": action, "_selected_action": [selected]})
+    assert response.status_code == 302
+    after = _load_everything(client_as, "Bergsjön tenants story")
+    assert not after["library:anonymous"] and not after["library:funder"]
+    assert after["dashboard:funder"] == 0 and not after["export:funder"]
+    if target == "consent":
+        assert not any(after.values()), after
+    else:
+        assert after["library:organiser"] and after["library:coordinator"]
+
+
+def test_a_record_saved_through_the_review_queue_shows_on_the_next_load(client_as):
+    from evidence.models import ReviewQueueItem
+
+    record = EvidenceRecordFactory(title="Queue edited outcome")
+    # Loaded twice: the role fixtures exist after the first round, the second warms every fragment.
+    _load_everything(client_as, "Queue edited outcome")
+    assert _load_everything(client_as, "Queue edited outcome")["library:anonymous"]
+    # The review queue's admin saves the proxy model: its signals name the proxy, not the record.
+    item = ReviewQueueItem.objects.get(pk=record.pk)
+    item.visibility = EvidenceRecord.Visibility.NETWORK
+    item.save()
+    after = _load_everything(client_as, "Queue edited outcome")
+    assert not after["library:anonymous"] and not after["library:funder"]
+    assert after["library:organiser"]

@@ -1,4 +1,4 @@
-"""The exchange pages' cached fragments (``exchanges/cache.py``) never show stale or foreign
+"""The exchange pages' cached fragments (``core.cache``) never show stale or foreign
 content: every change shows on the very next load, drafts stay with coordinators, and what
 belongs to one viewer is never served to another."""
 
@@ -8,14 +8,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from exchanges import services
-from exchanges.cache import cached, exchanges_changed
 from exchanges.models import Exchange, Registration
 from tests.factories.exchanges import ExchangeFactory, RegistrationFactory, SessionFactory
 from tests.factories.network import OrganisationFactory, UserFactory, member_for
@@ -228,30 +227,141 @@ def test_an_exchange_that_ends_moves_to_the_past_on_the_next_load():
     assert "Ending right now" in _get(client, LIST, when="past")
 
 
-def test_a_fragment_past_its_validity_is_rendered_again():
-    calls = []
-
-    def render():
-        calls.append(1)
-        return {"html": "x", "valid_until": timezone.now() - timedelta(seconds=1)}
-
-    cached("probe", render=render)
-    cached("probe", render=render)
-    assert len(calls) == 2
-
-
-def test_the_version_is_bumped_again_after_the_transaction_commits(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
-        exchanges_changed()
-    assert len(callbacks) == 1
-    before = cache.get("exchanges:version")
-    callbacks[0]()
-    assert cache.get("exchanges:version") != before
-
-
 def test_a_new_country_shows_in_the_filter_on_the_next_load():
     ExchangeFactory(country="SE")
     client = Client()
     assert '<option value="PT">' not in _get(client, LIST)
     ExchangeFactory(country="PT")
     assert '<option value="PT">' in _get(client, LIST)
+
+
+# --- what belongs to one viewer is drawn around the shared fragments -------------------------
+
+
+def _cards(html: str) -> dict[str, str]:
+    """Each card of the list by its title."""
+    cards = {}
+    for card in html.split('<article class="card">')[1:]:
+        title = re.search(r"<h3><a [^>]*>([^<]+)</a></h3>", card).group(1)
+        cards[title] = card.split("</article>", 1)[0]
+    return cards
+
+
+def test_each_card_carries_its_own_viewers_state_and_no_other():
+    going = ExchangeFactory(title="Going there", capacity=5)
+    waiting = ExchangeFactory(title="Waiting there", capacity=1)
+    ExchangeFactory(title="Not signed up")
+    user = UserFactory()
+    services.registration_create(exchange=going, user=user)
+    _signup(waiting)
+    services.registration_create(exchange=waiting, user=user)
+    # Someone else fills the shared fragment first.
+    assert "You: " not in _get(_logged_in(UserFactory()), LIST)
+    cards = _cards(_get(_logged_in(user), LIST))
+    assert "You: confirmed" in cards["Going there"]
+    assert "You: waitlisted" in cards["Waiting there"]
+    assert "You: " not in cards["Not signed up"]
+
+
+def test_a_sign_up_shows_the_own_state_on_the_next_list_load_of_that_member_only():
+    exchange = ExchangeFactory(title="Cooking together", capacity=5)
+    user, other = UserFactory(), UserFactory()
+    assert "You: " not in _get(_logged_in(user), LIST)
+    services.registration_create(exchange=exchange, user=user)
+    assert "You: confirmed" in _cards(_get(_logged_in(user), LIST))["Cooking together"]
+    assert "You: " not in _get(_logged_in(other), LIST)
+
+
+@pytest.mark.parametrize("first", ["coordinator", "participant"])
+def test_the_address_and_link_are_drawn_live_for_whom_the_policy_says(client_as, coordinator, first):
+    exchange = ExchangeFactory(
+        format=Exchange.Format.HYBRID, address="Hjällbovägen 12", online_link="https://meet.example.org/room-7"
+    )
+    participant, member = UserFactory(), UserFactory()
+    services.registration_create(exchange=exchange, user=participant)
+    # Whoever may see the private details loads the page first: the shared fragments are warm.
+    warm = _logged_in(coordinator if first == "coordinator" else participant)
+    assert "Hjällbovägen 12" in _get(warm, _detail(exchange))
+    for client, sees in (
+        (_logged_in(participant), True),
+        (_logged_in(coordinator), True),
+        (_logged_in(member), False),
+        (_logged_in(UserFactory(role="funder")), False),
+        (Client(), False),
+    ):
+        body = _get(client, _detail(exchange))
+        assert ("Hjällbovägen 12" in body) is sees
+        assert ("https://meet.example.org/room-7" in body) is sees
+        assert ("Shown to confirmed participants." in body) is not sees
+
+
+def test_the_private_details_follow_the_members_own_registration_at_once():
+    exchange = ExchangeFactory(format=Exchange.Format.ONLINE, online_link="https://meet.example.org/room-9", capacity=5)
+    user = UserFactory()
+    client = _logged_in(user)
+    assert "room-9" not in _get(client, _detail(exchange))
+    registration = services.registration_create(exchange=exchange, user=user).registration
+    assert "room-9" in _get(client, _detail(exchange))
+    services.registration_cancel(registration=registration)
+    assert "room-9" not in _get(client, _detail(exchange))
+
+
+# --- every change to state or visibility shows on the second load ----------------------------
+
+
+def test_an_exchange_cancelled_in_the_admin_shows_as_cancelled_on_the_next_load(client_as, coordinator):
+    exchange = ExchangeFactory(title="Spring gathering")
+    anonymous = Client()
+    assert "cancelled" not in _cards(_get(anonymous, LIST))["Spring gathering"]
+    assert "This exchange has been cancelled." not in _get(anonymous, _detail(exchange))
+    admin = _logged_in(coordinator)
+    admin.post(
+        reverse("admin:exchanges_exchange_changelist"),
+        {"action": "cancel_exchanges", "_selected_action": [exchange.pk]},
+    )
+    assert Exchange.objects.get(pk=exchange.pk).status == Exchange.Status.CANCELLED
+    assert 'badge warn">cancelled' in _cards(_get(anonymous, LIST))["Spring gathering"]
+    assert "This exchange has been cancelled." in _get(anonymous, _detail(exchange))
+
+
+def test_an_exchange_taken_back_to_draft_leaves_every_shared_page_at_once():
+    exchange = ExchangeFactory(title="Pilot visit")
+    anonymous, member = Client(), _logged_in(UserFactory())
+    assert "Pilot visit" in _get(anonymous, LIST) and "Pilot visit" in _get(member, LIST)
+    exchange.status = Exchange.Status.DRAFT
+    exchange.save()
+    assert "Pilot visit" not in _get(anonymous, LIST) and "Pilot visit" not in _get(member, LIST)
+    assert anonymous.get(_detail(exchange)).status_code == 404
+
+
+def test_an_approved_membership_shows_beside_the_name_on_the_next_load(coordinator):
+    from network import services as network_services
+    from tests.factories.network import MembershipFactory
+
+    exchange = ExchangeFactory()
+    registration = RegistrationFactory(exchange=exchange, consent_show_name=True)
+    member_for(registration.user, display_name="Amina Lindqvist")
+    organisation = OrganisationFactory(name="Hyresgästföreningen Hjällbo")
+    request = MembershipFactory(
+        member=registration.user.member, organisation=organisation, state="requested", role="member"
+    )
+    viewer = _logged_in(UserFactory())
+    page = _get(viewer, _detail(exchange))
+    assert "Amina Lindqvist" in page and "Hyresgästföreningen Hjällbo" not in page
+    network_services.membership_approve(membership=request, by=coordinator)
+    assert "Amina Lindqvist – Hyresgästföreningen Hjällbo" in _get(viewer, _detail(exchange))
+
+
+def test_a_hidden_profile_is_no_longer_named_as_facilitator_on_the_next_load():
+    exchange = ExchangeFactory()
+    session = SessionFactory(exchange=exchange, title="Opening circle")
+    facilitator = member_for(UserFactory(), display_name="Pieter de Vries", visibility="public")
+    session.facilitators.add(facilitator)
+    anonymous, member = Client(), _logged_in(UserFactory())
+    assert "Pieter de Vries" in _get(anonymous, _detail(exchange))
+    assert "Pieter de Vries" in _get(member, _detail(exchange))
+    facilitator.visibility = "hidden"
+    facilitator.save()
+    for client in (anonymous, member):
+        body = _get(client, _detail(exchange))
+        assert "Pieter de Vries" not in body and "one network member" in body

@@ -174,3 +174,87 @@ def test_images_show_at_once_with_the_markdown_hint_for_editors_only(client_as, 
         assert 'alt="A stall in Hjällbo"' in html and "Markdown to place it" not in html
         assert "Markdown to place it" in page(client_as("coordinator"), guide.get_absolute_url())
         assert "Markdown to place it" not in page(client_as("funder"), guide.get_absolute_url())
+
+
+# --- a guide page shows evidence and exchanges: their changes show on the next load -----------
+
+SHARED_AUDIENCES = ("anonymous", "funder", "coordinator")
+# The tests below ask for every audience's user up front: creating a user bumps the network
+# namespace, which would retire the cached fragments between loads and hide a missing bump.
+
+
+def _guide_with_story(organiser, **consent):
+    from tests.factories.evidence import story
+
+    guide = make_guide(author=organiser, title="Street stalls", language="en", status=Guide.Status.PUBLISHED)
+    record = story(title="Aminas story of the stall", consent=consent or None)
+    guide.work.evidence_records.add(record)
+    return guide, record
+
+
+def test_withdrawn_consent_leaves_the_guide_page_on_the_next_load(client_as, organiser, coordinator, funder):
+    from evidence import services as evidence_services
+
+    guide, record = _guide_with_story(organiser)
+    for role in SHARED_AUDIENCES:
+        assert "Aminas story of the stall" in page(client_as(role), guide.get_absolute_url())
+    # A conditional update in the service: no model signal reaches the practice namespace.
+    evidence_services.consent_withdraw(consent=record.consent, user=coordinator)
+    for role in SHARED_AUDIENCES:
+        assert "Aminas story of the stall" not in page(client_as(role), guide.get_absolute_url()), role
+
+
+def test_consent_withdrawn_in_the_admin_leaves_the_guide_page_on_the_next_load(
+    client_as, organiser, coordinator, funder
+):
+    guide, record = _guide_with_story(organiser)
+    for role in SHARED_AUDIENCES:
+        assert "Aminas story of the stall" in page(client_as(role), guide.get_absolute_url())
+    client_as("coordinator").post(
+        reverse("admin:evidence_consent_changelist"), {"action": "withdraw", "_selected_action": [record.consent.pk]}
+    )
+    for role in SHARED_AUDIENCES:
+        assert "Aminas story of the stall" not in page(client_as(role), guide.get_absolute_url()), role
+
+
+def test_consent_that_expires_leaves_the_guide_page_when_the_day_changes(
+    client_as, organiser, coordinator, funder, monkeypatch
+):
+    import datetime
+
+    from django.utils import timezone
+
+    guide, _record = _guide_with_story(organiser, expires_on=timezone.localdate())
+    for role in SHARED_AUDIENCES:
+        assert "Aminas story of the stall" in page(client_as(role), guide.get_absolute_url())
+    later = timezone.now() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    for role in SHARED_AUDIENCES:
+        assert "Aminas story of the stall" not in page(client_as(role), guide.get_absolute_url()), role
+
+
+def test_evidence_narrowed_to_the_network_leaves_the_public_guide_page(client_as, organiser, coordinator, funder):
+    from evidence import services as evidence_services
+    from tests.factories.evidence import EvidenceRecordFactory
+
+    guide = make_guide(author=organiser, title="Street stalls", language="en", status=Guide.Status.PUBLISHED)
+    record = EvidenceRecordFactory(title="Stall outcome")
+    guide.work.evidence_records.add(record)
+    for role in SHARED_AUDIENCES:
+        assert "Stall outcome" in page(client_as(role), guide.get_absolute_url())
+    evidence_services.record_update(record=record, user=coordinator, data={"visibility": "network"})
+    assert "Stall outcome" not in page(client_as("anonymous"), guide.get_absolute_url())
+    assert "Stall outcome" not in page(client_as("funder"), guide.get_absolute_url())
+    assert "Stall outcome" in page(client_as("coordinator"), guide.get_absolute_url())
+
+
+def test_a_hidden_author_is_no_longer_named_on_the_next_load(client_as, organiser, coordinator, funder):
+    author = member_for(organiser, display_name="Karin Berg", visibility="public")
+    guide = make_guide(author=organiser, title="Street stalls", language="en", status=Guide.Status.PUBLISHED)
+    for role in SHARED_AUDIENCES:
+        assert "Karin Berg" in page(client_as(role), guide.get_absolute_url()), role
+    author.visibility = "hidden"
+    author.save()
+    for role in SHARED_AUDIENCES:
+        html = page(client_as(role), guide.get_absolute_url())
+        assert "Karin Berg" not in html and "one network member" in html, role
