@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 
 from PIL import Image
 
@@ -55,3 +57,29 @@ def odt_bytes() -> bytes:
 
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+SCRIPT = b"<script>alert(document.domain)</script>"
+HTML = b"<!DOCTYPE html><html><body>" + SCRIPT + b"</body></html>"
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">' + SCRIPT + b"</svg>"
+
+
+def polyglot_gif() -> bytes:
+    """A GIF that decodes as an image and is also a page: script in a comment block and after
+    the trailer, where a browser sniffing HTML (or served by extension) would run it."""
+    output = io.BytesIO()
+    Image.new("P", (8, 8), 1).save(output, format="GIF", comment=HTML)
+    return output.getvalue() + HTML
+
+
+def png_bomb(side: int = 12_000) -> bytes:
+    """A real decompression bomb: a PNG of ``side``² grey pixels (144 megapixels, 144 MB once
+    decoded) that weighs about 140 KB."""
+    raw_row = b"\x00" * (side + 1)  # filter byte + one byte per pixel
+    compressor = zlib.compressobj(9)
+    data = b"".join(compressor.compress(raw_row) for _ in range(side)) + compressor.flush()
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
