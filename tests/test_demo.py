@@ -25,7 +25,12 @@ def test_the_sqlite_demo_serves_every_page_to_every_role(tmp_path):
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "CACHE_KEY_PREFIX", "EMAIL_BACKEND"}
     }
-    env.update(DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", ALLOWED_HOSTS="127.0.0.1")
+    env.update(
+        DEBUG="1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        ALLOWED_HOSTS="127.0.0.1",
+        MEDIA_ROOT=str(tmp_path / "media"),
+    )
     for command in (["manage.py", "migrate", "--noinput", "-v", "0"], ["manage.py", "seed_demo"]):
         done = _run(command, env)
         assert done.returncode == 0, done.stderr[-3000:]
