@@ -414,6 +414,27 @@ class CheckedFileField(models.FileField):
         return super().formfield(**{"form_class": _CheckedFormField, "allowed": self.allowed, **kwargs})
 
 
+def store_again_checked(instance, field_name: str = "file") -> str | None:
+    """Check a file stored before uploads were checked and store it again the way a new upload
+    is (re-encoded if an image, under a random name), deleting the old file; for the data
+    migrations that bring earlier uploads under these rules.
+
+    Returns the old name, or ``None`` when the file is missing or fails the check: it is then
+    left as it was, and ``content_type_for`` serves it only as an opaque download."""
+    fieldfile = getattr(instance, field_name)
+    old_name = fieldfile.name
+    try:
+        with fieldfile.storage.open(old_name, "rb") as handle:
+            upload = File(io.BytesIO(handle.read()), name=PurePosixPath(old_name).name)
+        checked = check_upload(upload, fieldfile.field.allowed)
+    except (OSError, ValidationError):
+        return None
+    setattr(instance, field_name, checked)
+    instance.save()
+    fieldfile.storage.delete(old_name)
+    return old_name
+
+
 # --- Request size --------------------------------------------------------------------------
 
 

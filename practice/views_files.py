@@ -1,7 +1,7 @@
 """Guide images, served as the guide they belong to is visible.
 
 An image of a guide that everyone may read (``Guide.objects.visible_to`` an anonymous viewer)
-is public: sent without looking at the session, so shared caches may keep it for an hour. An
+is public: its answer does not depend on who asks, so shared caches may keep it for an hour. An
 image of a draft or of a guide in review is sent only to those who may read that guide
 (``Cache-Control: private, no-store``); everyone else gets 404, as for the guide.
 """
