@@ -41,10 +41,10 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.core.files.uploadhandler import FileUploadHandler
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.forms import FileField as FormFileField
@@ -449,17 +449,14 @@ def _too_large(request, status: int = 413):
     return response
 
 
-class UploadTooLarge(RequestDataTooBig):
-    """Raised by ``SizeLimitUploadHandler`` mid-stream; answered with 413 by the middleware."""
-
-
 class RequestSizeLimitMiddleware:
     """Refuses a request body larger than ``settings.MAX_REQUEST_SIZE`` before reading it.
 
     The declared ``Content-Length`` is enough to answer 413 at once; a body of undeclared
     length (``Transfer-Encoding: chunked`` straight to the application server) is answered
     411, because Django would read none of it anyway. ``SizeLimitUploadHandler`` stops a
-    body mid-stream; its refusal is turned into the same friendly 413 page here.
+    body mid-stream; the multipart body is parsed here, before any view runs, so a view never
+    sees the truncated form, and the same friendly 413 page is sent instead.
 
     Place it last in ``MIDDLEWARE``: everything before it (sessions, language, user, the
     security headers on the way out) applies to the 413 page, and nothing before it reads
@@ -482,6 +479,13 @@ class RequestSizeLimitMiddleware:
         if getattr(request, "upload_too_large", False):
             return _too_large(request)
         return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            request.POST  # noqa: B018 — parse now: a stopped upload must never reach the view.
+        if getattr(request, "upload_too_large", False):
+            return _too_large(request)
+        return None
 
 
 class SizeLimitUploadHandler(FileUploadHandler):
@@ -510,6 +514,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
         return None
 
     def _stop(self):
-        if self.request is not None:
-            self.request.upload_too_large = True
-        raise UploadTooLarge("An uploaded file is larger than MAX_UPLOAD_SIZE.")
+        # Read no further (the rest of the body is never fetched) and leave the refusal to
+        # RequestSizeLimitMiddleware: the view must not run on the truncated form.
+        self.request.upload_too_large = True
+        raise StopUpload(connection_reset=True)
