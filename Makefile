@@ -42,9 +42,11 @@ check: install
 	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) manage.py makemigrations --check --dry-run -v 1
 
+# ruff, and the import layers between our apps (pyproject.toml's import-linter contract).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: install
 	$(VENV)/bin/ruff format .
@@ -61,9 +63,10 @@ test-fast: install compilemessages
 # Benchmarks against PostgreSQL: prints queries, median and p95 as ratios to a floor view.
 # DEBUG off as in production; its own PostgreSQL database (created, migrated and filled with
 # seed_bench's 10,000 members and 2,000 organisations on first use) unless DATABASE_URL is set.
+# DEVTOOLS=1 installs the devtools app (bench, seed_bench) that production leaves out.
 bench: install compilemessages collectstatic
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/learninglab_bench} \
-	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key-not-for-production-0123456789} SECURE_SSL_REDIRECT=0 \
+	DEBUG=0 DEVTOOLS=1 SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key-not-for-production-0123456789} SECURE_SSL_REDIRECT=0 \
 	EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.locmem.EmailBackend} \
 		$(PY) manage.py bench $(BENCH_ARGS)
 

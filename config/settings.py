@@ -37,9 +37,22 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = "Learning Lab"
 
-# Our own apps, in dependency order. Each may ship ``seed.py`` and ``bench.py`` hooks
-# that the ``seed_demo``/``seed_bench`` commands and ``make bench`` discover.
-LEARNINGLAB_APPS = ["core", "network", "outbox", "exchanges", "evidence", "practice", "digests"]
+# Our own apps, from the ground floor up (the import-linter contract in pyproject.toml holds
+# the layers). Their permissions go to coordinators (network/roles.py); each has a catalogue.
+LEARNINGLAB_APPS = [
+    "core",
+    "network",
+    "outbox",
+    "invitations",
+    "exchanges",
+    "evidence",
+    "practice",
+    "search",
+    "digests",
+]
+# Seeds, benchmarks and local services (``seed_demo``, ``seed_bench``, ``bench``): on for the
+# demo (DEBUG), ``make bench`` and the tests; a production deployment does not install them.
+DEVTOOLS = env_bool("DEVTOOLS", DEBUG)
 
 INSTALLED_APPS = [
     # modeltranslation must come before the admin to patch its forms.
@@ -59,6 +72,7 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     *LEARNINGLAB_APPS,
+    *(["devtools"] if DEVTOOLS else []),
 ]
 
 MIDDLEWARE = [
@@ -162,9 +176,28 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_SEND_TASK_EVENTS = False
-# Periodic jobs (``make beat``). Other apps add their entries here.
+# Every periodic job (``make beat``), in one place. Schedules in seconds or crontabs (UTC).
 CELERY_BEAT_SCHEDULE = {
+    # Hands over rows that no worker took (Redis was down) and takes back those whose worker died.
     "outbox-sweep": {"task": "outbox.sweep", "schedule": float(env_int("OUTBOX_SWEEP_INTERVAL", 60))},
+    "exchanges-reminders": {"task": "exchanges.tasks.reminders_send", "schedule": 15 * 60},
+    "exchanges-offers-expire": {"task": "exchanges.tasks.offers_expire", "schedule": 5 * 60},
+    "exchanges-erase-sensitive": {"task": "exchanges.tasks.sensitive_answers_erase", "schedule": 6 * 60 * 60},
+    "exchanges-reflection-invitations": {"task": "exchanges.tasks.reflection_invitations_send", "schedule": 60 * 60},
+    # The weekly and monthly runs send the digests of the period that just ended; the hourly
+    # catch-up finishes anything a lost batch or a broker outage left due (nothing due: two
+    # counting queries). See digests/services.py.
+    "digests-weekly": {
+        "task": "digests.run",
+        "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
+        "kwargs": {"frequency": "weekly"},
+    },
+    "digests-monthly": {
+        "task": "digests.run",
+        "schedule": crontab(minute=0, hour=6, day_of_month="1"),
+        "kwargs": {"frequency": "monthly"},
+    },
+    "digests-catch-up": {"task": "digests.catch_up", "schedule": crontab(minute=30)},
 }
 
 # --- Outbox ---------------------------------------------------------------------------------
@@ -188,27 +221,7 @@ INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14)
 # At most this many rows in one uploaded invitation CSV.
 INVITATION_CSV_MAX_ROWS = env_int("INVITATION_CSV_MAX_ROWS", 1000)
 
-# --- Digests: beat entries (digests app) ----------------------------------------------------
-# Added to whatever schedule the other apps define (the dict is created if absent).
-# The weekly and monthly runs send the digests of the period that just ended; the hourly
-# catch-up finishes anything a lost batch or a broker outage left due (nothing due: two
-# counting queries). See digests/services.py.
-CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
-CELERY_BEAT_SCHEDULE.update(
-    {
-        "digests-weekly": {
-            "task": "digests.run",
-            "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
-            "kwargs": {"frequency": "weekly"},
-        },
-        "digests-monthly": {
-            "task": "digests.run",
-            "schedule": crontab(minute=0, hour=6, day_of_month="1"),
-            "kwargs": {"frequency": "monthly"},
-        },
-        "digests-catch-up": {"task": "digests.catch_up", "schedule": crontab(minute=30)},
-    }
-)
+# --- Digests (the job's entries are in CELERY_BEAT_SCHEDULE above) --------------------------
 DIGESTS_BATCH_SIZE = env_int("DIGESTS_BATCH_SIZE", 500)
 
 # --- Auth and accounts ----------------------------------------------------------------------
@@ -238,7 +251,8 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Learning Lab] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
-ACCOUNT_ADAPTER = "network.adapters.AccountAdapter"
+# network's adapter (emails through the outbox, the page's language) plus invited sign-ups.
+ACCOUNT_ADAPTER = "invitations.adapters.AccountAdapter"
 # allauth's defaults, written out so that nobody turns them off by accident. They count in
 # the cache, which is Redis (shared by every process) whenever REDIS_URL is set.
 ACCOUNT_RATE_LIMITS = {
@@ -369,23 +383,8 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# --- Exchanges (owned by the exchanges app) ------------------------------------------------
+# --- Exchanges (their periodic jobs are in CELERY_BEAT_SCHEDULE above) ---------------------
 # How long a freed place is held for the waitlisted member it was offered to.
 EXCHANGE_OFFER_HOLD_HOURS = env_int("EXCHANGE_OFFER_HOLD_HOURS", 48)
 # Access, dietary and interpretation answers are erased this many days after an exchange ends.
 EXCHANGE_SENSITIVE_RETENTION_DAYS = env_int("EXCHANGE_SENSITIVE_RETENTION_DAYS", 30)
-
-# Another app may have defined the schedule above; add to it rather than replace it.
-CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
-CELERY_BEAT_SCHEDULE.update(
-    {
-        "exchanges-reminders": {"task": "exchanges.tasks.reminders_send", "schedule": 15 * 60},
-        "exchanges-offers-expire": {"task": "exchanges.tasks.offers_expire", "schedule": 5 * 60},
-        "exchanges-erase-sensitive": {"task": "exchanges.tasks.sensitive_answers_erase", "schedule": 6 * 60 * 60},
-        "exchanges-reflection-invitations": {
-            "task": "exchanges.tasks.reflection_invitations_send",
-            "schedule": 60 * 60,
-        },
-    }
-)
-# --- end of exchanges block -----------------------------------------------------------------

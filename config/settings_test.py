@@ -12,6 +12,8 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/10")
 os.environ.setdefault("SITE_URL", "http://testserver")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# The seeds and local services (devtools) are part of the test run, as in the demo.
+os.environ.setdefault("DEVTOOLS", "1")
 
 from config.settings import *  # noqa: E402,F403
 

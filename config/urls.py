@@ -25,8 +25,8 @@ urlpatterns += i18n_patterns(
     path("exchanges/", include("exchanges.urls")),
     path("evidence/", include("evidence.urls")),
     path("practice/", include("practice.urls")),
-    path("invitations/", include("network.urls_invitations")),
-    path("search/", include("practice.urls_search")),
+    path("invitations/", include("invitations.urls")),
+    path("search/", include("search.urls")),
     # The one-click unsubscribe URL in a digest's headers resolves here both with and
     # without a language prefix (English is unprefixed), so a mail client's POST is
     # answered directly, never redirected (tests/digests/test_views.py checks both).

@@ -82,11 +82,6 @@ def query_key(query) -> str:
     return urlencode(sorted((key, value) for key, values in query.lists() for value in values))
 
 
-def audience(user) -> str:
-    """Who a fragment is for: visitors see public profiles only, signed-in members more."""
-    return "members" if user.is_authenticated else "public"
-
-
 def cached_fragment(
     name: str,
     *,

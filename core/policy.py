@@ -204,3 +204,17 @@ def viewers_for_users(user_ids: Iterable[int]) -> dict[int, Viewer]:
         )
         for pk, is_superuser, member_id, time_zone, role_names, organisations, administered in rows
     }
+
+
+def audiences_of(visible, pks: Iterable[int]) -> dict[int, frozenset[str]]:
+    """Which audiences may see each of ``pks``, asked of the rule itself: ``visible(viewer)``
+    is a kind's ``visible_to`` (or any rule taking a ``Viewer``) and is run once per audience
+    for that audience's representative. Digests tag their items with this, so a digest never
+    reaches someone the pages would not show the item to."""
+    pks = list(pks)
+    found: dict[int, set[str]] = {pk: set() for pk in pks}
+    if pks:
+        for audience in AUDIENCES:
+            for pk in visible(representative(audience)).filter(pk__in=pks).values_list("pk", flat=True):
+                found[pk].add(audience)
+    return {pk: frozenset(audiences) for pk, audiences in found.items()}

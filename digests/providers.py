@@ -1,4 +1,4 @@
-"""What the digest draws on: the ``<app>/digest.py`` modules of the other apps.
+"""What the digest draws on: the ``digest.py`` modules of exchanges, evidence and practice.
 
 The contract each app may fulfil in ``<app>/digest.py``:
 
@@ -15,39 +15,40 @@ The contract each app may fulfil in ``<app>/digest.py``:
     Per member, their own items (section ``reminders``: their upcoming exchanges), in a
     constant number of queries.
 
-This module discovers those modules over ``settings.LEARNINGLAB_APPS``, calls them and
-normalises what they return into plain JSON, so that a run can store its candidates once.
+This module imports those modules directly (``PROVIDERS``; digests sits above the apps it
+draws on), calls them and normalises what they return into plain JSON, so that a run can
+store its candidates once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from importlib import import_module
-from importlib.util import find_spec
 from types import ModuleType
 
 from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
 
+from core.policy import reach
 from digests.models import Section
+from evidence import digest as evidence_digest
+from exchanges import digest as exchanges_digest
 from outbox.services import absolute_url
+from practice import digest as practice_digest
 
 logger = logging.getLogger(__name__)
 
-AUDIENCES = frozenset({"public", "members", "network", "funders"})
 SECTIONS = frozenset(Section.values)
 SUMMARY_MAX = 300
 
 
+# Every app that contributes to the digest, in the order its items are collected.
+PROVIDERS: list[ModuleType] = [exchanges_digest, evidence_digest, practice_digest]
+
+
 def provider_modules() -> list[ModuleType]:
-    modules = []
-    for app in settings.LEARNINGLAB_APPS:
-        if app == "digests" or find_spec(app) is None or find_spec(f"{app}.digest") is None:
-            continue
-        modules.append(import_module(f"{app}.digest"))
-    return modules
+    return list(PROVIDERS)
 
 
 def _date_iso(value) -> str:
@@ -92,7 +93,8 @@ def item_normalise(raw: dict, *, url_cache: dict[tuple[str, str], str] | None = 
         "language": str(raw.get("language") or "").lower(),
         "themes": _codes(raw.get("themes")),
         "countries": _codes(raw.get("countries"), upper=True),
-        "audiences": sorted(set(raw.get("audiences") or ()) & AUDIENCES),
+        # The policy's vocabulary; ``reach`` adds coordinators to whatever anyone may read.
+        "audiences": sorted(reach(raw.get("audiences") or ())),
         "date": _date_iso(raw.get("date")),
     }
 

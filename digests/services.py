@@ -20,11 +20,10 @@ Decisions, written down:
   make a digest (the exchanges app sends its own reminders).
 - Turning digests back on after "off" starts the window at the start of that day, so a
   member is not sent the news of the months they had opted out of.
-- Who may read an item is the provider's ``audiences``: network members (organisers)
-  read ``public``, ``members`` and ``network`` items; funders only ``public`` and
-  ``funders`` items (the stricter role wins for a funder who also organises, as in the
-  evidence base: records for the network alone, and exchanges for members alone, are not
-  theirs); coordinators (and superusers) read everything.
+- Who may read an item is the provider's ``audiences``, in the one vocabulary of
+  ``core.policy`` and computed from each kind's own ``visible_to`` rule
+  (``core.policy.audiences_of``): a member receives an item when their audience
+  (``Viewer.audience``) is among them.
 """
 
 from __future__ import annotations
@@ -48,6 +47,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from core.policy import Viewer
 from digests.models import (
     NEWS_SECTIONS,
     SENDING_FREQUENCIES,
@@ -62,7 +62,6 @@ from digests.models import (
 )
 from digests.providers import items_collect, member_items_collect
 from digests.tokens import Purpose, token_make
-from network.models import Role
 from outbox.services import RenderedEmail, absolute_url, email_queue_many, email_render
 
 MAX_LOOKBACK = dt.timedelta(days=92)
@@ -71,10 +70,6 @@ EMAIL_TEMPLATE = "digests/emails/digest"
 EMAIL_KIND = "digest"
 ITEM_TEMPLATE = "digests/emails/includes/item"
 DEFAULT_FREQUENCY = DigestPreference._meta.get_field("frequency").default
-
-MEMBER_AUDIENCES = frozenset({"public", "members", "network"})
-FUNDER_AUDIENCES = frozenset({"public", "funders"})
-COORDINATOR_AUDIENCES = MEMBER_AUDIENCES | FUNDER_AUDIENCES
 
 # Where "and N more" leads, per section (each app's main list page).
 SECTION_INDEX = {
@@ -206,13 +201,11 @@ def reader_for(user, preference: DigestPreference, *, since: dt.datetime, slot: 
     """
     member = user.member
     saved = not preference._state.adding
-    roles = {group.name for group in user.groups.all()}
-    if user.is_superuser or Role.COORDINATOR in roles:
-        audiences = COORDINATOR_AUDIENCES
-    elif Role.FUNDER in roles:
-        audiences = FUNDER_AUDIENCES
-    else:
-        audiences = MEMBER_AUDIENCES
+    # The member's audience as the policy defines it, from the prefetched role groups.
+    viewer = Viewer(
+        user_id=user.pk, roles=frozenset(group.name for group in user.groups.all()), is_superuser=user.is_superuser
+    )
+    audiences = frozenset({viewer.audience})
     profile_languages = {code.lower() for code in member.languages or [] if isinstance(code, str)}
     if profile_languages:
         profile_languages.add(member.preferred_language)

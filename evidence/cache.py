@@ -1,7 +1,7 @@
 """Cached fragments of the evidence pages, on the shared mechanism of ``core.cache``.
 
 The dashboard's filters and figures and the library's filters and result list are rendered
-once per *audience* (the viewer class: anonymous, network, funder, coordinator), language,
+once per *audience* (``core.policy.Viewer.audience``: public, members, funders, coordinators), language,
 time zone, day and query string, under the ``evidence`` namespace's version:
 
 - every write to evidence data (records, their lists and countries, consent, metric updates
@@ -12,7 +12,7 @@ time zone, day and query string, under the ``evidence`` namespace's version:
   ``timezone.localdate()`` that ``EvidenceRecord.objects.visible_to`` compares ``expires_on``
   with) is part of every key, so yesterday's fragments are never served today;
 - what a fragment shows depends on the viewer class only: the library and the dashboard read
-  ``visible_to(user).published()``, and a user's own unpublished work (the only per-person
+  ``visible_to(viewer).published()``, and a viewer's own unpublished work (the only per-person
   part of ``visible_to``) never passes ``published()``. Per-person parts of the pages (the
   "add evidence" buttons, messages) stay outside the fragments.
 
@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from core.cache import cached_fragment, version_bump
+from core.policy import AUDIENCES
 
 logger = logging.getLogger(__name__)
 NAMESPACE = "evidence"
@@ -71,7 +72,7 @@ def fragment(name: str, *, audience: str, day: datetime.date, query, render: Cal
     ``timezone.localdate()`` taken *before* the records' queryset was built: around midnight a
     fragment may then hold the next day's (stricter) records under the old day, never the old
     day's records under the new one."""
-    if audience not in ("anonymous", "network", "funder", "coordinator"):
+    if audience not in AUDIENCES:
         raise ValueError(f"not an audience: {audience!r}")
     rendered: list[str] = []
 

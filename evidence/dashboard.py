@@ -1,7 +1,7 @@
 """The funder dashboard's figures. Every number is aggregated in SQL (aggregate/annotate/values,
 TruncQuarter); Python only shapes the handful of aggregated rows for charts and tables.
 
-All functions take ``records``: a queryset already narrowed by ``visible_to(user).published()``
+All functions take ``records``: a queryset already narrowed by ``visible_to(viewer).published()``
 and the dashboard filters, so visibility and consent hold for every figure.
 """
 

@@ -1,7 +1,8 @@
 """Items for the digests (built in the digests app): records published in [since, until).
 
-``audiences`` is what the record may reach after the stricter of its visibility and its consent;
-a record nobody may see (withdrawn or expired consent) is left out altogether.
+``audiences`` are asked of ``EvidenceRecord.objects.visible_to`` itself (``core.policy.audiences_of``):
+the stricter of visibility and consent, exactly as on the pages; a record nobody may see
+(withdrawn or expired consent) is left out altogether.
 """
 
 from __future__ import annotations
@@ -10,23 +11,9 @@ from django.db.models import F, OuterRef
 from django.utils import timezone
 
 from core.db import ListSubquery
+from core.policy import audiences_of
 from evidence.models import EvidenceRecord, RecordCountry
 from network.models import Theme
-
-LADDER = {"network": {"network"}, "funders": {"network", "funders"}, "public": {"network", "funders", "public"}}
-
-
-def audiences_for(record: EvidenceRecord) -> set[str]:
-    allowed = set(LADDER[record.visibility])
-    if record.needs_consent:
-        consent = record.consent_or_none()
-        if consent is None or not consent.is_live:
-            return set()
-        consented = consent.audiences
-        if "public" in consented:
-            consented = {"network", "funders", "public"}
-        allowed &= consented
-    return allowed
 
 
 def digest_items(*, since, until) -> list[dict]:
@@ -44,9 +31,11 @@ def digest_items(*, since, until) -> list[dict]:
         )
         .order_by("published_at", "pk")
     )
+    records = list(records)
+    reached = audiences_of(EvidenceRecord.objects.visible_to, [record.pk for record in records])
     items = []
     for record in records:
-        audiences = audiences_for(record)
+        audiences = reached[record.pk]
         if not audiences:
             continue
         items.append(

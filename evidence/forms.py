@@ -103,7 +103,7 @@ class EvidenceForm(forms.ModelForm):
             "reflections": _("Your own reflections after exchanges."),
         }
 
-    def __init__(self, *args, user, kind: str, **kwargs):
+    def __init__(self, *args, viewer, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
         keep = set(fields_for_kind(kind))
@@ -112,16 +112,17 @@ class EvidenceForm(forms.ModelForm):
                 del self.fields[name]
         from exchanges.models import Exchange, Reflection
 
-        if user.is_coordinator:
+        if viewer.is_coordinator:
             self.fields["organisations"].queryset = Organisation.objects.all()
         else:
-            self.fields["organisations"].queryset = Organisation.objects.filter(memberships__member__user=user)
+            # Only the organisations of the author's approved memberships.
+            self.fields["organisations"].queryset = Organisation.objects.filter(pk__in=viewer.organisation_ids)
         self.fields["exchanges"].queryset = Exchange.objects.filter(status=Exchange.Status.PUBLISHED).order_by(
             "-starts_at"
         )
-        self.fields["reflections"].queryset = Reflection.objects.filter(registration__user=user).select_related(
-            "registration__exchange"
-        )
+        self.fields["reflections"].queryset = Reflection.objects.filter(
+            registration__user_id=viewer.user_id
+        ).select_related("registration__exchange")
         self.fields["reflections"].label_from_instance = lambda r: str(r.registration.exchange)
         for name in ("title", "summary", "body", "why_it_matters", "outcome_what", "significance", "contribution"):
             if name in self.fields:

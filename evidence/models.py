@@ -1,7 +1,9 @@
 """The evidence base: records of organising's process and outcomes.
 
-Who may read what is decided in ONE place, ``EvidenceRecordQuerySet.visible_to(user)``;
-every page, dashboard count, chart, export, search document and digest goes through it.
+Who may read what is decided in ONE place, ``EvidenceRecordQuerySet.visible_to(viewer)``
+(a ``core.policy.Viewer``); every page, dashboard count, chart, export, search document,
+digest, cached fragment and file download goes through it, and ``mine``, ``editable_by`` and
+``consent_manageable_by`` narrow it.
 
 Visibility rules (documented here because every other module relies on them):
 
@@ -18,9 +20,10 @@ Visibility rules (documented here because every other module relies on them):
   - other network members (organisers, members): published, any visibility, consent allows
     network or public;
   - coordinators: every status and visibility (they review), consent still valid;
-  - authors and members of a record's organisations additionally see their *unpublished*
-    records (drafts, submitted, returned) so they can follow them; a published record
-    always follows the rules above.
+  - authors and *approved* members of a record's organisations additionally see their
+    *unpublished* records (drafts, submitted, returned, rejected) so they can follow them,
+    unless the consent was withdrawn or has expired; a published record always follows the
+    rules above. A request to join an organisation that nobody approved grants nothing.
 * Library, dashboard, exports and search narrow further with ``.published()``.
 """
 
@@ -39,40 +42,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.policy import Viewer
 from core.uploads import FILE_TYPES, CheckedFileField, check_upload, display_name, file_kind, suffix
 from core.validators import validate_no_nul
-from network.models import Organisation, Role, Theme
+from network.models import Organisation, Theme
 
 CONSENT_KINDS = ("story", "testimony", "media")
-
-
-def viewer_roles(user) -> set[str]:
-    """The role group names of ``user``, fetched once per request and cached on the user object."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    roles = getattr(user, "_evidence_roles", None)
-    if roles is None:
-        prefetched = getattr(user, "_prefetched_objects_cache", {}).get("groups")
-        if prefetched is not None:  # a view already loaded them (e.g. for ``is_coordinator``)
-            roles = {group.name for group in prefetched}
-        else:
-            roles = set(user.groups.values_list("name", flat=True))
-        if user.is_superuser:
-            roles.add(Role.COORDINATOR)
-        user._evidence_roles = roles
-    return roles
-
-
-def viewer_class(user) -> str:
-    """One of ``anonymous``, ``funder``, ``network``, ``coordinator`` (see module docstring)."""
-    if not getattr(user, "is_authenticated", False):
-        return "anonymous"
-    roles = viewer_roles(user)
-    if Role.COORDINATOR in roles:
-        return "coordinator"
-    if Role.FUNDER in roles:
-        return "funder"
-    return "network"
 
 
 class OrderedTranslatedList(models.Model):
@@ -121,63 +96,67 @@ class EvidenceRecordQuerySet(models.QuerySet):
             live &= allowed
         return ~Q(kind__in=CONSENT_KINDS) | live
 
-    def visible_to(self, user):
-        """The records ``user`` may read. THE single source of truth (see module docstring)."""
-        Status, Visibility = EvidenceRecord.Status, EvidenceRecord.Visibility
-        who = viewer_class(user)
-        if who == "anonymous":
-            return self.filter(Q(status=Status.PUBLISHED, visibility=Visibility.PUBLIC) & self._consent_ok("public"))
-        if who == "coordinator":
-            return self.filter(self._consent_ok())
-        if who == "funder":
-            rule = Q(
-                status=Status.PUBLISHED, visibility__in=[Visibility.FUNDERS, Visibility.PUBLIC]
-            ) & self._consent_ok("funders", "public")
-        else:
-            rule = Q(status=Status.PUBLISHED) & self._consent_ok("network", "public")
-        own = ~Q(status=Status.PUBLISHED) & (
-            Q(created_by=user)
-            | Q(
-                pk__in=EvidenceRecord.organisations.through.objects.filter(
-                    organisation__memberships__member__user=user
-                ).values("evidencerecord_id")
-            )
+    @staticmethod
+    def _consent_not_revoked() -> Q:
+        """Kinds without consent, records whose consent is not yet recorded (a draft being
+        written) and records with a live consent: never a withdrawn or expired one."""
+        today = timezone.localdate()
+        live = Q(consent__withdrawn_at__isnull=True) & (
+            Q(consent__expires_on__isnull=True) | Q(consent__expires_on__gte=today)
         )
-        if who == "funder":
-            # Funders never see unpublished work, not even of an organisation they belong to.
-            own = Q(pk__in=[])
-        return self.filter(rule | own)
+        return ~Q(kind__in=CONSENT_KINDS) | Q(consent__isnull=True) | live
 
-    def editable_by(self, user):
-        """Records ``user`` may change outside the admin: coordinators any; organisers their own
-        drafts and the drafts and returned records of their organisations."""
-        who = viewer_class(user)
-        if who == "coordinator":
-            return self.all()
-        if who != "network" or Role.ORGANISER not in viewer_roles(user):
+    @staticmethod
+    def _own(viewer: Viewer) -> Q:
+        """Written by the viewer or belonging to one of the viewer's approved organisations."""
+        return Q(created_by_id=viewer.user_id) | Q(
+            pk__in=EvidenceRecord.organisations.through.objects.filter(
+                organisation_id__in=viewer.organisation_ids
+            ).values("evidencerecord_id")
+        )
+
+    def visible_to(self, viewer: Viewer):
+        """The records ``viewer`` may read. THE single rule (see module docstring)."""
+        Status, Visibility = EvidenceRecord.Status, EvidenceRecord.Visibility
+        if viewer.is_anonymous:
+            return self.filter(Q(status=Status.PUBLISHED, visibility=Visibility.PUBLIC) & self._consent_ok("public"))
+        if viewer.is_coordinator:
+            return self.filter(self._consent_ok())
+        if viewer.is_funder:
+            # Funders never see unpublished work, not even of an organisation they belong to.
+            return self.filter(
+                Q(status=Status.PUBLISHED, visibility__in=[Visibility.FUNDERS, Visibility.PUBLIC])
+                & self._consent_ok("funders", "public")
+            )
+        published = Q(status=Status.PUBLISHED) & self._consent_ok("network", "public")
+        own = ~Q(status=Status.PUBLISHED) & self._own(viewer) & self._consent_not_revoked()
+        return self.filter(published | own)
+
+    def mine(self, viewer: Viewer):
+        """ "My evidence": what the viewer may read of the records they wrote or that belong to
+        their approved organisations, any status. Withdrawn and expired stories are not shown."""
+        if not viewer.is_authenticated or viewer.is_funder:
+            return self.none()
+        return self.visible_to(viewer).filter(self._own(viewer))
+
+    def editable_by(self, viewer: Viewer):
+        """Records ``viewer`` may change outside the admin: coordinators any they may read;
+        organisers their own drafts and returned records and those of their organisations."""
+        if viewer.is_coordinator:
+            return self.visible_to(viewer)
+        if not viewer.is_organiser:
             return self.none()
         Status = EvidenceRecord.Status
-        return self.filter(status__in=[Status.DRAFT, Status.RETURNED]).filter(
-            Q(created_by=user)
-            | Q(
-                pk__in=EvidenceRecord.organisations.through.objects.filter(
-                    organisation__memberships__member__user=user
-                ).values("evidencerecord_id")
-            )
-        )
+        return self.mine(viewer).filter(status__in=[Status.DRAFT, Status.RETURNED])
 
-    def mine(self, user):
-        """Records the user wrote or that belong to their organisations, any status ("my evidence")."""
-        if not getattr(user, "is_authenticated", False):
+    def consent_manageable_by(self, viewer: Viewer):
+        """Records whose consent ``viewer`` may withdraw: coordinators any; organisers those of
+        "my evidence" (the storyteller asks the organiser who recorded the story)."""
+        if viewer.is_coordinator:
+            return self.all()
+        if not viewer.is_organiser:
             return self.none()
-        return self.filter(
-            Q(created_by=user)
-            | Q(
-                pk__in=EvidenceRecord.organisations.through.objects.filter(
-                    organisation__memberships__member__user=user
-                ).values("evidencerecord_id")
-            )
-        )
+        return self.mine(viewer)
 
 
 class EvidenceRecord(models.Model):
@@ -711,11 +690,14 @@ class RoundQuerySet(models.QuerySet):
     def open_on(self, day: datetime.date):
         return self.filter(opens_on__lte=day, closes_on__gte=day)
 
-    def answerable_by(self, user):
-        """Rounds ``user`` may answer: invited respondents, and members of the community's organisations."""
-        if not getattr(user, "is_authenticated", False):
+    def answerable_by(self, viewer: Viewer):
+        """Rounds ``viewer`` may answer: invited respondents, and approved members of the
+        community's organisations. Never funders (they read aggregates)."""
+        if not viewer.is_authenticated or viewer.is_funder:
             return self.none()
-        return self.filter(Q(invited=user) | Q(community__organisations__memberships__member__user=user)).distinct()
+        return self.filter(
+            Q(invited=viewer.user_id) | Q(community__organisations__in=viewer.organisation_ids)
+        ).distinct()
 
 
 class Round(models.Model):

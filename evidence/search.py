@@ -1,7 +1,7 @@
-"""What the site search (built in practice/) indexes from the evidence base.
+"""What the cross-site search (``search/sources.py``) indexes from the evidence base.
 
 ``document`` returns None for anything unpublished, and ``visible`` is exactly
-``EvidenceRecord.objects.visible_to(user)``: the search engine intersects its hits with it, so
+``EvidenceRecord.objects.visible_to(viewer)``: the search engine intersects its hits with it, so
 withdrawn or expired consent and narrow visibility hold in search as everywhere else.
 """
 
@@ -32,8 +32,5 @@ def document(instance: EvidenceRecord) -> dict | None:
     }
 
 
-def visible(user):
-    return EvidenceRecord.objects.visible_to(user)
-
-
-SEARCH = {"model": "evidence.EvidenceRecord", "kind": "evidence", "document": document, "visible": visible}
+def visible(viewer):
+    return EvidenceRecord.objects.visible_to(viewer)

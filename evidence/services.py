@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.policy import viewer_for
+from core.signals import content_changed
 from evidence.cache import bump_after_commit
 from evidence.models import (
     Answer,
@@ -60,6 +62,14 @@ SIMPLE_FIELDS = [
     "review_note",
 ]
 M2M_FIELDS = ["organisations", "themes", "dimensions", "outcome_types", "exchanges", "reflections"]
+
+
+def record_changed(record: EvidenceRecord) -> None:
+    """Tell the caches and the search index that ``record`` (or what decides who sees it)
+    changed without a model signal: the evidence fragments now and after commit, the index
+    in this transaction."""
+    bump_after_commit()
+    content_changed.send(sender=EvidenceRecord, instance=record)
 
 
 def _jsonable(value):
@@ -148,9 +158,10 @@ def record_transition(
     """Move a record one step through the workflow with a conditional update (exactly once:
     two coordinators publishing at the same moment produce one transition and one revision)."""
     allowed_from, target = TRANSITIONS[step]
-    if step != "submit" and not getattr(user, "is_coordinator", False):
+    viewer = viewer_for(user)
+    if step != "submit" and not viewer.is_coordinator:
         raise PermissionDenied
-    if step == "submit" and not EvidenceRecord.objects.editable_by(user).filter(pk=record.pk).exists():
+    if step == "submit" and not EvidenceRecord.objects.editable_by(viewer).filter(pk=record.pk).exists():
         raise PermissionDenied
     if step == "submit" and record.needs_consent and record.consent_or_none() is None:
         raise TransitionError(_("Add the storyteller's consent before submitting."))
@@ -178,9 +189,10 @@ def record_transition(
     if note:
         changes["review_note"] = [None, note]
     revision_write(record=record, user=user, action=step, changes=changes)
-    # .update() sends no signals: tell the dashboard cache explicitly.
-    bump_after_commit()
     record.refresh_from_db()
+    # .update() sends no model signals: say what changed, so that caches and the search index
+    # (which listen to ``content_changed``) follow the new status at once.
+    record_changed(record)
     return record
 
 
@@ -208,7 +220,7 @@ def consent_withdraw(*, consent: Consent, user, note: str = "") -> Consent:
         withdrawn_at=timezone.now(), withdrawn_note=note
     )
     consent.refresh_from_db()
-    bump_after_commit()
+    record_changed(consent.record)
     if changed:
         revision_write(record=consent.record, user=user, action="consent_withdrawn", changes={"consent": "withdrawn"})
     return consent
@@ -291,7 +303,7 @@ def response_save(*, round: Round, user, group: str, answers: dict[int, dict]) -
     {"score", "comment", "evidence"}."""
     if not round.is_open():
         raise ValidationError(_("This round is closed."))
-    if not Round.objects.answerable_by(user).filter(pk=round.pk).exists():
+    if not Round.objects.answerable_by(viewer_for(user)).filter(pk=round.pk).exists():
         raise PermissionDenied
     response, _created = Response.objects.update_or_create(round=round, respondent=user, defaults={"group": group})
     response.answers.all().delete()

@@ -1,7 +1,7 @@
 """Evidence pages. Thin: parse, check access, call a QuerySet or a service, render or redirect.
 
 Access in one line per view through the helpers below; what anyone may read always comes from
-``EvidenceRecord.objects.visible_to(user)``.
+``EvidenceRecord.objects.visible_to(request.viewer)`` (the request's ``core.policy.Viewer``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.db import ListSubquery
+from core.policy import representative
 from core.text import markdown_to_safe_html
 from core.validators import spreadsheet_safe
 from evidence import assessment, charts, dashboard, services
@@ -46,10 +47,8 @@ from evidence.models import (
     Question,
     RecordCountry,
     Round,
-    viewer_class,
-    viewer_roles,
 )
-from network.models import Organisation, Role, Theme
+from network.models import Organisation, Theme
 
 PAGE_SIZE = 20
 
@@ -59,10 +58,7 @@ PAGE_SIZE = 20
 
 def _require_author(request):
     """Organisers and coordinators write evidence; anyone else is turned away."""
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    roles = viewer_roles(request.user)
-    if viewer_class(request.user) == "funder" or not roles & {Role.ORGANISER, Role.COORDINATOR}:
+    if not request.viewer.can_author:
         raise PermissionDenied
 
 
@@ -71,17 +67,17 @@ def _get_editable(request, pk: int) -> EvidenceRecord:
     record = EvidenceRecord.objects.filter(pk=pk).first()
     if record is None:
         raise Http404
-    if not EvidenceRecord.objects.editable_by(request.user).filter(pk=pk).exists():
+    if not EvidenceRecord.objects.editable_by(request.viewer).filter(pk=pk).exists():
         raise PermissionDenied
     return record
 
 
 def _dashboard_viewer(request):
     """Funders and coordinators only; the anonymous are sent to log in, everyone else gets 403."""
-    who = viewer_class(request.user)
-    if who == "anonymous":
+    viewer = request.viewer
+    if viewer.is_anonymous:
         return redirect_to_login(request.get_full_path())
-    if who not in ("funder", "coordinator"):
+    if not (viewer.is_funder or viewer.is_coordinator):
         raise PermissionDenied
     return None
 
@@ -136,7 +132,8 @@ def _filter_options():
 
 def index(request):
     day = timezone.localdate()  # before the queryset: see ``evidence.cache.fragment``
-    records = EvidenceRecord.objects.visible_to(request.user).published()
+    # The library shows published records only: the same for everyone of one audience.
+    records = EvidenceRecord.objects.visible_to(representative(request.viewer.audience)).published()
     filterset = LibraryFilter(request.GET or None, queryset=records)
     _filter_error_message(request, filterset)
     query = request.GET.copy()
@@ -163,29 +160,24 @@ def index(request):
     # and the query, never on the person (see ``evidence.cache``): filters and results are one
     # fragment per audience, language, day and query (the page number included).
     results = evidence_cache.fragment(
-        "library", audience=viewer_class(request.user), day=day, query=request.GET, render=render_results
+        "library", audience=request.viewer.audience, day=day, query=request.GET, render=render_results
     )
     return render(
         request,
         "evidence/record_list.html",
         {
             "results": results,
-            "can_submit": viewer_class(request.user) in ("network", "coordinator")
-            and bool(viewer_roles(request.user) & {Role.ORGANISER, Role.COORDINATOR}),
+            "can_submit": request.viewer.can_author,
         },
     )
 
 
 def detail(request, pk: int):
     record = get_object_or_404(
-        EvidenceRecord.objects.visible_to(request.user).select_related("consent", "created_by"), pk=pk
+        EvidenceRecord.objects.visible_to(request.viewer).select_related("consent", "created_by"), pk=pk
     )
-    can_edit = (
-        request.user.is_authenticated
-        and viewer_class(request.user) != "funder"
-        and EvidenceRecord.objects.editable_by(request.user).filter(pk=pk).exists()
-    )
-    can_manage_consent = _may_manage_consent(request.user, record)
+    can_edit = EvidenceRecord.objects.editable_by(request.viewer).filter(pk=pk).exists()
+    can_manage_consent = _may_manage_consent(request.viewer, record)
     return render(
         request,
         "evidence/record_detail.html",
@@ -210,18 +202,14 @@ def detail(request, pk: int):
     )
 
 
-def _may_manage_consent(user, record) -> bool:
-    if viewer_class(user) == "coordinator":
-        return True
-    if viewer_class(user) != "network" or Role.ORGANISER not in viewer_roles(user):
-        return False
-    return EvidenceRecord.objects.mine(user).filter(pk=record.pk).exists()
+def _may_manage_consent(viewer, record) -> bool:
+    return EvidenceRecord.objects.consent_manageable_by(viewer).filter(pk=record.pk).exists()
 
 
 @login_required
 def mine(request):
     _require_author(request)
-    records = _with_lists(EvidenceRecord.objects.mine(request.user).select_related("consent")).order_by("-updated_at")
+    records = _with_lists(EvidenceRecord.objects.mine(request.viewer).select_related("consent")).order_by("-updated_at")
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     from exchanges.models import Reflection
 
@@ -243,7 +231,7 @@ def _save_record(request, *, kind, record=None, initial=None, template="evidence
     needs_consent = kind in ("story", "testimony", "media")
     consent = record.consent_or_none() if record else None
     if request.method == "POST":
-        form = EvidenceForm(request.POST, instance=record, user=request.user, kind=kind)
+        form = EvidenceForm(request.POST, instance=record, viewer=request.viewer, kind=kind)
         consent_form = ConsentForm(request.POST, instance=consent, prefix="consent") if needs_consent else None
         if form.is_valid() and (consent_form is None or consent_form.is_valid()):
             try:
@@ -266,7 +254,7 @@ def _save_record(request, *, kind, record=None, initial=None, template="evidence
                     messages.success(request, _("Saved as a draft."))
                 return redirect(record.get_absolute_url())
     else:
-        form = EvidenceForm(instance=record, user=request.user, kind=kind, initial=initial)
+        form = EvidenceForm(instance=record, viewer=request.viewer, kind=kind, initial=initial)
         consent_form = ConsentForm(instance=consent, prefix="consent") if needs_consent else None
     return render(
         request,
@@ -336,7 +324,7 @@ def submit(request, pk: int):
 @require_POST
 def consent_withdraw(request, pk: int):
     record = get_object_or_404(EvidenceRecord.objects.select_related("consent"), pk=pk)
-    if not _may_manage_consent(request.user, record):
+    if not _may_manage_consent(request.viewer, record):
         raise PermissionDenied
     consent = record.consent_or_none()
     if consent is None:
@@ -396,7 +384,8 @@ def metric_add(request, pk: int):
 
 
 def _dashboard_records(request):
-    records = EvidenceRecord.objects.visible_to(request.user).published()
+    # Published records only: the same for everyone of one audience (figures are cached per audience).
+    records = EvidenceRecord.objects.visible_to(representative(request.viewer.audience)).published()
     filterset = DashboardFilter(request.GET or None, queryset=records)
     _filter_error_message(request, filterset)
     return filterset, filterset.qs
@@ -408,7 +397,7 @@ def _dashboard_context(request, *, with_filters: bool = True):
     day = timezone.localdate()  # before the queryset: see ``evidence.cache.fragment``
     filterset, records = _dashboard_records(request)
     data = filterset.form.cleaned_data if filterset.is_bound else {}
-    audience = viewer_class(request.user)
+    audience = request.viewer.audience
     computed: dict = {}
 
     def fragment_context() -> dict:
@@ -612,22 +601,24 @@ def dashboard_export_xlsx(request):
 
 def _round_viewer(request, round_obj) -> str:
     """coordinator / funder (aggregates) / member (aggregates, may answer); others 403/login."""
-    who = viewer_class(request.user)
-    if who == "anonymous":
+    viewer = request.viewer
+    if viewer.is_anonymous:
         raise PermissionDenied
-    if who in ("coordinator", "funder"):
-        return who
-    if Round.objects.answerable_by(request.user).filter(pk=round_obj.pk).exists():
+    if viewer.is_coordinator:
+        return "coordinator"
+    if viewer.is_funder:
+        return "funder"
+    if Round.objects.answerable_by(viewer).filter(pk=round_obj.pk).exists():
         return "member"
     raise PermissionDenied
 
 
 @login_required
 def assessment_index(request):
-    who = viewer_class(request.user)
+    viewer = request.viewer
     rounds = Round.objects.select_related("framework", "community")
-    if who not in ("coordinator", "funder"):
-        rounds = Round.objects.answerable_by(request.user).select_related("framework", "community")
+    if not (viewer.is_coordinator or viewer.is_funder):
+        rounds = Round.objects.answerable_by(viewer).select_related("framework", "community")
     return render(
         request, "evidence/round_list.html", {"rounds": rounds.order_by("-opens_on"), "today": timezone.localdate()}
     )
@@ -636,14 +627,14 @@ def assessment_index(request):
 @login_required
 def round_answer(request, pk: int):
     round_obj = get_object_or_404(Round.objects.select_related("framework", "community"), pk=pk)
-    if not Round.objects.answerable_by(request.user).filter(pk=pk).exists() or viewer_class(request.user) == "funder":
+    if not Round.objects.answerable_by(request.viewer).filter(pk=pk).exists():
         raise PermissionDenied
     if not round_obj.is_open():
         messages.info(request, _("This round is closed."))
         return redirect("evidence:round_results", pk=pk)
     questions = Question.objects.filter(dimension__framework=round_obj.framework).select_related("dimension")
     evidence_qs = (
-        EvidenceRecord.objects.visible_to(request.user)
+        EvidenceRecord.objects.visible_to(request.viewer)
         .published()
         .filter(organisations__in=round_obj.community.organisations.all())
         .distinct()

@@ -17,7 +17,7 @@ from evidence.models import ALLOWED_ATTACHMENT_TYPES, Attachment, EvidenceRecord
 
 
 def attachment(request, pk: int, name: str):
-    visible = EvidenceRecord.objects.visible_to(request.user).values("pk")
+    visible = EvidenceRecord.objects.visible_to(request.viewer).values("pk")
     item = get_object_or_404(Attachment.objects.filter(record__in=visible), pk=pk)
     # The URL carries the random stored name: a stale or guessed one finds nothing.
     if not item.file or item.file.served_name != name:

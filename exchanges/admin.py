@@ -208,7 +208,7 @@ class ExchangeAdmin(admin.ModelAdmin):
             .prefetch_related("user__member__organisations")
             .order_by("exchange__starts_at", "created_at")
         )
-        return _participants_csv(registrations, sensitive=request.user.is_coordinator)
+        return _participants_csv(registrations, sensitive=request.viewer.is_coordinator)
 
     @admin.action(description=_("Email all participants"))
     def email_participants(self, request, queryset):
@@ -316,7 +316,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Export selected (CSV)"))
     def export_csv(self, request, queryset):
         queryset = queryset.select_related("exchange", "user__member").prefetch_related("user__member__organisations")
-        return _participants_csv(queryset, sensitive=request.user.is_coordinator)
+        return _participants_csv(queryset, sensitive=request.viewer.is_coordinator)
 
 
 @admin.register(TravelSupportRequest)

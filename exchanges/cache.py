@@ -36,13 +36,6 @@ def exchanges_changed(**kwargs) -> None:
         transaction.on_commit(lambda: version_bump(NAMESPACE))
 
 
-def audience(user) -> str:
-    """Who sees the same list: visitors, members, coordinators (who also see drafts)."""
-    if not user.is_authenticated:
-        return "public"
-    return "coordinators" if user.is_coordinator else "members"
-
-
 def cached(name: str, *, parts: tuple = (), query=None, render: Callable[[], dict]) -> dict:
     """``render()``'s result (a dict with at least ``html``; optional ``valid_until``, an aware
     datetime after which it must be rendered again), cached under ``name``, ``parts``, the

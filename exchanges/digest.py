@@ -7,15 +7,16 @@ from datetime import timedelta
 
 from django.db.models import Q
 
+from core.policy import AUDIENCES, representative
 from exchanges.models import PARTICIPANT_STATES, Exchange, Registration
 
 UPCOMING_DAYS = 30
 
 
 def _audiences(exchange: Exchange) -> set[str]:
-    if exchange.audience == Exchange.Audience.MEMBERS_AND_GUESTS or exchange.kind == Exchange.Kind.CONVENING:
-        return {"members", "funders"}
-    return {"members"}
+    """Those the exchange is news for: the audiences whose members may join it (the policy's
+    ``Exchange.joinable_by``)."""
+    return {audience for audience in AUDIENCES if exchange.joinable_by(representative(audience))}
 
 
 def _item(exchange: Exchange, *, section: str, date) -> dict:

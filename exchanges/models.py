@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.policy import Viewer
 from network.models import Member, Organisation, Theme
 from network.models import _timezone_choices as network_timezone_choices
 
@@ -50,11 +51,24 @@ class ExchangeQuerySet(models.QuerySet):
         """What the public list shows: published and cancelled (announced) exchanges."""
         return self.filter(status__in=[Exchange.Status.PUBLISHED, Exchange.Status.CANCELLED])
 
-    def visible_to(self, user):
+    def visible_to(self, viewer: Viewer):
         """Drafts are seen only by coordinators; everything else by everyone."""
-        if user is not None and user.is_authenticated and user.is_coordinator:
+        if viewer.is_coordinator:
             return self.all()
         return self.listed()
+
+    def with_private_details_for(self, viewer: Viewer):
+        """Exchanges whose address and joining link ``viewer`` may see: coordinators every one
+        they may see; anyone else those they take part in (a participant's registration)."""
+        if viewer.is_coordinator:
+            return self.visible_to(viewer)
+        if not viewer.is_authenticated:
+            return self.none()
+        return self.visible_to(viewer).filter(
+            pk__in=Registration.objects.filter(user_id=viewer.user_id, state__in=PARTICIPANT_STATES).values(
+                "exchange_id"
+            )
+        )
 
     def upcoming(self, now=None):
         return self.filter(ends_at__gte=now or timezone.now())
@@ -250,14 +264,16 @@ class Exchange(models.Model):
             return _("Registration is closed.")
         return None
 
-    def user_may_join(self, user) -> bool:
-        """Members may join every exchange; funders (invited guests) only where guests are welcome."""
-        if not user.is_authenticated:
+    def joinable_by(self, viewer: Viewer) -> bool:
+        """Members may join every exchange; funders (invited guests) only where guests are
+        welcome, and every funder convening."""
+        if not viewer.is_authenticated:
             return False
-        if self.audience == self.Audience.MEMBERS_AND_GUESTS or user.is_coordinator:
+        guests_welcome = self.audience == self.Audience.MEMBERS_AND_GUESTS or self.kind == self.Kind.CONVENING
+        if guests_welcome or viewer.is_coordinator:
             return True
         # Funders are invited guests (every account is also an organiser by default).
-        return not user.is_funder
+        return not viewer.is_funder
 
 
 class Session(models.Model):

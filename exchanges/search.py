@@ -1,8 +1,7 @@
-"""What the cross-site search (practice app) indexes from exchanges.
+"""What the cross-site search (``search/sources.py``) indexes from exchanges.
 
-``SEARCH`` is discovered by the search helper: ``document(instance)`` returns the text to
-index, or None when the exchange must not be found (drafts); ``visible(user)`` is the
-QuerySet a user may find.
+``document(instance)`` returns the text to index, or None when the exchange must not be
+found (drafts); ``visible(viewer)`` is the QuerySet a viewer may find (also what practice links).
 """
 
 from __future__ import annotations
@@ -30,8 +29,5 @@ def document(instance: Exchange) -> dict | None:
     }
 
 
-def visible(user):
-    return Exchange.objects.visible_to(user).exclude(status=Exchange.Status.DRAFT)
-
-
-SEARCH = {"model": "exchanges.Exchange", "kind": "exchange", "document": document, "visible": visible}
+def visible(viewer):
+    return Exchange.objects.visible_to(viewer).exclude(status=Exchange.Status.DRAFT)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from core.policy import viewer_for
 from exchanges import emails
 from exchanges.cache import exchanges_changed
 from exchanges.models import (
@@ -171,7 +172,7 @@ def registration_create(*, exchange: Exchange, user, answers: dict | None = None
     Raises ``ExchangeError`` subclasses with a message to show.
     """
     now = now or timezone.now()
-    if not exchange.user_may_join(user):
+    if not exchange.joinable_by(viewer_for(user)):
         raise NotAllowed
     exchange = _lock_exchange(exchange.pk)
     reason = exchange.signup_closed_reason(now)

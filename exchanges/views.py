@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -21,24 +21,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.db import ListSubquery
+from core.policy import Audience, representative, viewer_for
 from core.text import markdown_to_safe_html
 from exchanges import cache, services
 from exchanges.filters import ExchangeFilter
 from exchanges.forms import ReflectionForm, RegistrationForm
 from exchanges.ics import calendar_bytes
 from exchanges.models import PARTICIPANT_STATES, CalendarFeed, Exchange, Registration, Session
-from network.models import Organisation, Theme
+from network.models import Member, Membership, Organisation, Theme
 
 PER_PAGE = 20
 State = Registration.State
-
-
-def _viewer(request):
-    """The user, with role groups loaded once (``is_coordinator``/``is_funder`` read them)."""
-    user = request.user
-    if user.is_authenticated:
-        prefetch_related_objects([user], "groups")
-    return user
 
 
 def _waitlist_ahead():
@@ -57,8 +50,8 @@ def _waitlist_ahead():
 
 
 def _exchange_for(request, slug: str, *, counts: bool = False) -> Exchange:
-    """The exchange if ``request.user`` may see it (drafts: coordinators only), else 404."""
-    qs = Exchange.objects.visible_to(_viewer(request))
+    """The exchange if the viewer may see it (drafts: coordinators only), else 404."""
+    qs = Exchange.objects.visible_to(request.viewer)
     if counts:
         qs = qs.with_place_counts()
     return get_object_or_404(qs, slug=slug)
@@ -76,11 +69,11 @@ def _refuse(request, exchange: Exchange, error: services.ExchangeError):
 OWN_STATE_RE = re.compile(r"<!--own-state:(\d+)-->")
 
 
-def _results(request, user, *, past: bool) -> dict:
-    """The list's filters and results for ``user``'s audience (no viewer state: each card holds
+def _results(request, viewer, *, past: bool) -> dict:
+    """The list's filters and results for ``viewer``'s audience (no viewer state: each card holds
     an ``own-state`` placeholder), valid until the next visible exchange ends."""
     now = timezone.now()
-    visible = Exchange.objects.visible_to(user)
+    visible = Exchange.objects.visible_to(viewer)
     base = visible.with_places_taken()
     base = base.past(now).order_by("-starts_at", "pk") if past else base.upcoming(now).order_by("starts_at", "pk")
     filterset = ExchangeFilter(request.GET or None, queryset=base, request=request)
@@ -106,11 +99,13 @@ def _results(request, user, *, past: bool) -> dict:
     }
 
 
-def _with_own_states(html: str, user, pks: list[int]) -> str:
+def _with_own_states(html: str, viewer, pks: list[int]) -> str:
     """Fill each card's placeholder with the viewer's own state on that exchange (one query)."""
     own = {}
-    if user.is_authenticated and pks:
-        own = dict(Registration.objects.filter(user=user, exchange_id__in=pks).values_list("exchange_id", "state"))
+    if viewer.is_authenticated and pks:
+        own = dict(
+            Registration.objects.filter(user_id=viewer.user_id, exchange_id__in=pks).values_list("exchange_id", "state")
+        )
 
     def badge(match):
         state = own.get(int(match.group(1)))
@@ -123,41 +118,53 @@ def _with_own_states(html: str, user, pks: list[int]) -> str:
 
 @require_GET
 def index(request):
-    user = _viewer(request)
+    viewer = request.viewer
     past = request.GET.get("when") == "past"
+    audience = viewer.audience
     fragment = cache.cached(
         "list",
-        parts=(cache.audience(user),),
+        parts=(audience,),
         query=request.GET,
-        render=lambda: _results(request, user, past=past),
+        render=lambda: _results(request, representative(audience), past=past),
     )
     return render(
         request,
         "exchanges/exchange_list.html",
-        {"past": past, "results": _with_own_states(fragment["html"], user, fragment["pks"])},
+        {"past": past, "results": _with_own_states(fragment["html"], viewer, fragment["pks"])},
     )
 
 
-def _detail_audience(user, registration) -> str:
-    """Who sees the same detail content: visitors, members, participants (they also see the
-    address and the joining link), coordinators (everything, drafts too)."""
-    if not user.is_authenticated:
-        return "public"
-    if user.is_coordinator:
-        return "coordinators"
-    if registration is not None and registration.is_participant:
+def _detail_audience(viewer, exchange: Exchange, registration) -> str:
+    """Who sees the same detail content: the viewer's audience, and participants apart (they
+    also see the address and the joining link, as the policy's ``with_private_details_for``
+    says; only someone registered can be one, so nobody else costs a query)."""
+    if viewer.is_coordinator or registration is None:
+        return viewer.audience
+    if Exchange.objects.with_private_details_for(viewer).filter(pk=exchange.pk).exists():
         return "participants"
-    return "members"
+    return viewer.audience
 
 
-def _detail_content(exchange_pk: int, user, audience: str) -> dict:
+def _detail_content(exchange_pk: int, viewer, audience: str) -> dict:
     """The detail page's parts that are the same for everyone of ``audience``."""
     exchange = (
-        Exchange.objects.visible_to(user)
+        Exchange.objects.visible_to(viewer)
         .with_place_counts()
         .prefetch_related(
             Prefetch("themes", queryset=Theme.objects.all(), to_attr="theme_list"),
-            Prefetch("sessions", queryset=Session.objects.prefetch_related("facilitators")),
+            # Facilitators are named only where the audience may see their profile (the policy's
+            # ``Member.objects.listed``); the others are counted.
+            Prefetch(
+                "sessions",
+                queryset=Session.objects.prefetch_related(
+                    Prefetch(
+                        "facilitators",
+                        queryset=Member.objects.annotate(
+                            named=Exists(Member.objects.listed(viewer).filter(pk=OuterRef("pk")))
+                        ).order_by("display_name", "pk"),
+                    )
+                ),
+            ),
         )
         .get(pk=exchange_pk)
     )
@@ -169,7 +176,7 @@ def _detail_content(exchange_pk: int, user, audience: str) -> dict:
         .filter(Q(is_host=True) | Q(is_partner=True))
         .order_by("name")
     )
-    signed_in = audience != "public"
+    signed_in = viewer.is_authenticated
     going = []
     if signed_in:
         going = list(
@@ -178,7 +185,9 @@ def _detail_content(exchange_pk: int, user, audience: str) -> dict:
             # Their organisations' names in the same query.
             .annotate(
                 organisation_names=ListSubquery(
-                    Organisation.objects.filter(members__user=OuterRef("user_id"))
+                    Organisation.objects.filter(
+                        memberships__member__user=OuterRef("user_id"), memberships__state=Membership.State.APPROVED
+                    )
                     .order_by("name")
                     .annotate(v=F("name"))
                     .values_list("v")
@@ -188,7 +197,7 @@ def _detail_content(exchange_pk: int, user, audience: str) -> dict:
         )
     facts = render_to_string(
         "exchanges/includes/exchange_facts.html",
-        {"exchange": exchange, "show_private": audience in ("participants", "coordinators")},
+        {"exchange": exchange, "show_private": audience in ("participants", Audience.COORDINATORS)},
     )
     body = render_to_string(
         "exchanges/includes/exchange_body.html",
@@ -199,7 +208,14 @@ def _detail_content(exchange_pk: int, user, audience: str) -> dict:
             "partners": [o for o in organisations if o.is_partner and not o.is_host],
             "going": going,
             "signed_in": signed_in,
-            "sessions": exchange.sessions.all(),
+            "sessions": [
+                (
+                    session,
+                    [f for f in session.facilitators.all() if f.named],
+                    sum(1 for f in session.facilitators.all() if not f.named),
+                )
+                for session in exchange.sessions.all()
+            ],
         },
     )
     return {"facts": facts, "body": body, "places_left": exchange.places_left_db}
@@ -207,18 +223,22 @@ def _detail_content(exchange_pk: int, user, audience: str) -> dict:
 
 @require_GET
 def detail(request, slug):
-    user = _viewer(request)
-    exchange = get_object_or_404(Exchange.objects.visible_to(user), slug=slug)
+    viewer = request.viewer
+    exchange = get_object_or_404(Exchange.objects.visible_to(viewer), slug=slug)
     registration = None
-    if user.is_authenticated:
+    if viewer.is_authenticated:
         registration = (
-            Registration.objects.filter(exchange=exchange, user=user).annotate(ahead=_waitlist_ahead()).first()
+            Registration.objects.filter(exchange=exchange, user_id=viewer.user_id)
+            .annotate(ahead=_waitlist_ahead())
+            .first()
         )
-    audience = _detail_audience(user, registration)
+    audience = _detail_audience(viewer, exchange, registration)
+    # Participants see the same content as other members plus the private details.
+    shared = representative(viewer.audience)
     content = cache.cached(
         "detail",
         parts=(exchange.pk, audience),
-        render=lambda: _detail_content(exchange.pk, user, audience),
+        render=lambda: _detail_content(exchange.pk, shared, audience),
     )
     exchange.places_left_db = content["places_left"]
     now = timezone.now()
@@ -235,7 +255,7 @@ def detail(request, slug):
             if registration and registration.state == State.WAITLISTED
             else None,
             "closed_reason": exchange.signup_closed_reason(now),
-            "may_join": exchange.user_may_join(user) if user.is_authenticated else True,
+            "may_join": exchange.joinable_by(viewer) if viewer.is_authenticated else True,
             "can_cancel": registration is not None
             and registration.state in ("confirmed", "accepted", "applied")
             and not exchange.starts_at <= now,
@@ -256,7 +276,7 @@ def register(request, slug):
     if reason:
         messages.error(request, reason)
         return redirect(exchange.get_absolute_url())
-    if not exchange.user_may_join(request.user):
+    if not exchange.joinable_by(request.viewer):
         return _refuse(request, exchange, services.NotAllowed())
     form = RegistrationForm(request.POST or None, exchange=exchange)
     if request.method == "POST" and form.is_valid():
@@ -429,12 +449,7 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 @require_GET
 def calendar(request, slug):
     exchange = _exchange_for(request, slug)
-    private = False
-    if request.user.is_authenticated:
-        private = (
-            request.user.is_coordinator
-            or Registration.objects.filter(exchange=exchange, user=request.user, state__in=PARTICIPANT_STATES).exists()
-        )
+    private = Exchange.objects.with_private_details_for(request.viewer).filter(pk=exchange.pk).exists()
     return _ics_response(calendar_bytes([exchange], private=private), f"{exchange.slug[:60]}.ics")
 
 
@@ -443,8 +458,10 @@ def feed(request, token):
     feed = CalendarFeed.objects.filter(token=token).select_related("user").first()
     if feed is None or not feed.user.is_active or feed.user.deleted_at is not None:
         raise Http404
+    # The feed is the person's own: what the policy lets them see the private details of.
     exchanges = (
-        Exchange.objects.listed()
+        Exchange.objects.with_private_details_for(viewer_for(feed.user))
+        .listed()
         .filter(registrations__user=feed.user, registrations__state__in=PARTICIPANT_STATES)
         .filter(ends_at__gte=timezone.now() - timezone.timedelta(days=365))
         .order_by("starts_at")

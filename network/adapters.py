@@ -1,4 +1,8 @@
-"""allauth hooks: its emails go through the outbox; invitations are honoured at signup."""
+"""allauth hooks: its emails go through the outbox; a new account speaks the page's language.
+
+Invitations are honoured at signup by ``invitations.adapters.AccountAdapter``, the subclass
+that ``ACCOUNT_ADAPTER`` names (network sits below the invitations app and cannot call it).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ IDEMPOTENCY_BUCKET_SECONDS = 60
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Email delivery goes through the outbox; invited people sign up already verified."""
+    """Email delivery goes through the outbox; new members speak the language of the signup page."""
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render allauth's email in the recipient's language and write it to the outbox.
@@ -55,19 +59,15 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def save_user(self, request, user, form, commit=True):
-        """Create the user, speaking the language of the signup page from now on; if they
-        came through an invitation, accept it for them."""
+        """Create the user, speaking the language of the signup page from now on."""
         user = super().save_user(request, user, form, commit=commit)
         if commit:
-            from network.invitations import invitation_accept_from_session
-
             member = getattr(user, "member", None)
             language = translation.get_language()
             supported = {code for code, _ in settings.LANGUAGES}
             if member is not None and language in supported and member.preferred_language != language:
                 member.preferred_language = language
                 member.save(update_fields=["preferred_language", "updated_at"])
-            invitation_accept_from_session(request=request, user=user)
         return user
 
     def get_login_redirect_url(self, request):

@@ -11,9 +11,10 @@ from network.models import Member, Membership, Organisation, Theme, User
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "date_joined", "deleted_at"]
-    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    list_filter = ["groups", "is_superuser", "is_active"]
     search_fields = ["email", "first_name", "last_name", "member__display_name"]
-    readonly_fields = ["last_login", "date_joined", "deleted_at"]
+    # ``is_staff`` follows the coordinator role (network.signals): give or take the role instead.
+    readonly_fields = ["is_staff", "last_login", "date_joined", "deleted_at"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name")}),
@@ -34,6 +35,7 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["member", "organisation"]
+    fields = ["member", "organisation", "role", "state", "since"]
 
 
 @admin.register(Organisation)
@@ -60,12 +62,37 @@ class MemberAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["member", "organisation", "role", "since"]
-    list_filter = ["role"]
+    """Coordinators see every membership and request; a request is decided with the actions
+    (the same services as the "Requests to join" page, with their emails)."""
+
+    list_display = ["member", "organisation", "role", "state", "requested_at", "decided_at", "since"]
+    list_filter = ["state", "role"]
     search_fields = ["member__display_name", "organisation__name"]
     autocomplete_fields = ["member", "organisation"]
     list_select_related = ["member", "organisation"]
+    readonly_fields = ["requested_at", "decided_at", "decided_by"]
+    actions = ["approve_requests", "decline_requests"]
 
+    def _decide(self, request, queryset, decide) -> None:
+        from network.services import MembershipError
 
-# Invitations (the email issue) are registered in their own module.
-from network import admin_invitations  # noqa: E402, F401
+        done = 0
+        for membership in queryset.filter(state=Membership.State.REQUESTED).select_related("member__user"):
+            try:
+                decide(membership=membership, by=request.user)
+            except MembershipError:
+                continue
+            done += 1
+        self.message_user(request, _("%(count)d requests decided.") % {"count": done})
+
+    @admin.action(description=_("Approve the selected requests"), permissions=["change"])
+    def approve_requests(self, request, queryset):
+        from network.services import membership_approve
+
+        self._decide(request, queryset, membership_approve)
+
+    @admin.action(description=_("Decline the selected requests"), permissions=["change"])
+    def decline_requests(self, request, queryset):
+        from network.services import membership_decline
+
+        self._decide(request, queryset, membership_decline)

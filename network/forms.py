@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_no_nul
@@ -56,20 +55,27 @@ class MemberForm(forms.ModelForm):
         self.fields["display_name"].required = True
 
 
-class MembershipForm(forms.ModelForm):
+class MembershipRequestForm(forms.Form):
+    """Ask to join an organisation: it grants nothing until an administrator approves it."""
+
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.only("id", "name").order_by("name")
     )
+    role = forms.ChoiceField(label=_("Your role there"), choices=(), initial=Membership.Role.MEMBER)
+    message = forms.CharField(
+        label=_("A word to the organisation (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+        validators=[validate_no_nul],
+        help_text=_("Who you are and how you work with them: it helps them recognise you."),
+    )
 
-    class Meta:
-        model = Membership
-        fields = ["organisation", "role", "since"]
-        widgets = {"since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+    def __init__(self, *args, **kwargs):
+        from network.services import REQUESTABLE_ROLES
 
-
-MembershipFormSet = inlineformset_factory(
-    Member, Membership, form=MembershipForm, extra=1, can_delete=True, max_num=30, validate_max=True
-)
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = REQUESTABLE_ROLES
 
 
 class AccountDeleteForm(forms.Form):

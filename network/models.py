@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from core.policy import Role
+from core.policy import Role  # noqa: F401 — the role group names, defined once in the policy
 
 
 class UserManager(BaseUserManager):
@@ -78,17 +78,6 @@ class User(AbstractUser):
             return member.display_name
         full = self.get_full_name()
         return full or self.email.split("@")[0]
-
-    def has_role(self, role: str) -> bool:
-        return any(g.name == role for g in self.groups.all())
-
-    @property
-    def is_coordinator(self) -> bool:
-        return self.is_superuser or self.has_role(Role.COORDINATOR)
-
-    @property
-    def is_funder(self) -> bool:
-        return self.has_role(Role.FUNDER)
 
 
 class Theme(models.Model):
@@ -180,20 +169,21 @@ class MemberQuerySet(models.QuerySet):
     def active(self):
         return self.filter(user__is_active=True, user__deleted_at__isnull=True)
 
-    def listed(self, *, signed_in: bool = True):
-        """Profiles shown in directories and on organisation pages: never hidden ones (not even
-        one's own), and to visitors who are not signed in only public ones."""
-        shown = [Member.Visibility.PUBLIC, Member.Visibility.MEMBERS] if signed_in else [Member.Visibility.PUBLIC]
-        return self.active().filter(visibility__in=shown)
-
-    def visible_to(self, user):
-        """Profiles ``user`` may see. Hidden profiles are never listed, except one's own."""
+    def visible_to(self, viewer):
+        """Profiles ``viewer`` (a ``core.policy.Viewer``) may see: visitors public ones, signed-in
+        people public and members-only ones, and everyone their own. A hidden profile is seen by
+        its owner alone (coordinators use the admin)."""
         qs = self.active()
-        if not user.is_authenticated:
+        if not viewer.is_authenticated:
             return qs.filter(visibility=Member.Visibility.PUBLIC)
-        if user.is_staff or user.is_superuser:
-            return qs.exclude(Q(visibility=Member.Visibility.HIDDEN) & ~Q(user=user))
-        return qs.filter(Q(visibility__in=[Member.Visibility.PUBLIC, Member.Visibility.MEMBERS]) | Q(user=user))
+        return qs.filter(
+            Q(visibility__in=[Member.Visibility.PUBLIC, Member.Visibility.MEMBERS]) | Q(user_id=viewer.user_id)
+        )
+
+    def listed(self, viewer):
+        """Profiles shown in directories, on organisation pages and beside contributions: what
+        ``visible_to`` allows, but never a hidden one, not even one's own."""
+        return self.visible_to(viewer).exclude(visibility=Member.Visibility.HIDDEN)
 
 
 class Member(models.Model):
@@ -315,126 +305,3 @@ class Membership(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.state == self.State.APPROVED
-
-
-# --- Invitations (the email issue) ------------------------------------------------------------
-
-
-class InvitationQuerySet(models.QuerySet):
-    def open(self):
-        """Invitations whose link still works: pending or sent, and not past their expiry."""
-        from django.utils import timezone
-
-        return self.filter(state__in=Invitation.OPEN_STATES, expires_at__gt=timezone.now())
-
-    def expire_due(self) -> int:
-        """Mark open invitations past their expiry as expired (a cheap conditional update,
-        run before invitations are listed or created)."""
-        from django.utils import timezone
-
-        return self.filter(state__in=Invitation.OPEN_STATES, expires_at__lte=timezone.now()).update(
-            state=Invitation.State.EXPIRED
-        )
-
-
-class Invitation(models.Model):
-    """A coordinator's invitation to join the network, optionally into an organisation.
-
-    The link's secret is never stored: only its SHA-256 (``token_hash``). At most one open
-    (pending or sent) invitation exists per address, enforced by the database.
-    """
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("pending")
-        SENT = "sent", _("sent")
-        ACCEPTED = "accepted", _("accepted")
-        EXPIRED = "expired", _("expired")
-        REVOKED = "revoked", _("revoked")
-
-    OPEN_STATES = ("pending", "sent")
-
-    email = models.EmailField(_("email address"), db_index=True)
-    name = models.CharField(_("name"), max_length=150, blank=True)
-    organisation = models.ForeignKey(
-        Organisation,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="invitations",
-        verbose_name=_("organisation"),
-    )
-    role = models.CharField(_("role"), max_length=20, choices=Membership.Role.choices, default=Membership.Role.MEMBER)
-    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="en")
-    message = models.TextField(_("personal message"), max_length=2000, blank=True)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
-    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("invited by"),
-    )
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("accepted by"),
-    )
-    outbox_message = models.ForeignKey(
-        "outbox.OutboxMessage",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("last email"),
-    )
-    send_count = models.PositiveSmallIntegerField(_("emails sent"), default=0)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    expires_at = models.DateTimeField(_("expires at"))
-    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-
-    objects = InvitationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("invitation")
-        verbose_name_plural = _("invitations")
-        indexes = [models.Index(fields=["state", "expires_at"], name="invitation_state_expires_idx")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["email"], condition=Q(state__in=["pending", "sent"]), name="invitation_one_open_per_email"
-            ),
-            models.CheckConstraint(condition=Q(email=models.functions.Lower("email")), name="invitation_email_lower"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.email} ({self.get_state_display()})"
-
-    @property
-    def is_open(self) -> bool:
-        from django.utils import timezone
-
-        return self.state in self.OPEN_STATES and self.expires_at > timezone.now()
-
-
-def _invitation_mark_sent(sender, message, **kwargs) -> None:
-    """An invitation moves from pending to sent when its email has left."""
-    if message.kind == "invitation":
-        Invitation.objects.filter(outbox_message_id=message.pk, state=Invitation.State.PENDING).update(
-            state=Invitation.State.SENT, sent_at=message.sent_at
-        )
-
-
-def _connect_invitation_receivers() -> None:
-    from outbox.signals import message_sent
-
-    message_sent.connect(_invitation_mark_sent, dispatch_uid="invitation_mark_sent")
-
-
-_connect_invitation_receivers()

@@ -9,10 +9,17 @@ from types import ModuleType
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from network.models import Member, Role, User
+from core.cache import network_changed
+from core.policy import Role, viewer_for
+from network.models import Member, Membership, Organisation, User
 
 
 @transaction.atomic
@@ -29,12 +36,151 @@ def member_ensure(*, user: User) -> Member:
 
 
 @transaction.atomic
-def profile_save(*, form, formset) -> Member:
-    """Save a member's profile form and their memberships formset together (both validated)."""
-    member = form.save()
-    formset.instance = member
-    formset.save()
-    return member
+def profile_save(*, form) -> Member:
+    """Save a member's profile form (validated). Memberships are not part of it: a member asks
+    to join an organisation (``membership_request``) and an administrator decides."""
+    return form.save()
+
+
+# --- Memberships: asked for by the member, decided by the organisation ---------------------
+
+
+class MembershipError(Exception):
+    """A request that cannot be made or decided; ``message`` is ready to show."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _deciders(organisation: Organisation) -> list[User]:
+    """Who is told about a request to join: the organisation's administrators (approved
+    memberships with the administrator role); when it has none, the coordinators."""
+    admins = list(
+        User.objects.filter(
+            is_active=True,
+            deleted_at__isnull=True,
+            member__memberships__organisation=organisation,
+            member__memberships__state=Membership.State.APPROVED,
+            member__memberships__role=Membership.Role.ADMIN,
+        ).select_related("member")
+    )
+    if admins:
+        return admins
+    return list(
+        User.objects.filter(is_active=True, deleted_at__isnull=True)
+        .filter(Q(groups__name=Role.COORDINATOR) | Q(is_superuser=True))
+        .select_related("member")
+        .distinct()
+    )
+
+
+def _membership_email(*, membership: Membership, kind: str, to: User, key: str) -> None:
+    from outbox.services import absolute_url, email_queue, language_for
+
+    language = language_for(user=to)
+    email_queue(
+        to=to.email,
+        kind=kind,
+        template=f"network/emails/{kind}",
+        context={
+            "name": to.public_name,
+            "member_name": membership.member.display_name,
+            "organisation": membership.organisation.name,
+            "role": membership.get_role_display(),
+            "message": membership.message,
+            "requests_url": absolute_url(reverse("network:membership_requests")),
+            "organisation_url": absolute_url(membership.organisation.get_absolute_url()),
+            "memberships_url": absolute_url(reverse("network:memberships")),
+        },
+        language=language,
+        idempotency_key=key,
+        user=to,
+    )
+
+
+REQUESTABLE_ROLES = [choice for choice in Membership.Role.choices if choice[0] != Membership.Role.ADMIN]
+
+
+@transaction.atomic
+def membership_request(*, member: Member, organisation: Organisation, role: str, message: str = "") -> Membership:
+    """``member`` asks to join ``organisation``. The request grants nothing until it is approved.
+
+    Nobody may ask to become an administrator (an administrator or a coordinator gives that
+    role). Asking again while a request waits returns it unchanged (double submits make one
+    row); asking again after a refusal makes a new request. The organisation's administrators
+    (or, without any, the coordinators) are emailed through the outbox.
+    """
+    if role not in dict(REQUESTABLE_ROLES):
+        raise MembershipError(_("Choose one of the roles offered."))
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            membership, created = Membership.objects.select_for_update().get_or_create(
+                member=member,
+                organisation=organisation,
+                defaults={"role": role, "message": message, "state": Membership.State.REQUESTED, "requested_at": now},
+            )
+    except IntegrityError:
+        membership = Membership.objects.select_for_update().get(member=member, organisation=organisation)
+        created = False
+    if not created:
+        if membership.state == Membership.State.APPROVED:
+            raise MembershipError(_("You are already a member of this organisation."))
+        if membership.state == Membership.State.REQUESTED:
+            return membership
+        membership.role, membership.message = role, message
+        membership.state, membership.requested_at = Membership.State.REQUESTED, now
+        membership.decided_at, membership.decided_by = None, None
+        membership.save()
+    stamp = membership.requested_at.isoformat()
+    for decider in _deciders(organisation):
+        _membership_email(
+            membership=membership,
+            kind="membership_request",
+            to=decider,
+            key=f"membership-request:{membership.pk}:{stamp}:{decider.pk}",
+        )
+    return membership
+
+
+def _decide(*, membership: Membership, by: User, state: str, kind: str) -> Membership:
+    if not viewer_for(by).administers(membership.organisation_id):
+        raise PermissionDenied
+    now = timezone.now()
+    # Exactly once: two administrators deciding at the same moment make one decision.
+    changed = Membership.objects.filter(pk=membership.pk, state=Membership.State.REQUESTED).update(
+        state=state, decided_at=now, decided_by=by, since=Coalesce("since", Value(now.date()))
+    )
+    if not changed:
+        raise MembershipError(_("This request was already decided."))
+    network_changed()  # .update() sends no signal
+    membership.refresh_from_db()
+    user = membership.member.user
+    _membership_email(membership=membership, kind=kind, to=user, key=f"{kind}:{membership.pk}:{int(now.timestamp())}")
+    return membership
+
+
+@transaction.atomic
+def membership_approve(*, membership: Membership, by: User) -> Membership:
+    """An administrator of the organisation (or a coordinator) approves a request: from now
+    on the member's ``Viewer`` counts the organisation. The member is emailed."""
+    return _decide(membership=membership, by=by, state=Membership.State.APPROVED, kind="membership_approved")
+
+
+@transaction.atomic
+def membership_decline(*, membership: Membership, by: User) -> Membership:
+    """An administrator of the organisation (or a coordinator) declines a request. The member is
+    emailed and may ask again."""
+    return _decide(membership=membership, by=by, state=Membership.State.DECLINED, kind="membership_declined")
+
+
+@transaction.atomic
+def membership_leave(*, membership: Membership, member: Member) -> None:
+    """A member leaves an organisation or withdraws their request."""
+    if membership.member_id != member.pk:
+        raise PermissionDenied
+    membership.delete()
 
 
 def personal_data_modules() -> list[tuple[str, ModuleType]]:

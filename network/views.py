@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
@@ -25,9 +26,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
-from core.cache import audience, cached_fragment
+from core.cache import cached_fragment
+from core.policy import representative
+from network import services as membership_services
 from network.filters import MemberFilter, OrganisationFilter
-from network.forms import AccountDeleteForm, MemberForm, MembershipFormSet
+from network.forms import AccountDeleteForm, MemberForm, MembershipRequestForm
 from network.models import Member, Membership, Organisation, Theme
 from network.services import account_delete, personal_data_export, profile_save
 
@@ -74,10 +77,14 @@ def organisation_list(request):
     return render(request, "network/organisation_list.html", {"directory": directory})
 
 
-def _organisation_page(request, organisation: Organisation, signed_in: bool) -> str:
-    listed = Member.objects.listed(signed_in=signed_in)
+def _organisation_page(request, organisation: Organisation, viewer) -> str:
+    """The organisation's page as everyone of ``viewer``'s audience sees it: its approved
+    members whose profiles that audience may see."""
+    listed = Member.objects.listed(viewer)
+    signed_in = viewer.is_authenticated
     memberships = list(
-        Membership.objects.filter(organisation=organisation, member__in=listed)
+        Membership.objects.approved()
+        .filter(organisation=organisation, member__in=listed)
         .select_related("member")
         .only("role", "member__display_name")
         .order_by("member__display_name", "pk")[: DETAIL_LIST_LIMIT + 1]
@@ -100,22 +107,34 @@ def _organisation_page(request, organisation: Organisation, signed_in: bool) -> 
 
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation, slug=slug)
-    signed_in = request.user.is_authenticated
+    audience = request.viewer.audience
     body = cached_fragment(
         "organisation_page",
-        parts=(organisation.pk, audience(request.user)),
-        render=lambda: _organisation_page(request, organisation, signed_in),
+        parts=(organisation.pk, audience),
+        render=lambda: _organisation_page(request, organisation, representative(audience)),
     )
+    viewer = request.viewer
+    own = None
+    if viewer.is_authenticated:
+        own = Membership.objects.filter(organisation=organisation, member_id=viewer.member_id).first()
     context = {
         "organisation": organisation,
         "body": body,
-        "show_contact": signed_in and request.user.is_coordinator,
+        "show_contact": viewer.is_coordinator,
+        # Rendered live around the cached body: the viewer's own membership or request, and
+        # the requests waiting for them if they administer the organisation.
+        "own_membership": own,
+        "waiting": (
+            Membership.objects.pending_for(viewer).filter(organisation=organisation).count()
+            if viewer.administers(organisation.pk)
+            else 0
+        ),
     }
     return render(request, "network/organisation_detail.html", context)
 
 
-def _member_directory(request) -> str:
-    listed = Member.objects.listed()
+def _member_directory(request, viewer) -> str:
+    listed = Member.objects.listed(viewer)
     codes = listed.exclude(country="").order_by().values_list("country", flat=True).distinct()
     filterset = MemberFilter(request.GET or None, queryset=listed, country_codes=list(codes), request=request)
     members = (
@@ -124,9 +143,9 @@ def _member_directory(request) -> str:
         .prefetch_related(
             Prefetch(
                 "memberships",
-                queryset=Membership.objects.select_related("organisation").only(
-                    "member_id", "role", "organisation__name", "organisation__slug"
-                ),
+                queryset=Membership.objects.approved()
+                .select_related("organisation")
+                .only("member_id", "role", "organisation__name", "organisation__slug"),
             )
         )
     )
@@ -138,17 +157,23 @@ def _member_directory(request) -> str:
 
 @login_required
 def member_list(request):
-    # Every signed-in member sees the same directory (hidden profiles are never listed), so
-    # one cached fragment per language and query serves them all.
-    directory = cached_fragment("member_directory", query=request.GET, render=lambda: _member_directory(request))
+    # Everyone of one audience sees the same directory (hidden profiles are never listed), so
+    # one cached fragment per audience, language and query serves them all.
+    audience = request.viewer.audience
+    directory = cached_fragment(
+        "member_directory",
+        parts=(audience,),
+        query=request.GET,
+        render=lambda: _member_directory(request, representative(audience)),
+    )
     return render(request, "network/member_list.html", {"directory": directory})
 
 
 @login_required
 def member_detail(request, pk):
     member = get_object_or_404(
-        Member.objects.visible_to(request.user).prefetch_related(
-            "themes", Prefetch("memberships", queryset=Membership.objects.select_related("organisation"))
+        Member.objects.visible_to(request.viewer).prefetch_related(
+            "themes", Prefetch("memberships", queryset=Membership.objects.approved().select_related("organisation"))
         ),
         pk=pk,
     )
@@ -201,17 +226,128 @@ def profile_edit(request):
     member = request.user.member
     if request.method == "POST":
         form = MemberForm(request.POST, instance=member)
-        formset = MembershipFormSet(request.POST, instance=member, prefix="memberships")
-        if form.is_valid() and formset.is_valid():
-            member = profile_save(form=form, formset=formset)
+        if form.is_valid():
+            member = profile_save(form=form)
             # The next page is in the (possibly new) preferred language: say it in that language.
             with translation.override(member.preferred_language):
                 messages.success(request, _("Your profile is saved."))
             return _redirect_in_language("network:profile_edit", member.preferred_language)
     else:
         form = MemberForm(instance=member)
-        formset = MembershipFormSet(instance=member, prefix="memberships")
-    return render(request, "network/profile_edit.html", {"form": form, "formset": formset, "member": member})
+    return render(request, "network/profile_edit.html", {"form": form, "member": member})
+
+
+# --- Memberships: ask to join, decide requests ----------------------------------------------
+
+
+@login_required
+def memberships(request):
+    """The member's organisations and requests, the form to ask to join another, and the
+    requests waiting for the viewer's decision (administrators and coordinators)."""
+    member = request.user.member
+    initial = {}
+    slug = request.GET.get("organisation", "")
+    if slug and "\x00" not in slug:
+        organisation = Organisation.objects.filter(slug=slug[:200]).first()
+        if organisation is not None:
+            initial["organisation"] = organisation.pk
+    return render(
+        request,
+        "network/membership_list.html",
+        {
+            "memberships": Membership.objects.filter(member=member).select_related("organisation"),
+            "form": MembershipRequestForm(initial=initial),
+            "waiting": Membership.objects.pending_for(request.viewer).count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def membership_request(request):
+    form = MembershipRequestForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "network/membership_list.html",
+            {
+                "memberships": Membership.objects.filter(member=request.user.member).select_related("organisation"),
+                "form": form,
+                "waiting": Membership.objects.pending_for(request.viewer).count(),
+            },
+            status=400,
+        )
+    data = form.cleaned_data
+    try:
+        membership_services.membership_request(
+            member=request.user.member, organisation=data["organisation"], role=data["role"], message=data["message"]
+        )
+    except membership_services.MembershipError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Your request to join %(organisation)s was sent. You will get an email when it is decided.")
+            % {"organisation": data["organisation"].name},
+        )
+    return redirect("network:memberships")
+
+
+@login_required
+@require_POST
+def membership_leave(request, pk):
+    membership = get_object_or_404(Membership.objects.select_related("organisation"), pk=pk, member__user=request.user)
+    name = membership.organisation.name
+    was_request = membership.state == Membership.State.REQUESTED
+    membership_services.membership_leave(membership=membership, member=request.user.member)
+    if was_request:
+        messages.success(request, _("Your request to join %(organisation)s is withdrawn.") % {"organisation": name})
+    else:
+        messages.success(request, _("You are no longer listed with %(organisation)s.") % {"organisation": name})
+    return redirect("network:memberships")
+
+
+@login_required
+def membership_requests(request):
+    """Requests to join that the viewer may decide (the organisations they administer; every
+    organisation for coordinators)."""
+    pending = (
+        Membership.objects.pending_for(request.viewer)
+        .select_related("member", "organisation")
+        .order_by("requested_at", "pk")
+    )
+    page = _page(request, pending, 50)
+    return render(request, "network/membership_requests.html", {"page": page})
+
+
+def _decide(request, pk, decide, done_message):
+    membership = get_object_or_404(Membership.objects.select_related("member__user", "organisation"), pk=pk)
+    if not request.viewer.administers(membership.organisation_id):
+        raise PermissionDenied
+    try:
+        decide(membership=membership, by=request.user)
+    except membership_services.MembershipError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            done_message % {"member": membership.member.display_name, "organisation": membership.organisation.name},
+        )
+    return redirect("network:membership_requests")
+
+
+@login_required
+@require_POST
+def membership_approve(request, pk):
+    return _decide(
+        request, pk, membership_services.membership_approve, _("%(member)s is now a member of %(organisation)s.")
+    )
+
+
+@login_required
+@require_POST
+def membership_decline(request, pk):
+    return _decide(request, pk, membership_services.membership_decline, _("The request of %(member)s was declined."))
 
 
 @login_required

@@ -27,7 +27,6 @@ from practice.models import (
     JointAction,
     JointActionUpdate,
     Participation,
-    SearchEntry,
 )
 
 
@@ -235,15 +234,3 @@ class JointActionAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-
-
-@admin.register(SearchEntry)
-class SearchEntryAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "language", "config", "updated_at"]
-    list_filter = ["kind", "language", "config"]
-    search_fields = ["title"]
-    readonly_fields = ["kind", "object_id", "language", "config", "title", "summary", "url", "themes", "countries"]
-    exclude = ["vector", "body"]
-
-    def has_add_permission(self, request):
-        return False

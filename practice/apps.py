@@ -9,11 +9,9 @@ class PracticeConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        # The cross-site search index follows every registered source's saves and deletes.
         from network.roles import roles_sync
-        from practice import searchindex, signals  # noqa: F401
+        from practice import signals  # noqa: F401
 
-        searchindex.connect_signals()
         # network syncs the role groups after *its own* post_migrate, which on a fresh database
         # runs before this app's permissions exist; syncing again after ours gives coordinators
         # the practice permissions (and those of every app before us) on the first migrate.

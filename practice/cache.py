@@ -9,7 +9,7 @@ after writes that send no signals, such as ``QuerySet.update``). A change theref
 the next request.
 
 What differs per reader never goes into a shared fragment: fragments are keyed by audience
-(``audience()``: coordinators see drafts of joint actions, everyone else the same), and the
+(``Viewer.audience`` of ``core.policy``), and the
 parts that depend on the one user — workflow buttons, CSRF tokens, drafts shown to their
 authors, evidence records whose visibility follows the reader's organisations — are rendered
 live around the fragments.
@@ -38,13 +38,6 @@ def practice_changed(**kwargs) -> None:
     while the transaction was open must not keep its fragment past the commit."""
     version_bump(NAMESPACE)
     transaction.on_commit(lambda: version_bump(NAMESPACE))
-
-
-def audience(user) -> str:
-    """Coordinators see draft joint actions; every other reader the same shared content."""
-    if user is not None and user.is_authenticated and user.is_coordinator:
-        return "coordinator"
-    return "everyone"
 
 
 def fragment(name: str, *, parts: tuple = (), query=None, render: Callable):

@@ -8,6 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import translation
 
+from core.policy import audiences_of
 from practice.models import Guide, JointAction, JointActionUpdate
 
 
@@ -21,6 +22,8 @@ def digest_items(*, since: dt.datetime, until: dt.datetime) -> list[dict]:
             .prefetch_related("work__themes")
             .order_by("published_at", "pk")
         )
+        guides = list(guides)
+        guide_audiences = audiences_of(Guide.objects.visible_to, [guide.pk for guide in guides])
         for guide in guides:
             items.append(
                 {
@@ -32,7 +35,7 @@ def digest_items(*, since: dt.datetime, until: dt.datetime) -> list[dict]:
                     "language": guide.language,
                     "themes": [theme.slug for theme in guide.work.themes.all()],
                     "countries": [country.code for country in guide.work.countries],
-                    "audiences": {"public"},
+                    "audiences": guide_audiences[guide.pk],
                     "date": guide.published_at,
                 }
             )
@@ -43,6 +46,8 @@ def digest_items(*, since: dt.datetime, until: dt.datetime) -> list[dict]:
             .prefetch_related("joint_action__participations__organisation")
             .order_by("created_at", "pk")
         )
+        updates = list(updates)
+        action_audiences = audiences_of(JointAction.objects.visible_to, {u.joint_action_id for u in updates})
         for update in updates:
             action = update.joint_action
             items.append(
@@ -57,7 +62,7 @@ def digest_items(*, since: dt.datetime, until: dt.datetime) -> list[dict]:
                     "countries": sorted(
                         {p.organisation.country.code for p in action.participations.all() if p.organisation.country}
                     ),
-                    "audiences": {"public"},
+                    "audiences": action_audiences[action.pk],
                     "date": update.created_at,
                 }
             )

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries as all_countries
 
+from core.policy import ANONYMOUS
 from core.validators import validate_no_nul
 from network.models import Theme
 from practice.models import (
@@ -18,10 +18,8 @@ from practice.models import (
     GuideImage,
     GuideWork,
     JointActionUpdate,
-    Kind,
     sections_for,
 )
-from practice.searchindex import MAX_QUERY_LENGTH
 
 
 class GuideTextForm(forms.Form):
@@ -113,9 +111,9 @@ class GuideWorkForm(forms.ModelForm):
         fields = ["characteristics", "themes", "countries", "organisations", "licence"]
         widgets = {"themes": forms.CheckboxSelectMultiple}
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.viewer = viewer if viewer is not None else ANONYMOUS
         self.fields["themes"].queryset = Theme.objects.all()
         if self.instance.pk and not self.is_bound:
             self.initial["links"] = "\n".join(self._current_links())
@@ -132,9 +130,8 @@ class GuideWorkForm(forms.ModelForm):
         return urls
 
     def clean_links(self) -> dict:
-        from evidence.models import EvidenceRecord
-        from exchanges.models import Exchange
-        from practice.searchindex import visible_for_model
+        from evidence import search as evidence_search
+        from exchanges import search as exchanges_search
 
         found = {"related_guides": [], "evidence_records": [], "exchanges": []}
         unknown = []
@@ -151,13 +148,13 @@ class GuideWorkForm(forms.ModelForm):
                 continue
             target = None
             if match.view_name == "practice:guide_detail":
-                guide = Guide.objects.visible_to(self.user).filter(slug=match.kwargs.get("slug")).first()
+                guide = Guide.objects.visible_to(self.viewer).filter(slug=match.kwargs.get("slug")).first()
                 target = ("related_guides", guide.work) if guide else None
             elif match.view_name == "evidence:detail":
-                record = visible_for_model(EvidenceRecord, self.user).filter(pk=match.kwargs.get("pk")).first()
+                record = evidence_search.visible(self.viewer).filter(pk=match.kwargs.get("pk")).first()
                 target = ("evidence_records", record) if record else None
             elif match.view_name == "exchanges:detail":
-                exchange = visible_for_model(Exchange, self.user).filter(slug=match.kwargs.get("slug")).first()
+                exchange = exchanges_search.visible(self.viewer).filter(slug=match.kwargs.get("slug")).first()
                 target = ("exchanges", exchange) if exchange else None
             if target is None or (target[0] == "related_guides" and target[1].pk == self.instance.pk):
                 unknown.append(line)
@@ -210,27 +207,3 @@ class JointActionUpdateForm(forms.ModelForm):
 class RevisionDiffForm(forms.Form):
     old = forms.IntegerField(min_value=1, max_value=1_000_000)
     new = forms.IntegerField(min_value=1, max_value=1_000_000)
-
-
-def _kind_choices():
-    return [("", _("All kinds")), *Kind.choices]
-
-
-class SearchForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        max_length=MAX_QUERY_LENGTH,
-        required=False,
-        validators=[validate_no_nul],
-        error_messages={"max_length": _("Please use at most %(limit_value)d characters.")},
-    )
-    type = forms.CharField(required=False, max_length=30, validators=[validate_no_nul])
-    language = forms.ChoiceField(required=False, choices=[("", "")] + list(settings.LANGUAGES))
-    theme = forms.SlugField(required=False, max_length=100)
-    country = forms.CharField(required=False, max_length=2)
-
-    def clean_country(self):
-        code = (self.cleaned_data.get("country") or "").upper()
-        return code if code in all_countries else ""
-
-    page = forms.IntegerField(required=False, min_value=1, max_value=500)

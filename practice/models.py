@@ -6,20 +6,18 @@ version (``Guide``) is its own document with its own review state and revisions.
 work counts changes to the original's content (``content_version``); a translation
 remembers the count it was translated from, so a stale translation is a plain SQL
 comparison (``Guide.objects.outdated()``).
-
-The cross-site search index (``SearchEntry``) lives here too; see ``practice/searchindex.py``.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.policy import Viewer
 from core.uploads import IMAGE_EXTENSIONS, CheckedFileField, check_upload
 from core.validators import validate_no_nul
 from network.models import Member, Organisation, Theme
@@ -195,13 +193,15 @@ class GuideQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Guide.Status.PUBLISHED)
 
-    def visible_to(self, user):
+    def visible_to(self, viewer: Viewer):
         """Published guides for everyone; authors also see their own; coordinators see all."""
-        if user is None or not user.is_authenticated:
+        if viewer.is_anonymous:
             return self.published()
-        if user.is_coordinator:
+        if viewer.is_coordinator:
             return self.all()
-        own = Q(created_by=user) | Q(pk__in=Guide.authors.through.objects.filter(member__user=user).values("guide"))
+        own = Q(created_by_id=viewer.user_id) | Q(
+            pk__in=Guide.authors.through.objects.filter(member_id=viewer.member_id).values("guide")
+        )
         return self.filter(Q(status=Guide.Status.PUBLISHED) | own)
 
     def originals(self):
@@ -292,21 +292,19 @@ class Guide(models.Model):
     def plain_text(self) -> str:
         return "\n\n".join(str(v) for v in (self.sections or {}).values() if v)
 
-    def can_edit(self, user) -> bool:
-        if not user.is_authenticated:
-            return False
-        if user.is_coordinator:
+    def can_edit(self, viewer: Viewer) -> bool:
+        """Coordinators always; authors while the version is a draft."""
+        if viewer.is_coordinator:
             return True
-        if self.status not in (Guide.Status.DRAFT,):
-            return False
-        return self.is_author(user)
+        return self.status == Guide.Status.DRAFT and self.is_author(viewer)
 
-    def is_author(self, user) -> bool:
-        if not user.is_authenticated:
+    def is_author(self, viewer: Viewer) -> bool:
+        """The viewer created this version or is one of its authors (uses prefetched authors)."""
+        if not viewer.is_authenticated:
             return False
-        if self.created_by_id == user.pk:
+        if viewer.is_user(self.created_by_id):
             return True
-        return any(m.user_id == user.pk for m in self.authors.all())
+        return any(viewer.is_user(m.user_id) for m in self.authors.all())
 
 
 class GuideRevision(models.Model):
@@ -383,10 +381,22 @@ class GuideImage(models.Model):
 
 
 class JointActionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if user is not None and user.is_authenticated and user.is_coordinator:
+    def visible_to(self, viewer: Viewer):
+        """Drafts are for coordinators; every other joint action is public."""
+        if viewer.is_coordinator:
             return self.all()
         return self.exclude(status=JointAction.Status.DRAFT)
+
+    def updatable_by(self, viewer: Viewer):
+        """Joint actions ``viewer`` may add timeline updates to: coordinators any; approved
+        members of a participating organisation the ones they may see."""
+        if viewer.is_coordinator:
+            return self.all()
+        if not viewer.organisation_ids:
+            return self.none()
+        return self.visible_to(viewer).filter(
+            pk__in=Participation.objects.filter(organisation_id__in=viewer.organisation_ids).values("joint_action")
+        )
 
 
 class JointAction(models.Model):
@@ -481,30 +491,3 @@ class JointActionUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.text[:50]}"
-
-
-class SearchEntry(models.Model):
-    """One searchable item of any app, kept current by signals (see ``practice/searchindex.py``)."""
-
-    kind = models.CharField(max_length=30)
-    object_id = models.BigIntegerField()
-    language = models.CharField(max_length=8, blank=True)
-    # The PostgreSQL text-search configuration the vector was built with (english, swedish, ...).
-    config = models.CharField(max_length=20, default="simple")
-    title = models.CharField(max_length=300)
-    summary = models.TextField(blank=True)
-    body = models.TextField(blank=True)
-    url = models.CharField(max_length=500)
-    themes = models.JSONField(default=list, blank=True)
-    countries = models.JSONField(default=list, blank=True)
-    vector = SearchVectorField(null=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("search entry")
-        verbose_name_plural = _("search entries")
-        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="searchentry_unique_object")]
-        indexes = [models.Index(fields=["kind", "object_id"], name="searchentry_kind_obj_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.kind}:{self.object_id} {self.title}"

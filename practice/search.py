@@ -1,8 +1,7 @@
-"""What practice contributes to the cross-site search: guide versions and joint actions."""
+"""What the cross-site search (``search/sources.py``) indexes from practice: guide versions and
+joint actions, each as a ``document`` and a ``visible(viewer)`` QuerySet."""
 
 from __future__ import annotations
-
-from django.utils.translation import gettext_lazy as _
 
 
 def guide_document(guide) -> dict | None:
@@ -18,10 +17,10 @@ def guide_document(guide) -> dict | None:
     }
 
 
-def guide_visible(user):
+def guide_visible(viewer):
     from practice.models import Guide
 
-    return Guide.objects.visible_to(user)
+    return Guide.objects.visible_to(viewer)
 
 
 def joint_action_document(action) -> dict | None:
@@ -38,31 +37,7 @@ def joint_action_document(action) -> dict | None:
     }
 
 
-def joint_action_visible(user):
+def joint_action_visible(viewer):
     from practice.models import JointAction
 
-    return JointAction.objects.visible_to(user)
-
-
-SEARCH = [
-    {
-        "model": "practice.Guide",
-        "kind": "guide",
-        "label": _("Guide"),
-        "document": guide_document,
-        "visible": guide_visible,
-        # Themes and countries live on the work that all languages share.
-        "triggers": {"practice.GuideWork": lambda work: work.versions.all()},
-    },
-    {
-        "model": "practice.JointAction",
-        "kind": "joint_action",
-        "label": _("Joint action"),
-        "document": joint_action_document,
-        "visible": joint_action_visible,
-        "triggers": {
-            "practice.Participation": lambda participation: [participation.joint_action],
-            "practice.JointActionUpdate": lambda update: [update.joint_action],
-        },
-    },
-]
+    return JointAction.objects.visible_to(viewer)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core.policy import Viewer, viewer_for
 from practice.cache import practice_changed
 from practice.models import (
     Guide,
@@ -90,7 +91,7 @@ def guide_create(
     work_m2m: dict | None = None,
 ) -> Guide:
     """A new guide (its original language version) as a draft, with revision 1."""
-    if not user.is_authenticated:
+    if not viewer_for(user).is_authenticated:
         raise PermissionDenied
     work = GuideWork.objects.create(kind=kind, original_language=language, **(work_fields or {}))
     _set_work_fields(work, None, work_m2m)
@@ -130,7 +131,7 @@ def guide_update(
     original's current content, so it is no longer flagged as outdated.
     """
     guide = Guide.objects.select_for_update().select_related("work").get(pk=guide.pk)
-    if not guide.can_edit(user):
+    if not guide.can_edit(viewer_for(user)):
         raise PermissionDenied
     work = guide.work
     new_sections = _clean_sections(work.kind, sections or {})
@@ -156,7 +157,7 @@ def translation_create(
     *, source: Guide, user, language: str, title: str, summary: str = "", sections: dict | None = None
 ) -> Guide:
     """A new language version of ``source``'s work, as a draft, translated from its current state."""
-    if not user.is_authenticated:
+    if not viewer_for(user).is_authenticated:
         raise PermissionDenied
     work = GuideWork.objects.select_for_update().get(pk=source.work_id)
     if work.versions.filter(language=language).exists():
@@ -186,7 +187,8 @@ def _locked(guide: Guide) -> Guide:
 def guide_submit(*, guide: Guide, user) -> Guide:
     """An author hands a draft to the coordinators for review."""
     guide = _locked(guide)
-    if not (guide.is_author(user) or (user.is_authenticated and user.is_coordinator)):
+    viewer = viewer_for(user)
+    if not (guide.is_author(viewer) or viewer.is_coordinator):
         raise PermissionDenied
     if guide.status != Guide.Status.DRAFT:
         raise GuideStateError(_("Only drafts can be submitted for review."))
@@ -197,7 +199,7 @@ def guide_submit(*, guide: Guide, user) -> Guide:
 
 
 def _require_coordinator(user) -> None:
-    if not (user.is_authenticated and user.is_coordinator):
+    if not viewer_for(user).is_coordinator:
         raise PermissionDenied
 
 
@@ -247,7 +249,7 @@ def guide_archive(*, guide: Guide, user) -> Guide:
 
 @transaction.atomic
 def guide_image_add(*, guide: Guide, user, file, alt_text: str, caption: str = "") -> GuideImage:
-    if not guide.can_edit(user):
+    if not guide.can_edit(viewer_for(user)):
         raise PermissionDenied
     return GuideImage.objects.create(guide=guide, file=file, alt_text=alt_text, caption=caption, uploaded_by=user)
 
@@ -281,21 +283,15 @@ def revision_diff(*, old: GuideRevision, new: GuideRevision, kind: str) -> list[
 # --- Joint actions ---------------------------------------------------------------------------
 
 
-def can_post_update(user, action: JointAction) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_coordinator:
-        return True
-    member = getattr(user, "member", None)
-    if member is None:
-        return False
-    return action.participations.filter(organisation__memberships__member=member).exists()
+def can_post_update(viewer: Viewer, action: JointAction) -> bool:
+    """Coordinators, and approved members of a participating organisation."""
+    return JointAction.objects.updatable_by(viewer).filter(pk=action.pk).exists()
 
 
 @transaction.atomic
 def joint_action_update_add(*, action: JointAction, user, text: str, date: dt.date | None = None) -> JointActionUpdate:
     """A short timeline entry by a member of a participating organisation (or a coordinator)."""
-    if not can_post_update(user, action):
+    if not can_post_update(viewer_for(user), action):
         raise PermissionDenied
     return JointActionUpdate.objects.create(
         joint_action=action, date=date or timezone.localdate(), text=text, created_by=user

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,9 +25,10 @@ from django.views.decorators.http import require_POST
 from django_countries import countries as all_countries
 from markdown.extensions.toc import TocExtension, slugify_unicode
 
+from core.policy import Audience, Viewer, representative
 from core.text import markdown_to_safe_html
-from evidence.models import EvidenceRecord, viewer_class
-from exchanges.models import Exchange
+from evidence import search as evidence_search
+from exchanges import search as exchanges_search
 from network.models import Member, Theme
 from practice import cache as practice_cache
 from practice import services
@@ -41,7 +42,6 @@ from practice.forms import (
     RevisionDiffForm,
 )
 from practice.models import Characteristic, Guide, GuideWork, JointAction, Kind, Participation
-from practice.searchindex import visible_for_model
 
 PAGE_SIZE = 20
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
@@ -130,22 +130,13 @@ def index(request):
     return render(request, "practice/guide_list.html", {"library": library})
 
 
-def viewer(request):
-    """The request's user with their role groups loaded once: ``user.is_coordinator`` reads
-    ``groups.all()`` on every call, which would otherwise cost a query each time."""
-    user = request.user
-    if user.is_authenticated and "groups" not in getattr(user, "_prefetched_objects_cache", {}):
-        prefetch_related_objects([user], "groups")
-    return user
-
-
 def _visible_guide(request, slug: str) -> Guide:
-    return get_object_or_404(Guide.objects.visible_to(viewer(request)).select_related("work"), slug=slug)
+    return get_object_or_404(Guide.objects.visible_to(request.viewer).select_related("work"), slug=slug)
 
 
 def _editable_guide(request, slug: str) -> Guide:
     guide = _visible_guide(request, slug)
-    if not guide.can_edit(request.user):
+    if not guide.can_edit(request.viewer):
         raise PermissionDenied
     return guide
 
@@ -183,22 +174,33 @@ def render_sections(guide: Guide) -> list[dict]:
     return rendered
 
 
-# Who may see which evidence records (``evidence.models.viewer_class``): the same for every
-# reader of one class, except members ("network"), who also see their organisations'
-# unpublished records; theirs is read live.
-_SHARED_EVIDENCE = {"anonymous", "funder", "coordinator"}
+# Which evidence records a reader may see is the same for everyone of one audience, except
+# members, who also see their approved organisations' unpublished records: theirs is read live.
+_SHARED_EVIDENCE = {Audience.PUBLIC, Audience.FUNDERS, Audience.COORDINATORS}
 
 
-def _evidence_for(work, user):
-    return list(visible_for_model(EvidenceRecord, user).filter(guide_works=work).only("pk", "title"))
+# The records and exchanges a reader may find are those the evidence and exchanges apps let
+# search find (``<app>/search.py``): one rule for search results and for the links here.
+def _evidence_for(work, viewer: Viewer):
+    return list(evidence_search.visible(viewer).filter(guide_works=work).only("pk", "title"))
 
 
-def _guide_body(request, guide: Guide, user, reader: str) -> dict:
-    """What every reader of ``guide`` of one class sees the same: the text with its table of
+def _guide_body(request, guide: Guide, audience: str) -> dict:
+    """What every reader of ``guide`` of one audience sees the same: the text with its table of
     contents, images, the facts, and the links to guides, exchanges, joint actions (and
-    evidence records, for the classes that share them)."""
+    evidence records, for the audiences that share them). Built for the audience's
+    representative viewer, never for the person who happened to ask first."""
     work = guide.work
-    prefetch_related_objects([guide], Prefetch("authors", queryset=Member.objects.select_related("user")))
+    shared = representative(audience)
+    # Authors are named only where their profile is listed for this audience (the policy's
+    # ``Member.objects.listed``); hidden profiles are counted, never named.
+    all_authors = list(
+        Member.objects.filter(guides=guide)
+        .select_related("user")
+        .annotate(named=Exists(Member.objects.listed(shared).filter(pk=OuterRef("pk"))))
+        .order_by("display_name", "pk")
+    )
+    authors = [author for author in all_authors if author.named]
     facets: dict[str, list] = {}
     for characteristic in work.characteristics.all():
         facets.setdefault(characteristic.get_facet_display(), []).append(characteristic)
@@ -211,13 +213,14 @@ def _guide_body(request, guide: Guide, user, reader: str) -> dict:
         "facets": facets,
         "themes": list(work.themes.all()),
         "organisations": list(work.organisations.all()),
-        "authors": list(guide.authors.all()),
+        "authors": authors,
+        "unnamed_authors": len(all_authors) - len(authors),
         # "Informed by": the works this one lists; "used in": the works that list this one.
         "informed_by_guides": _one_per_work(published.filter(work__referenced_by=work), guide.language),
-        "evidence_records": _evidence_for(work, user) if reader in _SHARED_EVIDENCE else [],
+        "evidence_records": _evidence_for(work, shared) if audience in _SHARED_EVIDENCE else [],
         "used_in_guides": _one_per_work(published.filter(work__related_guides=work), guide.language),
-        "exchanges": list(visible_for_model(Exchange, user).filter(guide_works=work).only("pk", "title", "slug")),
-        "joint_actions": list(JointAction.objects.visible_to(user).filter(guides=work).only("pk", "title", "slug")),
+        "exchanges": list(exchanges_search.visible(shared).filter(guide_works=work).only("pk", "title", "slug")),
+        "joint_actions": list(JointAction.objects.visible_to(shared).filter(guides=work).only("pk", "title", "slug")),
     }
     body = {
         # Template output (autoescaped); strip() would drop its safe mark.
@@ -231,10 +234,10 @@ def _guide_body(request, guide: Guide, user, reader: str) -> dict:
 
 
 def guide_detail(request, slug):
-    user = viewer(request)
+    viewer = request.viewer
     # One query for every version of the work the reader may see; the requested one among them.
     versions = list(
-        Guide.objects.visible_to(user)
+        Guide.objects.visible_to(viewer)
         .filter(work__versions__slug=slug)
         .select_related("work")
         .with_outdated()
@@ -247,17 +250,17 @@ def guide_detail(request, slug):
     siblings = [v for v in versions if v.pk != guide.pk]
     for sibling in siblings:
         sibling.work = work
-    if user.is_authenticated:
+    if viewer.is_authenticated:
         # Prefetched once: the permission checks (is_author) and the facts share it.
         prefetch_related_objects([guide], Prefetch("authors", queryset=Member.objects.select_related("user")))
     original = guide if guide.is_original else next((s for s in siblings if s.is_original), None)
-    # The shared part, cached per version and class of reader (the live query above decided
-    # that this reader may see this version at all).
-    reader = viewer_class(user)
+    # The shared part, cached per version and audience (the live query above decided that this
+    # reader may see this version at all).
+    audience = viewer.audience
     body = practice_cache.fragment(
-        "guide_body", parts=(guide.pk, reader), render=lambda: _guide_body(request, guide, user, reader)
+        "guide_body", parts=(guide.pk, audience), render=lambda: _guide_body(request, guide, audience)
     )
-    can_edit = guide.can_edit(user)
+    can_edit = guide.can_edit(viewer)
     context = {
         "guide": guide,
         "work": work,
@@ -273,11 +276,11 @@ def guide_detail(request, slug):
         "images": list(guide.images.all()) if can_edit else None,
         # Members' records are read live, and only for works that link any record at all.
         "evidence_records": (
-            _evidence_for(work, user) if reader not in _SHARED_EVIDENCE and body["evidence_linked"] else []
+            _evidence_for(work, viewer) if audience not in _SHARED_EVIDENCE and body["evidence_linked"] else []
         ),
         "can_edit": can_edit,
-        "is_author": guide.is_author(user),
-        "is_coordinator": user.is_authenticated and user.is_coordinator,
+        "is_author": guide.is_author(viewer),
+        "is_coordinator": viewer.is_coordinator,
         "return_form": ReturnForm(),
         "image_form": GuideImageForm() if can_edit else None,
     }
@@ -310,7 +313,7 @@ def guide_create(request, kind):
     languages = settings.LANGUAGES
     if request.method == "POST":
         text_form = GuideTextForm(request.POST, kind=kind, languages=languages)
-        work_form = GuideWorkForm(request.POST, instance=GuideWork(kind=kind), user=request.user)
+        work_form = GuideWorkForm(request.POST, instance=GuideWork(kind=kind), viewer=request.viewer)
         if text_form.is_valid() and work_form.is_valid():
             guide = services.guide_create(
                 user=request.user,
@@ -326,7 +329,7 @@ def guide_create(request, kind):
             return redirect(guide)
     else:
         text_form = GuideTextForm(kind=kind, languages=languages, initial={"language": _language(None)})
-        work_form = GuideWorkForm(instance=GuideWork(kind=kind), user=request.user)
+        work_form = GuideWorkForm(instance=GuideWork(kind=kind), viewer=request.viewer)
     return render(
         request,
         "practice/guide_form.html",
@@ -342,7 +345,7 @@ def guide_edit(request, slug):
     form_kwargs = {"kind": work.kind, "show_note": True, "show_synced": not is_original}
     if request.method == "POST":
         text_form = GuideTextForm(request.POST, **form_kwargs)
-        work_form = GuideWorkForm(request.POST, instance=work, user=request.user) if is_original else None
+        work_form = GuideWorkForm(request.POST, instance=work, viewer=request.viewer) if is_original else None
         if text_form.is_valid() and (work_form is None or work_form.is_valid()):
             services.guide_update(
                 guide=guide,
@@ -359,7 +362,7 @@ def guide_edit(request, slug):
             return redirect(guide)
     else:
         text_form = GuideTextForm(initial=GuideTextForm.initial_for(guide), **form_kwargs)
-        work_form = GuideWorkForm(instance=work, user=request.user) if is_original else None
+        work_form = GuideWorkForm(instance=work, viewer=request.viewer) if is_original else None
     return render(
         request,
         "practice/guide_form.html",
@@ -401,14 +404,14 @@ def guide_translate(request, slug):
 
 
 def _transition(request, slug, action, success_message):
-    guide = get_object_or_404(Guide.objects.visible_to(request.user).select_related("work"), slug=slug)
+    guide = get_object_or_404(Guide.objects.visible_to(request.viewer).select_related("work"), slug=slug)
     try:
         action(guide)
     except services.GuideStateError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, success_message)
-    if request.POST.get("next") == "review" and request.user.is_coordinator:
+    if request.POST.get("next") == "review" and request.viewer.is_coordinator:
         return redirect("practice:review_queue")
     return redirect(guide)
 
@@ -430,7 +433,7 @@ def guide_publish(request, slug):
 @require_POST
 @login_required
 def guide_return(request, slug):
-    if not request.user.is_coordinator:
+    if not request.viewer.is_coordinator:
         raise PermissionDenied
     form = ReturnForm(request.POST)
     if not form.is_valid():
@@ -468,8 +471,7 @@ def guide_image_add(request, slug):
 
 def _history_guide(request, slug) -> Guide:
     guide = _visible_guide(request, slug)
-    user = request.user
-    if not (guide.is_author(user) or (user.is_authenticated and user.is_coordinator)):
+    if not (guide.is_author(request.viewer) or request.viewer.is_coordinator):
         raise PermissionDenied
     return guide
 
@@ -496,9 +498,9 @@ def guide_diff(request, slug):
 
 @login_required
 def my_guides(request):
-    user = request.user
+    viewer = request.viewer
     guides = (
-        Guide.objects.filter(Q(created_by=user) | Q(authors__user=user))
+        Guide.objects.filter(Q(created_by_id=viewer.user_id) | Q(authors__id=viewer.member_id))
         .distinct()
         .select_related("work")
         .with_outdated()
@@ -510,7 +512,7 @@ def my_guides(request):
 
 @login_required
 def review_queue(request):
-    if not request.user.is_coordinator:
+    if not request.viewer.is_coordinator:
         raise PermissionDenied
     in_review = Guide.objects.filter(status=Guide.Status.IN_REVIEW).select_related("work", "created_by__member")
     outdated = Guide.objects.outdated().published().select_related("work")[:50]
@@ -524,8 +526,8 @@ def review_queue(request):
 # --- Joint actions ---------------------------------------------------------------------------
 
 
-def _joint_actions(request, user) -> str:
-    actions = JointAction.objects.visible_to(user)
+def _joint_actions(request, viewer: Viewer) -> str:
+    actions = JointAction.objects.visible_to(viewer)
     country = (request.GET.get("country") or "")[:2].upper()
     if country and country in all_countries:
         # A semi-join: no DISTINCT over whole rows, and the count below stays every participant.
@@ -561,7 +563,7 @@ def _joint_actions(request, user) -> str:
     for action in page.object_list:
         groups.setdefault(action.issue, []).append(action)
     countries_used = (
-        Participation.objects.filter(joint_action__in=JointAction.objects.visible_to(user))
+        Participation.objects.filter(joint_action__in=JointAction.objects.visible_to(viewer))
         .values_list("organisation__country", flat=True)
         .distinct()
         .order_by("organisation__country")
@@ -588,21 +590,21 @@ def _joint_actions(request, user) -> str:
 def joint_action_list(request):
     """Joint actions grouped by issue, filterable by issue and country; cached per audience
     (coordinators also see drafts), language and query string."""
-    user = viewer(request)
+    audience = request.viewer.audience
     actions = practice_cache.fragment(
         "joint_actions",
-        parts=(practice_cache.audience(user),),
+        parts=(audience,),
         query=request.GET,
-        render=lambda: _joint_actions(request, user),
+        render=lambda: _joint_actions(request, representative(audience)),
     )
     return render(request, "practice/joint_action_list.html", {"actions": actions})
 
 
 def joint_action_detail(request, slug):
-    user = viewer(request)
-    action = get_object_or_404(JointAction.objects.visible_to(user).select_related("issue"), slug=slug)
+    viewer = request.viewer
+    action = get_object_or_404(JointAction.objects.visible_to(viewer).select_related("issue"), slug=slug)
     guides = Guide.objects.published().originals().filter(work__in=action.guides.all())
-    can_post = services.can_post_update(user, action)
+    can_post = services.can_post_update(viewer, action)
     return render(
         request,
         "practice/joint_action_detail.html",
@@ -612,10 +614,8 @@ def joint_action_detail(request, slug):
             "participations": action.participations.select_related("organisation"),
             "updates": action.updates.all()[:100],
             "guides": guides,
-            "exchanges": visible_for_model(Exchange, user).filter(joint_actions=action).only("pk", "title", "slug"),
-            "evidence_records": visible_for_model(EvidenceRecord, user)
-            .filter(joint_actions=action)
-            .only("pk", "title"),
+            "exchanges": exchanges_search.visible(viewer).filter(joint_actions=action).only("pk", "title", "slug"),
+            "evidence_records": evidence_search.visible(viewer).filter(joint_actions=action).only("pk", "title"),
             "can_post": can_post,
             "update_form": JointActionUpdateForm() if can_post else None,
         },
@@ -625,7 +625,7 @@ def joint_action_detail(request, slug):
 @require_POST
 @login_required
 def joint_action_update_add(request, slug):
-    action = get_object_or_404(JointAction.objects.visible_to(request.user), slug=slug)
+    action = get_object_or_404(JointAction.objects.visible_to(request.viewer), slug=slug)
     form = JointActionUpdateForm(request.POST)
     if form.is_valid():
         services.joint_action_update_add(
@@ -633,7 +633,7 @@ def joint_action_update_add(request, slug):
         )
         messages.success(request, _("Update added to the timeline."))
     else:
-        if not services.can_post_update(request.user, action):
+        if not services.can_post_update(request.viewer, action):
             raise PermissionDenied
         messages.error(request, _("The update could not be added: please check the date and text."))
     return redirect(action)

@@ -8,11 +8,11 @@ image of a draft or of a guide in review is sent only to those who may read that
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from core.files import file_response
+from core.policy import ANONYMOUS
 from core.uploads import IMAGE_EXTENSIONS
 from practice.models import Guide, GuideImage
 
@@ -22,7 +22,7 @@ def image(request, pk: int, name: str):
     # The URL carries the random stored name: a stale or guessed one finds nothing.
     if not item.file or item.file.served_name != name:
         raise Http404
-    public = Guide.objects.visible_to(AnonymousUser()).filter(pk=item.guide_id).exists()
-    if not public and not Guide.objects.visible_to(request.user).filter(pk=item.guide_id).exists():
+    public = Guide.objects.visible_to(ANONYMOUS).filter(pk=item.guide_id).exists()
+    if not public and not Guide.objects.visible_to(request.viewer).filter(pk=item.guide_id).exists():
         raise Http404
     return file_response(request, item.file, allowed=IMAGE_EXTENSIONS, public=public)

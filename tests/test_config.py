@@ -86,3 +86,18 @@ def test_unknown_language_prefix_is_404(client):
 def test_offline_build_steps_run_without_a_secret_key():
     result = _manage("makemigrations", "--check", "--dry-run", env_extra={"SECRET_KEY": ""})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_does_not_install_the_devtools_and_their_commands():
+    # DEBUG off: the seeds, benchmarks and local services are not part of a deployment.
+    production = _manage("help", "--commands")
+    assert production.returncode == 0, production.stderr
+    commands = set(production.stdout.split())
+    assert {"invite", "search_reindex", "send_digests"} <= commands
+    assert not {"seed_demo", "seed_bench", "bench"} & commands
+    refused = _manage("seed_demo", "--force")
+    assert refused.returncode != 0 and "Unknown command: 'seed_demo'" in refused.stderr
+    # DEVTOOLS=1 (make bench) or DEBUG=1 (make run) installs them.
+    for switch in ({"DEVTOOLS": "1"}, {"DEBUG": "1"}):
+        with_devtools = set(_manage("help", "--commands", env_extra=switch).stdout.split())
+        assert {"seed_demo", "seed_bench", "bench"} <= with_devtools, switch

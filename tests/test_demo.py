@@ -10,6 +10,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# What the test process sets and `make run` does not.
+NOT_IN_THE_DEMO = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DJANGO_SETTINGS_MODULE",
+    "CACHE_KEY_PREFIX",
+    "EMAIL_BACKEND",
+    "DEVTOOLS",
+}
 
 
 def _run(args: list[str], env: dict) -> subprocess.CompletedProcess:
@@ -19,12 +28,9 @@ def _run(args: list[str], env: dict) -> subprocess.CompletedProcess:
 
 
 def test_the_sqlite_demo_serves_every_page_to_every_role(tmp_path):
-    # The demo's environment: no database or Redis URL, DEBUG on, console email.
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "CACHE_KEY_PREFIX", "EMAIL_BACKEND"}
-    }
+    # The demo's environment: no database or Redis URL, DEBUG on (which installs devtools and
+    # so seed_demo), console email; uploads in a folder of the test's own.
+    env = {key: value for key, value in os.environ.items() if key not in NOT_IN_THE_DEMO}
     env.update(
         DEBUG="1",
         DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",

@@ -1,6 +1,7 @@
 """The README's configuration table names every variable the settings read."""
 
 import re
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,5 +18,13 @@ def test_readme_documents_every_environment_variable():
 
 def test_readme_names_the_two_commands_and_the_hooks():
     readme = (ROOT / "README.md").read_text()
-    for text in ("make run", "make test", "make bench", "make worker", "make beat", "personal_data.py", "bench.py"):
+    for text in ("make run", "make test", "make bench", "make worker", "make beat", "personal_data.py"):
         assert text in readme
+    for hook in ("devtools/seed/<app>.py", "devtools/bench/<app>.py", "<app>/digest.py", "<app>/search.py"):
+        assert hook in readme
+
+
+def test_readme_states_the_layers_the_import_contract_enforces():
+    contract = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"][0]
+    assert contract["type"] == "layers"
+    assert " → ".join(contract["layers"]) in (ROOT / "README.md").read_text()

@@ -8,7 +8,8 @@ import re
 import pytest
 from django.core import mail
 
-from network.models import Invitation, Membership, User
+from invitations.models import Invitation
+from network.models import Membership, User
 from tests.browser.conftest import assert_accessible
 from tests.factories.network import PASSWORD, OrganisationFactory, UserFactory
 
@@ -37,7 +38,7 @@ def test_coordinator_invites_from_csv_and_invitee_signs_up_in_swedish(live_serve
     page.fill("input[name=login]", "coordinator@example.org")
     page.fill("input[name=password]", PASSWORD)
     page.locator("main form button[type=submit]").click()
-    page.goto(f"{live_server.url}/admin/network/invitation/")
+    page.goto(f"{live_server.url}/admin/invitations/invitation/")
     page.get_by_role("link", name="Invite from a CSV file").click()
     page.set_input_files(
         "input[name=file]", files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": CSV.encode()}]
@@ -86,7 +87,7 @@ def test_coordinator_invites_from_csv_and_invitee_signs_up_in_swedish(live_serve
     assert Membership.objects.filter(member=user.member, organisation=organisation, role="organiser").exists()
 
     # The coordinator sees the invitation accepted, in the admin and on the staff page.
-    page.goto(f"{live_server.url}/admin/network/invitation/?state__exact=accepted")
+    page.goto(f"{live_server.url}/admin/invitations/invitation/?state__exact=accepted")
     page.get_by_role("link", name="amina.yusuf@example.org").wait_for()
     page.goto(f"{live_server.url}/invitations/?state=accepted")
     assert "amina.yusuf@example.org" in page.locator("table").inner_text()

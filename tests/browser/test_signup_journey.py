@@ -9,8 +9,8 @@ import re
 import pytest
 from django.core import mail
 
+from devtools.seed.network import seed_demo
 from network.models import User
-from network.seed import seed_demo
 from tests.browser.conftest import assert_accessible
 
 # serialized_rollback: give the data of migrations (the themes) back to the tests that follow.

@@ -18,10 +18,9 @@ pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
 
 
-def test_provider_modules_are_discovered_over_the_apps():
+def test_the_digest_draws_on_exchanges_evidence_and_practice_in_that_order():
     names = [module.__name__ for module in providers.provider_modules()]
-    assert "exchanges.digest" in names and "evidence.digest" in names
-    assert not any(name.startswith("digests.") for name in names)
+    assert names == ["exchanges.digest", "evidence.digest", "practice.digest"]
 
 
 def test_items_breaking_the_contract_are_dropped_and_the_rest_normalised():
@@ -48,7 +47,8 @@ def test_items_breaking_the_contract_are_dropped_and_the_rest_normalised():
         "nl",
         ["housing"],
         ["BE", "NL"],
-        ["public"],
+        # "public" reaches everyone, in the policy's vocabulary; unknown audiences are dropped.
+        ["coordinators", "funders", "members", "public"],
     )
     assert item["date"] == "2026-11-18"
     for broken in ({**good, "section": "gossip"}, {**good, "url": ""}, {**good, "key": None}):
@@ -91,9 +91,9 @@ def test_exchanges_report_published_or_opened_exchanges_with_their_audiences():
         "sv",
     )
     # Exchanges for members alone are not for funders; guests and convenings are.
-    assert set(items["Open now"]["audiences"]) == {"members"}
-    assert set(items["Guests welcome"]["audiences"]) == {"members", "funders"}
-    assert set(items["Convening"]["audiences"]) == {"members", "funders"}
+    assert set(items["Open now"]["audiences"]) == {"members", "coordinators"}
+    assert set(items["Guests welcome"]["audiences"]) == {"members", "funders", "coordinators"}
+    assert set(items["Convening"]["audiences"]) == {"members", "funders", "coordinators"}
     # Every item keeps the contract.
     assert all(providers.item_normalise(item) is not None for item in raw)
 
@@ -149,12 +149,12 @@ def test_evidence_reports_published_records_with_audiences_from_visibility_and_c
 
     assert set(items) == {"Public", "Funders", "Network", "Story, not for the public"}
     assert (set(items["Public"]["audiences"]), items["Public"]["language"], items["Public"]["countries"]) == (
-        {"network", "funders", "public"},
+        {"members", "funders", "public", "coordinators"},
         "sv",
         ["NL", "SE"],
     )
     # Visibility is a ladder (network within funders within public); consent narrows it.
-    assert set(items["Funders"]["audiences"]) == {"network", "funders"}
-    assert set(items["Network"]["audiences"]) == {"network"}
-    assert set(items["Story, not for the public"]["audiences"]) == {"network", "funders"}
+    assert set(items["Funders"]["audiences"]) == {"members", "funders", "coordinators"}
+    assert set(items["Network"]["audiences"]) == {"members", "coordinators"}
+    assert set(items["Story, not for the public"]["audiences"]) == {"members", "funders", "coordinators"}
     assert all(providers.item_normalise(item) is not None for item in raw)

@@ -2,8 +2,8 @@ from io import StringIO
 
 import pytest
 
+from devtools.seed.digests import seed_demo
 from digests.models import DigestPreference, Frequency
-from digests.seed import seed_demo
 from network.models import Role
 from tests.factories.digests import member
 

@@ -1,13 +1,14 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from core.policy import ANONYMOUS, viewer_for
 from evidence import services
 from evidence.digest import digest_items
 from evidence.models import EvidenceRecord
-from evidence.search import SEARCH
+from evidence.search import document, visible
+from search.sources import sources
 from tests.factories.evidence import EvidenceRecordFactory, story
 from tests.factories.network import ThemeFactory
 
@@ -17,22 +18,23 @@ pytestmark = pytest.mark.django_db
 def test_search_document_only_for_published_records():
     theme = ThemeFactory(slug="housing")
     record = EvidenceRecordFactory(countries=["SE"], themes=[theme], body="Tenants organised.")
-    doc = SEARCH["document"](record)
+    doc = document(record)
     assert doc["title"] == record.title and doc["themes"] == ["housing"] and doc["countries"] == ["SE"]
     assert doc["url"] == record.get_absolute_url() and "Tenants organised." in doc["body"]
-    assert SEARCH["document"](EvidenceRecordFactory(status=EvidenceRecord.Status.DRAFT)) is None
-    assert SEARCH["model"] == "evidence.EvidenceRecord" and SEARCH["kind"] == "evidence"
+    assert document(EvidenceRecordFactory(status=EvidenceRecord.Status.DRAFT)) is None
+    source = sources()["evidence"]
+    assert source.model is EvidenceRecord and source.document is document and source.visible is visible
 
 
 def test_search_visibility_is_visible_to(funder, coordinator):
     hidden = story(consent={"audience_funders": False, "audience_public": False})
     network = EvidenceRecordFactory(visibility="network")
     shown = EvidenceRecordFactory()
-    funder_ids = set(SEARCH["visible"](funder).values_list("pk", flat=True))
+    funder_ids = set(visible(viewer_for(funder)).values_list("pk", flat=True))
     assert shown.pk in funder_ids and hidden.pk not in funder_ids and network.pk not in funder_ids
     withdrawn = story()
     services.consent_withdraw(consent=withdrawn.consent, user=coordinator)
-    assert withdrawn.pk not in set(SEARCH["visible"](AnonymousUser()).values_list("pk", flat=True))
+    assert withdrawn.pk not in set(visible(ANONYMOUS).values_list("pk", flat=True))
 
 
 def test_digest_items_in_window_with_audiences_after_consent(coordinator):
@@ -46,8 +48,8 @@ def test_digest_items_in_window_with_audiences_after_consent(coordinator):
     EvidenceRecordFactory(status="draft", published_at=now - datetime.timedelta(hours=1))
     items = {i["key"]: i for i in digest_items(since=now - datetime.timedelta(days=1), until=now)}
     assert set(items) == {f"evidence:{r.pk}" for r in (public, funders_only, network_only)}
-    assert items[f"evidence:{public.pk}"]["audiences"] == {"public", "funders", "network"}
-    assert items[f"evidence:{funders_only.pk}"]["audiences"] == {"funders", "network"}
-    assert items[f"evidence:{network_only.pk}"]["audiences"] == {"network"}
+    assert items[f"evidence:{public.pk}"]["audiences"] == {"public", "funders", "members", "coordinators"}
+    assert items[f"evidence:{funders_only.pk}"]["audiences"] == {"funders", "members", "coordinators"}
+    assert items[f"evidence:{network_only.pk}"]["audiences"] == {"members", "coordinators"}
     assert items[f"evidence:{public.pk}"]["countries"] == ["NL"]
     assert items[f"evidence:{public.pk}"]["section"] == "evidence"

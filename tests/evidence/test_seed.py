@@ -2,8 +2,8 @@ import io
 
 import pytest
 
+from devtools.seed.evidence import seed_bench, seed_demo
 from evidence.models import Consent, EvidenceRecord, MetricUpdate, Response, Round, Target
-from evidence.seed import seed_bench, seed_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""visible_to(user) is the one rule for who reads what: status, visibility, consent and role."""
+"""visible_to(viewer) is the one rule for who reads what: status, visibility, consent and role."""
 
 import datetime
 
@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from core.policy import viewer_for
 from evidence.models import EvidenceRecord
 from tests.factories.evidence import ConsentFactory, EvidenceRecordFactory, story
 
@@ -14,7 +15,7 @@ Status, Visibility = EvidenceRecord.Status, EvidenceRecord.Visibility
 
 
 def visible(user):
-    return set(EvidenceRecord.objects.visible_to(user).values_list("pk", flat=True))
+    return set(EvidenceRecord.objects.visible_to(viewer_for(user)).values_list("pk", flat=True))
 
 
 def test_anonymous_sees_only_published_public_records():

@@ -203,7 +203,8 @@ def test_consent_withdrawal_by_the_organiser(client, organiser_member, org):
     assert record.consent.withdrawn_at is not None
     assert client.get(record.get_absolute_url()).status_code == 404
     assert record.revisions.filter(action="consent_withdrawn").exists()
-    assert record.title in client.get(reverse("evidence:mine")).content.decode()
+    # Withdrawn means gone everywhere outside the admin, "my evidence" included.
+    assert record.title not in client.get(reverse("evidence:mine")).content.decode()
 
 
 def test_other_organiser_cannot_withdraw_consent(client_as, org):

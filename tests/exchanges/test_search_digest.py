@@ -3,9 +3,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.policy import viewer_for
 from exchanges import digest
 from exchanges.models import Exchange
-from exchanges.search import SEARCH
+from exchanges.search import document, visible
+from search.sources import sources
 from tests.factories.exchanges import ExchangeFactory, RegistrationFactory
 from tests.factories.network import ThemeFactory, UserFactory
 
@@ -17,12 +19,13 @@ def test_search_document_and_visibility(organiser, coordinator):
     exchange = ExchangeFactory(country="NL", working_languages=["nl", "en"], address="Secret 1")
     exchange.themes.add(theme)
     draft = ExchangeFactory(status=Exchange.Status.DRAFT)
-    doc = SEARCH["document"](exchange)
+    doc = document(exchange)
     assert doc["language"] == "nl" and doc["themes"] == ["housing"] and doc["countries"] == ["NL"]
     assert doc["url"] == exchange.get_absolute_url() and "Secret" not in doc["body"]
-    assert SEARCH["document"](draft) is None
-    assert draft not in SEARCH["visible"](coordinator) and exchange in SEARCH["visible"](organiser)
-    assert SEARCH["model"] == "exchanges.Exchange" and SEARCH["kind"] == "exchange"
+    assert document(draft) is None
+    assert draft not in visible(viewer_for(coordinator)) and exchange in visible(viewer_for(organiser))
+    source = sources()["exchange"]
+    assert source.model is Exchange and source.document is document and source.visible is visible
 
 
 def test_digest_items_are_exchanges_published_in_the_window():
@@ -33,7 +36,7 @@ def test_digest_items_are_exchanges_published_in_the_window():
     Exchange.objects.filter(pk=old.pk).update(published_at=now - timedelta(days=30))
     items = digest.digest_items(since=now - timedelta(days=7), until=now)
     assert [i["key"] for i in items] == [f"exchange:{new.pk}"]
-    assert items[0]["audiences"] == {"members", "funders"} and items[0]["section"] == "exchanges"
+    assert items[0]["audiences"] == {"members", "funders", "coordinators"} and items[0]["section"] == "exchanges"
 
 
 def test_digest_member_items_in_constant_queries(django_assert_num_queries):

@@ -2,7 +2,7 @@ import io
 
 import pytest
 
-from exchanges import seed
+from devtools.seed import exchanges as seed
 from exchanges.models import Exchange, Reflection, Registration, Session
 
 pytestmark = pytest.mark.django_db

@@ -8,11 +8,11 @@ import datetime
 import importlib
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import clear_url_caches
 from django.utils import timezone
 
+from core.policy import ANONYMOUS, viewer_for
 from evidence import services as evidence_services
 from evidence.models import EvidenceRecord
 from practice import services as practice_services
@@ -72,8 +72,8 @@ def test_an_attachment_is_served_only_to_those_who_may_see_its_record(
     record = records[state]
     attachment = attach(record, organiser)
     client = client_as(role)
-    user = request.getfixturevalue(role) if role != "anonymous" else AnonymousUser()
-    policy = EvidenceRecord.objects.visible_to(user).filter(pk=record.pk).exists()
+    viewer = viewer_for(request.getfixturevalue(role)) if role != "anonymous" else ANONYMOUS
+    policy = EvidenceRecord.objects.visible_to(viewer).filter(pk=record.pk).exists()
     allowed = role in MAY_DOWNLOAD[state]
     assert policy == allowed, "the test's table must say what the policy says"
 

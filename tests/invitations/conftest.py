@@ -13,7 +13,7 @@ def token_from_mail(message) -> str:
 @pytest.fixture
 def sent_invitation(db, django_capture_on_commit_callbacks, coordinator):
     """(invitation, raw token, accept path) of an invitation whose email went out."""
-    from network.invitations import invitation_create
+    from invitations.services import invitation_create
     from tests.factories.network import OrganisationFactory
 
     organisation = OrganisationFactory(name="Stadsdelsforum Hammarkullen", slug="stadsdelsforum-hammarkullen")

@@ -10,8 +10,9 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.utils import timezone
 
-from network.invitations import invitation_create, invitation_revoke
-from network.models import Invitation, Membership, User
+from invitations.models import Invitation
+from invitations.services import invitation_create, invitation_revoke
+from network.models import Membership, User
 from outbox.models import OutboxMessage
 from tests.factories.network import MembershipFactory, UserFactory
 
@@ -135,7 +136,7 @@ def test_a_bad_link_gets_a_clear_page_and_changes_nothing(client, sent_invitatio
 
 def test_expired_links_say_expired_in_english(client):
     invitation = invitation_create(email="x@example.org", language="en").invitation
-    from network.invitations import token_new
+    from invitations.services import token_new
 
     raw, digest = token_new()
     Invitation.objects.filter(pk=invitation.pk).update(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from network.invitations import invitation_create
-from network.models import Invitation
+from invitations.models import Invitation
+from invitations.services import invitation_create
 from outbox.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
-BASE = "/admin/network/invitation/"
+BASE = "/admin/invitations/invitation/"
 
 
 @pytest.mark.parametrize("role", ["anonymous", "organiser", "funder"])
@@ -19,6 +19,14 @@ def test_the_admin_pages_are_closed_to_everyone_else(client_as, role):
     for url in [BASE, BASE + "invite/", BASE + "import/"]:
         response = client_as(role).get(url)
         assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_coordinators_find_invitations_in_the_admin_of_the_invitations_app(client_as, coordinator):
+    # The model moved from network to its own app: the coordinators' permissions follow it.
+    assert coordinator.has_perms([f"invitations.{action}_invitation" for action in ("view", "add", "change")])
+    index = client_as("coordinator").get("/admin/").content.decode()
+    assert f'href="{BASE}"' in index
+    assert client_as("coordinator").get(BASE).status_code == 200
 
 
 def test_add_leads_to_the_invite_form_which_creates_one_invitation(client_as, coordinator):

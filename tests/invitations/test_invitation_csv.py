@@ -8,8 +8,8 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from network.invitations import invitation_csv_parse
-from network.models import Invitation
+from invitations.models import Invitation
+from invitations.services import invitation_csv_parse
 from outbox.models import OutboxMessage
 from tests.factories.network import OrganisationFactory, UserFactory
 
@@ -124,7 +124,7 @@ def test_rows_get_their_own_messages(organisation):
 
 
 def test_a_pending_invitation_is_skipped(organisation):
-    from network.invitations import invitation_create
+    from invitations.services import invitation_create
 
     invitation_create(email="pending@example.org")
     preview = invitation_csv_parse(b"name,email\nP,pending@example.org\n")
@@ -154,10 +154,10 @@ def test_the_import_is_all_or_nothing(client_as, organisation, monkeypatch):
     initial = _upload(client, GOOD).context["confirm_form"].initial
     # The second row's organisation disappears between preview and import: the import
     # stops with an error, and the first row is rolled back too.
-    from network import invitations
+    from invitations import services
 
     calls = []
-    real = invitations.invitation_create
+    real = services.invitation_create
 
     def failing_second(**kwargs):
         calls.append(kwargs["email"])
@@ -165,7 +165,7 @@ def test_the_import_is_all_or_nothing(client_as, organisation, monkeypatch):
             raise RuntimeError("database went away")
         return real(**kwargs)
 
-    monkeypatch.setattr(invitations, "invitation_create", failing_second)
+    monkeypatch.setattr(services, "invitation_create", failing_second)
     client.raise_request_exception = False
     response = client.post("/invitations/import/confirm/", initial)
     assert response.status_code == 500
@@ -174,7 +174,7 @@ def test_the_import_is_all_or_nothing(client_as, organisation, monkeypatch):
 
 def test_the_export_never_passes_a_formula_through(client_as):
     # A name written before validation existed (or through the admin shell) still exports safely.
-    from network.invitations import invitation_create
+    from invitations.services import invitation_create
 
     invitation_create(email="x@example.org")
     Invitation.objects.update(name='=HYPERLINK("http://evil.example","x")')

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from network.invitations import invitation_create
-from network.models import Invitation
+from invitations.models import Invitation
+from invitations.services import invitation_create
 from tests.conftest import ROLES
 from tests.factories.network import OrganisationFactory
 

@@ -10,8 +10,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from network import invitations as services
-from network.models import Invitation, Membership
+from invitations import services
+from invitations.models import Invitation
+from network.models import Membership
 from outbox.models import OutboxMessage
 from tests.factories.network import MembershipFactory, OrganisationFactory, UserFactory
 from tests.invitations.conftest import token_from_mail

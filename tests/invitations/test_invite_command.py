@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from network.models import Invitation
+from invitations.models import Invitation
 from tests.factories.network import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

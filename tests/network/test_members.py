@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
+from core.policy import viewer_for
 from network.models import Member
 from tests.conftest import ROLES
 from tests.factories.network import MembershipFactory, OrganisationFactory, UserFactory, member_for
@@ -45,7 +46,7 @@ def test_member_directory_is_for_signed_in_members_and_never_lists_hidden_profil
     assert "Public Pia" in html and "Members Mo" in html
     assert "Hidden Hanna" not in html
     # Not even counted: the count covers exactly the visible profiles (the viewer's own included).
-    listed = Member.objects.listed()
+    listed = Member.objects.listed(viewer_for(response.wsgi_request.user))
     assert response.context["page"].paginator.count == listed.count()
     assert not listed.filter(pk=people["hidden"].pk).exists()
     # Nor does the hidden member's country appear among the filter choices.

@@ -14,7 +14,7 @@ from email import message_from_bytes
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 
-from outbox.localservices import (  # noqa: F401 — re-exported for the tests
+from devtools.localservices import (  # noqa: F401 — re-exported for the tests
     CeleryProcess,
     RedisServer,
     broker_at,

@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 from django.db import connection, transaction
 
-from network.models import Invitation
+from invitations.models import Invitation
 from outbox.models import OutboxMessage
 from outbox.services import email_queue_rendered, outbox_enqueue
 from tests.factories.network import UserFactory

@@ -91,7 +91,7 @@ def test_template_triplet_renders_in_the_recipients_language_with_absolute_links
         email_queue(
             to=user.email,
             kind="invitation",
-            template="network/emails/invitation",
+            template="invitations/emails/invitation",
             context={"name": "Lars", "accept_url": services.absolute_url("/sv/x/"), "ttl_days": 14},
             language=language,
             idempotency_key="triplet",

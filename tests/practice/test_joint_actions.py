@@ -127,7 +127,11 @@ def test_digest_items_in_the_window(organiser, climate_action):
         ("joint_actions", "Warm homes, cool planet"),
     ]
     first = items[0]
-    assert first["language"] == "nl" and first["countries"] == ["NL"] and first["audiences"] == {"public"}
+    assert (
+        first["language"] == "nl"
+        and first["countries"] == ["NL"]
+        and first["audiences"] == {"public", "members", "funders", "coordinators"}
+    )
     assert first["url"] == dutch.get_absolute_url() and first["key"] == f"guide:{dutch.pk}"
     assert items[2]["countries"] == ["NL", "SE"] and items[2]["themes"] == ["climate-change"]
     assert digest_items(since=after, until=after + dt.timedelta(days=1)) == []

@@ -7,10 +7,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from core.policy import ANONYMOUS
 from evidence.models import EvidenceRecord
 from exchanges.models import Exchange
-from practice import searchindex
-from practice.models import Guide, SearchEntry
+from practice.models import Guide
+from search import index as searchindex
+from search.models import SearchEntry
 from tests.factories.network import OrganisationFactory, ThemeFactory
 from tests.factories.practice import JointActionFactory, ParticipationFactory, make_guide
 
@@ -264,7 +266,7 @@ def test_the_demo_fallback_search_finds_words_and_puts_title_matches_first(publi
     published(title="Neighbourhood kitchens", language="en", sections={"what": "Budget talks over dinner."})
     published(title="Budget circles", language="en", sections={"what": "People decide together."})
     make_guide(author=organiser, title="Budget draft", language="en")
-    base = searchindex._filtered(None)
+    base = searchindex._filtered(ANONYMOUS)
     results = searchindex._search_fallback(base, "budget", page=1, per_page=20)
     assert [h.title for h in results.hits] == ["<mark>Budget</mark> circles", "Neighbourhood kitchens"]
     assert results.total == 2 and dict(results.facets["kind"]) == {"guide": 2}
@@ -285,7 +287,7 @@ def test_the_vectors_have_a_gin_index():
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'practice_searchentry_vector_gin'")
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_searchentry_vector_gin'")
         (definition,) = cursor.fetchone()
     assert "USING gin (vector)" in definition
 
@@ -294,3 +296,13 @@ def test_every_page_has_a_labelled_search_box(client):
     html = client.get("/organisations/").content.decode()
     assert 'action="/search/"' in html and 'for="header-search-q"' in html and "Search the site" in html
     assert 'action="/sv/search/"' in client.get("/sv/").content.decode()
+
+
+def test_coordinators_read_the_index_in_the_admin_of_the_search_app(client_as, published, coordinator):
+    guide = published(title="Indexed guide", language="en")
+    client = client_as("coordinator")
+    assert coordinator.has_perm("search.view_searchentry")
+    assert 'href="/admin/search/searchentry/"' in client.get("/admin/").content.decode()
+    assert "Indexed guide" in client.get("/admin/search/searchentry/").content.decode()
+    entry = SearchEntry.objects.get(kind="guide", object_id=guide.pk)
+    assert client.get(f"/admin/search/searchentry/{entry.pk}/change/").status_code == 200

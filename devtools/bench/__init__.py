@@ -1,0 +1,14 @@
+"""Benchmarks, one module per app, run in this order by ``manage.py bench``: each module's
+``run(ctx)`` gets a ``devtools.benchlib.BenchContext``. The labels are what ``--only`` takes
+and what the bench prints as headings."""
+
+from devtools.bench import digests, evidence, exchanges, network, outbox, practice
+
+APPS = [
+    ("network", network),
+    ("outbox", outbox),
+    ("exchanges", exchanges),
+    ("evidence", evidence),
+    ("practice", practice),
+    ("digests", digests),
+]

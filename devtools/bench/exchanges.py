@@ -1,0 +1,245 @@
+"""Benchmarks for exchanges (``make bench``), against seed_bench's data.
+
+Uses the interface of ``devtools/benchlib.py``: ``ctx.measure_page(label, url, user=None, n=50)``
+prints queries, median, p95 and the ratio to the floor view; ``ctx.report(label, **figures)``
+prints other figures. Also measured here: the sign-up POST's median latency, requests per
+second under gunicorn with two workers for the list and detail pages, and the wall time of
+100 members signing up at once for 10 places over real HTTP.
+
+The list and detail pages are measured as users meet them (their shared fragments cached,
+``exchanges/cache.py``) and, for information, cold (the cache invalidated before every
+request, as right after a sign-up anywhere).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from exchanges.cache import exchanges_changed
+from exchanges.models import Exchange, Registration
+from network.models import User
+
+TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _bench_users(n: int) -> list:
+    users = list(User.objects.filter(email__endswith="@bench.example.org").order_by("pk")[:n])
+    missing = n - len(users)
+    for i in range(missing):
+        users.append(User.objects.create_user(email=f"bench-signup-{time.time_ns()}-{i}@bench.example.org"))
+    return users
+
+
+def _scratch_exchange(capacity: int | None) -> Exchange:
+    now = timezone.now()
+    return Exchange.objects.create(
+        slug=f"bench-scratch-{time.time_ns()}",
+        title="Bench scratch exchange",
+        starts_at=now + timedelta(days=30),
+        ends_at=now + timedelta(days=30, hours=2),
+        capacity=capacity,
+        status=Exchange.Status.PUBLISHED,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """gunicorn with two workers on a spare port, against the same database as this process."""
+
+    def __init__(self):
+        self.port = _free_port()
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "0",
+            "DEBUG": "0",
+            "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-secret-key-0123456789abcdefghijklmnop",
+        }
+        db = settings.DATABASES["default"]
+        if db["ENGINE"].endswith("postgresql") and "DATABASE_URL" not in os.environ:
+            env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        self.process = subprocess.Popen(  # noqa: S603 — fixed arguments.
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "config.wsgi",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+    def get(self, path: str, cookie: str = "") -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+            response = conn.getresponse()
+            response.read()
+            return response.status
+        finally:
+            conn.close()
+
+    def request(self, method, path, cookie, body=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = {"Cookie": cookie}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            conn.request(method, path, body=urlencode(body) if body is not None else None, headers=headers)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            cookies = [v.split(";", 1)[0] for k, v in response.getheaders() if k.lower() == "set-cookie"]
+            return response.status, text, cookies
+        finally:
+            conn.close()
+
+
+def _requests_per_second(server: Gunicorn, path: str, *, total: int = 300, threads: int = 8) -> tuple[float, int]:
+    server.get(path)  # warm up
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        statuses = list(pool.map(lambda _i: server.get(path), range(total)))
+    elapsed = time.perf_counter() - started
+    return total / elapsed, sum(1 for s in statuses if s != 200)
+
+
+def _session_cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def _race(server: Gunicorn, n_members: int = 100, places: int = 10) -> dict:
+    exchange = _scratch_exchange(places)
+    path = f"/exchanges/{exchange.slug}/register/"
+    members = []
+    for user in _bench_users(n_members):
+        cookie = _session_cookie(user)
+        _status, text, cookies = server.request("GET", path, cookie)
+        token = TOKEN_RE.search(text).group(1)
+        members.append(("; ".join([cookie, *cookies]), token))
+    barrier = threading.Barrier(n_members)
+
+    def post(member):
+        cookie, token = member
+        barrier.wait()
+        return server.request("POST", path, cookie, {"csrfmiddlewaretoken": token, "consent_show_name": "on"})[0]
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(n_members) as pool:
+        statuses = list(pool.map(post, members))
+    wall = time.perf_counter() - started
+    regs = Registration.objects.filter(exchange=exchange)
+    result = {
+        "wall_s": round(wall, 3),
+        "confirmed": regs.filter(state=Registration.State.CONFIRMED).count(),
+        "waitlisted": regs.filter(state=Registration.State.WAITLISTED).count(),
+        "errors": sum(1 for s in statuses if s != 302),
+    }
+    exchange.delete()
+    return result
+
+
+def _signup_latency(n: int = 30) -> float:
+    exchange = _scratch_exchange(None)
+    path = f"/exchanges/{exchange.slug}/register/"
+    timings = []
+    for user in _bench_users(n):
+        client = Client()
+        client.force_login(user)
+        started = time.perf_counter()
+        response = client.post(path, {"consent_show_name": "on"})
+        timings.append(time.perf_counter() - started)
+        assert response.status_code == 302, response.status_code
+    exchange.delete()
+    return statistics.median(timings) * 1000
+
+
+def run(ctx) -> None:
+    sample = (
+        Exchange.objects.published()
+        .upcoming()
+        .with_place_counts()
+        .order_by("-taken_count")
+        .values_list("slug", "country")
+        .first()
+    )
+    if sample is None:
+        ctx.report("exchanges", note="no published upcoming exchanges: run seed_bench first")
+        return
+    slug, country = sample
+    member = _bench_users(1)[0]
+    pages = [
+        ("exchanges list", "/exchanges/", None),
+        ("exchanges list (member)", "/exchanges/", member),
+        ("exchanges list filtered", f"/exchanges/?country={country or 'SE'}&language=en&places=on", member),
+        ("exchanges list past", "/exchanges/?when=past&page=3", None),
+        ("exchange detail", f"/exchanges/{slug}/", member),
+        ("exchange detail (anonymous)", f"/exchanges/{slug}/", None),
+    ]
+    # As users meet them: the shared fragments cached until the next change to an exchange.
+    for label, url, user in pages:
+        ctx.measure_page(label, url, user=user)
+    ctx.measure_page("my exchanges", "/exchanges/mine/", user=member)
+    # Cold: the cache invalidated before every request (as right after a sign-up), for information.
+    for label, url, user in pages:
+        ctx.measure_page(f"{label}, cold", url, user=user, before_each=exchanges_changed, checked=False)
+
+    ctx.report("exchange sign-up POST", median_ms=round(_signup_latency(), 2))
+
+    server = Gunicorn()
+    try:
+        list_rps, list_errors = _requests_per_second(server, "/exchanges/")
+        detail_rps, detail_errors = _requests_per_second(server, f"/exchanges/{slug}/")
+        ctx.report(
+            "exchanges under gunicorn (2 workers)",
+            list_rps=round(list_rps, 1),
+            list_errors=list_errors,
+            detail_rps=round(detail_rps, 1),
+            detail_errors=detail_errors,
+        )
+        ctx.report("exchanges 100-way sign-up race (10 places)", **_race(server))
+    finally:
+        server.stop()

@@ -1,0 +1,155 @@
+"""Helpers for ``manage.py bench``: measure pages the way a user meets them.
+
+``BenchContext.measure_page`` sends ``n`` requests through Django's test client (the whole
+middleware stack, templates, the database), records the queries of one request and the
+server time of each, and prints queries, median, p95 and the ratio of the median to the
+*floor*: a minimal Django view that reads one row and renders a tiny template, measured
+the same way in the same run. Each app's benchmarks are ``devtools/bench/<app>.py::run(ctx)``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.shortcuts import render
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+FLOOR_URL = "/__bench__/floor/"
+QUERY_TARGET = 10
+RATIO_TARGET = 10.0
+
+
+def floor_view(request):
+    """The floor: one row read, a tiny template rendered."""
+    from network.models import Theme
+
+    theme = Theme.objects.only("slug").order_by("pk").first()
+    return render(request, "devtools/bench_floor.html", {"theme": theme})
+
+
+@dataclass
+class Measurement:
+    label: str
+    queries: int
+    median_ms: float
+    p95_ms: float
+    ratio: float | None
+    status: int
+    # False for figures printed for information only (e.g. a page with its cache invalidated).
+    checked: bool = True
+
+
+@dataclass
+class BenchContext:
+    stdout: object
+    default_n: int = 50
+    results: list[Measurement] = field(default_factory=list)
+    floor_median_ms: float | None = None
+    _clients: dict = field(default_factory=dict)
+
+    def _client(self, user) -> Client:
+        key = user.pk if user is not None else None
+        if key not in self._clients:
+            client = Client()
+            if user is not None:
+                client.force_login(user)
+            self._clients[key] = client
+        return self._clients[key]
+
+    def measure_page(
+        self,
+        label: str,
+        url: str,
+        user=None,
+        n: int | None = None,
+        before_each: Callable[[], None] | None = None,
+        checked: bool = True,
+    ) -> Measurement:
+        """Request ``url`` ``n`` times (default 50, or ``--requests``) as ``user`` if given; print the figures.
+
+        ``before_each`` (untimed) runs before every request, e.g. ``network_changed`` to measure
+        the page with its cached fragments invalidated ("cold"). ``checked=False`` prints the
+        figures without holding them to the targets.
+        """
+        n = n or self.default_n
+        before_each = before_each or (lambda: None)
+        client = self._client(user)
+        # One warm-up request: template loading, translations and connection set-up are paid once.
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{label}: {url} answered {response.status_code}")
+        before_each()
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        # Read now: the next request's request_started signal empties the connection's query log.
+        queries = len(captured.captured_queries)
+        timings = []
+        floor_timings = []
+        floor_client = self._client(None)
+        for _ in range(n):
+            # The floor is sampled between the page's requests, so that both see the same
+            # machine load (other processes on a shared machine would otherwise skew the ratio).
+            if self.floor_median_ms is not None:
+                start = time.perf_counter()
+                floor_client.get(FLOOR_URL)
+                floor_timings.append((time.perf_counter() - start) * 1000)
+            before_each()
+            start = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - start) * 1000)
+        timings.sort()
+        median = statistics.median(timings)
+        p95 = timings[max(0, int(round(0.95 * len(timings))) - 1)]
+        ratio = median / statistics.median(floor_timings) if floor_timings else None
+        result = Measurement(label, queries, median, p95, ratio, response.status_code, checked)
+        self.results.append(result)
+        self._print(result)
+        return result
+
+    def measure_floor(self) -> Measurement:
+        # More samples for the floor: every ratio divides by it.
+        result = self.measure_page("floor (one row, tiny template)", FLOOR_URL, n=max(200, self.default_n))
+        self.floor_median_ms = result.median_ms
+        return result
+
+    def report(self, label: str, **figures) -> None:
+        """Print other figures (sizes, durations) in the same table."""
+        text = ", ".join(f"{key}={value}" for key, value in figures.items())
+        self.stdout.write(f"  {label:<48} {text}")
+
+    def _print(self, r: Measurement) -> None:
+        ratio = f"{r.ratio:5.1f}x" if r.ratio is not None else "  1.0x"
+        flags = []
+        if not r.checked:
+            flags.append("(for information)")
+        elif r.queries > QUERY_TARGET:
+            flags.append(f"queries > {QUERY_TARGET}")
+        if r.checked and r.ratio is not None and r.ratio > RATIO_TARGET:
+            flags.append(f"median > {RATIO_TARGET:g}x floor")
+        verdict = ("  " + ("" if not r.checked else "!! ") + ", ".join(flags)) if flags else ""
+        self.stdout.write(
+            f"  {r.label:<48} queries={r.queries:>3}  median={r.median_ms:7.2f} ms  p95={r.p95_ms:7.2f} ms"
+            f"  ratio={ratio}{verdict}"
+        )
+
+    def summary(self) -> bool:
+        """True when every measured page met the targets."""
+        failures = [
+            r
+            for r in self.results
+            if r.checked and (r.queries > QUERY_TARGET or (r.ratio is not None and r.ratio > RATIO_TARGET))
+        ]
+        self.stdout.write(
+            f"{len(self.results) - 1} pages measured; "
+            + (
+                "all within targets."
+                if not failures
+                else f"{len(failures)} over target: " + ", ".join(r.label for r in failures)
+            )
+        )
+        return not failures

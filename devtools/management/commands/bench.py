@@ -1,0 +1,91 @@
+"""``manage.py bench``: measure pages against a large network on PostgreSQL.
+
+Makes sure the bench database exists, is migrated and holds seed_bench's data, then
+measures the floor view and calls ``run(ctx)`` of every ``devtools/bench/<app>.py`` (in
+``devtools.bench.APPS`` order). Runs with DEBUG off and test-client-friendly hosts.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError, connection
+from django.test.utils import override_settings
+
+from devtools.bench import APPS
+from devtools.benchlib import BenchContext
+
+
+def _ensure_database() -> None:
+    try:
+        connection.ensure_connection()
+    except OperationalError as exc:
+        if "does not exist" not in str(exc):
+            raise
+        params = settings.DATABASES["default"]
+        dsn = {
+            "host": params.get("HOST") or None,
+            "port": params.get("PORT") or None,
+            "user": params.get("USER") or None,
+            "password": params.get("PASSWORD") or None,
+            "dbname": "postgres",
+        }
+        with psycopg.connect(**{k: v for k, v in dsn.items() if v}, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{params["NAME"]}"')
+
+
+class Command(BaseCommand):
+    help = "Benchmark pages (queries, median, p95, ratio to a floor view) against a large network."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--members", type=int, default=10_000)
+        parser.add_argument("--organisations", type=int, default=2_000)
+        parser.add_argument("--requests", type=int, default=50, help="requests per page (default 50)")
+        parser.add_argument("--skip-seed", action="store_true", help="do not check for or add bench data")
+        parser.add_argument(
+            "--only",
+            action="append",
+            default=[],
+            choices=[app for app, _module in APPS],
+            metavar="APP",
+            help="benchmark only these apps",
+        )
+
+    def handle(self, *args, **options):
+        if not settings.IS_POSTGRES:
+            raise CommandError("The bench runs against PostgreSQL: set DATABASE_URL (make bench does).")
+        _ensure_database()
+        call_command("migrate", interactive=False, verbosity=0)
+        if not options["skip_seed"]:
+            from network.models import User
+
+            have = User.objects.filter(email__endswith="@bench.example.org").count()
+            if have < options["members"]:
+                self.stdout.write(f"Adding bench data ({have} bench members found)…")
+                call_command(
+                    "seed_bench",
+                    members=options["members"],
+                    organisations=options["organisations"],
+                    stdout=self.stdout,
+                )
+        connection.cursor().execute("ANALYZE")
+        # The test client's host and plain HTTP; everything else stays as in production. (No
+        # setup_test_environment: its instrumented template rendering would skew the timings.)
+        with override_settings(
+            DEBUG=False,
+            ALLOWED_HOSTS=["testserver"],
+            SECURE_SSL_REDIRECT=False,
+            ROOT_URLCONF="devtools.bench_urls",
+        ):
+            ctx = BenchContext(stdout=self.stdout, default_n=options["requests"])
+            ctx.measure_floor()
+            for app, module in APPS:
+                if options["only"] and app not in options["only"]:
+                    continue
+                self.stdout.write(self.style.MIGRATE_HEADING(f"{app}"))
+                module.run(ctx)
+            ok = ctx.summary()
+        if not ok:
+            self.stdout.write(self.style.WARNING("Some pages are over target."))

@@ -1,0 +1,12 @@
+"""Demo and bench data, one module per app, called in this order by ``manage.py seed_demo``
+and ``manage.py seed_bench``: later apps use earlier apps' rows.
+
+Each module may provide ``seed_demo(*, stdout)`` (idempotent demo data),
+``bench_arguments(parser)`` and ``seed_bench(*, options, stdout)`` (bulk inserts). Rows
+inserted without signals (bulk) must call ``core.cache.network_changed()`` if they touch the
+network (``practice.cache.practice_changed()`` if they touch practice).
+"""
+
+from devtools.seed import digests, evidence, exchanges, network, outbox, practice
+
+MODULES = [network, outbox, exchanges, evidence, practice, digests]

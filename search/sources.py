@@ -1,0 +1,86 @@
+"""What the cross-site search indexes: every source, in one explicit list.
+
+A source names a model, a short ``kind`` ("guide", "exchange", ...), a translated label, and
+    ``document``  fn(instance) -> dict | None: title, summary, body, language, url,
+                  themes [slugs], countries [codes]; None keeps the item out of the index
+    ``visible``   fn(viewer) -> QuerySet of the model's rows that viewer (``core.policy.Viewer``) may find
+and ``triggers``: {related model: fn(obj) -> iterable of items} for related rows whose
+changes alter the items' documents.
+
+The document and visibility functions live with the data, in ``<app>/search.py`` of the
+apps below this one; the search app imports them here directly (nothing is discovered).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from evidence import search as evidence_search
+from evidence.models import Consent, EvidenceRecord
+from exchanges import search as exchanges_search
+from exchanges.models import Exchange
+from practice import search as practice_search
+from practice.models import Guide, GuideWork, JointAction, JointActionUpdate, Participation
+
+
+@dataclass(frozen=True)
+class Source:
+    model: type[models.Model]
+    kind: str
+    label: Any
+    document: Callable[[Any], dict | None]
+    visible: Callable[[Any], models.QuerySet]
+    triggers: dict[type[models.Model], Callable[[Any], Iterable]] = field(default_factory=dict)
+
+
+@functools.cache
+def sources() -> dict[str, Source]:
+    """Every source, by kind."""
+    return {
+        source.kind: source
+        for source in (
+            Source(
+                model=Exchange,
+                kind="exchange",
+                label=_("Exchange"),
+                document=exchanges_search.document,
+                visible=exchanges_search.visible,
+            ),
+            Source(
+                model=EvidenceRecord,
+                kind="evidence",
+                label=_("Evidence"),
+                document=evidence_search.document,
+                visible=evidence_search.visible,
+                # Consent decides who may find a story: a changed consent refreshes the record's
+                # entry (and with it the cached anonymous searches).
+                triggers={Consent: lambda consent: [consent.record]},
+            ),
+            Source(
+                model=Guide,
+                kind="guide",
+                label=_("Guide"),
+                document=practice_search.guide_document,
+                visible=practice_search.guide_visible,
+                # Themes and countries live on the work that all languages share.
+                triggers={GuideWork: lambda work: work.versions.all()},
+            ),
+            Source(
+                model=JointAction,
+                kind="joint_action",
+                label=_("Joint action"),
+                document=practice_search.joint_action_document,
+                visible=practice_search.joint_action_visible,
+                triggers={
+                    Participation: lambda participation: [participation.joint_action],
+                    JointActionUpdate: lambda update: [update.joint_action],
+                },
+            ),
+        )
+    }
