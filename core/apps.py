@@ -8,3 +8,9 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from core import personal_data
+
+        # Once, over every installed app: each ``<app>/personal_data.py`` registers its hook.
+        personal_data.discover()

@@ -36,6 +36,8 @@ class ConsentInline(admin.StackedInline):
     model = Consent
     extra = 0
     readonly_fields = ["withdrawn_at", "withdrawn_note"]
+    # The member whose own story it is: their consent goes when their account goes.
+    autocomplete_fields = ["storyteller"]
 
 
 class CountryInline(admin.TabularInline):
@@ -206,6 +208,7 @@ class ConsentAdmin(admin.ModelAdmin):
     ]
     list_filter = ["identity_level", "audience_funders", "audience_public"]
     raw_id_fields = ["record"]
+    autocomplete_fields = ["storyteller"]
     actions = ["withdraw"]
 
     @admin.action(description=_("Withdraw consent"))

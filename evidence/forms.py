@@ -150,6 +150,19 @@ class EvidenceForm(forms.ModelForm):
 
 
 class ConsentForm(forms.ModelForm):
+    own_story = forms.BooleanField(
+        label=_("This is my own story"),
+        required=False,
+        help_text=_(
+            "Tick this if you are the storyteller. If you ever delete your account, your consent is "
+            "withdrawn with it and the story is no longer shown anywhere."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["own_story"].initial = bool(self.instance.pk and self.instance.storyteller_id)
+
     class Meta:
         model = Consent
         fields = [

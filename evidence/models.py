@@ -361,6 +361,17 @@ class Consent(models.Model):
         verbose_name=_("obtained by"),
     )
     method = models.CharField(_("how it was obtained"), max_length=10, choices=Method.choices)
+    # Set when the story is the account holder's own ("this is my own story"). When they
+    # delete their account the consent is withdrawn and the name blanked (``personal_data``).
+    storyteller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("storyteller's account"),
+        help_text=_("The member whose own story this is, if it is one. Empty for a story told by someone else."),
+    )
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_note = models.CharField(_("note on the withdrawal"), max_length=300, blank=True)
@@ -751,8 +762,14 @@ class Response(models.Model):
         OFFICIAL = "official", _("public official")
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses")
+    # Empty once the respondent deleted their account: the scores stay as part of the
+    # anonymous aggregates, the comments are erased (``evidence/personal_data.py``).
     respondent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assessment_responses"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assessment_responses",
     )
     group = models.CharField(_("I answer as"), max_length=10, choices=Group.choices)
     submitted_at = models.DateTimeField(auto_now=True)

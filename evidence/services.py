@@ -198,9 +198,24 @@ def record_transition(
 
 @transaction.atomic
 def consent_save(*, record: EvidenceRecord, user, data: dict) -> Consent:
-    """Create or change the consent of a story, testimony or media record."""
+    """Create or change the consent of a story, testimony or media record.
+
+    ``data["own_story"]`` (optional): the story is the storyteller's own and they are a
+    member — ticked by ``user``, it names ``user`` the storyteller unless one is named already
+    (a coordinator editing someone's own story keeps them); unticked, nobody. The storyteller's
+    consent is withdrawn when they delete their account (``evidence/personal_data.py``).
+    """
+    data = dict(data)
+    own_story = data.pop("own_story", None)
     consent = record.consent_or_none() or Consent(record=record)
     before = {k: _jsonable(getattr(consent, k, None)) for k in data} if consent.pk else {}
+    if own_story is not None:
+        if consent.pk:
+            before["own_story"] = consent.storyteller_id is not None
+        if not own_story:
+            consent.storyteller = None
+        elif consent.storyteller_id is None:
+            consent.storyteller = user
     for key, value in data.items():
         setattr(consent, key, value)
     if not consent.obtained_by_id:
@@ -208,6 +223,8 @@ def consent_save(*, record: EvidenceRecord, user, data: dict) -> Consent:
     consent.full_clean()
     consent.save()
     after = {k: _jsonable(v) for k, v in data.items()}
+    if own_story is not None:
+        after["own_story"] = bool(own_story)
     revision_write(record=record, user=user, action="consent", changes={"consent": _diff(before, after)})
     return consent
 

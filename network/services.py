@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from importlib import import_module
-from importlib.util import find_spec
-from types import ModuleType
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -17,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import personal_data
 from core.cache import network_changed
 from core.policy import Role, viewer_for
 from network.models import Member, Membership, Organisation, User
@@ -183,42 +180,29 @@ def membership_leave(*, membership: Membership, member: Member) -> None:
     membership.delete()
 
 
-def personal_data_modules() -> list[tuple[str, ModuleType]]:
-    """Every ``<app>/personal_data.py`` over ``settings.LEARNINGLAB_APPS``, in app order.
-
-    Each module provides ``export(user) -> dict`` (JSON-serialisable personal data the app
-    holds about ``user``) and ``erase(user) -> None`` (delete or anonymise it; called inside
-    the account-deletion transaction, before the user row itself is anonymised).
-    """
-    modules = []
-    for app in settings.LEARNINGLAB_APPS:
-        if find_spec(f"{app}.personal_data") is not None:
-            modules.append((app, import_module(f"{app}.personal_data")))
-    return modules
-
-
 def personal_data_export(*, user: User) -> dict:
-    """All personal data held about ``user``, one section per app."""
-    data: dict = {"generated_at": timezone.now().isoformat()}
-    for app, module in personal_data_modules():
-        data[app] = module.export(user)
-    return data
+    """All personal data held about ``user``, one section per app (``core.personal_data``)."""
+    return personal_data.export(user)
 
 
 @transaction.atomic
 def account_delete(*, user: User) -> None:
     """Erase ``user``'s personal data and close the account.
 
-    Every app erases its own personal data first (later apps before ``network``, so that they
-    can still read the profile). The user row stays, anonymised, so that contributions
+    Every app erases its own personal data first through its ``personal_data`` hook (later
+    apps before ``network``, so that they can still read the profile and the addresses): future
+    registrations are cancelled and their places offered on, unsent emails cancelled, and so
+    on (README, "Personal data"). The user row stays, anonymised, so that contributions
     remain and are shown as "former member": its email becomes a unique placeholder that can
     never receive mail, names are blanked, the password is unusable and the account inactive.
+
+    Raises ``core.personal_data.ErasureBusy`` (and changes nothing) when a lock it needs,
+    such as an exchange's places, can't be had in time.
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.deleted_at is not None:
         return
-    for _app, module in reversed(personal_data_modules()):
-        module.erase(user)
+    personal_data.erase(user)
     user.email = f"deleted-{uuid.uuid4().hex}@deleted.invalid"
     user.first_name = ""
     user.last_name = ""

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
 from core.cache import cached_fragment
+from core.personal_data import ErasureBusy
 from core.policy import representative
 from network import services as membership_services
 from network.filters import MemberFilter, OrganisationFilter
@@ -394,7 +395,13 @@ def account_delete_confirm(request):
     if request.method == "POST":
         form = AccountDeleteForm(request.POST, user=request.user)
         if form.is_valid():
-            account_delete(user=request.user)
+            try:
+                account_delete(user=request.user)
+            except ErasureBusy:
+                # An exchange the person holds a place in is locked by a sign-up rush:
+                # nothing was erased, and a second try normally goes through.
+                messages.error(request, _("Your account could not be deleted just now. Please try again in a moment."))
+                return render(request, "network/account_delete.html", {"form": form})
             logout(request)
             messages.success(request, _("Your account is deleted. Thank you for having been part of the network."))
             return redirect("home")

@@ -1,7 +1,8 @@
 """The email outbox: every email is a row written in the transaction that caused it.
 
 States: queued → sending → sent; a failed attempt goes to retrying (with a time for the
-next attempt) and, after the last attempt or a permanent refusal, to failed. A worker
+next attempt) and, after the last attempt or a permanent refusal, to failed. An email not
+yet sent when its recipient deletes their account is cancelled. A worker
 claims a row with a conditional update before sending, so two workers never send the
 same row at the same time.
 """
@@ -52,6 +53,9 @@ class OutboxMessage(models.Model):
         SENT = "sent", _("sent")
         RETRYING = "retrying", _("retrying")
         FAILED = "failed", _("failed")
+        # Never to be sent (its recipient deleted their account); the sender claims only
+        # queued and retrying rows, so it skips these.
+        CANCELLED = "cancelled", _("cancelled")
 
     # One row per logical message: writing the same key twice yields the first row.
     idempotency_key = models.CharField(_("idempotency key"), max_length=255, unique=True)

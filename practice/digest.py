@@ -41,7 +41,7 @@ def digest_items(*, since: dt.datetime, until: dt.datetime) -> list[dict]:
             )
         updates = (
             JointActionUpdate.objects.filter(created_at__gte=since, created_at__lt=until)
-            .exclude(joint_action__status=JointAction.Status.DRAFT)
+            .filter(joint_action__in=JointAction.objects.published())
             .select_related("joint_action__issue")
             .prefetch_related("joint_action__participations__organisation")
             .order_by("created_at", "pk")

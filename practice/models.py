@@ -245,6 +245,11 @@ class Guide(models.Model):
     sections = models.JSONField(_("sections"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     authors = models.ManyToManyField(Member, blank=True, related_name="guides", verbose_name=_("authors"))
+    # Authors who deleted their account (their profile went, and with it their place in
+    # ``authors``): the guide still credits them, as "former member".
+    former_author_count = models.PositiveSmallIntegerField(
+        _("former members among the authors"), default=0, editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="practice_guides"
     )
@@ -381,11 +386,15 @@ class GuideImage(models.Model):
 
 
 class JointActionQuerySet(models.QuerySet):
+    def published(self):
+        """Announced joint actions (everything but drafts): what news, such as digests, carries."""
+        return self.exclude(status=JointAction.Status.DRAFT)
+
     def visible_to(self, viewer: Viewer):
         """Drafts are for coordinators; every other joint action is public."""
         if viewer.is_coordinator:
             return self.all()
-        return self.exclude(status=JointAction.Status.DRAFT)
+        return self.published()
 
     def updatable_by(self, viewer: Viewer):
         """Joint actions ``viewer`` may add timeline updates to: coordinators any; approved

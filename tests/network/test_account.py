@@ -91,7 +91,16 @@ def test_data_download_holds_every_personal_field_and_nobody_elses(client, organ
 
     assert set(MemberForm.Meta.fields) <= set(profile)
     assert data["memberships"] == [
-        {"organisation": "Tillsammans Hjällbo", "organisation_slug": org.slug, "role": "leader", "since": None}
+        {
+            "organisation": "Tillsammans Hjällbo",
+            "organisation_slug": org.slug,
+            "role": "leader",
+            "state": "approved",
+            "since": None,
+            "message": "",
+            "requested_at": None,
+            "decided_at": None,
+        }
     ]
     text = response.content.decode()
     assert "other.organiser@example.org" not in text

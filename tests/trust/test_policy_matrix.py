@@ -30,6 +30,7 @@ from django.utils import timezone
 from core.policy import Viewer, representative, viewer_for
 from digests.models import Frequency, period_for
 from digests.services import digest_preview
+from evidence.dashboard import selected_stories
 from evidence.models import Community, Consent, EvidenceRecord, Framework, Round
 from evidence.services import attachment_add
 from exchanges.models import PARTICIPANT_STATES, CalendarFeed, Exchange
@@ -83,7 +84,7 @@ def _world() -> World:
     for name, user in users.items():
         if user is not None:
             member_for(user, display_name=f"Viewer {name}", time_zone="UTC")
-    when = period_for(Frequency.WEEKLY, timezone.now()).since + dt.timedelta(hours=12)
+    when = period_for(Frequency.WEEKLY, timezone.now()).start + dt.timedelta(hours=12)
     return World(users, organisation, other, author, when)
 
 
@@ -150,7 +151,8 @@ def _search(token: str) -> Surface:
 def search_surface(visible: Callable) -> Surface:
     def shown(pages, world, name, obj, token):
         status, text = pages.get(reverse("search:index"), q=token)
-        return status == 200 and token in text.replace("<mark>", "").replace("</mark>", "")
+        # A hit's title is highlighted; the query itself is echoed in the form and the heading.
+        return status == 200 and f"<mark>{token}</mark>" in text
 
     return Surface("search", shown, visible, ("search:index",))
 
@@ -331,8 +333,11 @@ EVIDENCE = Kind(
         Surface(
             "dashboard",
             lambda pages, world, name, obj, token: _in(pages, reverse("evidence:dashboard"), token),
-            # Selected stories are shown beside the figures: only featured ones, none here.
-            lambda world, viewer, obj: False,
+            # Selected stories beside the figures: the newest (featured first) the viewer may read.
+            lambda world, viewer, obj: (
+                (viewer.is_funder or viewer.is_coordinator)
+                and obj in selected_stories(_evidence_published(world, viewer))
+            ),
             ("evidence:dashboard", "evidence:dashboard_report"),
         ),
         digest_surface(lambda world, viewer, obj: _has(_evidence_published(world, viewer), obj)),
@@ -600,7 +605,7 @@ JOINT_ACTIONS = Kind(
             lambda world, viewer, obj: _has(JointAction.objects.visible_to(viewer), obj),
         ),
         search_surface(lambda world, viewer, obj: _has(JointAction.objects.visible_to(viewer), obj)),
-        digest_surface(lambda world, viewer, obj: _has(JointAction.objects.visible_to(viewer), obj)),
+        digest_surface(lambda world, viewer, obj: _has(JointAction.objects.visible_to(viewer).published(), obj)),
     ],
 )
 
