@@ -22,8 +22,8 @@ from tests.factories.practice import make_guide
 
 pytestmark = pytest.mark.django_db
 
-migrate_images = import_module("practice.migrations.0006_guide_images_stored_before_checks_checked_again").forwards
-migrate_attachments = import_module("evidence.migrations.0005_attachments_stored_before_checks_checked_again").forwards
+migrate_images = import_module("practice.migrations.0007_guide_images_stored_before_checks_checked_again").forwards
+migrate_attachments = import_module("evidence.migrations.0006_attachments_stored_before_checks_checked_again").forwards
 
 
 def stored_earlier(media_root, instance, name: str, content: bytes):

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('practice', '0004_searchentry_moved_to_search'),
+        ('practice', '0005_guide_former_author_count'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evidence', '0003_seed_lists_indicators_framework'),
+        ('evidence', '0004_consent_storyteller_anonymous_responses'),
     ]
 
     operations = [

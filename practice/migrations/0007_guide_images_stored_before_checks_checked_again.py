@@ -33,6 +33,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("practice", "0005_guide_images_reencoded_under_random_names")]
+    dependencies = [("practice", "0006_guide_images_reencoded_under_random_names")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop, elidable=True)]

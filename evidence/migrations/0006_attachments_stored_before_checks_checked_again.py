@@ -15,6 +15,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("evidence", "0004_attachments_checked_under_random_names")]
+    dependencies = [("evidence", "0005_attachments_checked_under_random_names")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop, elidable=True)]
