@@ -41,6 +41,11 @@ class DigestPreferenceAdmin(admin.ModelAdmin):
     readonly_fields = ["covered_until", "unsubscribed_at", "created_at", "updated_at"]
     list_per_page = 50
 
+    def get_readonly_fields(self, request, obj=None):
+        # A preference stays with the member it belongs to.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "user"] if obj is not None else fields
+
     @admin.display(description=_("next digest"))
     def preview(self, obj: DigestPreference) -> str:
         url = reverse("admin:digests_preview", kwargs={"user_id": obj.user_id})

@@ -437,6 +437,18 @@ def links_for(user_id: int, language: str) -> tuple[str, str]:
     return absolute_url(preferences), absolute_url(unsubscribe)
 
 
+# What the admin preview shows in place of a member's signed links (see ``digest_preview``).
+PREVIEW_LINK_TOKEN = "private-link"  # noqa: S105 — a placeholder, not a secret
+
+
+def _preview_links(language: str) -> dict[str, str]:
+    with translation.override(language):
+        return {
+            f"{name}_url": absolute_url(reverse(f"digests:{view}", kwargs={"token": PREVIEW_LINK_TOKEN}))
+            for name, view in (("preferences", "preferences_token"), ("unsubscribe", "unsubscribe"))
+        }
+
+
 def digest_context(
     *,
     reader: Reader,
@@ -816,6 +828,9 @@ def digest_batch_send(
                     idempotency_key=key,
                     user_id=reader.user.pk,
                     headers=unsubscribe_headers(context["unsubscribe_url"]),
+                    # The signed links change this member's settings without a login:
+                    # they are credentials (``digests.tokens``).
+                    carries_secret=True,
                 )
             )
             delivery_of[key] = mine[reader.user.pk]
@@ -871,6 +886,10 @@ def digest_preview(*, user, now: dt.datetime | None = None) -> Preview:
     If the member is due for the latest complete period (the job has not reached them
     yet), that digest; otherwise the one being gathered for the period in progress, up
     to now. A member who turned digests off is previewed as if weekly.
+
+    The member's signed preference and unsubscribe links are credentials (they change the
+    member's settings without a login), so the preview carries placeholders in their place
+    (``…/preferences/private-link/``): whoever reads a preview cannot act as the member.
     """
     now = now or timezone.now()
     eligible = eligible_users().filter(pk=user.pk).exists()
@@ -890,6 +909,7 @@ def digest_preview(*, user, now: dt.datetime | None = None) -> Preview:
     if Section.REMINDERS in reader.sections:
         reminders = member_items_collect(user_ids=[user.pk], now=now).get(user.pk, [])
     context = digest_context(reader=reader, news=news, reminders=reminders, frequency=frequency, until=until)
+    context.update(_preview_links(reader.language))
     subject, text, html = digest_render(context=context, language=reader.language)
     return Preview(
         eligible=eligible,

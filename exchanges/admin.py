@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import SecretFieldsAdminMixin
 from core.validators import spreadsheet_safe
 from exchanges import services
 from exchanges.forms import ParticipantsEmailForm
@@ -370,9 +371,17 @@ class ReflectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(SecretFieldsAdminMixin, admin.ModelAdmin):
+    """Who has a private calendar feed; the token (the feed's only credential) is shown to
+    nobody and cannot be filtered on. Deleting a feed revokes it."""
+
     list_display = ["user", "created_at"]
-    readonly_fields = ["user", "token", "created_at"]
+    fields = ["user", "created_at"]
+    readonly_fields = ["user", "created_at"]
+    secret_fields = ("token",)
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -404,7 +404,10 @@ class CalendarFeed(models.Model):
     def __str__(self) -> str:
         return f"{self.user}"
 
-    def get_absolute_url(self) -> str:
+    # Deliberately not ``get_absolute_url``: Django hands an object's absolute URL to
+    # anyone with admin access (the admin's "view on site" redirect, /admin/r/…), and
+    # this one is a credential.
+    def private_url(self) -> str:
         return reverse("exchanges:feed", kwargs={"token": self.token})
 
 

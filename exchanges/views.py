@@ -419,7 +419,7 @@ def mine(request):
         "exchanges/registration_mine.html",
         {
             **groups,
-            "feed_url": request.build_absolute_uri(feed.get_absolute_url()) if feed else None,
+            "feed_url": request.build_absolute_uri(feed.private_url()) if feed else None,
         },
     )
 

@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import SecretFieldsAdminMixin
 from core.spreadsheets import csv_response
 from invitations import services
 from invitations.forms import InvitationForm, InvitationImportConfirmForm, InvitationImportForm
@@ -20,7 +21,7 @@ from invitations.views import csv_preview_for_upload, import_confirm_form, impor
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(SecretFieldsAdminMixin, admin.ModelAdmin):
     list_display = ["email", "name", "organisation", "role", "language", "state", "created_at", "expires_at"]
     list_filter = ["state", "language", "role", "organisation"]
     search_fields = ["email", "name", "organisation__name"]
@@ -46,6 +47,7 @@ class InvitationAdmin(admin.ModelAdmin):
         "revoked_at",
     ]
     exclude = ["token_hash"]
+    secret_fields = ("token_hash",)
     change_list_template = "admin/invitations/invitation/change_list.html"
 
     def changelist_view(self, request, extra_context=None):

@@ -200,6 +200,8 @@ def _invitation_email_queue(invitation: Invitation, raw_token: str) -> None:
         },
         language=invitation.language,
         idempotency_key=f"invitation:{invitation.pk}:{invitation.send_count}",
+        # The accept link is the invitation's only credential.
+        carries_secret=True,
     )
     invitation.outbox_message = row
     invitation.save(update_fields=["send_count", "outbox_message"])

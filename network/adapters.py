@@ -21,6 +21,23 @@ from outbox.services import email_html_from_text, email_queue_rendered, language
 # deduplicated within this many seconds: a double-submitted form sends one email.
 IDEMPOTENCY_BUCKET_SECONDS = 60
 
+# allauth's emails that hold no credential: notices of a change, and "no such account" /
+# "an account already exists" (their links lead to the public signup and reset forms).
+# Every other allauth email is treated as carrying a secret (a reset key or code, an
+# email confirmation key or code, a login code), including any an allauth upgrade adds:
+# a new kind stays hidden until someone decides it is harmless and lists it here.
+ACCOUNT_EMAILS_WITHOUT_SECRET = frozenset(
+    {
+        "account_already_exists",
+        "unknown_account",
+        "email_changed",
+        "email_deleted",
+        "password_changed",
+        "password_reset",
+        "password_set",
+    }
+)
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """Email delivery goes through the outbox; new members speak the language of the signup page."""
@@ -30,7 +47,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
         Language: the member's preferred language if the address belongs to an account,
         else the language of the page the request came from. The row is written in the
-        current transaction (if any) and handed to a worker after commit.
+        current transaction (if any) and handed to a worker after commit. Every email that
+        holds a key, code or keyed link is marked ``carries_secret`` (``email_carries_secret``).
         """
         language = language_for(email=email, default=translation.get_language())
         request = allauth_context.request
@@ -56,6 +74,7 @@ class AccountAdapter(DefaultAccountAdapter):
             language=language,
             idempotency_key=_idempotency_key(template_prefix, email, context),
             from_email=rendered.from_email,
+            carries_secret=email_carries_secret(template_prefix, context),
         )
 
     def save_user(self, request, user, form, commit=True):
@@ -77,6 +96,15 @@ class AccountAdapter(DefaultAccountAdapter):
         if member is not None and member.preferred_language:
             return translate_url(url, member.preferred_language)
         return url
+
+
+def email_carries_secret(template_prefix: str, context: dict) -> bool:
+    """Whether an allauth email holds a credential: yes unless its kind is a known notice,
+    and yes whenever its context carries a key or code (whatever the kind)."""
+    name = template_prefix.rsplit("/", 1)[-1]
+    if name not in ACCOUNT_EMAILS_WITHOUT_SECRET:
+        return True
+    return any(context.get(field) for field in ("key", "code", "activate_url"))
 
 
 def _current_site(request):

@@ -1,3 +1,11 @@
+"""People and organisations in the admin.
+
+Coordinators may look users up but never change a login (``network.roles``): the user page
+is read-only for them and leaves the password field out (Django's ``UserAdmin`` itself
+refuses lookups on the password hash). A member profile stays attached to the account it
+was made for.
+"""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
@@ -22,6 +30,16 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined", "deleted_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # A read-only page would print the whole password hash: leave the field out.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for name, options in fieldsets
+        ]
 
 
 @admin.register(Theme)
@@ -58,6 +76,12 @@ class MemberAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "themes"]
     list_select_related = ["user"]
     inlines = [MembershipInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Re-pointing a profile at another account would hand that account the profile's
+        # memberships (and what they unlock): the account is fixed once the profile exists.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "user"] if obj is not None else fields
 
 
 @admin.register(Membership)

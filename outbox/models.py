@@ -5,6 +5,11 @@ next attempt) and, after the last attempt or a permanent refusal, to failed. An 
 yet sent when its recipient deletes their account is cancelled. A worker
 claims a row with a conditional update before sending, so two workers never send the
 same row at the same time.
+
+Some emails carry a secret: a link or code that works as a credential (password reset,
+email confirmation, login code, invitation, the digest's signed preference links). Their
+sender marks them ``carries_secret``; nobody reads their content in the admin, and once
+sent their bodies are replaced by ``REDACTED_BODY`` (see ``outbox.services``).
 """
 
 from __future__ import annotations
@@ -16,6 +21,10 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# What a sent secret email's text body becomes (the HTML body and headers are emptied): a
+# marker in the row, not a page text; the admin shows its own translated explanation.
+REDACTED_BODY = "[Removed once sent: this email carried a secret link or code.]"
 
 
 class OutboxQuerySet(models.QuerySet):
@@ -72,6 +81,11 @@ class OutboxMessage(models.Model):
     headers = models.JSONField(_("headers"), default=dict, blank=True)
     # [{"filename": ..., "mimetype": ..., "content_b64": ...}]
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # Set by the sender when the email holds a credential (a link or code that signs in,
+    # resets a password, confirms an address, accepts an invitation or changes someone's
+    # settings without logging in). Its subject and bodies are shown to nobody in the
+    # admin, and are dropped from the row once the email is sent.
+    carries_secret = models.BooleanField(_("carries a secret"), default=False)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)

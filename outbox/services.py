@@ -13,6 +13,12 @@ milliseconds per email. The sweeper then takes the row back after
 ``OUTBOX_RECLAIM_AFTER_SECONDS`` and sends it again. Every email carries a ``Message-ID``
 derived from its row, so receiving servers and clients that deduplicate by Message-ID show
 it once.
+
+Secrets: a sender whose email holds a credential (a link or code that signs someone in,
+resets a password, confirms an address, accepts an invitation or changes someone's
+settings without logging in) passes ``carries_secret=True``. Such a row's content is shown
+to nobody in the admin, and is replaced by a redaction note the moment it is sent; a row
+that is still queued, retrying or failed keeps its body, because it is needed to send it.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from outbox.models import OutboxMessage
+from outbox.models import REDACTED_BODY, OutboxMessage
 from outbox.signals import message_sent
 
 logger = logging.getLogger(__name__)
@@ -109,8 +115,12 @@ def email_queue(
     headers: dict | None = None,
     attachments: list[Attachment] | None = None,
     enqueue: bool = True,
+    carries_secret: bool = False,
 ) -> OutboxMessage:
     """Write one email to the outbox and hand it to a worker after commit.
+
+    ``carries_secret``: the email holds a credential (see the module docstring); it is then
+    never shown in the admin and its content is dropped from the row once sent.
 
     Idempotent: a second call with the same ``idempotency_key`` returns the existing row
     and queues nothing (nothing is rendered either). Never raises because the broker is
@@ -137,6 +147,7 @@ def email_queue(
         headers=headers,
         attachments=attachments,
         enqueue=enqueue,
+        carries_secret=carries_secret,
     )
 
 
@@ -154,6 +165,7 @@ def email_queue_rendered(
     attachments: list[Attachment] | None = None,
     from_email: str | None = None,
     enqueue: bool = True,
+    carries_secret: bool = False,
 ) -> OutboxMessage:
     """Like ``email_queue`` for a message rendered elsewhere (allauth's emails)."""
     with transaction.atomic():
@@ -170,6 +182,7 @@ def email_queue_rendered(
                 "from_email": from_email or settings.DEFAULT_FROM_EMAIL,
                 "headers": headers or {},
                 "attachments": [a.as_json() for a in attachments or []],
+                "carries_secret": carries_secret,
             },
         )
         if created and enqueue:
@@ -191,6 +204,7 @@ class RenderedEmail:
     idempotency_key: str
     user_id: int | None = None
     headers: dict | None = None
+    carries_secret: bool = False
 
 
 def email_queue_many(*, emails: list[RenderedEmail]) -> dict[str, int]:
@@ -224,6 +238,7 @@ def email_queue_many(*, emails: list[RenderedEmail]) -> dict[str, int]:
                     from_email=from_email,
                     headers=email.headers or {},
                     attachments=[],
+                    carries_secret=email.carries_secret,
                 )
                 for key, email in zip(keys, emails, strict=True)
                 if key not in existing
@@ -426,14 +441,27 @@ def _deliver(message: OutboxMessage, *, claimed_at) -> str:
             raise
         return OutboxMessage.State.FAILED if failed else OutboxMessage.State.RETRYING
     sent_at = timezone.now()
+    # A secret's content goes in the same statement that marks the row sent: there is no
+    # moment at which a sent row still holds a working link.
+    redaction = secret_redaction() if message.carries_secret else {}
     with _quick_commit():
-        ours.update(state=OutboxMessage.State.SENT, attempts=message.attempts + 1, sent_at=sent_at, last_error="")
+        ours.update(
+            state=OutboxMessage.State.SENT, attempts=message.attempts + 1, sent_at=sent_at, last_error="", **redaction
+        )
     message.state, message.sent_at = OutboxMessage.State.SENT, sent_at
     try:
         message_sent.send(sender=OutboxMessage, message=message)
     except Exception:  # noqa: BLE001 — the email is out; a receiver's bug must not resend it.
         logger.exception("A message_sent receiver failed for outbox message %s.", message.pk)
     return OutboxMessage.State.SENT
+
+
+def secret_redaction() -> dict:
+    """The field values that replace a secret email's content once it is sent: the text
+    body becomes a short note; the HTML body, the headers (a digest's List-Unsubscribe
+    carries a signed link) and any attachments are emptied. Recipient, kind, subject,
+    state and times stay, as the record of what was sent."""
+    return {"body_text": REDACTED_BODY, "body_html": "", "headers": {}, "attachments": []}
 
 
 def outbox_handover(*, message_ids: list[int]) -> int:
@@ -500,7 +528,10 @@ def outbox_sweep(*, now=None, limit: int = 2000) -> dict[str, int]:
 
 @transaction.atomic
 def outbox_resend(*, message_ids: list[int]) -> int:
-    """Put failed rows back in the queue (a coordinator's "resend"); returns how many."""
+    """Put failed rows back in the queue (a coordinator's "resend"); returns how many.
+
+    A row goes again exactly as it was written, to the same recipient: nothing about it can
+    be changed on the way, so resending a secret email can never deliver it elsewhere."""
     ids = list(
         OutboxMessage.objects.filter(pk__in=message_ids, state=OutboxMessage.State.FAILED).values_list("pk", flat=True)
     )

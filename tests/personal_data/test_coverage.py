@@ -56,7 +56,7 @@ def test_the_rule_sees_the_kinds_of_rows_it_is_meant_to_see():
         "account.EmailConfirmation",
         "exchanges.Session",
         "practice.Guide",
-        "network.Invitation",
+        "invitations.Invitation",
         "outbox.OutboxMessage",
         "evidence.Response",
     } <= flagged
