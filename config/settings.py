@@ -92,6 +92,9 @@ MIDDLEWARE = [
     # personal responses get Cache-Control: private, no-store; unusable input gets the 400 page.
     "core.http.PrivateCacheMiddleware",
     "core.http.UnusableInputMiddleware",
+    # After them, and last: nothing above reads the body before its size is checked; the 413
+    # page passes through every middleware above.
+    "core.uploads.RequestSizeLimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -285,15 +288,43 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploads are stored here and served only by views that apply the access policy
+# (core/files.py): no URL maps onto this folder. MEDIA_URL is never routed.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Django does not cap upload sizes by itself; forms enforce this limit (bytes).
+# Django does not cap upload sizes by itself: SizeLimitUploadHandler stops a file larger than
+# this (bytes) while it streams in, and every file field checks it again.
 MAX_UPLOAD_SIZE = env_int("MAX_UPLOAD_SIZE", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+# A request body declared larger than this is answered 413 before it is read.
+MAX_REQUEST_SIZE = env_int("MAX_REQUEST_SIZE", MAX_UPLOAD_SIZE + DATA_UPLOAD_MAX_MEMORY_SIZE)
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Images with more pixels are refused before they are decoded (decompression bombs).
+MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
+# How stored files leave: "simple" (Django reads and sends them: the demo, small sites),
+# "nginx" (X-Accel-Redirect to SENDFILE_URL, an `internal` location of the proxy) or
+# "xsendfile" (Apache mod_xsendfile, lighttpd). See README, "Files behind a proxy".
+SENDFILE_BACKENDS = {
+    "simple": "django_sendfile.backends.simple",
+    "nginx": "django_sendfile.backends.nginx",
+    "xsendfile": "django_sendfile.backends.xsendfile",
+}
+_sendfile_backend = env_str("SENDFILE_BACKEND") or "simple"
+if _sendfile_backend not in SENDFILE_BACKENDS:
+    raise ImproperlyConfigured(
+        f"SENDFILE_BACKEND must be one of {', '.join(SENDFILE_BACKENDS)}, got {_sendfile_backend!r}"
+    )
+SENDFILE_BACKEND = SENDFILE_BACKENDS[_sendfile_backend]
+SENDFILE_ROOT = str(MEDIA_ROOT)
+SENDFILE_URL = env_str("SENDFILE_URL") or "/protected-media"
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")

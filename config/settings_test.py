@@ -4,6 +4,8 @@ PostgreSQL and Redis are the real, local servers (override with DATABASE_URL/RED
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-used-anywhere-else-0123456789")
@@ -30,6 +32,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Uploads of tests never land in the project's media/ folder (a test may still use its own).
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="learninglab-test-media-"))
+SENDFILE_ROOT = str(MEDIA_ROOT)
 # Tasks run where they are enqueued unless a test starts a real worker for itself.
 CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files straight from the source folders (no collectstatic before tests).

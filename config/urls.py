@@ -1,5 +1,4 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -18,6 +17,10 @@ handler400 = "core.views.bad_request"
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
+    # Uploaded files, each through a view that applies the access policy. Nothing else maps
+    # onto MEDIA_ROOT: there is no /media/ URL, in the demo either.
+    path("files/evidence/", include("evidence.urls_files")),
+    path("files/practice/", include("practice.urls_files")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -36,8 +39,3 @@ urlpatterns += i18n_patterns(
     path("", home, name="home"),
     prefix_default_language=False,
 )
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -43,7 +43,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.policy import Viewer
-from core.validators import validate_no_nul, validate_single_line, validate_upload_size
+from core.uploads import FILE_TYPES, CheckedFileField, check_upload, display_name, file_kind, suffix
+from core.validators import validate_no_nul, validate_single_line
 from network.models import Organisation, Theme
 
 CONSENT_KINDS = ("story", "testimony", "media")
@@ -419,45 +420,38 @@ class Consent(models.Model):
         return str(_("an anonymous storyteller"))
 
 
+# What may be attached to a record (extension → kind); each is checked by name *and* content
+# and images are re-encoded (core/uploads.py). SVG and HTML are never allowed.
 ALLOWED_ATTACHMENT_TYPES = {
-    ".pdf": "document",
-    ".odt": "document",
-    ".docx": "document",
-    ".xlsx": "document",
-    ".ods": "document",
-    ".csv": "document",
-    ".txt": "document",
-    ".jpg": "image",
-    ".jpeg": "image",
-    ".png": "image",
-    ".webp": "image",
-    ".mp3": "audio",
-    ".ogg": "audio",
-    ".mp4": "video",
-    ".webm": "video",
-}
+    ext: FILE_TYPES[ext].kind
+    for ext in (
+        ".pdf", ".odt", ".docx", ".xlsx", ".ods", ".csv", ".txt",
+        ".jpg", ".jpeg", ".png", ".gif", ".webp",
+        ".mp3", ".ogg", ".mp4", ".webm",
+    )
+}  # fmt: skip
 
 
 def validate_attachment_type(upload) -> None:
-    name = getattr(upload, "name", "") or ""
-    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if suffix not in ALLOWED_ATTACHMENT_TYPES:
-        raise ValidationError(
-            _("This type of file is not allowed. Allowed: %(types)s."),
-            code="file_type",
-            params={"types": ", ".join(sorted(ALLOWED_ATTACHMENT_TYPES))},
-        )
+    """The attachment check by name and content (kept importable for migration 0002; the
+    field itself calls ``core.uploads.check_upload``)."""
+    check_upload(upload, ALLOWED_ATTACHMENT_TYPES)
 
 
 def attachment_kind(name: str) -> str:
-    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    return ALLOWED_ATTACHMENT_TYPES.get(suffix, "document")
+    return file_kind(name) if suffix(name) in ALLOWED_ATTACHMENT_TYPES else "document"
 
 
 class Attachment(models.Model):
     record = models.ForeignKey(EvidenceRecord, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(
-        _("file"), upload_to="evidence/%Y/%m/", validators=[validate_upload_size, validate_attachment_type]
+    # Stored as evidence/attachments/<random><ext>, served only by evidence.views_files.
+    file = CheckedFileField(
+        _("file"),
+        folder="evidence/attachments",
+        allowed=tuple(ALLOWED_ATTACHMENT_TYPES),
+        url_name="evidence_files:attachment",
+        display_name_field="original_name",
+        help_text=_("PDF, ODT, ODS, DOCX, XLSX, CSV, TXT, an image (PNG, JPEG, GIF, WebP), MP3, OGG, MP4 or WebM."),
     )
     title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     alt_text = models.CharField(
@@ -467,6 +461,9 @@ class Attachment(models.Model):
         validators=[validate_no_nul],
         help_text=_("Required for images: describe what the image shows for people who cannot see it."),
     )
+    # The uploader's file name, sanitised: only shown, and offered as the download's name.
+    # Declared after ``file``, which fills it in when it is saved.
+    original_name = models.CharField(_("original file name"), max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -480,6 +477,12 @@ class Attachment(models.Model):
     @property
     def kind(self) -> str:
         return attachment_kind(self.file.name)
+
+    @property
+    def download_name(self) -> str:
+        """The name a download is saved under: the uploader's, sanitised (files stored before
+        names were ours carry it in their stored name)."""
+        return self.original_name or display_name(self.file.name, suffix(self.file.name))
 
     def clean(self):
         if self.file and attachment_kind(self.file.name) == "image" and not self.alt_text.strip():

@@ -19,7 +19,8 @@ from django_countries.fields import CountryField
 
 from core import cache
 from core.policy import Viewer
-from core.validators import validate_no_nul, validate_single_line, validate_upload_size
+from core.uploads import IMAGE_EXTENSIONS, CheckedFileField, check_upload
+from core.validators import validate_no_nul, validate_single_line
 from network.models import Member, Organisation, Theme
 
 LANGUAGE_CHOICES = settings.LANGUAGES
@@ -345,30 +346,26 @@ class GuideRevision(models.Model):
         return "\n".join(str(p) for p in parts)
 
 
-_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
-
-
 def validate_image_file(upload) -> None:
-    """Only PNG, JPEG, GIF and WebP images, recognised by their first bytes (not the name)."""
-    from django.core.exceptions import ValidationError
-
-    if upload is None:
-        return
-    position = upload.tell() if hasattr(upload, "tell") else 0
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(position)
-    is_webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    if not (is_webp or any(head.startswith(sig) for sig in _IMAGE_SIGNATURES)):
-        raise ValidationError(_("Upload a PNG, JPEG, GIF or WebP image."), code="not_an_image")
+    """The image check (kept importable for migration 0001; the field itself calls
+    ``core.uploads.check_upload``, which also re-encodes)."""
+    check_upload(upload, IMAGE_EXTENSIONS)
 
 
 class GuideImage(models.Model):
     """An image attached to a guide version. Alt text is required."""
 
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="images")
-    file = models.FileField(
-        _("image"), upload_to="practice/guides/%Y/%m/", validators=[validate_upload_size, validate_image_file]
+    # Re-encoded and stored as practice/images/<random><ext>, served only by practice.views_files.
+    file = CheckedFileField(
+        _("image"),
+        folder="practice/images",
+        allowed=IMAGE_EXTENSIONS,
+        url_name="practice_files:image",
+        help_text=_(
+            "PNG, JPEG, GIF or WebP. The image is stored again without its metadata (such as the place it was "
+            "taken); an animated GIF keeps its first frame."
+        ),
     )
     alt_text = models.CharField(
         _("alternative text"),

@@ -1,6 +1,7 @@
 """Run by ``tests/test_demo.py`` in a subprocess against the ``make run`` demo (SQLite,
 in-process tasks, seeded by ``seed_demo``): every main page for every role, exports read to
-the end, a sign-up and the digest job. Prints the failures as JSON and exits 1 if any."""
+the end, a sign-up, the digest job, and an uploaded image and attachment fetched back through
+their serving views. Prints the failures as JSON and exits 1 if any."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
@@ -24,6 +26,7 @@ from evidence.models import EvidenceRecord, Round  # noqa: E402
 from exchanges.models import Exchange  # noqa: E402
 from network.models import Member, Organisation  # noqa: E402
 from practice.models import Guide, JointAction  # noqa: E402
+from tests.factories.files import PDF, PNG  # noqa: E402
 
 ROLES = [None, "organiser@example.org", "funder@example.org", "coordinator@example.org"]
 
@@ -117,8 +120,38 @@ def main() -> int:
         call_command("send_digests", frequency="weekly", stdout=open(os.devnull, "w"))  # noqa: SIM115
     except Exception as exc:  # noqa: BLE001
         failures.append(["organiser", "register or send_digests", repr(exc)[:300]])
+    failures += files_round_trip()
     print(json.dumps(failures))
     return 1 if failures else 0
+
+
+def files_round_trip() -> list:
+    """The coordinator adds an image to a published guide and a file to a published record;
+    everyone may then fetch both (from the demo's MEDIA_ROOT, through the serving views)."""
+    coordinator = Client(HTTP_HOST="127.0.0.1")
+    coordinator.force_login(get_user_model().objects.get(email="coordinator@example.org"))
+    guide = Guide.objects.filter(status="published").order_by("pk").first()
+    record = EvidenceRecord.objects.filter(status="published", visibility="public", kind="outcome").first()
+    coordinator.post(
+        f"/practice/guides/{guide.slug}/images/",
+        {"file": SimpleUploadedFile("stall.png", PNG), "alt_text": "A street stall"},
+    )
+    coordinator.post(
+        f"/evidence/{record.pk}/attachments/add/", {"file": SimpleUploadedFile("report.pdf", PDF), "title": "Report"}
+    )
+    image, attachment = guide.images.last(), record.attachments.last()
+    if image is None or attachment is None:
+        return [["coordinator", "upload", "no image or attachment was stored"]]
+    failures = []
+    for email in ROLES:
+        client = Client(HTTP_HOST="127.0.0.1")
+        if email:
+            client.force_login(get_user_model().objects.get(email=email))
+        for url in (image.file.url, attachment.file.url):
+            response = client.get(url)
+            if response.status_code != 200:
+                failures.append([email, url, response.status_code])
+    return failures
 
 
 if __name__ == "__main__":

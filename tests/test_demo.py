@@ -29,9 +29,14 @@ def _run(args: list[str], env: dict) -> subprocess.CompletedProcess:
 
 def test_the_sqlite_demo_serves_every_page_to_every_role(tmp_path):
     # The demo's environment: no database or Redis URL, DEBUG on (which installs devtools and
-    # so seed_demo), console email.
+    # so seed_demo), console email; uploads in a folder of the test's own.
     env = {key: value for key, value in os.environ.items() if key not in NOT_IN_THE_DEMO}
-    env.update(DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", ALLOWED_HOSTS="127.0.0.1")
+    env.update(
+        DEBUG="1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        ALLOWED_HOSTS="127.0.0.1",
+        MEDIA_ROOT=str(tmp_path / "media"),
+    )
     for command in (["manage.py", "migrate", "--noinput", "-v", "0"], ["manage.py", "seed_demo"]):
         done = _run(command, env)
         assert done.returncode == 0, done.stderr[-3000:]

@@ -10,9 +10,9 @@ from evidence.models import EvidenceRecord
 from network.models import Organisation
 from practice import services
 from practice.models import Guide, JointAction
+from tests.factories.files import PNG
 from tests.factories.network import MembershipFactory, OrganisationFactory, UserFactory, member_for
 from tests.factories.practice import JointActionFactory, ParticipationFactory, make_guide, make_translation
-from tests.practice.test_pages import PNG
 
 pytestmark = pytest.mark.django_db
 

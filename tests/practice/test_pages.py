@@ -7,13 +7,13 @@ from django.urls import reverse
 
 from practice import services
 from practice.models import Guide, GuideImage, GuideWork
+from tests.factories.files import PNG
 from tests.factories.network import ThemeFactory, UserFactory
 from tests.factories.practice import GuideFactory, GuideWorkFactory, characteristic, make_guide, make_translation
 
 pytestmark = pytest.mark.django_db
 
 INDEX = reverse("practice:index")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def test_the_library_lists_published_guides_only(client_as, organiser, coordinator):

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -31,11 +32,13 @@ from digests.models import Frequency, period_for
 from digests.services import digest_preview
 from evidence.dashboard import selected_stories
 from evidence.models import Community, Consent, EvidenceRecord, Framework, Round
+from evidence.services import attachment_add
 from exchanges.models import PARTICIPANT_STATES, CalendarFeed, Exchange
 from network.models import Member, Membership, User
-from practice.models import Guide, JointAction, JointActionUpdate
+from practice.models import Guide, GuideImage, JointAction, JointActionUpdate
 from tests.factories.evidence import ConsentFactory, EvidenceRecordFactory
 from tests.factories.exchanges import ExchangeFactory, RegistrationFactory
+from tests.factories.files import PNG
 from tests.factories.network import MembershipFactory, OrganisationFactory, UserFactory, member_for
 from tests.factories.practice import JointActionFactory, make_guide
 
@@ -247,6 +250,30 @@ def _dashboard_export(suffix: str) -> Surface:
     return Surface(suffix, shown, expected, (url_name,))
 
 
+def file_surface(add_file: Callable, expected: Callable, url_name: str, *, holds_token: bool) -> Surface:
+    """A stored file of the object (added on first use by ``add_file(world, obj, token)``),
+    fetched through its serving view: shown when it answers 200 (with the token in it, for
+    files that can hold one)."""
+
+    def shown(pages, world, name, obj, token):
+        item = getattr(obj, "_matrix_file", None)
+        if item is None:
+            item = obj._matrix_file = add_file(world, obj, token)
+        status, text = pages.get(item.file.url)
+        return status == 200 and (token in text or not holds_token)
+
+    return Surface("file download", shown, expected, (url_name,))
+
+
+def _attachment(world, record, token):
+    upload = SimpleUploadedFile("notes.txt", f"Notes {token}".encode())
+    return attachment_add(record=record, user=world.author, file=upload, title="Notes")
+
+
+def _guide_image(world, guide, token):
+    return GuideImage.objects.create(guide=guide, file=SimpleUploadedFile("a.png", PNG), alt_text="An image")
+
+
 EVIDENCE = Kind(
     name="evidence record",
     model=EvidenceRecord,
@@ -314,6 +341,12 @@ EVIDENCE = Kind(
             ("evidence:dashboard", "evidence:dashboard_report"),
         ),
         digest_surface(lambda world, viewer, obj: _has(_evidence_published(world, viewer), obj)),
+        file_surface(
+            _attachment,
+            lambda world, viewer, obj: _has(EvidenceRecord.objects.visible_to(viewer), obj),
+            "evidence_files:attachment",
+            holds_token=True,
+        ),
     ],
 )
 
@@ -382,6 +415,12 @@ GUIDES = Kind(
             lambda pages, world, name, obj, token: _in(pages, reverse("practice:my_guides"), token),
             lambda world, viewer, obj: viewer.is_user(obj.created_by_id),
             ("practice:my_guides",),
+        ),
+        file_surface(
+            _guide_image,
+            lambda world, viewer, obj: _has(Guide.objects.visible_to(viewer), obj),
+            "practice_files:image",
+            holds_token=False,
         ),
         Surface(
             "review queue",

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evidence', '0004_consent_storyteller_anonymous_responses'),
+        ('evidence', '0006_attachments_stored_before_checks_checked_again'),
     ]
 
     operations = [

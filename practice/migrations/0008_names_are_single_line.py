@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('practice', '0005_guide_former_author_count'),
+        ('practice', '0007_guide_images_stored_before_checks_checked_again'),
     ]
 
     operations = [

@@ -1,0 +1,12 @@
+"""Guide images, one URL whatever the language (included outside ``i18n_patterns``), so the
+Markdown that places an image in a guide works in every language version."""
+
+from django.urls import path
+
+from practice import views_files
+
+app_name = "practice_files"
+
+urlpatterns = [
+    path("images/<int:pk>/<str:name>", views_files.image, name="image"),
+]
