@@ -195,7 +195,12 @@ def test_an_overflow_on_a_post_is_still_a_500(client):
 
 # Typed on one line by people; derived copies (a revision's title, the search index) are not.
 NAME_LIKE = re.compile(r"(^|_)(name|title|pseudonym|city)$")
-DERIVED = {("practice", "GuideRevision", "title"), ("search", "SearchEntry", "title")}
+DERIVED = {
+    ("practice", "GuideRevision", "title"),
+    ("search", "SearchEntry", "title"),
+    # The uploaded file's own name, cleaned of control and bidi characters (core.uploads.display_name).
+    ("evidence", "Attachment", "original_name"),
+}
 
 
 def _name_fields() -> list[models.CharField]:

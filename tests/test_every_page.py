@@ -277,7 +277,13 @@ def test_pages_opened_through_a_secret_link_are_private_and_never_stored(crawl, 
 
 # Text path arguments that are not secrets; any other text argument of a site page must be
 # named as a secret (SECRET_URL_KWARGS) so that its pages are kept out of caches.
-NOT_SECRET_TEXT_KWARGS = {("practice:guide_create", "kind"), ("evidence:create", "kind")}
+NOT_SECRET_TEXT_KWARGS = {
+    ("practice:guide_create", "kind"),
+    ("evidence:create", "kind"),
+    # A file's display name: the download is decided by the policy, not by knowing the name.
+    ("evidence_files:attachment", "name"),
+    ("practice_files:image", "name"),
+}
 
 
 def test_every_text_path_argument_of_a_site_page_is_a_secret_or_known_harmless():

@@ -27,9 +27,9 @@ def forwards(apps, schema_editor):
             sections[key] = text
         if sections != guide.sections:
             guide_model.objects.filter(pk=guide.pk).update(sections=sections)
-    from practice.cache import practice_changed
+    from core import cache
 
-    practice_changed()
+    cache.changed("practice")
 
 
 class Migration(migrations.Migration):

@@ -1,4 +1,4 @@
-"""The cached fragments of the library and the dashboard (``evidence.cache``) never show what the
+"""The cached fragments of the library and the dashboard (``core.cache``, evidence namespace) never show what the
 viewer may not see, and every change shows on the very next load, for every role."""
 
 from __future__ import annotations

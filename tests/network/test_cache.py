@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from network import invitations
+from invitations import services as invitations
 from network.models import Member, Membership
 from tests.factories.network import MembershipFactory, OrganisationFactory, UserFactory, member_for
 

@@ -1,4 +1,4 @@
-"""The cached practice fragments (``practice/cache.py``): every change shows on the very next
+"""The cached practice fragments (``core.cache``, practice namespace): every change shows on the very next
 load, drafts never reach the shared anonymous/member fragments, nothing personal is shared."""
 
 import pytest
