@@ -60,8 +60,6 @@ def test_a_visitor_signs_up_completes_the_profile_finds_an_organisation_and_swit
     page.get_by_label("Swedish").check()
     page.get_by_label("Housing").check()
     page.get_by_label("Short bio").fill("Organising with neighbours in Hjällbo.")
-    page.get_by_label("Organisation").select_option(label="Tillsammans Hjällbo")
-    page.get_by_label("Role").select_option("organiser")
     page.get_by_label("Public", exact=False).first.check()
     page.get_by_label("Time zone").select_option("Europe/Stockholm")
     page.get_by_role("button", name="Save profile").click()
@@ -71,7 +69,18 @@ def test_a_visitor_signs_up_completes_the_profile_finds_an_organisation_and_swit
     member = User.objects.get(email=EMAIL).member
     assert member.display_name == "Hodan Warsame"
     assert sorted(member.languages) == ["so", "sv"]
-    assert member.memberships.get().organisation.name == "Tillsammans Hjällbo"
+
+    # Ask to join an organisation: the request waits for its administrator.
+    page.get_by_role("link", name="My organisations").click()
+    page.wait_for_url(re.compile(r"/me/organisations/$"))
+    assert_accessible(page)
+    page.get_by_label("Organisation", exact=True).select_option(label="Tillsammans Hjällbo")
+    page.get_by_label("Your role there").select_option("organiser")
+    page.get_by_role("button", name="Send the request").click()
+    page.wait_for_url(re.compile(r"/me/organisations/$"))
+    assert "waiting for approval" in page.content()
+    membership = member.memberships.get()
+    assert membership.organisation.name == "Tillsammans Hjällbo" and membership.state == "requested"
 
     # Find an organisation in the Netherlands.
     page.get_by_role("link", name="Organisations").first.click()
@@ -133,6 +142,8 @@ def test_account_and_network_pages_are_accessible(live_server, page):
         "/me/account/delete/",
         "/me/profile/",
         "/sv/me/profile/",
+        "/me/organisations/",
+        "/organisations/requests/",
     ):
         page.goto(base + path)
         assert page.locator("header.site-header").count() == 1, path
