@@ -143,6 +143,17 @@ class Viewer:
 ANONYMOUS = Viewer()
 
 
+def coordinators_q():
+    """The coordinator rule as a query on accounts (the same facts ``Viewer.is_coordinator``
+    reads): in the coordinator role group, or a superuser. For finding the coordinators to
+    tell about something, and for keeping ``is_staff`` in step with the role."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef, Q
+
+    in_role = get_user_model().groups.through.objects.filter(user_id=OuterRef("pk"), group__name=Role.COORDINATOR)
+    return Q(is_superuser=True) | Q(Exists(in_role))
+
+
 def representative(audience: str) -> Viewer:
     """A viewer of ``audience`` with no person-specific facts: what everyone of that audience
     sees, for shared caches and for computing which audiences an item reaches."""

@@ -28,7 +28,7 @@ def _country_choices():
     public list (``listed``): the same for every audience, so the public's fragment serves all."""
 
     def render():
-        codes = set(Exchange.objects.listed().exclude(country="").values_list("country", flat=True))
+        codes = set(Exchange.objects.announced().exclude(country="").values_list("country", flat=True))
         return sorted(((code, str(countries.name(code))) for code in codes), key=lambda item: item[1])
 
     return cache.fragment("exchange_filter_countries", depends_on="exchanges", audience=Audience.PUBLIC, render=render)

@@ -48,7 +48,7 @@ class ExchangeQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Exchange.Status.PUBLISHED)
 
-    def listed(self):
+    def announced(self):
         """What the public list shows: published and cancelled (announced) exchanges."""
         return self.filter(status__in=[Exchange.Status.PUBLISHED, Exchange.Status.CANCELLED])
 
@@ -56,7 +56,7 @@ class ExchangeQuerySet(models.QuerySet):
         """Drafts are seen only by coordinators; everything else by everyone."""
         if viewer.is_coordinator:
             return self.all()
-        return self.listed()
+        return self.announced()
 
     def with_private_details_for(self, viewer: Viewer):
         """Exchanges whose address and joining link ``viewer`` may see: coordinators every one

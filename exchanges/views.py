@@ -456,7 +456,7 @@ def feed(request, token):
     # The feed is the person's own: what the policy lets them see the private details of.
     exchanges = (
         Exchange.objects.with_private_details_for(viewer_for(feed.user))
-        .listed()
+        .announced()
         .filter(registrations__user=feed.user, registrations__state__in=PARTICIPANT_STATES)
         .filter(ends_at__gte=timezone.now() - timezone.timedelta(days=365))
         .order_by("starts_at")

@@ -7,14 +7,14 @@ import uuid
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Value
+from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import personal_data
-from core.policy import Role, viewer_for
+from core.policy import Role, coordinators_q, viewer_for
 from core.signals import content_changed
 from network.models import Member, Membership, Organisation, User
 
@@ -66,9 +66,9 @@ def _deciders(organisation: Organisation) -> list[User]:
         return admins
     return list(
         User.objects.filter(is_active=True, deleted_at__isnull=True)
-        .filter(Q(groups__name=Role.COORDINATOR) | Q(is_superuser=True))
+        .filter(coordinators_q())
         .select_related("member")
-        .distinct()
+        .order_by("pk")
     )
 
 

@@ -6,7 +6,7 @@ from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
 from core import cache
-from core.policy import Role
+from core.policy import coordinators_q
 from network.models import Member, Membership, Organisation, Theme, User
 
 
@@ -36,12 +36,10 @@ cache.watch(
 def staff_follows_role(user_ids) -> None:
     """``is_staff`` (the Django admin's login gate) is derived from the coordinator role, never
     set by hand: a coordinator (or superuser) is staff, anyone else is not."""
-    from django.db.models import Exists, OuterRef, Q
 
-    in_role = User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=Role.COORDINATOR)
     users = User.objects.filter(pk__in=list(user_ids))
-    users.filter(Q(is_superuser=True) | Exists(in_role)).exclude(is_staff=True).update(is_staff=True)
-    users.filter(is_superuser=False).exclude(Exists(in_role)).exclude(is_staff=False).update(is_staff=False)
+    users.filter(coordinators_q()).exclude(is_staff=True).update(is_staff=True)
+    users.exclude(coordinators_q()).exclude(is_staff=False).update(is_staff=False)
 
 
 @receiver(m2m_changed, sender=User.groups.through, dispatch_uid="network_staff_follows_groups")

@@ -80,7 +80,10 @@ def once_cases(offset: int = 0) -> list[tuple[str, str]]:
 def crawl(django_db_setup, django_db_blocker):
     from django.contrib.auth import get_user_model
 
+    from tests.conftest import reference_data_ensure
+
     with django_db_blocker.unblock(), translation.override("en"), transaction.atomic():
+        reference_data_ensure()
         call_command("seed_demo", force=True, stdout=io.StringIO())
         superuser = get_user_model().objects.create_superuser(email=ROLE_EMAILS["superuser"], password="x" * 12)
         yield Crawl(superuser)
