@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ObjectDoesNotExist
@@ -54,8 +55,10 @@ def config_for(language: str | None) -> str:
 
 
 def _source_for(model) -> Source | None:
+    """The source of ``model`` or of the model a proxy (such as the evidence review queue) stands for."""
+    concrete = model._meta.concrete_model
     for source in sources().values():
-        if source.model is model:
+        if source.model is concrete:
             return source
     return None
 
@@ -227,8 +230,11 @@ def connect_signals() -> None:
     content_changed.connect(_on_content_changed, dispatch_uid="search:content_changed", weak=False)
     for source in sources().values():
         uid = f"search:{source.kind}"
-        post_save.connect(_on_save, sender=source.model, dispatch_uid=f"{uid}:save", weak=False)
-        post_delete.connect(_on_delete, sender=source.model, dispatch_uid=f"{uid}:delete", weak=False)
+        # Saves through a proxy model (the admin's review queue) are saves of the item too.
+        for model in [m for m in apps.get_models() if m._meta.concrete_model is source.model]:
+            label = model._meta.label
+            post_save.connect(_on_save, sender=model, dispatch_uid=f"{uid}:save:{label}", weak=False)
+            post_delete.connect(_on_delete, sender=model, dispatch_uid=f"{uid}:delete:{label}", weak=False)
         handler = _on_m2m_for(source)
         _connected_handlers.append(handler)
         for m2m in source.model._meta.many_to_many:
