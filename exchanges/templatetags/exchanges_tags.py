@@ -53,9 +53,9 @@ def exchange_when(context, obj, viewer_tz=None, exchange_tz=None):
         # the one that matters (the server's UTC would only confuse).
         request = context.get("request")
         if request is not None:
-            user = getattr(request, "user", None)
-            member = getattr(user, "member", None) if user is not None and user.is_authenticated else None
-            viewer_tz = member.time_zone if member is not None else None
+            # The viewer's own zone, from the facts the request's Viewer already loaded.
+            viewer = getattr(request, "viewer", None)
+            viewer_tz = (viewer.time_zone or None) if viewer is not None and viewer.is_authenticated else None
         else:
             # A cached fragment (rendered without the request) is keyed by the active zone,
             # which the middleware sets to the member's own; the default means "none of one's own".
