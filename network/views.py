@@ -250,26 +250,30 @@ def profile_edit(request):
 # --- Memberships: ask to join, decide requests ----------------------------------------------
 
 
-@login_required
-def memberships(request):
-    """The member's organisations and requests, the form to ask to join another, and the
-    requests waiting for the viewer's decision (administrators and coordinators)."""
-    member = request.user.member
-    initial = {}
-    slug = request.GET.get("organisation", "")
-    if slug and "\x00" not in slug:
-        organisation = Organisation.objects.filter(slug=slug[:200]).first()
-        if organisation is not None:
-            initial["organisation"] = organisation.pk
+def _memberships_page(request, form, *, status: int = 200):
     return render(
         request,
         "network/membership_list.html",
         {
-            "memberships": Membership.objects.filter(member=member).select_related("organisation"),
-            "form": MembershipRequestForm(initial=initial),
+            "memberships": Membership.objects.filter(member=request.user.member).select_related("organisation"),
+            "form": form,
             "waiting": Membership.objects.pending_for(request.viewer).count(),
         },
+        status=status,
     )
+
+
+@login_required
+def memberships(request):
+    """The member's organisations and requests, the form to ask to join another, and how many
+    requests wait for the viewer's decision (administrators and coordinators)."""
+    initial = {}
+    slug = request.GET.get("organisation", "")
+    if slug:
+        organisation = Organisation.objects.filter(slug=slug[:200]).first()
+        if organisation is not None:
+            initial["organisation"] = organisation.pk
+    return _memberships_page(request, MembershipRequestForm(initial=initial))
 
 
 @login_required
@@ -277,16 +281,7 @@ def memberships(request):
 def membership_request(request):
     form = MembershipRequestForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "network/membership_list.html",
-            {
-                "memberships": Membership.objects.filter(member=request.user.member).select_related("organisation"),
-                "form": form,
-                "waiting": Membership.objects.pending_for(request.viewer).count(),
-            },
-            status=400,
-        )
+        return _memberships_page(request, form, status=400)
     data = form.cleaned_data
     try:
         membership_services.membership_request(
