@@ -400,10 +400,6 @@ class Consent(models.Model):
             raise ValidationError({"pseudonym": _("Give the pseudonym to show.")})
 
     @property
-    def is_live(self) -> bool:
-        return self.withdrawn_at is None and (self.expires_on is None or self.expires_on >= timezone.localdate())
-
-    @property
     def audiences(self) -> set[str]:
         return {a for a in ("network", "funders", "public") if getattr(self, f"audience_{a}")}
 

@@ -106,7 +106,8 @@ def test_what_the_person_contributed_stays_as_a_former_member(person, client, dj
     assert user.public_name == "former member" and user.email.endswith("@deleted.invalid")
     # Evidence they wrote stays, by a former member; the story told by a neighbour stays online.
     other = EvidenceRecord.objects.get(pk=person.other_story.pk)
-    assert other.created_by == user and other.consent.is_live and other.consent.person_name == "Neighbour Person"
+    assert other.created_by == user and other.consent.withdrawn_at is None
+    assert other.consent.person_name == "Neighbour Person"
     assert client.get(other.get_absolute_url()).status_code == 200
     # Their own story goes offline everywhere: its consent is withdrawn and the name blanked.
     consent = Consent.objects.get(record=person.own_story)
