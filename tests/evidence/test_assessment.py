@@ -148,3 +148,15 @@ def test_round_list(client_as, open_round, organiser_member, other_member):
         open_round.title not in client_as("other_organiser").get(reverse("evidence:assessment_index")).content.decode()
     )
     assert open_round.title in client_as("funder").get(reverse("evidence:assessment_index")).content.decode()
+
+
+@pytest.mark.parametrize("language", ["sv", "nl", "en"])
+def test_the_radar_chart_draws_in_every_language(client_as, community, open_round, language):
+    from tests.evidence.test_dashboard import _svg_problems
+
+    for score in (1, 4, 5):
+        respond(open_round, "organiser", score)
+    prefix = "" if language == "en" else f"/{language}"
+    html = client_as("coordinator").get(prefix + reverse("evidence:round_results", args=[open_round.pk])).content
+    html = html.decode()
+    assert "<svg" in html and not _svg_problems(html)

@@ -302,3 +302,68 @@ def test_the_demos_portable_figures_match_the_sql_figures():
             }
             assert a["total"] == b["total"] and a["latest"] == b["latest"]
             assert round(a["average"], 6) == round(b["average"], 6)
+
+
+SVG_NUMBERS = {"x", "y", "x1", "y1", "x2", "y2", "dx", "dy", "width", "height", "cx", "cy", "r"}
+
+
+def _svg_problems(html: str) -> list[str]:
+    """Every <svg> of a page parsed as XML; every geometric attribute must be a plain number
+    (a decimal comma draws nothing and fills the console with errors)."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    problems = []
+    for svg in re.findall(r"<svg\b.*?</svg>", html, flags=re.S):
+        root = ET.fromstring(svg)
+        for element in root.iter():
+            for name, value in element.attrib.items():
+                if name == "viewBox" or name == "points":
+                    numbers = value.replace(",", " ").split() if name == "points" else value.split()
+                    if name == "viewBox" and len(numbers) != 4:
+                        problems.append(f"viewBox={value!r}")
+                    for number in numbers:
+                        try:
+                            float(number)
+                        except ValueError:
+                            problems.append(f"{name}={value!r}")
+                elif name in SVG_NUMBERS and not value.endswith("%"):
+                    try:
+                        float(value)
+                    except ValueError:
+                        problems.append(f"{element.tag} {name}={value!r}")
+    return problems
+
+
+@pytest.mark.parametrize("language", ["en", "sv", "nl"])
+def test_dashboard_charts_draw_in_every_language(client_as, language):
+    """Before: in Swedish and Dutch the charts' widths and positions were written with a decimal
+    comma (``<rect width="54,0">``), so bars were missing and numbers misplaced."""
+    org = OrganisationFactory()
+    one_to_ones = Indicator.objects.get(slug="one-to-ones")
+    record = EvidenceRecordFactory(kind="metric", organisations=[org], countries=["SE", "NL"])
+    for quarter, value in ((1, Decimal("10.50")), (4, Decimal("7.25"))):
+        start = datetime.date(2025, 3 * quarter - 2, 1)
+        MetricUpdateFactory(
+            record=record,
+            indicator=one_to_ones,
+            organisation=org,
+            value=value,
+            period_start=start,
+            period_end=start + datetime.timedelta(days=30),
+        )
+    TargetFactory(
+        indicator=one_to_ones,
+        organisation=org,
+        value=Decimal("12.5"),
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2025, 3, 31),
+    )
+    for n in range(3):
+        story(title=f"Story {n}", countries=["SE"])
+    client = client_as("funder")
+    prefix = "" if language == "en" else f"/{language}"
+    for url in (prefix + DASHBOARD, prefix + REPORT):
+        html = client.get(url).content.decode()
+        assert html.count("<svg") >= 3, url
+        assert not _svg_problems(html), (url, _svg_problems(html)[:5])
