@@ -367,3 +367,13 @@ def test_dashboard_charts_draw_in_every_language(client_as, language):
         html = client.get(url).content.decode()
         assert html.count("<svg") >= 3, url
         assert not _svg_problems(html), (url, _svg_problems(html)[:5])
+
+
+@pytest.mark.parametrize("role", ["anonymous", "organiser", "funder", "coordinator"])
+def test_funders_reach_the_dashboard_in_one_click_from_the_home_page_header_and_library(client_as, role):
+    """Before: no link to the dashboard anywhere; funders had to know its address."""
+    client = client_as(role)
+    for page in ("/", "/evidence/", "/sv/"):
+        html = client.get(page).content.decode()
+        link = 'href="/sv/evidence/dashboard/"' if page.startswith("/sv/") else 'href="/evidence/dashboard/"'
+        assert (link in html) == (role in ("funder", "coordinator")), (role, page)
