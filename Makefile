@@ -26,11 +26,14 @@ collectstatic: install
 	DEBUG=1 $(PY) manage.py collectstatic --noinput -v 0
 
 # Fresh clone → running demo: SQLite, in-process tasks, console email, seeded data.
+# Links in emails, calendar files and exports point at the port the demo serves on.
+DEMO_SITE_URL = $${SITE_URL:-http://127.0.0.1:$(PORT)}
+
 run: install compilemessages collectstatic
-	DEBUG=1 $(PY) manage.py migrate --noinput -v 0
-	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 SITE_URL=$(DEMO_SITE_URL) $(PY) manage.py migrate --noinput -v 0
+	DEBUG=1 SITE_URL=$(DEMO_SITE_URL) $(PY) manage.py seed_demo
 	@echo "Learning Lab runs at http://127.0.0.1:$(PORT)/ (demo logins: coordinator@example.org, organiser@example.org, funder@example.org; password: learninglab)"
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=1 SITE_URL=$(DEMO_SITE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 tests/browser/node_modules/axe-core/axe.min.js: tests/browser/package.json
 	cd tests/browser && npm install --no-audit --no-fund --silent

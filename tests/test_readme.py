@@ -28,3 +28,32 @@ def test_readme_states_the_layers_the_import_contract_enforces():
     contract = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"][0]
     assert contract["type"] == "layers"
     assert " → ".join(contract["layers"]) in (ROOT / "README.md").read_text()
+
+
+def test_make_run_gives_the_demo_the_address_it_serves_on():
+    """``PORT=8123 make run`` serves on 8123, so the links in its emails, calendar files and
+    exports must say 8123 too (before, SITE_URL stayed on 8000 and every emailed link was dead);
+    an explicit SITE_URL still wins."""
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "SITE_URL"}
+    lines = subprocess.run(
+        ["make", "-n", "run", "PORT=8123"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    commands = [
+        line for line in lines if "manage.py" in line and "compilemessages" not in line and "collectstatic" not in line
+    ]
+    assert any("runserver 127.0.0.1:8123" in line for line in commands)
+    for line in commands:
+        assignment = re.search(r"SITE_URL=(\S+)", line)
+        assert assignment, line
+        for site_url, expected in (
+            (None, "http://127.0.0.1:8123"),
+            ("https://lab.example.org", "https://lab.example.org"),
+        ):
+            shell_env = {**env, **({"SITE_URL": site_url} if site_url else {})}
+            value = subprocess.run(
+                ["bash", "-c", f"echo {assignment.group(1)}"], env=shell_env, capture_output=True, text=True, check=True
+            ).stdout.strip()
+            assert value == expected, line
