@@ -12,7 +12,6 @@ import time
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
-from django.urls import translate_url
 from django.utils import translation
 
 from outbox.services import email_html_from_text, email_queue_rendered, language_for
@@ -88,14 +87,6 @@ class AccountAdapter(DefaultAccountAdapter):
                 member.preferred_language = language
                 member.save(update_fields=["preferred_language", "updated_at"])
         return user
-
-    def get_login_redirect_url(self, request):
-        """After logging in, continue in the member's preferred language."""
-        url = super().get_login_redirect_url(request)
-        member = getattr(request.user, "member", None)
-        if member is not None and member.preferred_language:
-            return translate_url(url, member.preferred_language)
-        return url
 
 
 def email_carries_secret(template_prefix: str, context: dict) -> bool:

@@ -43,7 +43,10 @@ class MemberForm(forms.ModelForm):
                 "Public: anyone may see your name on organisation pages. Network members only: signed-in "
                 "members. Hidden: nobody else sees your profile."
             ),
-            "preferred_language": _("The language of the site and of the emails we send you."),
+            "preferred_language": _(
+                "The language of the emails we send you. The site's language is the one you choose at the "
+                "top of each page."
+            ),
         }
 
     def __init__(self, *args, **kwargs):

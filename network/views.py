@@ -20,8 +20,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
@@ -211,25 +210,6 @@ def where(request):
     )
 
 
-def _redirect_in_language(url_name: str, language: str):
-    """Redirect to ``url_name`` under ``language``'s prefix and remember the choice."""
-    with translation.override(language):
-        url = reverse(url_name)
-    response = redirect(url)
-    # The same cookie Django's set_language view writes.
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
-    return response
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_edit(request):
@@ -237,11 +217,11 @@ def profile_edit(request):
     if request.method == "POST":
         form = MemberForm(request.POST, instance=member)
         if form.is_valid():
-            member = profile_save(form=form)
-            # The next page is in the (possibly new) preferred language: say it in that language.
-            with translation.override(member.preferred_language):
-                messages.success(request, _("Your profile is saved."))
-            return _redirect_in_language("network:profile_edit", member.preferred_language)
+            profile_save(form=form)
+            # The pages stay in the language the member is reading (the URL's); the preferred
+            # language is the one of the emails we send.
+            messages.success(request, _("Your profile is saved."))
+            return redirect("network:profile_edit")
     else:
         form = MemberForm(instance=member)
     return render(request, "network/profile_edit.html", {"form": form, "member": member})
@@ -374,9 +354,10 @@ def account_language(request):
     member = request.user.member
     member.preferred_language = language
     member.save(update_fields=["preferred_language", "updated_at"])
-    with translation.override(language):
-        messages.success(request, _("Your language is saved."))
-    return _redirect_in_language("network:account", language)
+    # The language of our emails; the pages keep the language the member is reading them in
+    # (the language switcher changes that).
+    messages.success(request, _("Your language is saved."))
+    return redirect("network:account")
 
 
 @login_required

@@ -171,12 +171,15 @@ def test_two_deleted_accounts_get_distinct_placeholders(organiser, other_organis
     assert len(emails) == 2
 
 
-def test_account_language_is_saved_and_the_next_page_is_in_it(client, organiser):
+def test_the_email_language_is_saved_and_the_pages_keep_theirs(client, organiser):
     client.force_login(organiser)
     response = client.post(reverse("network:account_language"), {"language": "nl"})
-    assert response["Location"] == "/nl/me/account/"
+    assert response["Location"] == "/me/account/"
+    assert "django_language" not in response.cookies
     organiser.member.refresh_from_db()
     assert organiser.member.preferred_language == "nl"
+    response = client.post("/sv/me/account/language/", {"language": "en"})
+    assert response["Location"] == "/sv/me/account/"
 
 
 def test_account_language_refuses_unknown_languages(client, organiser):
@@ -195,11 +198,14 @@ def test_account_language_needs_post(client, organiser):
 # --- logging in ------------------------------------------------------------------------------
 
 
-def test_login_continues_in_the_members_preferred_language(client, organiser):
+@pytest.mark.parametrize(("page", "home"), [("/accounts/login/", "/"), ("/nl/accounts/login/", "/nl/")])
+def test_logging_in_stays_in_the_language_of_the_page(client, organiser, page, home):
+    """Before: logging in on an English page landed on /sv/ for a member who prefers Swedish."""
     member_for(organiser, preferred_language="sv")
-    response = client.post(reverse("account_login"), {"login": organiser.email, "password": PASSWORD})
+    response = client.post(page, {"login": organiser.email, "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/sv/"
+    assert response["Location"] == home
+    assert "django_language" not in response.cookies
 
 
 def test_signing_up_on_swedish_pages_prefers_swedish(client):

@@ -81,12 +81,17 @@ def test_the_profile_form_cannot_add_or_remove_memberships(client, organiser):
     assert list(Membership.objects.filter(member=organiser.member)) == [kept]
 
 
-def test_choosing_a_language_redirects_to_the_profile_in_that_language(client, organiser):
+def test_saving_the_profile_never_changes_the_language_of_the_pages(client, organiser):
+    """Before: choosing Swedish for emails switched the whole site to Swedish."""
     client.force_login(organiser)
     response = client.post(URL, _valid(organiser.member, preferred_language="sv"))
-    assert response["Location"] == "/sv/me/profile/"
-    assert response.cookies["django_language"].value == "sv"
-    assert "Din profil är sparad" in client.get(response["Location"]).content.decode()
+    assert response["Location"] == "/me/profile/"
+    assert "django_language" not in response.cookies
+    assert "Your profile is saved." in client.get(response["Location"]).content.decode()
+    organiser.member.refresh_from_db()
+    assert organiser.member.preferred_language == "sv"
+    response = client.post("/nl" + URL, _valid(organiser.member, preferred_language="en"))
+    assert response["Location"] == "/nl/me/profile/"
 
 
 @pytest.mark.parametrize(
