@@ -280,6 +280,8 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 # Each app keeps its own catalogue; the project-wide one (templates, config) comes last
 # because makemessages files a string under the first path whose parent contains it.
 LOCALE_PATHS = [BASE_DIR / app / "locale" for app in LEARNINGLAB_APPS] + [BASE_DIR / "locale"]
+# English written the European way (day-month-year, 24-hour clock): config/formats/en/.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -229,3 +229,28 @@ def test_switching_language_keeps_the_page(client):
     response = client.post("/i18n/setlang/", {"language": "sv", "next": "/organisations/"})
     assert response.status_code == 302
     assert response["Location"] == "/sv/organisations/"
+
+
+def test_dates_read_european_in_every_language():
+    """Before: English dates read American ("Dec. 7, 2026, 8 a.m.", "12/07/2026") and Swedish and
+    Dutch capitalised month abbreviations ("7 Dec 2026")."""
+    import datetime as dt
+
+    from django.utils import formats as django_formats
+    from django.utils import translation
+
+    from core import formats
+
+    moment = dt.datetime(2026, 12, 7, 8, 5)
+    expected = {
+        "en": ("7 December 2026", "07/12/2026", "7 December 2026, 08:05", "Mon 7 Dec 2026, 08:05", "7 Dec 2026"),
+        "sv": ("7 december 2026", "2026-12-07", "7 december 2026 08:05", "mån 7 dec 2026, 08:05", "7 dec 2026"),
+        "nl": ("7 december 2026", "7-12-2026", "7 december 2026 08:05", "ma 7 dec 2026, 08:05", "7 dec 2026"),
+    }
+    for language, (long_date, short, datetime_text, event, medium) in expected.items():
+        with translation.override(language):
+            assert django_formats.date_format(moment, "DATE_FORMAT") == long_date
+            assert django_formats.date_format(moment, "SHORT_DATE_FORMAT") == short
+            assert django_formats.date_format(moment, "DATETIME_FORMAT") == datetime_text
+            assert formats.event_datetime(moment) == event
+            assert formats.medium_date(moment) == medium

@@ -7,9 +7,10 @@ import zoneinfo
 from django import template
 from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+
+from core.formats import event_datetime, event_time
 
 register = template.Library()
 
@@ -26,8 +27,8 @@ def _zone(name):
 def _span(start, end, tz) -> str:
     start, end = start.astimezone(tz), end.astimezone(tz)
     if start.date() == end.date():
-        return f"{date_format(start, 'D j M Y, H:i')}–{date_format(end, 'H:i')}"
-    return f"{date_format(start, 'D j M Y, H:i')} – {date_format(end, 'D j M Y, H:i')}"
+        return f"{event_datetime(start)}–{event_time(end)}"
+    return f"{event_datetime(start)} – {event_datetime(end)}"
 
 
 def when_text(start, end, exchange_tz, viewer_tz=None) -> tuple[str, str | None]:

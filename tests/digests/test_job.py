@@ -212,7 +212,7 @@ def test_consecutive_digests_have_no_gaps_and_no_repeats(run_weekly):
     assert ["Week 48 story" in b for b in bodies] == [False, True, False]
     assert ["Week 49 story" in b for b in bodies] == [False, False, True]
     assert not any("Week 50 story" in b for b in bodies)
-    assert "from Nov. 30, 2026 to Dec. 6, 2026" in bodies[2]
+    assert "from 30 November 2026 to 6 December 2026" in bodies[2]
     windows = list(
         DigestDelivery.objects.filter(user=reader).order_by("window_since").values_list("window_since", "window_until")
     )
