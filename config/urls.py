@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from core.views import favicon
 from network.views import home
 
 # The admin login goes through allauth, so its rate limits protect it too.
@@ -17,6 +18,8 @@ handler400 = "core.views.bad_request"
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
+    # Browsers that ignore the page's icon link still ask for /favicon.ico.
+    path("favicon.ico", favicon),
     # Uploaded files, each through a view that applies the access policy. Nothing else maps
     # onto MEDIA_ROOT: there is no /media/ URL, in the demo either.
     path("files/evidence/", include("evidence.urls_files")),

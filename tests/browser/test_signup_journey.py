@@ -110,7 +110,14 @@ def test_account_and_network_pages_are_accessible(live_server, page):
     """allauth's pages in the site's layout, and the network pages not on the journey above."""
     seed_demo(stdout=io.StringIO())
     base = live_server.url
-    for path in ("/accounts/login/", "/accounts/password/reset/", "/where/", "/sv/organisations/", "/nl/"):
+    for path in (
+        "/accounts/login/",
+        "/accounts/password/reset/",
+        "/where/",
+        "/sv/organisations/",
+        "/nl/",
+        "/nl/no-such-page/",
+    ):
         page.goto(base + path)
         assert page.locator("header.site-header").count() == 1, path
         assert_accessible(page)
@@ -146,6 +153,7 @@ def test_account_and_network_pages_are_accessible(live_server, page):
         "/sv/me/profile/",
         "/me/organisations/",
         "/organisations/requests/",
+        "/evidence/dashboard/",  # not for organisers: the 403 page
     ):
         page.goto(base + path)
         assert page.locator("header.site-header").count() == 1, path
