@@ -124,6 +124,18 @@ def send_cancelled(registration: Registration, *, exchange: Exchange) -> None:
     _send(registration, kind="cancelled", key=f"exchange-cancelled:{registration.pk}", exchange=exchange)
 
 
+def send_registration_cancelled(registration: Registration, *, previous_state: str) -> None:
+    """The member's own cancellation (or withdrawn application, or left waitlist), confirmed."""
+    stamp = int(registration.updated_at.timestamp())
+    _send(
+        registration,
+        kind="registration_cancelled",
+        key=f"exchange-registration-cancelled:{registration.pk}:{stamp}",
+        ics=False,
+        extra={"previous_state": previous_state},
+    )
+
+
 def send_reminder(registration: Registration, *, days: int) -> None:
     _send(registration, kind="reminder", key=f"exchange-reminder-{days}d:{registration.pk}", extra={"days": days})
 

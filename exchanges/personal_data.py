@@ -91,7 +91,7 @@ def erase(user) -> None:
     )
     for registration in active:
         try:
-            services.registration_cancel(registration=registration, now=now)
+            services.registration_cancel(registration=registration, now=now, notify=False)
         except services.ExchangeBusy:
             raise ErasureBusy
         except services.InvalidState:

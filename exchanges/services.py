@@ -223,9 +223,10 @@ def registration_create(*, exchange: Exchange, user, answers: dict | None = None
 
 
 @transaction.atomic
-def registration_cancel(*, registration: Registration, now=None) -> Registration:
+def registration_cancel(*, registration: Registration, now=None, notify: bool = True) -> Registration:
     """The member withdraws (confirmed, accepted, offered, waitlisted or applied). A freed
-    place is offered to the next waitlisted member at once."""
+    place is offered to the next waitlisted member at once. The member is sent a confirmation
+    unless ``notify`` is off (account deletion: nothing more goes to a deleted person)."""
     now = now or timezone.now()
     exchange = _lock_exchange(registration.exchange_id)
     registration = _locked_registration(registration.pk)
@@ -233,11 +234,15 @@ def registration_cancel(*, registration: Registration, now=None) -> Registration
         raise InvalidState
     if exchange.starts_at <= now and registration.state in PARTICIPANT_STATES:
         raise InvalidState(_("This exchange has already started."))
+    previous_state = registration.state
     held_place = registration.state in PLACE_STATES
     registration.state = State.CANCELLED
     registration.waitlist_position = None
     registration.offer_expires_at = None
     registration.save(update_fields=["state", "waitlist_position", "offer_expires_at", "updated_at"])
+    if notify:
+        registration.exchange = exchange
+        emails.send_registration_cancelled(registration, previous_state=previous_state)
     if held_place:
         _offer_next(exchange, now=now)
     return registration

@@ -313,9 +313,31 @@ def _own_registration_action(request, slug, action, success_message):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel(request, slug):
-    return _own_registration_action(request, slug, services.registration_cancel, _("Your registration is cancelled."))
+    """GET: what cancelling means (a held place goes to the next person waiting), with the button
+    that does it; POST: cancel, and the member gets a confirmation by email."""
+    if request.method == "POST":
+        return _own_registration_action(
+            request,
+            slug,
+            services.registration_cancel,
+            _("Your registration is cancelled. A confirmation is on its way by email."),
+        )
+    exchange = _exchange_for(request, slug, counts=True)
+    registration = _own_registration(request, exchange)
+    if registration.state not in ("confirmed", "accepted", "applied", "offered"):
+        messages.info(request, _("There is nothing to cancel on this exchange."))
+        return redirect(exchange.get_absolute_url())
+    return render(
+        request,
+        "exchanges/registration_cancel.html",
+        {
+            "exchange": exchange,
+            "registration": registration,
+            "others_waiting": exchange.waitlisted_count > 0,
+        },
+    )
 
 
 @login_required

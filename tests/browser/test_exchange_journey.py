@@ -15,7 +15,7 @@ from icalendar import Calendar
 from exchanges import services
 from exchanges.models import Exchange, Registration
 from network.models import Role
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, screenshots
 from tests.factories.exchanges import ExchangeFactory, RegistrationFactory
 from tests.factories.network import UserFactory, member_for
 
@@ -98,9 +98,16 @@ def test_exchange_journey(browser, live_server):
 
     # The organiser cancels: the first waitlisted member is offered the place at once.
     page.reload()
+    # Cancelling asks first, saying the place goes to the next person waiting.
+    page.get_by_role("link", name="Cancel my registration…").click()
+    page.wait_for_url(re.compile(r"/exchanges/visit-navet/cancel/$"))
+    assert page.get_by_text("People are waiting for a place").is_visible()
+    assert_accessible(page)
+    screenshots(page, "exchange-cancel-en")
     page.get_by_role("button", name="Cancel my registration").click()
     page.get_by_text("Your registration is cancelled.").wait_for()
     assert_accessible(page)
+    assert any(m.to == [organiser.email] and "is cancelled, as you asked" in m.body for m in mail.outbox)
     offer = next(m for m in mail.outbox if m.to == [waiting.email] and "A place for you" in m.subject)
     link = re.search(r"https?://\S+/exchanges/visit-navet/offer/", offer.body).group(0)
     path = "/" + link.split("/", 3)[3]

@@ -87,9 +87,9 @@ def test_waitlisted_member_is_offered_a_freed_place_at_once(django_capture_on_co
     waiting.refresh_from_db()
     assert waiting.state == State.OFFERED
     assert waiting.offer_expires_at == pytest.approx(waiting.offered_at + timedelta(hours=48), abs=timedelta(seconds=1))
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == [waiting.user.email]
+    # Two emails: the cancellation confirmed to the one who left, the offer to the one waiting.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([confirmed.user.email, waiting.user.email])
+    message = next(m for m in mail.outbox if m.to == [waiting.user.email])
     # Swedish, with the link to the confirmation page (never a state-changing GET link).
     assert "plats" in message.subject.lower()
     assert f"/sv/exchanges/{exchange.slug}/offer/" in message.body

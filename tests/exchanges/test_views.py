@@ -287,10 +287,13 @@ def test_get_never_changes_state(client, organiser):
         exchange=exchange, user=organiser, state=State.OFFERED, offer_expires_at=timezone.now() + timedelta(days=1)
     )
     client.force_login(organiser)
-    for name in ("cancel", "waitlist_leave", "offer_accept", "offer_decline"):
+    for name in ("waitlist_leave", "offer_accept", "offer_decline"):
         assert client.get(_url(name, exchange)).status_code == 405
     page = client.get(_url("offer", exchange))
     assert page.status_code == 200 and b"Accept the place" in page.content
+    # Cancelling asks first: the GET only shows what it would do.
+    page = client.get(_url("cancel", exchange))
+    assert page.status_code == 200 and b"Keep my place" in page.content
     registration.refresh_from_db()
     assert registration.state == State.OFFERED
 
@@ -534,3 +537,30 @@ def test_only_my_own_registration_shows_on_my_pages(client_as, role, organiser):
     response = client.get(_url("offer", exchange))
     expected = {"anonymous": 302, "organiser": 200}.get(role, 404)
     assert response.status_code == expected
+
+
+def test_cancelling_asks_first_then_frees_the_place_and_confirms_by_email(
+    client, organiser, django_capture_on_commit_callbacks
+):
+    """Before: one unconfirmed click, styled as the main action, gave the place away for good and
+    sent no email."""
+    exchange = ExchangeFactory(capacity=1)
+    RegistrationFactory(exchange=exchange, user=organiser, state=State.CONFIRMED)
+    waiting = RegistrationFactory(exchange=exchange, state=State.WAITLISTED, waitlist_position=1)
+    client.force_login(organiser)
+    detail = client.get(exchange.get_absolute_url()).content.decode()
+    # On the exchange page: a link to the question, not a form that cancels.
+    assert f'href="{_url("cancel", exchange)}"' in detail
+    assert f'action="{_url("cancel", exchange)}"' not in detail
+    question = client.get(_url("cancel", exchange)).content.decode()
+    assert "People are waiting for a place" in question and "Keep my place" in question
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_url("cancel", exchange))
+    assert response.status_code == 302
+    assert Registration.objects.get(exchange=exchange, user=organiser).state == State.CANCELLED
+    waiting.refresh_from_db()
+    assert waiting.state == State.OFFERED
+    mine = [m for m in mail.outbox if m.to == [organiser.email]]
+    assert len(mine) == 1 and "is cancelled, as you asked" in mine[0].body
+    assert exchange.title in mine[0].subject
