@@ -35,15 +35,21 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "bypass_csp": True, "locale": "en-GB"}
 
 
-def assert_accessible(page) -> None:
-    """Run axe-core on the current page; fail on serious or critical violations."""
+def axe_violations(page) -> list[str]:
+    """Run axe-core on the current page: its serious and critical violations, one line each."""
     page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    details = [
-        f"{v['id']} ({v['impact']}): {v['help']} → " + "; ".join(n["target"][0] for n in v["nodes"][:3]) for v in bad
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} → " + "; ".join(str(n["target"][0]) for n in v["nodes"][:3])
+        for v in bad
     ]
-    assert not bad, f"axe violations on {page.url}:\n" + "\n".join(details)
+
+
+def assert_accessible(page) -> None:
+    """Run axe-core on the current page; fail on serious or critical violations."""
+    details = axe_violations(page)
+    assert not details, f"axe violations on {page.url}:\n" + "\n".join(details)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,228 @@
+"""Every main page, as each role sees it, in a real browser: at a phone's width (390 px) and a
+desktop's (1280 px), in English, Swedish and Dutch, on the demo network (``seed_demo``).
+
+For each page it checks what a person would notice first and what no unit test sees:
+
+* no error in the browser console and no failed request for the page's own assets;
+* no horizontal scrolling (the document is no wider than the window);
+* nothing in the header or a sidebar overlaps another element's text or sticks out of its box
+  (a long link once ran over the "Hosts" heading);
+* axe-core finds no serious or critical violation;
+
+and it writes a full-page screenshot of each (``tests/browser/screenshots/pages/``) for people
+to look at. Failures are collected over the whole sweep and reported together.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from django.utils import translation
+
+from tests.browser.conftest import SCREENSHOTS, axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LANGUAGES = ("en", "sv", "nl")
+WIDTHS = (390, 1280)
+ROLE_EMAILS = {
+    "anonymous": None,
+    "organiser": "organiser@example.org",
+    "funder": "funder@example.org",
+    "coordinator": "coordinator@example.org",
+}
+# The parts of a page where crowding shows first: the header and every sidebar.
+CROWDED = ["header.site-header", "aside", ".layout-sidebar > :first-child"]
+
+# In the page: text boxes of the header and sidebars that overlap another element's text, or
+# stick out of the box that holds them.
+LAYOUT_PROBLEMS_JS = """
+(selectors) => {
+  const problems = [];
+  const visible = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      if (s.display === 'none' || s.visibility === 'hidden') return false;
+    }
+    return true;
+  };
+  const label = (el) => (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 40);
+  const seen = new Set();
+  for (const selector of selectors) {
+    for (const root of document.querySelectorAll(selector)) {
+      if (seen.has(root) || !visible(root)) continue;
+      seen.add(root);
+      const box = root.getBoundingClientRect();
+      if (box.width < 2 || box.height < 2) continue;
+      const rects = [];
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      while (walker.nextNode()) {
+        const node = walker.currentNode;
+        if (!node.textContent.trim() || !visible(node.parentElement)) continue;
+        // Text a scrolling container clips on purpose (a table that scrolls sideways).
+        if (node.parentElement.closest('.table-scroll, .visually-hidden')) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        for (const r of range.getClientRects()) {
+          if (r.width < 2 || r.height < 2) continue;
+          rects.push({node, r});
+          if (r.right > box.right + 1 || r.left < box.left - 1) {
+            problems.push(`${selector}: "${label(node.parentElement)}" sticks out of its box`);
+          }
+        }
+      }
+      for (let i = 0; i < rects.length; i++) {
+        for (let j = i + 1; j < rects.length; j++) {
+          const a = rects[i], b = rects[j];
+          if (a.node === b.node) continue;
+          const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+          const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+          if (w > 2 && h > 2) {
+            problems.push(`${selector}: "${label(a.node.parentElement)}" overlaps "${label(b.node.parentElement)}"`);
+          }
+        }
+      }
+    }
+  }
+  return [...new Set(problems)].slice(0, 5);
+}
+"""
+
+
+def _pages(role: str) -> list[str]:
+    """The main pages of a role, in the demo network (paths without a language prefix)."""
+    from evidence.models import EvidenceRecord, Round
+    from exchanges.models import Exchange
+    from network.models import Member, Organisation
+    from practice.models import Guide, JointAction
+
+    exchange = Exchange.objects.filter(status="published").order_by("starts_at").last()
+    record = EvidenceRecord.objects.filter(status="published", visibility="public").order_by("pk").first()
+    guide = Guide.objects.filter(status="published").order_by("pk").first()
+    action = JointAction.objects.order_by("pk").first()
+    organisation = Organisation.objects.order_by("pk").first()
+    everyone = [
+        "/",
+        "/exchanges/",
+        f"/exchanges/{exchange.slug}/",
+        "/practice/",
+        f"/practice/guides/{guide.slug}/",
+        "/practice/joint-actions/",
+        f"/practice/joint-actions/{action.slug}/",
+        "/evidence/",
+        f"/evidence/{record.pk}/",
+        "/organisations/",
+        f"/organisations/{organisation.slug}/",
+        "/where/",
+        "/search/?q=organising",
+    ]
+    if role == "anonymous":
+        return [*everyone, "/accounts/login/", "/accounts/signup/", "/no-such-page/"]
+    from core.policy import viewer_for
+
+    viewer = viewer_for(get_user_model().objects.get(email=ROLE_EMAILS[role]))
+    member = Member.objects.listed(viewer).exclude(user__email=ROLE_EMAILS[role]).order_by("pk").first()
+    members = [
+        *everyone,
+        "/exchanges/mine/",
+        f"/exchanges/{exchange.slug}/register/",
+        "/members/",
+        "/me/profile/",
+        "/me/organisations/",
+        "/me/account/",
+        "/evidence/self-assessment/",
+        "/practice/mine/",
+        "/digests/preferences/",
+    ]
+    members.append(f"/members/{member.pk}/")
+    # Funders and coordinators read every round's aggregates; members those they may answer.
+    rounds = Round.objects.all() if role in ("funder", "coordinator") else Round.objects.answerable_by(viewer)
+    round_ = rounds.order_by("pk").first()
+    if round_ is not None:
+        members.append(f"/evidence/self-assessment/{round_.pk}/")
+    if role == "organiser":
+        # Funders read evidence and do not record it; an organiser meets the dashboard's 403 page.
+        return [*members, "/evidence/mine/", "/evidence/new/", "/evidence/dashboard/"]
+    dashboard = ["/evidence/dashboard/", "/evidence/dashboard/?country=SE", "/evidence/dashboard/report/"]
+    if role == "funder":
+        return [*members, *dashboard]
+    return [*members, *dashboard, "/practice/review/", "/invitations/", "/organisations/requests/"]
+
+
+def _page_for(browser, live_server, email: str | None, language: str):
+    context = browser.new_context(bypass_csp=True, locale={"en": "en-GB", "sv": "sv-SE", "nl": "nl-NL"}[language])
+    if email:
+        client = Client()
+        client.force_login(get_user_model().objects.get(email=email))
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+    return context, context.new_page()
+
+
+def _slug(path: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_main_page_reads_well_for_every_role_at_both_widths(browser, live_server, language):
+    from tests.conftest import reference_data_ensure
+
+    reference_data_ensure()
+    with translation.override("en"):
+        call_command("seed_demo", force=True, stdout=io.StringIO())
+    prefix = "" if language == "en" else f"/{language}"
+    folder = SCREENSHOTS / "pages"
+    folder.mkdir(parents=True, exist_ok=True)
+    failures: list[str] = []
+    for role, email in ROLE_EMAILS.items():
+        context, page = _page_for(browser, live_server, email, language)
+        errors: list[str] = []
+        page.on("console", lambda message, errors=errors: message.type == "error" and errors.append(message.text))
+        page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+        page.on(
+            "response",
+            lambda response, errors=errors: (
+                response.status >= 400
+                and response.request.resource_type not in ("document",)
+                and errors.append(f"{response.status} {response.url}")
+            ),
+        )
+        for path in _pages(role):
+            url = f"{live_server.url}{prefix}{path}"
+            for width in WIDTHS:
+                where = f"{role} {language} {width}px {path}"
+                errors.clear()
+                page.set_viewport_size({"width": width, "height": 844 if width < 600 else 900})
+                response = page.goto(url)
+                if response is None or response.status >= 500:
+                    failures.append(f"{where}: answered {response and response.status}")
+                    continue
+                expected_error = path in ("/no-such-page/",) or (role == "organiser" and "dashboard" in path)
+                if response.status >= 400 and not expected_error:
+                    failures.append(f"{where}: answered {response.status}")
+                # The document's own status is checked above; a 403/404 page is a console error.
+                errors[:] = [e for e in errors if not (expected_error and "status of 40" in e)]
+                if errors:
+                    failures.append(f"{where}: console {errors[:3]}")
+                scroll_width = page.evaluate("document.documentElement.scrollWidth")
+                if scroll_width > width:
+                    failures.append(f"{where}: {scroll_width} px wide in a {width} px window")
+                for problem in page.evaluate(LAYOUT_PROBLEMS_JS, CROWDED):
+                    failures.append(f"{where}: {problem}")
+                failures.extend(f"{where}: {violation}" for violation in axe_violations(page))
+                page.screenshot(path=str(folder / f"{language}-{role}-{_slug(path)}-{width}.png"), full_page=True)
+        context.close()
+    assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures[:80])
