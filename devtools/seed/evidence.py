@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core import cache
+from devtools.seed.network import HELLENDOORN_RESPONDENTS
 from evidence.models import (
     Answer,
     Community,
@@ -337,18 +338,6 @@ def _split(total: int, n: int, rng) -> list[int]:
     return [edges[i + 1] - edges[i] for i in range(n)]
 
 
-RESPONDENTS = [
-    ("organiser", "Anouk"),
-    ("organiser", "Bram"),
-    ("organiser", "Charlotte"),
-    ("resident", "Daan"),
-    ("resident", "Eva"),
-    ("resident", "Floor"),
-    ("partner", "Gijs"),
-    ("official", "Hanneke"),
-]
-
-
 def _seed_assessment(orgs, coordinator) -> None:
     framework = Framework.objects.filter(slug="learning-community").first()
     if framework is None:
@@ -373,11 +362,14 @@ def _seed_assessment(orgs, coordinator) -> None:
         )
         if not created:
             continue
-        for n, (group, first_name) in enumerate(RESPONDENTS):
-            email = f"hellendoorn.respondent{n + 1}@example.org"
+        # The respondents are members of the network (devtools/seed/network.py gives them their
+        # profiles); on their own, the evidence seed makes bare accounts under the same names.
+        for group, name, local, *_rest in HELLENDOORN_RESPONDENTS:
+            email = f"{local}@example.org"
             user = User.objects.filter(email=email).first()
             if user is None:
-                user = User.objects.create_user(email=email, first_name=first_name, last_name="(demo)")
+                first_name, _space, last_name = name.partition(" ")
+                user = User.objects.create_user(email=email, first_name=first_name, last_name=last_name)
                 user.set_unusable_password()
                 user.save(update_fields=["password"])
             round_obj.invited.add(user)
