@@ -106,6 +106,55 @@ ORGANISATIONS: dict[str, tuple] = {
     "Klimaatbuurt Utrecht": ("grassroots", "NL", "Utrecht", 2021, ["climate-change", "local-economy"], [], ""),
 }  # fmt: skip
 
+# What organisations say about themselves, in the language they would write it in; this
+# overrides the descriptions above.
+DESCRIPTIONS: dict[str, str] = {
+    GOTHENBURG: (
+        "Utbildningsprogram och nätverk för lokalt ledarskap i Tynnered, Bergsjön och Hjällbo, med stöd av "
+        "Postkodstiftelsens satsning Allas Röster."
+    ),
+    HELLENDOORN: (
+        "Een lerende gemeenschap van inwoners, maatschappelijke partners en de gemeente Hellendoorn, die samen "
+        "werken aan vraagstukken in de dorpen."
+    ),
+    "Digidem Lab": (
+        "Deltagande demokrati och community organising. Vi håller i utbildningen för lokalt ledarskap i Göteborg "
+        "och utvecklar digitala verktyg för medborgardialog."
+    ),
+    "Navet i Bergsjön": "Mötesplats och förening i Bergsjön: läxhjälp, fritidsverksamhet och föräldragrupper.",
+    "Tillsammans Hjällbo": "Boende i Hjällbo som organiserar sig mot att trängas undan av gentrifieringen.",
+    "Agera Göteborg": "Unga som organiserar sig i Tynnered för ett bättre område och en röst i politiken.",
+    "Rädda Barnen": "Barnrättsorganisation som stöder barns och ungas eget inflytande, också i Göteborgs förorter.",
+    "Göteborgs stift": "Svenska kyrkans stift i Göteborg; församlingarna öppnar sina lokaler för grannskapsarbete.",
+    "Postkodstiftelsen": (
+        "Finansierar programmet Allas Röster, som bland annat stöder community organising för lokalt ledarskap."
+    ),
+    "Göteborgs universitet": "Forskning om civilsamhälle, segregation och lärande; följer utbildningsprogrammet.",
+    "Gemeente Hellendoorn": (
+        "De gemeente die met inwoners en partners de methode van de Lerende Gemeenschap heeft uitgeprobeerd."
+    ),
+    "Buurtkracht Nijverdal": "Bewoners en ondernemers in Nijverdal die samen kleine buurtinitiatieven starten.",
+    "Huurdersvereniging Rotterdam-Zuid": "Huurders in Rotterdam-Zuid, samen voor betaalbare huren en goed onderhoud.",
+    "Universiteit Twente": "Onderzoek naar lerende gemeenschappen, coproductie en de digitale kloof.",
+    "Klimaatbuurt Utrecht": "Buren in Utrecht die samen isoleren, energie besparen en hun straat vergroenen.",
+    "Buurtwerk Gent": "Opbouwwerk in Gent met nieuwkomers, rond wonen en de digitale kloof.",
+    "Forum Community Organizing": "Network and training for community organising in Germany since 2006.",
+    "Nachbarschaftsrat Wedding": "Tenants, parents and shop owners in Berlin-Wedding organising on rents and prices.",
+    "Stiftung Nachbarschaft Hamburg": "A foundation funding neighbourhood economies and youth projects in Hamburg.",
+    "Sąsiedzka Warszawa": "Neighbours in Warsaw organising for tenants' rights and green courtyards.",
+    "Centrum Organizowania Społeczności": "Training and support for community organisers across Poland since 2009.",
+    "Barrios Unidos Madrid": "Migrant families and neighbours in Madrid organising on housing and public services.",
+    "Plataforma Vecinal del Raval": "A neighbours' platform in Barcelona's Raval organising against evictions.",
+    "Rete di Quartiere Torino": "Neighbourhood groups in Turin: gardens, repair cafés and energy cooperatives.",
+    "Organizzare Comunità Napoli": "Community organising with young people in the neighbourhoods of Naples.",
+    "Alliance Citoyenne": "Citizens' alliance building tenants' unions and winning repairs through collective action.",
+    "Voisins Solidaires Lille": "Neighbours in Lille organising food solidarity and fair prices.",
+    "Comunitatea Activă Cluj": "Young people and older neighbours in Cluj-Napoca closing the digital divide together.",
+    "Dublin Tenants Together": "Tenants in Dublin organising for secure, affordable homes.",
+    "Tenants Together Bristol": "Tenants in Bristol organising for warm, safe and affordable homes.",
+    "Lisboa em Comum": "Neighbours in Lisbon organising for affordable housing and cooler, greener streets.",
+}
+
 # (respondent group, display name, email local part, city, themes, organisation, role, since year)
 HELLENDOORN_RESPONDENTS: list[tuple] = [
     ("organiser", "Anouk Mulder", "anouk.mulder", "Nijverdal", ["democracy-participation"],
@@ -528,7 +577,7 @@ def seed_demo(*, stdout) -> None:
                 "country": country,
                 "city": city,
                 "founded_year": founded,
-                "description": description,
+                "description": DESCRIPTIONS.get(name, description),
                 "contact_email": f"hello@{slug}.example.org",
             },
         )
