@@ -25,7 +25,7 @@ from django.utils import translation
 from core.policy import viewer_for
 from evidence.models import EvidenceRecord, OutcomeType, ProcessDimension
 from network.models import Member
-from practice.models import Guide, GuideWork
+from practice.models import Guide, GuideWork, JointAction
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the test process sets and `make run` does not.
@@ -186,3 +186,11 @@ def test_no_demo_member_card_is_empty(demo, client):
     # The bio is on the profile.
     member = listed.get(user__email="anouk.mulder@example.org")
     assert member.bio in html.unescape(client.get(member.get_absolute_url()).content.decode())
+
+
+@pytest.mark.django_db
+def test_a_demo_joint_action_is_written_in_dutch(demo, client):
+    action = JointAction.objects.get(language="nl")
+    assert action.participations.values("organisation__country").distinct().count() == 2
+    assert action.title in client.get("/nl/practice/joint-actions/").content.decode()
+    assert action.updates.count() == 2

@@ -417,8 +417,9 @@ def _seed_assessment(orgs, coordinator) -> None:
     framework = Framework.objects.filter(slug="learning-community").first()
     if framework is None:
         return
-    community, _created = Community.objects.get_or_create(
-        slug="hellendoorn", defaults={"name": "Hellendoorn learning community"}
+    # The community's own (Dutch) name; the learning community is also an organisation.
+    community, _created = Community.objects.update_or_create(
+        slug="hellendoorn", defaults={"name": "Lerende Gemeenschap Hellendoorn"}
     )
     community.organisations.add(orgs["gemeente-hellendoorn"])
     today = timezone.localdate()

@@ -52,6 +52,9 @@ ORGANISATIONS = [
     ("Community Organisers", "community_organising", "GB", "London"),
     ("European Community Organisers Network", "network", "BE", "Brussels"),
     ("National Lottery Community Fund", "funder", "GB", "London"),
+    ("Klimaatbuurt Utrecht", "grassroots", "NL", "Utrecht"),
+    ("Buurtwerk Gent", "grassroots", "BE", "Gent"),
+    ("Buurtkracht Nijverdal", "grassroots", "NL", "Nijverdal"),
 ]
 
 
@@ -668,6 +671,7 @@ def seed_demo(*, stdout) -> None:
             "Tenants in Gothenburg and Hellendoorn compare how they win insulation and lower energy bills.",
             [("Navet i Bergsjön", "lead"), ("Gemeente Hellendoorn", "partner"), ("Community Organisers", "ally")],
             ["First shared call between tenant groups.", "A joint list of demands for landlords is drafted."],
+            "en",
         ),
         (
             "Closing the digital divide together",
@@ -675,6 +679,7 @@ def seed_demo(*, stdout) -> None:
             "Digital help desks run by neighbours, with a shared guide in Swedish, Dutch and English.",
             [("Digidem Lab", "lead"), ("Tillsammans Hjällbo", "partner"), ("Network Learning Communities", "ally")],
             ["Help desks open in Hjällbo.", "Translated the help-desk guide into Dutch."],
+            "en",
         ),
         (
             "Cost of living: organising for fair prices",
@@ -686,10 +691,23 @@ def seed_demo(*, stdout) -> None:
                 ("European Community Organisers Network", "partner"),
             ],
             ["Listening campaign results shared.", "Cross-border online exchange held."],
+            "en",
+        ),
+        # Joint actions are written in one language: this one by Dutch and Flemish groups, in Dutch.
+        (
+            "Samen warm de winter door",
+            "climate-change",
+            "Buurtgroepen uit Utrecht, Gent en Nijverdal delen hoe ze samen isoleren en energiearmoede aanpakken.",
+            [("Klimaatbuurt Utrecht", "lead"), ("Buurtwerk Gent", "partner"), ("Buurtkracht Nijverdal", "partner")],
+            [
+                "Eerste online uitwisseling tussen de drie buurtgroepen.",
+                "Een gezamenlijke checklist voor een isolatieactie in de straat is klaar.",
+            ],
+            "nl",
         ),
     ]
     today = timezone.localdate()
-    for title, theme_slug, summary, participants, updates in actions:
+    for title, theme_slug, summary, participants, updates, language in actions:
         slug = slugify(title)
         if JointAction.objects.filter(slug=slug).exists():
             continue
@@ -699,6 +717,7 @@ def seed_demo(*, stdout) -> None:
             issue=_theme(theme_slug),
             summary=summary,
             description=summary,
+            language=language,
             status=JointAction.Status.ACTIVE,
             participants=[(orgs[name], role) for name, role in participants],
             started_on=today - dt.timedelta(days=120),
