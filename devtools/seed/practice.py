@@ -353,7 +353,7 @@ TOP_SECTORS_SV = {
     ),
     "context": (
         "Lärande gemenskap är ett relativt nytt begrepp som toppsektorerna introducerade 2016. Nätverket Lerende "
-        "Gemeenschappen, ett initiativ av toppsektorerna och forskningsrådet NWO som leds av SIA, organet för "
+        "Gemeenschappen, ett initiativ från toppsektorerna och forskningsrådet NWO som leds av SIA, organet för "
         "tillämpad forskning, samlar och sprider kunskap om det."
     ),
     "what_happened": (
@@ -650,7 +650,7 @@ def seed_demo(*, stdout) -> None:
         author=organiser,
         coordinator=coordinator,
         language="sv",
-        title="Europeiska Learning Lab för community organising",
+        title="Det europeiska Learning Lab för community organising",
         summary=("Utbyten, en kunskapsbas och vägledning med goda exempel för organisatörer i hela Europa, 2022–2023."),
         sections=LEARNING_LAB_SV,
     )
