@@ -1,7 +1,8 @@
 """Run by ``tests/test_demo.py`` in a subprocess against the ``make run`` demo (SQLite,
 in-process tasks, seeded by ``seed_demo``): every main page for every role, exports read to
 the end, a sign-up, the digest job, and an uploaded image and attachment fetched back through
-their serving views. Prints the failures as JSON and exits 1 if any."""
+their serving views. Prints the failures as JSON and exits 1 if any. With the argument ``counts`` it prints the row
+count of each table instead, and changes nothing."""
 
 from __future__ import annotations
 
@@ -154,5 +155,20 @@ def files_round_trip() -> list:
     return failures
 
 
+def row_counts() -> dict[str, int]:
+    """Rows per table of our apps and of the accounts: what a second ``seed_demo`` must not change."""
+    from django.apps import apps
+    from django.conf import settings
+
+    labels = {*settings.LEARNINGLAB_APPS, "account", "auth"}
+    return {
+        model._meta.label: model._base_manager.count() for model in apps.get_models() if model._meta.app_label in labels
+    }
+
+
 if __name__ == "__main__":
+    # ``demo_smoke.py counts`` prints the row counts only (read, nothing changed).
+    if sys.argv[1:] == ["counts"]:
+        print(json.dumps(row_counts()))
+        sys.exit(0)
     sys.exit(main())

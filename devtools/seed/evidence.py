@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core import cache
+from devtools.seed.network import HELLENDOORN_RESPONDENTS
 from evidence.models import (
     Answer,
     Community,
@@ -45,6 +46,7 @@ ORGANISATIONS = [
     ("postkodstiftelsen", "Postkodstiftelsen", "SE", "Stockholm", Organisation.Kind.FUNDER),
     ("community-organisers", "Community Organisers", "GB", "London", Organisation.Kind.NETWORK),
     ("gemeente-hellendoorn", "Gemeente Hellendoorn", "NL", "Nijverdal", Organisation.Kind.PUBLIC_BODY),
+    ("buurtkracht-nijverdal", "Buurtkracht Nijverdal", "NL", "Nijverdal", Organisation.Kind.GRASSROOTS),
 ]
 
 # Quarters Q2 2024 … Q3 2025: six quarters of figures.
@@ -59,16 +61,16 @@ QUARTERS = [
 
 STORIES = [
     {
-        "title": "Hjällbo residents refuse to be moved out",
-        "summary": "A group of tenants organised against a gentrification process that would push them out.",
+        "title": "Boende i Hjällbo vägrar att flytta",
+        "former_title": "Hjällbo residents refuse to be moved out",
+        "summary": "En grupp hyresgäster organiserade sig mot en gentrifiering som skulle ha trängt bort dem.",
         "body": (
-            "We are a group of residents organising against a gentrification process in which we are pushed out "
-            "to make room for people with money. Hjällbo was politically neglected for years; when the politicians "
-            "rediscovered it, they saw more potential in the land than in the people.\n\n"
-            "Through one-to-one meetings in the stairwells we found each other, and forty households now meet "
-            "every month."
+            "Vi är en grupp boende som organiserar oss mot en gentrifieringsprocess där vi trängs undan för att ge "
+            "plats åt människor med pengar. Hjällbo var politiskt bortglömt i många år; när politikerna upptäckte "
+            "området igen såg de större möjligheter i marken än i människorna.\n\n"
+            "Genom enskilda samtal i trapphusen hittade vi varandra, och nu träffas fyrtio hushåll varje månad."
         ),
-        "why_it_matters": "For the first time the people who live here are the ones who are listened to.",
+        "why_it_matters": "För första gången är det vi som bor här som blir lyssnade på.",
         "orgs": ["tillsammans-hjallbo", "digidem-lab"],
         "countries": ["SE"],
         "themes": ["housing", "democracy-participation"],
@@ -79,13 +81,14 @@ STORIES = [
         "featured": True,
     },
     {
-        "title": "From the training in Bergsjön to leading a parents' group",
-        "summary": "A participant of the training programme now leads the parents' group at the local school.",
+        "title": "Från utbildningen i Bergsjön till att leda en föräldragrupp",
+        "former_title": "From the training in Bergsjön to leading a parents' group",
+        "summary": "En deltagare i utbildningsprogrammet leder nu föräldragruppen på den lokala skolan.",
         "body": (
-            "After the workshops on relational meetings I started to talk with other parents at the school gate. "
-            "We are now twelve parents who meet the head teacher every term."
+            "Efter workshopparna om relationella samtal började jag prata med andra föräldrar vid skolgrinden. "
+            "Nu är vi tolv föräldrar som träffar rektorn varje termin."
         ),
-        "why_it_matters": "I learned that my experience counts as knowledge.",
+        "why_it_matters": "Jag lärde mig att min erfarenhet räknas som kunskap.",
         "orgs": ["navet-i-bergsjon", "digidem-lab"],
         "countries": ["SE"],
         "themes": ["education", "youth"],
@@ -109,18 +112,45 @@ STORIES = [
         "visibility": EvidenceRecord.Visibility.PUBLIC,
         "featured": False,
     },
+    {
+        "title": "Van koffieochtend naar buurtrestaurant in Nijverdal",
+        "summary": (
+            "Een koffieochtend in het buurthuis groeide uit tot een wekelijks buurtrestaurant van bewoners zelf."
+        ),
+        "body": (
+            "Twee jaar geleden zaten we met zes mensen aan de koffie in het buurthuis. We vroegen elkaar wat ons "
+            "dwarszat: eenzaamheid, dure boodschappen, niemand in de straat die je nog kent.\n\n"
+            "Uit die gesprekken kwam het idee voor een buurtrestaurant. Nu koken vrijwilligers elke donderdag voor "
+            "veertig buren, voor een prijs die iedereen kan betalen. De gemeente zorgt voor de ruimte en een "
+            "supermarkt in het dorp levert de boodschappen met korting."
+        ),
+        "why_it_matters": "Mensen die eerst alleen thuis zaten, staan nu zelf in de keuken.",
+        "orgs": ["buurtkracht-nijverdal", "gemeente-hellendoorn"],
+        "countries": ["NL"],
+        "themes": ["health", "local-economy"],
+        "dimensions": ["relationship-trust", "inclusion"],
+        "language": "nl",
+        "consent": ("Ilse", Consent.IdentityLevel.FIRST_NAME, True, True, True),
+        "visibility": EvidenceRecord.Visibility.PUBLIC,
+        "featured": False,
+    },
 ]
 
 OUTCOMES = [
     {
-        "title": "Housing company repairs 120 flats after tenants' campaign",
-        "summary": "The housing company agreed to a repair plan negotiated by the tenants' group.",
-        "outcome_who": "The municipal housing company in Hjällbo",
-        "outcome_what": "Agreed a repair plan for 120 flats and a quarterly meeting with the tenants' group.",
-        "outcome_when": "Spring 2025",
+        "title": "Bostadsbolaget rustar upp 120 lägenheter efter hyresgästernas kampanj",
+        "former_title": "Housing company repairs 120 flats after tenants' campaign",
+        "summary": "Bostadsbolaget gick med på en upprustningsplan som hyresgästgruppen förhandlat fram.",
+        "outcome_who": "Det kommunala bostadsbolaget i Hjällbo",
+        "outcome_what": (
+            "Kom överens om en plan för att rusta upp 120 lägenheter och om ett möte med hyresgästgruppen "
+            "varje kvartal."
+        ),
+        "outcome_when": "Våren 2025",
         "outcome_where": "Hjällbo, Göteborg",
-        "significance": "The first time the company negotiated with residents rather than informing them.",
-        "contribution": "The training programme gave the organisers the tools for a power analysis and actions.",
+        "significance": "Första gången bolaget förhandlade med de boende i stället för att bara informera dem.",
+        "contribution": "Utbildningsprogrammet gav organisatörerna verktyg för maktanalys och aktioner.",
+        "language": "sv",
         "orgs": ["tillsammans-hjallbo"],
         "countries": ["SE"],
         "themes": ["housing"],
@@ -128,14 +158,16 @@ OUTCOMES = [
         "level": EvidenceRecord.Level.INSTITUTION,
     },
     {
-        "title": "Hellendoorn puts residents' ideas on the council agenda",
-        "summary": "The municipality's learning community brought residents' proposals to the council.",
+        "title": "Hellendoorn zet ideeën van inwoners op de agenda van de raad",
+        "former_title": "Hellendoorn puts residents' ideas on the council agenda",
+        "summary": "De lerende gemeenschap van de gemeente bracht voorstellen van inwoners naar de gemeenteraad.",
         "outcome_who": "Gemeente Hellendoorn",
-        "outcome_what": "Adopted a procedure to discuss residents' proposals in the council every quarter.",
+        "outcome_what": "Stelde een werkwijze vast waarmee de raad elk kwartaal voorstellen van inwoners bespreekt.",
         "outcome_when": "2025",
-        "outcome_where": "Hellendoorn, the Netherlands",
-        "significance": "Co-production becomes the normal way of making policy.",
-        "contribution": "The exchange with Swedish organisers inspired the format of the neighbourhood meetings.",
+        "outcome_where": "Hellendoorn, Nederland",
+        "significance": "Coproductie wordt de gewone manier om beleid te maken.",
+        "contribution": "De uitwisseling met Zweedse organisers inspireerde de opzet van de buurtbijeenkomsten.",
+        "language": "nl",
         "orgs": ["gemeente-hellendoorn"],
         "countries": ["NL", "SE"],
         "themes": ["democracy-participation"],
@@ -159,7 +191,45 @@ def _organisations() -> dict[str, Organisation]:
     return result
 
 
-def _record(*, title: str, defaults: dict, orgs, countries, themes=(), dimensions=(), types=(), exchange=None):
+# The fields in which a record is written (in its original language).
+TEXT_FIELDS = (
+    "summary",
+    "body",
+    "why_it_matters",
+    "outcome_who",
+    "outcome_what",
+    "outcome_when",
+    "outcome_where",
+    "significance",
+    "contribution",
+    "original_language",
+)
+
+
+def _record(
+    *,
+    title: str,
+    defaults: dict,
+    orgs,
+    countries,
+    themes=(),
+    dimensions=(),
+    types=(),
+    exchange=None,
+    former_title: str = "",
+):
+    """The record called ``title``, created with ``defaults`` if absent. Earlier demos wrote the
+    Swedish and Dutch records in English under ``former_title``: such a record is rewritten in its
+    language rather than doubled."""
+    if former_title and not EvidenceRecord.objects.filter(title=title).exists():
+        former = EvidenceRecord.objects.filter(title=former_title).first()
+        if former is not None:
+            former.title = title
+            for field in TEXT_FIELDS:
+                if field in defaults:
+                    setattr(former, field, defaults[field])
+            former.save()
+            return former, False
     record, created = EvidenceRecord.objects.get_or_create(title=title, defaults=defaults)
     if not created:
         return record, False
@@ -192,6 +262,7 @@ def seed_demo(*, stdout) -> None:
     for i, s in enumerate(STORIES):
         record, new = _record(
             title=s["title"],
+            former_title=s.get("former_title", ""),
             defaults={
                 "kind": EvidenceRecord.Kind.STORY,
                 "layer": EvidenceRecord.Layer.PROCESS,
@@ -235,6 +306,7 @@ def seed_demo(*, stdout) -> None:
     for i, o in enumerate(OUTCOMES):
         _record_obj, new = _record(
             title=o["title"],
+            former_title=o["former_title"],
             defaults={
                 "kind": EvidenceRecord.Kind.OUTCOME,
                 "layer": EvidenceRecord.Layer.BOTH,
@@ -249,7 +321,7 @@ def seed_demo(*, stdout) -> None:
                 "visibility": EvidenceRecord.Visibility.PUBLIC,
                 "level_of_change": o["level"],
                 "verification": EvidenceRecord.Verification.SUBSTANTIATED,
-                "original_language": "en",
+                "original_language": o["language"],
                 "published_at": now - datetime.timedelta(days=20 * (i + 1)),
                 "created_by": organiser,
                 "period_start": QUARTERS[4][0],
@@ -275,12 +347,16 @@ def _seed_metrics(orgs, organiser, now) -> int:
     for slug in ("navet-i-bergsjon", "tillsammans-hjallbo", "agera-goteborg"):
         org = orgs[slug]
         for q, (start, end) in enumerate(QUARTERS):
+            quarter = (start.month - 1) // 3 + 1
             record, new = _record(
-                title=f"{org.name}: figures {start.year} Q{(start.month - 1) // 3 + 1}",
+                title=f"{org.name}: siffror {start.year} kvartal {quarter}",
+                former_title=f"{org.name}: figures {start.year} Q{quarter}",
                 defaults={
                     "kind": EvidenceRecord.Kind.METRIC,
                     "layer": EvidenceRecord.Layer.BOTH,
-                    "summary": "Quarterly figures of the training programme Community Organising för lokalt ledarskap.",
+                    "summary": (
+                        "Kvartalets siffror från utbildningsprogrammet Community Organising för lokalt ledarskap."
+                    ),
                     "status": EvidenceRecord.Status.PUBLISHED,
                     "visibility": EvidenceRecord.Visibility.FUNDERS,
                     "verification": EvidenceRecord.Verification.SELF_REPORTED,
@@ -337,24 +413,13 @@ def _split(total: int, n: int, rng) -> list[int]:
     return [edges[i + 1] - edges[i] for i in range(n)]
 
 
-RESPONDENTS = [
-    ("organiser", "Anouk"),
-    ("organiser", "Bram"),
-    ("organiser", "Charlotte"),
-    ("resident", "Daan"),
-    ("resident", "Eva"),
-    ("resident", "Floor"),
-    ("partner", "Gijs"),
-    ("official", "Hanneke"),
-]
-
-
 def _seed_assessment(orgs, coordinator) -> None:
     framework = Framework.objects.filter(slug="learning-community").first()
     if framework is None:
         return
-    community, _created = Community.objects.get_or_create(
-        slug="hellendoorn", defaults={"name": "Hellendoorn learning community"}
+    # The community's own (Dutch) name; the learning community is also an organisation.
+    community, _created = Community.objects.update_or_create(
+        slug="hellendoorn", defaults={"name": "Lerende Gemeenschap Hellendoorn"}
     )
     community.organisations.add(orgs["gemeente-hellendoorn"])
     today = timezone.localdate()
@@ -373,11 +438,14 @@ def _seed_assessment(orgs, coordinator) -> None:
         )
         if not created:
             continue
-        for n, (group, first_name) in enumerate(RESPONDENTS):
-            email = f"hellendoorn.respondent{n + 1}@example.org"
+        # The respondents are members of the network (devtools/seed/network.py gives them their
+        # profiles); on their own, the evidence seed makes bare accounts under the same names.
+        for group, name, local, *_rest in HELLENDOORN_RESPONDENTS:
+            email = f"{local}@example.org"
             user = User.objects.filter(email=email).first()
             if user is None:
-                user = User.objects.create_user(email=email, first_name=first_name, last_name="(demo)")
+                first_name, _space, last_name = name.partition(" ")
+                user = User.objects.create_user(email=email, first_name=first_name, last_name=last_name)
                 user.set_unusable_password()
                 user.save(update_fields=["password"])
             round_obj.invited.add(user)

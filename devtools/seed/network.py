@@ -106,6 +106,74 @@ ORGANISATIONS: dict[str, tuple] = {
     "Klimaatbuurt Utrecht": ("grassroots", "NL", "Utrecht", 2021, ["climate-change", "local-economy"], [], ""),
 }  # fmt: skip
 
+# What organisations say about themselves, in the language they would write it in; this
+# overrides the descriptions above.
+DESCRIPTIONS: dict[str, str] = {
+    GOTHENBURG: (
+        "Utbildningsprogram och nätverk för lokalt ledarskap i Tynnered, Bergsjön och Hjällbo, med stöd av "
+        "Postkodstiftelsens satsning Allas Röster."
+    ),
+    HELLENDOORN: (
+        "Een lerende gemeenschap van inwoners, maatschappelijke partners en de gemeente Hellendoorn, die samen "
+        "werken aan vraagstukken in de dorpen."
+    ),
+    "Digidem Lab": (
+        "Deltagande demokrati och community organising. Vi håller i utbildningen för lokalt ledarskap i Göteborg "
+        "och utvecklar digitala verktyg för medborgardialog."
+    ),
+    "Navet i Bergsjön": "Mötesplats och förening i Bergsjön: läxhjälp, fritidsverksamhet och föräldragrupper.",
+    "Tillsammans Hjällbo": "Boende i Hjällbo som organiserar sig mot att trängas undan av gentrifieringen.",
+    "Agera Göteborg": "Unga som organiserar sig i Tynnered för ett bättre område och en röst i politiken.",
+    "Rädda Barnen": "Barnrättsorganisation som stöder barns och ungas eget inflytande, också i Göteborgs förorter.",
+    "Göteborgs stift": "Svenska kyrkans stift i Göteborg; församlingarna öppnar sina lokaler för grannskapsarbete.",
+    "Postkodstiftelsen": (
+        "Finansierar programmet Allas Röster, som bland annat stöder community organising för lokalt ledarskap."
+    ),
+    "Göteborgs universitet": "Forskning om civilsamhälle, segregation och lärande; följer utbildningsprogrammet.",
+    "Gemeente Hellendoorn": (
+        "De gemeente die met inwoners en partners de methode van de Lerende Gemeenschap heeft uitgeprobeerd."
+    ),
+    "Buurtkracht Nijverdal": "Bewoners en ondernemers in Nijverdal die samen kleine buurtinitiatieven starten.",
+    "Huurdersvereniging Rotterdam-Zuid": "Huurders in Rotterdam-Zuid, samen voor betaalbare huren en goed onderhoud.",
+    "Universiteit Twente": "Onderzoek naar lerende gemeenschappen, coproductie en de digitale kloof.",
+    "Klimaatbuurt Utrecht": "Buren in Utrecht die samen isoleren, energie besparen en hun straat vergroenen.",
+    "Buurtwerk Gent": "Opbouwwerk in Gent met nieuwkomers, rond wonen en de digitale kloof.",
+    "Forum Community Organizing": "Network and training for community organising in Germany since 2006.",
+    "Nachbarschaftsrat Wedding": "Tenants, parents and shop owners in Berlin-Wedding organising on rents and prices.",
+    "Stiftung Nachbarschaft Hamburg": "A foundation funding neighbourhood economies and youth projects in Hamburg.",
+    "Sąsiedzka Warszawa": "Neighbours in Warsaw organising for tenants' rights and green courtyards.",
+    "Centrum Organizowania Społeczności": "Training and support for community organisers across Poland since 2009.",
+    "Barrios Unidos Madrid": "Migrant families and neighbours in Madrid organising on housing and public services.",
+    "Plataforma Vecinal del Raval": "A neighbours' platform in Barcelona's Raval organising against evictions.",
+    "Rete di Quartiere Torino": "Neighbourhood groups in Turin: gardens, repair cafés and energy cooperatives.",
+    "Organizzare Comunità Napoli": "Community organising with young people in the neighbourhoods of Naples.",
+    "Alliance Citoyenne": "Citizens' alliance building tenants' unions and winning repairs through collective action.",
+    "Voisins Solidaires Lille": "Neighbours in Lille organising food solidarity and fair prices.",
+    "Comunitatea Activă Cluj": "Young people and older neighbours in Cluj-Napoca closing the digital divide together.",
+    "Dublin Tenants Together": "Tenants in Dublin organising for secure, affordable homes.",
+    "Tenants Together Bristol": "Tenants in Bristol organising for warm, safe and affordable homes.",
+    "Lisboa em Comum": "Neighbours in Lisbon organising for affordable housing and cooler, greener streets.",
+}
+
+# (respondent group, display name, email local part, city, themes, organisation, role, since year)
+HELLENDOORN_RESPONDENTS: list[tuple] = [
+    ("organiser", "Anouk Mulder", "anouk.mulder", "Nijverdal", ["democracy-participation"],
+     HELLENDOORN, "organiser", 2019),
+    ("organiser", "Ruben Kamphuis", "ruben.kamphuis", "Hellendoorn", ["local-economy"], HELLENDOORN, "organiser", 2020),
+    ("organiser", "Charlotte Nijenhuis", "charlotte.nijenhuis", "Nijverdal", ["youth", "education"],
+     HELLENDOORN, "leader", 2019),
+    ("resident", "Gerrit Wolters", "gerrit.wolters", "Haarle", ["local-economy", "health"],
+     "Buurtkracht Nijverdal", "member", 2018),
+    ("resident", "Ilse Brinkman", "ilse.brinkman", "Nijverdal", ["health", "cost-of-living"],
+     "Buurtkracht Nijverdal", "volunteer", 2021),
+    ("resident", "Floor Hendriks", "floor.hendriks", "Daarle", ["climate-change"],
+     "Buurtkracht Nijverdal", "member", 2022),
+    ("partner", "Gijs Haverkamp", "gijs.haverkamp", "Enschede", ["education", "digital-divide"],
+     "Universiteit Twente", "staff", 2014),
+    ("official", "Hanneke Lubbers", "hanneke.lubbers", "Nijverdal", ["democracy-participation"],
+     "Gemeente Hellendoorn", "staff", 2012),
+]  # fmt: skip
+
 # (display name, email local part, country, city, languages, visibility, preferred, time zone, themes,
 #  [(organisation, role, since year)])
 MEMBERS: list[tuple] = [
@@ -193,7 +261,222 @@ MEMBERS: list[tuple] = [
      ["migration"], [("Navet i Bergsjön", "member", 2023)]),
     ("Emma Svensson", "emma.svensson", "SE", "Stockholm", ["sv", "en"], "members", "sv", "Europe/Stockholm",
      ["democracy-participation"], [("Postkodstiftelsen", "staff", 2018)]),
+    # Participants of the exchanges (devtools/seed/exchanges.py finds them by email).
+    ("Amina Yusuf", "amina.yusuf", "SE", "Göteborg", ["so", "sv", "en"], "members", "sv", "Europe/Stockholm",
+     ["housing", "cost-of-living"], [("Tillsammans Hjällbo", "organiser", 2022)]),
+    ("Erik Lindqvist", "erik.lindqvist", "SE", "Göteborg", ["sv", "en"], "members", "sv", "Europe/Stockholm",
+     ["democracy-participation", "digital-divide"], [("Digidem Lab", "staff", 2019)]),
+    ("Sara Haddad", "sara.haddad", "SE", "Göteborg", ["ar", "sv", "en"], "members", "sv", "Europe/Stockholm",
+     ["youth", "education"], [("Navet i Bergsjön", "leader", 2020)]),
+    ("Johan Berg", "johan.berg", "SE", "Göteborg", ["sv", "en"], "members", "sv", "Europe/Stockholm",
+     ["youth"], [("Agera Göteborg", "volunteer", 2021)]),
+    ("Anouk de Vries", "anouk.devries", "NL", "Nijverdal", ["nl", "en", "de"], "members", "nl", "Europe/Amsterdam",
+     ["democracy-participation", "local-economy"], [("Gemeente Hellendoorn", "staff", 2017)]),
+    ("Pieter Jansen", "pieter.jansen", "NL", "Hellendoorn", ["nl", "en"], "members", "nl", "Europe/Amsterdam",
+     ["local-economy"], [("Gemeente Hellendoorn", "staff", 2020)]),
+    ("Grace Okafor", "grace.okafor", "GB", "London", ["en", "yo"], "members", "en", "Europe/London",
+     ["cost-of-living", "health"], [("Community Organisers", "organiser", 2018)]),
+    ("Tom Hughes", "tom.hughes", "GB", "Manchester", ["en"], "members", "en", "Europe/London",
+     ["democracy-participation"], [("Community Organisers", "staff", 2015)]),
+    ("Marta Kowalska", "marta.kowalska", "PL", "Kraków", ["pl", "en", "de"], "members", "en", "Europe/Warsaw",
+     ["education", "democracy-participation"], [(ECON, "staff", 2020)]),
+    ("Luca Romano", "luca.romano", "IT", "Bologna", ["it", "en", "fr"], "members", "en", "Europe/Rome",
+     ["climate-change", "youth"], [(ECON, "board", 2018)]),
+    # Respondents of Hellendoorn's self-assessment (devtools/seed/evidence.py finds them by email).
+    *[
+        (name, local, "NL", city, ["nl", "en"], "members", "nl", "Europe/Amsterdam", themes, [(org, role, since)])
+        for _group, name, local, city, themes, org, role, since in HELLENDOORN_RESPONDENTS
+    ],
 ]  # fmt: skip
+
+# Short bios, keyed by the email's local part: written the way members write about themselves,
+# in the language they would choose.
+BIOS: dict[str, str] = {
+    "sara.lindqvist": (
+        "Organisatör på Digidem Lab. Jag håller i utbildningen i Community Organising för lokala ledare i "
+        "Tynnered, Bergsjön och Hjällbo."
+    ),
+    "hodan.ali": (
+        "Boende i Hjällbo sedan 2009. Jag började knacka dörr när hyrorna skulle höjas efter renoveringen, "
+        "och nu leder jag hyresgästgruppen."
+    ),
+    "yusuf.mohamed": (
+        "Organiser with Tillsammans Hjällbo. I run the one-to-ones in the stairwells and help young people take "
+        "part in the tenants' meetings."
+    ),
+    "elin.berg": (
+        "Fritidsledare på Navet i Bergsjön och volontär i läxhjälpen i Hjällbo. Intresserad av hur skolan och "
+        "föreningslivet kan samarbeta."
+    ),
+    "mateo.rivas": (
+        "Organiser with Agera Göteborg in Tynnered. Before moving to Sweden I organised with neighbourhood "
+        "assemblies in Valparaíso."
+    ),
+    "leila.karimi": "Volontär i Agera Göteborg. Jag tolkar på stormötena och arbetar med nyanlända familjer.",
+    "johan.ek": (
+        "Works on children's rights at Rädda Barnen and supports young people's own organising in the suburbs "
+        "of Stockholm and Gothenburg."
+    ),
+    "karin.holm": (
+        "Diakon i Göteborgs stift. Församlingarna öppnar sina lokaler för grannskapsmöten och jag hjälper till "
+        "att knyta kontakterna."
+    ),
+    "anders.nystrom": (
+        "Researcher at the University of Gothenburg on civil society and segregation; follows the training "
+        "programme as a critical friend."
+    ),
+    "fatima.yilmaz": "Medlem i Tillsammans Hjällbo. Jag är med för att mina barn ska få växa upp här.",
+    "noor.hassan": (
+        "Volunteer at Navet i Bergsjön. I coach the girls' football team and help organise the summer youth forum."
+    ),
+    "olivia.grant": (
+        "Learning and development lead at Community Organisers. I helped start the European Learning Lab and "
+        "love a good cross-border exchange."
+    ),
+    "daniel.okafor": (
+        "Community organiser in East London working on the cost of living: food banks, fuel debt and fair "
+        "wages in local shops."
+    ),
+    "rhiannon.price": (
+        "Tenant leader in Bristol. We organise for warm, safe homes and push landlords to insulate before winter."
+    ),
+    "priya.shah": (
+        "Funding officer at The National Lottery Community Fund, looking after grants for community-led "
+        "projects in London."
+    ),
+    "tom.fletcher": "New to organising: I joined Tenants Together Bristol after our building's heating failed.",
+    "lotte.devries": (
+        "Beleidsadviseur participatie bij de gemeente Hellendoorn. Ik ondersteun de Lerende Gemeenschap en "
+        "breng ideeën van inwoners naar de raad."
+    ),
+    "bram.jansen": (
+        "Trekker van Buurtkracht Nijverdal. We starten kleine initiatieven met buurtbewoners en lokale ondernemers."
+    ),
+    "sanne.bakker": (
+        "Bestuurslid van de Huurdersvereniging Rotterdam-Zuid. Ik zet me in voor betaalbare huren en goed onderhoud."
+    ),
+    "mehmet.demir": (
+        "Organiser bij de huurdersvereniging in Rotterdam-Zuid. Ik voer de één-op-één gesprekken met nieuwe "
+        "huurders, in het Nederlands en in het Turks."
+    ),
+    "eva.visser": (
+        "Researcher at the University of Twente on learning communities and co-production between residents "
+        "and municipalities."
+    ),
+    "daan.smit": "Klimaatorganiser in Utrecht: samen met de buren isoleren, delen en besparen.",
+    "jana.schulz": (
+        "Coordinator at the European Community Organisers Network in Berlin; I connect organisers across "
+        "borders and run the online exchanges."
+    ),
+    "lukas.weber": (
+        "Organiser with Forum Community Organizing, working with tenants in Berlin on rents and evictions."
+    ),
+    "aylin.kaya": (
+        "Leader in the Nachbarschaftsrat Wedding. We bring tenants, parents and shop owners together around "
+        "rents and the cost of living."
+    ),
+    "felix.hoffmann": (
+        "Programme manager at Stiftung Nachbarschaft Hamburg, funding neighbourhood economies and youth projects."
+    ),
+    "agnieszka.nowak": (
+        "Trainer at the Centrum Organizowania Społeczności in Kraków; I have trained community organisers "
+        "across Poland since 2010."
+    ),
+    "piotr.kowalski": "Organiser with Sąsiedzka Warszawa: housing, green courtyards and tenants' rights.",
+    "olena.shevchenko": (
+        "Came to Warsaw from Kharkiv in 2022. I volunteer with Sąsiedzka Warszawa and connect Ukrainian "
+        "families with their neighbours."
+    ),
+    "lucia.martin": (
+        "Organiser with Barrios Unidos Madrid, working with migrant families on housing and access to public services."
+    ),
+    "jordi.puig": "Leader of the Plataforma Vecinal del Raval in Barcelona, organising against evictions since 2015.",
+    "amadou.diallo": (
+        "Member of the Plataforma Vecinal del Raval; I help newcomers find their way in the neighbourhood."
+    ),
+    "giulia.romano": (
+        "Organiser with the Rete di Quartiere Torino on climate and the local economy: community gardens, "
+        "repair cafés and energy cooperatives."
+    ),
+    "marco.esposito": "Youth leader in Naples. We organise young people to have a say in their neighbourhood.",
+    "camille.laurent": (
+        "Organiser with the Alliance Citoyenne in Grenoble. We build tenants' unions and win repairs through "
+        "collective action."
+    ),
+    "karim.benali": "Leader of Voisins Solidaires Lille: food solidarity and fair prices in our neighbourhood.",
+    "lien.peeters": (
+        "Opbouwwerker bij Buurtwerk Gent. Ik werk met nieuwkomers en rond de digitale kloof, met "
+        "buurtcomputerklassen in de bibliotheek."
+    ),
+    "andrei.popescu": (
+        "Organiser with Comunitatea Activă Cluj, helping young people and older neighbours get online together."
+    ),
+    "aoife.murphy": "Organiser with Dublin Tenants Together. Housing is a right, and we organise to make it real.",
+    "ines.costa": "Leader with Lisboa em Comum, organising neighbours for affordable housing and cooler streets.",
+    "tigist.bekele": "Ny medlem i Navet i Bergsjön. Jag vill hjälpa andra mammor att hitta in i föreningslivet.",
+    "emma.svensson": (
+        "Handläggare på Postkodstiftelsen för programmet Allas Röster, som stöder lokalt ledarskap och demokrati."
+    ),
+    "amina.yusuf": (
+        "Organisatör i Tillsammans Hjällbo. Jag samordnar hyresgästernas krav och kontakten med bostadsbolaget."
+    ),
+    "erik.lindqvist": ("Works at Digidem Lab on participatory democracy and digital tools for citizens' assemblies."),
+    "sara.haddad": (
+        "Ledare på Navet i Bergsjön. Jag gick utbildningen i lokal organisering och leder nu föräldragruppen på skolan."
+    ),
+    "johan.berg": "Volontär i Agera Göteborg. Jag spelar in podden där unga i Tynnered berättar om sitt område.",
+    "anouk.devries": (
+        "Wijkcoördinator bij de gemeente Hellendoorn. Ik help bewoners hun ideeën uit te werken en verbind ze "
+        "met de juiste mensen op het gemeentehuis."
+    ),
+    "pieter.jansen": "Economisch adviseur bij de gemeente Hellendoorn, met oog voor lokale ondernemers en de buurt.",
+    "grace.okafor": (
+        "Community organiser in Peckham, working with faith groups and parents on health and the cost of living."
+    ),
+    "tom.hughes": "Trainer at Community Organisers. I run the foundation courses in the north of England.",
+    "marta.kowalska": (
+        "Programme officer at the European Community Organisers Network: training, the learning exchanges and "
+        "the evidence base."
+    ),
+    "luca.romano": (
+        "Board member of the European Community Organisers Network; I organise young people around climate "
+        "justice in Bologna."
+    ),
+    "anouk.mulder": (
+        "Organiser in de Lerende Gemeenschap Hellendoorn. Ik breng inwoners, verenigingen en de gemeente om één tafel."
+    ),
+    "ruben.kamphuis": "Ondernemer en organiser in de Lerende Gemeenschap: ik werk aan een sterke lokale economie.",
+    "charlotte.nijenhuis": (
+        "Trekker van de jongerentafel in de Lerende Gemeenschap Hellendoorn. Jongeren weten zelf het beste wat "
+        "ze nodig hebben."
+    ),
+    "gerrit.wolters": (
+        "Bewoner van Haarle en vrijwilliger bij Buurtkracht Nijverdal: koffie, klussen en een luisterend oor."
+    ),
+    "ilse.brinkman": (
+        "Vrijwilliger bij het buurtrestaurant van Buurtkracht Nijverdal. Samen eten maakt de buurt sterker."
+    ),
+    "floor.hendriks": "Bewoner van Daarle, bezig met zonnepanelen op het dorpshuis en een energiecoöperatie.",
+    "gijs.haverkamp": (
+        "Onderzoeker aan de Universiteit Twente. Ik volg de Lerende Gemeenschap Hellendoorn en help bij de "
+        "zelfevaluatie."
+    ),
+    "hanneke.lubbers": (
+        "Ambtenaar bij de gemeente Hellendoorn voor burgerparticipatie en het raadsvoorstel over bewonersideeën."
+    ),
+    "coordinator": (
+        "Coordinator of the European Learning Lab. I review the guides and the evidence and keep the network's "
+        "calendar of exchanges."
+    ),
+    "organiser": (
+        "Organisatör i Tillsammans Hjällbo och medlem i Digidem Lab. Jag organiserar kring bostäder och unga i "
+        "Göteborgs nordöstra stadsdelar."
+    ),
+    "funder": (
+        "Programme manager at Postkodstiftelsen. I follow the programmes we fund through their evidence and "
+        "joint actions."
+    ),
+}
 
 # email: (display name, role, country, city, languages, preferred, time zone, themes, memberships)
 DEMO_ACCOUNTS: dict[str, tuple] = {
@@ -216,11 +499,29 @@ def _themes(slugs) -> list[Theme]:
     return list(Theme.objects.filter(slug__in=slugs))
 
 
+# Earlier demos made the Hellendoorn respondents under these addresses, named "Anouk (demo)" and
+# so on: a demo database from before is brought to the described state rather than doubled.
+FORMER_EMAILS = {
+    f"{local}@example.org": f"hellendoorn.respondent{n}@example.org"
+    for n, (_group, _name, local, *_rest) in enumerate(HELLENDOORN_RESPONDENTS, start=1)
+}
+
+
 def _demo_user(*, email: str, password_hash: str, display_name: str) -> User:
     first, _sep, last = display_name.partition(" ")
     user = User.objects.filter(email=email).first()
+    if user is None and email in FORMER_EMAILS:
+        user = User.objects.filter(email=FORMER_EMAILS[email]).first()
+        if user is not None:
+            EmailAddress.objects.filter(user=user).delete()
+            user.email = email
+            user.password = password_hash
+            user.save(update_fields=["email", "password"])
     if user is None:
         user = User.objects.create(email=email, first_name=first, last_name=last, password=password_hash)
+    elif (user.first_name, user.last_name) != (first, last):
+        user.first_name, user.last_name = first, last
+        user.save(update_fields=["first_name", "last_name"])
     EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user
 
@@ -230,6 +531,7 @@ def _profile(
 ):
     member = user.member
     member.display_name = display_name
+    member.bio = BIOS[user.email.partition("@")[0]]
     member.country = country
     member.city = city
     member.languages = languages
@@ -275,7 +577,7 @@ def seed_demo(*, stdout) -> None:
                 "country": country,
                 "city": city,
                 "founded_year": founded,
-                "description": description,
+                "description": DESCRIPTIONS.get(name, description),
                 "contact_email": f"hello@{slug}.example.org",
             },
         )

@@ -36,6 +36,7 @@ from search import index as searchindex
 from search.models import SearchEntry
 
 DEMO_PASSWORD = "learninglab"  # noqa: S105 — the documented demo login, DEBUG only.
+DUTCH_TRANSLATOR = "lotte.devries@example.org"
 
 ORGANISATIONS = [
     # name, kind, country, city
@@ -51,6 +52,9 @@ ORGANISATIONS = [
     ("Community Organisers", "community_organising", "GB", "London"),
     ("European Community Organisers Network", "network", "BE", "Brussels"),
     ("National Lottery Community Fund", "funder", "GB", "London"),
+    ("Klimaatbuurt Utrecht", "grassroots", "NL", "Utrecht"),
+    ("Buurtwerk Gent", "grassroots", "BE", "Gent"),
+    ("Buurtkracht Nijverdal", "grassroots", "NL", "Nijverdal"),
 ]
 
 
@@ -271,6 +275,180 @@ LEARNING_LAB_EN = {
 }
 
 
+LERENDE_GEMEENSCHAP_SV = {
+    "what": (
+        "En lärande gemenskap består av en grupp människor som berörs av en viss fråga och vill utbyta kunskap med "
+        "varandra för att ta itu med den."
+    ),
+    "how": (
+        "En lärande gemenskap växer inte fram ur en projektplan som behöver stöd, utan ur invånarnas gemensamma "
+        "engagemang i en fråga och deras önskan om förändring. Kommunen stöttar med organisering och "
+        "kommunikation.\n\n"
+        "Gemenskapen består av en grupp aktiva tänkare och görare från kommunen som träffas regelbundet. De väljer "
+        "en fråga som alla har ett intresse i och spånar tillsammans kring idéer och lösningar på de problem som "
+        "hänger ihop med den.\n\n"
+        "Gruppen är ingen engångsinsats utan arbetar långsiktigt med sin fråga. Metoden är tänkt så att en lärande "
+        "gemenskap inspirerar andra invånare att starta en egen. Den spridningen ska leda till att antalet lärande "
+        "gemenskaper kring olika frågor växer, så att kunskapen ökar och allt mer kan tas om hand."
+    ),
+    "results": (
+        "En lärande gemenskap fyller flera syften. För det första stärker den invånarnas egen kraft. För det andra "
+        "stärks den sociala sammanhållningen när invånare tillsammans tar sig an lokala frågor. För det tredje "
+        "kastar den nytt ljus över lokala frågor och lyfter nya frågor till dagordningen."
+    ),
+    "in_practice": (
+        "Metoden har använts i kommunen Hellendoorn i Nederländerna. Kommunen såg den lärande gemenskapen som en "
+        "möjlighet att förbättra samspelet med civilsamhällets organisationer och invånarna – inte utifrån en "
+        "hierarki eller ett beroendeförhållande, utan som jämlikar. Gemenskapen inriktades på att utveckla "
+        "hållbara former av samarbete och arbetssätt som passar dem."
+    ),
+}
+
+CO_LOKALT_NL = {
+    "problem": (
+        "Veel mensen die actief willen bijdragen aan de ontwikkeling van de samenleving merken dat niet alle "
+        "burgers betrokken worden bij het vormgeven van de voorwaarden van de democratie. Voor een gelijkwaardiger "
+        "samenleving zijn effectieve middelen nodig om je in je eigen buurt in te zetten en verandering van onderop "
+        "op gang te brengen."
+    ),
+    "context": (
+        "In de buitenwijken van Göteborg organiseren mensen zich rond wonen, verkiezingen en school. De "
+        "organisaties werken in wijken waar jongeren minder kansen hebben om hun leefomstandigheden te beïnvloeden, "
+        "zoals ook het Zweedse rapport over de gevolgen van segregatie voor jongeren laat zien. Tillsammans Hjällbo "
+        "organiseert zich tegen een gentrificatieproces waarin bewoners worden weggedrukt."
+    ),
+    "organisers": (
+        "Het opleidingsprogramma en de proefactiviteiten worden uitgevoerd door Digidem Lab, samen met de lokale "
+        "organisaties Navet i Bergsjön, Tillsammans Hjällbo en Agera Göteborg (Tynnered). Digidem Lab werkt ook "
+        "samen met Rädda Barnen en het bisdom Göteborg. Het project wordt gefinancierd door Allas Röster, een "
+        "programma van Postkodstiftelsen."
+    ),
+    "involvement": (
+        "Ervaren organisers komen samen voor casestudy's en workshops op gevorderd niveau en helpen een nieuwe "
+        "generatie lokale leiders op te leiden in Tynnered, Bergsjön en Hjällbo."
+    ),
+    "what_happened": (
+        "Voor het eerst in Zweden wordt een verdiepende opleiding aangeboden in Community Organising, een "
+        "internationaal beproefde set methoden. De opleiding wil het maatschappelijk middenveld beter toerusten om "
+        "lokaal verandering te brengen in kwetsbare wijken."
+    ),
+    "lessons": (
+        "Lokaal organiseren is een kennisgebied dat vaak over het hoofd wordt gezien. Community Organising heeft "
+        "heldere begrippen en methoden die elders zijn beproefd, en is een goed vertrekpunt voor opleidingen in "
+        "organiseren."
+    ),
+    "cross_border": (
+        "Digidem Lab heeft internationaal met Community Organising gewerkt, onder meer met trainingen voor "
+        "gemeenteambtenaren in Colombia en een participatieve begroting in New York. Navet i Bergsjön liet zich "
+        "inspireren door de resultaten in het Verenigd Koninkrijk."
+    ),
+}
+
+TOP_SECTORS_SV = {
+    "problem": (
+        "I färdplanen för humankapital i toppsektorerna 2020–2023 kom Nederländernas tio toppsektorer överens om "
+        "att förverkliga 100 lärande gemenskaper under 2023. I dem stärker företag, kunskapsinstitutioner, "
+        "civilsamhällets organisationer och myndigheter varandra och knyter ihop arbete, lärande, innovation och "
+        "forskning."
+    ),
+    "context": (
+        "Lärande gemenskap är ett relativt nytt begrepp som toppsektorerna introducerade 2016. Nätverket Lerende "
+        "Gemeenschappen, ett initiativ från toppsektorerna och forskningsrådet NWO som leds av SIA, organet för "
+        "tillämpad forskning, samlar och sprider kunskap om det."
+    ),
+    "what_happened": (
+        "I mars 2022 gav nätverket ut ett nationellt positionspapper om lärande gemenskaper och tog fram ett "
+        "verktyg för en handlingsanalys, som gör begreppet konkret och hjälper befintliga lärande gemenskaper "
+        "vidare.\n\n"
+        "Toppsektorn Life Sciences & Health siktar på fyra till sex lärande gemenskaper med rötterna i fältlabb "
+        "(GROZzerdammen), där invånare, yrkesverksamma, företagare, forskare, skolor och beslutsfattare arbetar "
+        "tillsammans i lokala och regionala nätverk."
+    ),
+    "lessons": (
+        "Kunskapen från fältlabben kan föras över till andra regioner, och lärandet går åt båda hållen: invånare "
+        "med egen erfarenhet kan lära yrkesverksamma vad som behövs på plats."
+    ),
+}
+
+TOP_SECTORS_NL = {
+    "problem": (
+        "In de Roadmap Human Capital Topsectoren 2020–2023 hebben de tien topsectoren afgesproken om in 2023 100 "
+        "lerende gemeenschappen te realiseren, waarin bedrijven, kennisinstellingen, maatschappelijke organisaties "
+        "en overheden elkaar versterken en werken, leren, innoveren en onderzoek met elkaar verbinden."
+    ),
+    "context": (
+        "De lerende gemeenschap is een vrij nieuw begrip, dat de topsectoren in 2016 voor het eerst "
+        "introduceerden. Het Netwerk Lerende Gemeenschappen, een initiatief van de topsectoren en NWO onder leiding "
+        "van Regieorgaan SIA, verzamelt en deelt kennis erover."
+    ),
+    "what_happened": (
+        "In maart 2022 publiceerde het netwerk een landelijke position paper over lerende gemeenschappen en "
+        "ontwikkelde het een actiescan, die het begrip handen en voeten geeft en bestaande lerende gemeenschappen "
+        "verder helpt.\n\n"
+        "De topsector LSH streeft naar vier tot zes lerende gemeenschappen, geworteld in fieldlabs "
+        "(GROZzerdammen) waar burgers, professionals, ondernemers, onderzoekers, scholen en beleidsmakers "
+        "samenwerken in lokale en regionale netwerken."
+    ),
+    "lessons": (
+        "Kennis uit de fieldlabs is over te dragen naar andere regio's, en dat werkt twee kanten op: burgers die "
+        "ervaringsdeskundig zijn, kunnen professionals leren wat er lokaal nodig is."
+    ),
+}
+
+LEARNING_LAB_SV = {
+    "problem": (
+        "Mellan april 2022 och september 2023 arbetade Community Organisers, med stöd från The National Lottery "
+        "Community Fund, tillsammans med organisationer runt om i Europa i ett Learning Lab för att främja utbyte "
+        "och lärande mellan människor som arbetar med community organising."
+    ),
+    "organisers": (
+        "Community Organisers tillsammans med European Community Organisers Network, finansierat av The National "
+        "Lottery Community Fund."
+    ),
+    "involvement": (
+        "- Digitala lärandeutbyten mellan medlemmar i båda nätverken\n"
+        "- Sex lärandeutbyten på plats mellan organisatörer i olika delar av Europa\n"
+        "- Ett europeiskt lärandeutbyte på tre till fyra dagar för att dela idéer och bygga solidaritet"
+    ),
+    "what_happened": (
+        "## Starkare nätverk och relationer\n\nUtbyten digitalt och på plats.\n\n"
+        "## En kunskapsbas\n\nFinansiärer och gräsrotsorganisationer möts, och vi visar värdet av att investera "
+        "i själva organiseringen (medvetandegörande, konfliktlösning, att bygga tillit och makt) och i det den "
+        "leder till (kampanjer, projekt, initiativ).\n\n"
+        "## Vägledning och goda exempel\n\nGrupper som agerar tillsammans kring klimatförändringarna, den "
+        "digitala klyftan och de stigande levnadskostnaderna får hjälp att dela sitt arbete och samarbeta över "
+        "gränserna."
+    ),
+    "cross_border": "En gemensamt utarbetad utvecklingsstrategi beskriver hur nätverket ska leva vidare.",
+}
+
+LEARNING_LAB_NL = {
+    "problem": (
+        "Tussen april 2022 en september 2023 werkte Community Organisers, met steun van The National Lottery "
+        "Community Fund, samen met organisaties in heel Europa aan een Learning Lab om uitwisseling en leren te "
+        "bevorderen tussen mensen die aan community organising doen."
+    ),
+    "organisers": (
+        "Community Organisers samen met het European Community Organisers Network, gefinancierd door The National "
+        "Lottery Community Fund."
+    ),
+    "involvement": (
+        "- Online leeruitwisselingen tussen leden van beide netwerken\n"
+        "- Zes leeruitwisselingen op locatie tussen organisers uit heel Europa\n"
+        "- Een Europese leeruitwisseling van drie tot vier dagen om ideeën te delen en solidariteit op te bouwen"
+    ),
+    "what_happened": (
+        "## Netwerken en relaties versterken\n\nUitwisselingen online en op locatie.\n\n"
+        "## Een kennisbank opbouwen\n\nFinanciers en basisorganisaties bij elkaar brengen, en laten zien wat het "
+        "oplevert om te investeren in het proces van organiseren (bewustwording, conflictoplossing, vertrouwen en "
+        "macht opbouwen) en in de resultaten ervan (campagnes, projecten, initiatieven).\n\n"
+        "## Goede praktijken\n\nGroepen die samen optrekken rond klimaatverandering, de digitale kloof en de "
+        "stijgende kosten van levensonderhoud helpen hun werk te delen en over grenzen heen samen te werken."
+    ),
+    "cross_border": "Een samen ontwikkelde ontwikkelingsstrategie beschrijft hoe het netwerk blijft voortbestaan.",
+}
+
+
 def _guide(*, slug_hint, author, coordinator, kind, language, title, summary, sections, work_fields, work_m2m):
     existing = Guide.objects.filter(title=title, language=language).first()
     if existing:
@@ -303,6 +481,9 @@ def _translation(source, *, author, coordinator, language, title, summary, secti
 def seed_demo(*, stdout) -> None:
     coordinator = _user("coordinator@example.org", Role.COORDINATOR, "Malin", "Widehammar")
     organiser = _user("organiser@example.org", Role.ORGANISER, "Anna", "Göransson")
+    # The Swedish versions are the organiser's (who speaks Swedish); the Dutch ones a Dutch member's
+    # from the network seed, when there is one.
+    dutch_translator = User.objects.filter(email=DUTCH_TRANSLATOR).first() or organiser
     orgs = {name: _organisation(name) for name, *_rest in ORGANISATIONS}
 
     lerende = _guide(
@@ -340,6 +521,15 @@ def seed_demo(*, stdout) -> None:
         title="Learning Community",
         summary="A group of citizens who exchange knowledge over the long term to tackle a shared issue.",
         sections=LERENDE_GEMEENSCHAP_EN,
+    )
+    _translation(
+        lerende,
+        author=organiser,
+        coordinator=coordinator,
+        language="sv",
+        title="Lärande gemenskap",
+        summary="En grupp invånare som långsiktigt utbyter kunskap för att ta itu med en gemensam fråga.",
+        sections=LERENDE_GEMEENSCHAP_SV,
     )
     co_lokalt = _guide(
         slug_hint="community-organising",
@@ -385,6 +575,18 @@ def seed_demo(*, stdout) -> None:
         ),
         sections=CO_LOKALT_EN,
     )
+    _translation(
+        co_lokalt,
+        author=dutch_translator,
+        coordinator=coordinator,
+        language="nl",
+        title="Community Organising voor lokaal leiderschap",
+        summary=(
+            "In de buitenwijken van Göteborg organiseren mensen zich rond wonen, verkiezingen en school. Nu krijgen "
+            "organisers voor het eerst een vervolgopleiding in lokaal organiseren."
+        ),
+        sections=CO_LOKALT_NL,
+    )
     top_sectors = _guide(
         slug_hint="top-sectors",
         author=organiser,
@@ -401,6 +603,26 @@ def seed_demo(*, stdout) -> None:
             "organisations": [orgs["Network Learning Communities"]],
             "related_guides": [lerende.work],
         },
+    )
+    _translation(
+        top_sectors,
+        author=organiser,
+        coordinator=coordinator,
+        language="sv",
+        title="Lärande gemenskaper i de nederländska toppsektorerna",
+        summary=(
+            "Ett nationellt mål om 100 lärande gemenskaper, ett positionspapper och ett verktyg för handlingsanalys."
+        ),
+        sections=TOP_SECTORS_SV,
+    )
+    _translation(
+        top_sectors,
+        author=dutch_translator,
+        coordinator=coordinator,
+        language="nl",
+        title="Lerende gemeenschappen in de topsectoren",
+        summary="Een landelijk doel van 100 lerende gemeenschappen, een position paper en een actiescan.",
+        sections=TOP_SECTORS_NL,
     )
     lab = _guide(
         slug_hint="learning-lab",
@@ -423,6 +645,24 @@ def seed_demo(*, stdout) -> None:
             "related_guides": [co_lokalt.work, top_sectors.work],
         },
     )
+    _translation(
+        lab,
+        author=organiser,
+        coordinator=coordinator,
+        language="sv",
+        title="Det europeiska Learning Lab för community organising",
+        summary=("Utbyten, en kunskapsbas och vägledning med goda exempel för organisatörer i hela Europa, 2022–2023."),
+        sections=LEARNING_LAB_SV,
+    )
+    _translation(
+        lab,
+        author=dutch_translator,
+        coordinator=coordinator,
+        language="nl",
+        title="Het Europese Learning Lab voor community organising",
+        summary="Uitwisselingen, een kennisbank en goede praktijken voor organisers in heel Europa, 2022–2023.",
+        sections=LEARNING_LAB_NL,
+    )
 
     actions = [
         (
@@ -431,6 +671,7 @@ def seed_demo(*, stdout) -> None:
             "Tenants in Gothenburg and Hellendoorn compare how they win insulation and lower energy bills.",
             [("Navet i Bergsjön", "lead"), ("Gemeente Hellendoorn", "partner"), ("Community Organisers", "ally")],
             ["First shared call between tenant groups.", "A joint list of demands for landlords is drafted."],
+            "en",
         ),
         (
             "Closing the digital divide together",
@@ -438,6 +679,7 @@ def seed_demo(*, stdout) -> None:
             "Digital help desks run by neighbours, with a shared guide in Swedish, Dutch and English.",
             [("Digidem Lab", "lead"), ("Tillsammans Hjällbo", "partner"), ("Network Learning Communities", "ally")],
             ["Help desks open in Hjällbo.", "Translated the help-desk guide into Dutch."],
+            "en",
         ),
         (
             "Cost of living: organising for fair prices",
@@ -449,10 +691,23 @@ def seed_demo(*, stdout) -> None:
                 ("European Community Organisers Network", "partner"),
             ],
             ["Listening campaign results shared.", "Cross-border online exchange held."],
+            "en",
+        ),
+        # Joint actions are written in one language: this one by Dutch and Flemish groups, in Dutch.
+        (
+            "Samen warm de winter door",
+            "climate-change",
+            "Buurtgroepen uit Utrecht, Gent en Nijverdal delen hoe ze samen isoleren en energiearmoede aanpakken.",
+            [("Klimaatbuurt Utrecht", "lead"), ("Buurtwerk Gent", "partner"), ("Buurtkracht Nijverdal", "partner")],
+            [
+                "Eerste online uitwisseling tussen de drie buurtgroepen.",
+                "Een gezamenlijke checklist voor een isolatieactie in de straat is klaar.",
+            ],
+            "nl",
         ),
     ]
     today = timezone.localdate()
-    for title, theme_slug, summary, participants, updates in actions:
+    for title, theme_slug, summary, participants, updates, language in actions:
         slug = slugify(title)
         if JointAction.objects.filter(slug=slug).exists():
             continue
@@ -462,6 +717,7 @@ def seed_demo(*, stdout) -> None:
             issue=_theme(theme_slug),
             summary=summary,
             description=summary,
+            language=language,
             status=JointAction.Status.ACTIVE,
             participants=[(orgs[name], role) for name, role in participants],
             started_on=today - dt.timedelta(days=120),
@@ -471,7 +727,7 @@ def seed_demo(*, stdout) -> None:
             services.joint_action_update_add(
                 action=action, user=coordinator, text=text, date=today - dt.timedelta(days=60 - 30 * offset)
             )
-    stdout.write("practice: demo guides and joint actions ready.")
+    stdout.write("practice: demo guides (in English, Swedish and Dutch) and joint actions ready.")
 
 
 # --- Bench -----------------------------------------------------------------------------------
