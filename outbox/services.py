@@ -336,7 +336,7 @@ _local = threading.local()
 def _connection():
     conn = getattr(_local, "connection", None)
     if conn is not None and time.monotonic() - _local.used_at > SMTP_IDLE_REOPEN_SECONDS:
-        _connection_drop()
+        connection_drop()
         conn = None
     if conn is None:
         conn = get_connection(fail_silently=False)
@@ -346,7 +346,7 @@ def _connection():
     return conn
 
 
-def _connection_drop() -> None:
+def connection_drop() -> None:
     conn = getattr(_local, "connection", None)
     _local.connection = None
     if conn is not None:
@@ -425,7 +425,7 @@ def _deliver(message: OutboxMessage, *, claimed_at) -> str:
         if sent != 1:
             raise smtplib.SMTPException("The mail backend reported that nothing was sent.")
     except Exception as exc:  # noqa: BLE001 — every delivery failure is recorded and retried.
-        _connection_drop()
+        connection_drop()
         attempts = message.attempts + 1
         failed = attempts >= settings.OUTBOX_MAX_ATTEMPTS or is_permanent_failure(exc)
         ours.update(

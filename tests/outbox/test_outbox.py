@@ -116,11 +116,11 @@ def test_language_for_an_unknown_address_falls_back_to_the_request_language():
 
 def _send_with(backend, message):
     with override_settings(EMAIL_BACKEND=backend):
-        services._connection_drop()
+        services.connection_drop()
         try:
             return outbox_send(message_id=message.pk)
         finally:
-            services._connection_drop()
+            services.connection_drop()
 
 
 def _queued_row(**fields):
@@ -270,10 +270,10 @@ def test_a_batch_stopped_by_its_time_limit_releases_the_rows_it_did_not_start():
     SoftTimeLimitOnSecondBackend.calls = 0
     rows = [_queued_row(idempotency_key=f"limit{n}") for n in range(4)]
     with override_settings(EMAIL_BACKEND="tests.outbox.backends.SoftTimeLimitOnSecondBackend"):
-        services._connection_drop()
+        services.connection_drop()
         with pytest.raises(SoftTimeLimitExceeded):
             services.outbox_send_many(message_ids=[r.pk for r in rows])
-        services._connection_drop()
+        services.connection_drop()
     states = [OutboxMessage.objects.get(pk=r.pk).state for r in rows]
     # Sent, interrupted (retried later), and two never started: back in the queue at once.
     assert states == ["sent", "retrying", "queued", "queued"]

@@ -71,11 +71,11 @@ def _failed_invitation(coordinator, email="invitee@example.org") -> OutboxMessag
     row = invitation_create(email=email, invited_by=coordinator).invitation.outbox_message
     with override_settings(EMAIL_BACKEND="tests.outbox.backends.PermanentFailureBackend"):
         # The worker keeps its SMTP connection between emails: start from a fresh one.
-        services._connection_drop()
+        services.connection_drop()
         try:
             services.outbox_send(message_id=row.pk)
         finally:
-            services._connection_drop()
+            services.connection_drop()
     row.refresh_from_db()
     assert row.state == "failed" and row.carries_secret
     return row

@@ -38,11 +38,11 @@ def _emails_not_printed():
         logger.setLevel(logging.ERROR)
     try:
         with override_settings(EMAIL_BACKEND=QUIET_EMAIL_BACKEND):
-            outbox_services._connection_drop()
+            outbox_services.connection_drop()
             try:
                 yield
             finally:
-                outbox_services._connection_drop()
+                outbox_services.connection_drop()
     finally:
         for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
