@@ -108,7 +108,7 @@ def session_hours(context, session, exchange_tz):
     ):
         return html
     local = _span(session.starts_at, session.ends_at, viewer)
-    return format_html('{} <span class="meta local-time">{}: {}</span>', html, _("your time"), local)
+    return format_html('{} <span class="meta local-time">{}: {} ({})</span>', html, _("your time"), local, viewer.key)
 
 
 @register.simple_tag(takes_context=True)
