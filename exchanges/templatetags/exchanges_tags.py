@@ -107,7 +107,10 @@ def session_hours(context, session, exchange_tz):
         or session.starts_at.astimezone(viewer).utcoffset() == session.starts_at.astimezone(own).utcoffset()
     ):
         return html
-    local = _span(session.starts_at, session.ends_at, viewer)
+    # The hours alone when the viewer's day is the agenda's, else with the date.
+    same_day = session.starts_at.astimezone(viewer).date() == session.starts_at.astimezone(own).date()
+    span = _hours if same_day else _span
+    local = span(session.starts_at, session.ends_at, viewer)
     return format_html('{} <span class="meta local-time">{}: {} ({})</span>', html, _("your time"), local, viewer.key)
 
 
