@@ -230,7 +230,7 @@ def _agenda(exchange: Exchange) -> list[dict]:
     for session in exchange.sessions.all():
         day = session.starts_at.astimezone(tz).date()
         if not days or days[-1]["date"] != day:
-            days.append({"date": day, "first": session.starts_at, "sessions": []})
+            days.append({"date": day, "sessions": []})
         facilitators = list(session.facilitators.all())
         days[-1]["sessions"].append(
             {
