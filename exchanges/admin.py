@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
@@ -23,6 +24,7 @@ from exchanges.models import (
     WORKING_LANGUAGES,
     CalendarFeed,
     Exchange,
+    ExchangeTranslation,
     Reflection,
     Registration,
     Session,
@@ -60,6 +62,14 @@ class ExchangeAdminForm(forms.ModelForm):
             if error:
                 self.add_error("capacity", error)
         return data
+
+
+class ExchangeTranslationInline(admin.StackedInline):
+    """The title, summary and description in Swedish, Dutch (or English); empty fields show the original."""
+
+    model = ExchangeTranslation
+    extra = 0
+    max_num = len(settings.LANGUAGES)
 
 
 class SessionInline(admin.StackedInline):
@@ -137,7 +147,7 @@ class ExchangeAdmin(admin.ModelAdmin):
     filter_horizontal = ["hosts", "partners", "themes"]
     date_hierarchy = "starts_at"
     readonly_fields = ["sequence", "published_at", "cancelled_at"]
-    inlines = [SessionInline, RegistrationInline]
+    inlines = [ExchangeTranslationInline, SessionInline, RegistrationInline]
     actions = ["duplicate", "export_participants", "email_participants", "cancel_exchanges"]
 
     def get_queryset(self, request):

@@ -51,6 +51,8 @@ def _send(
         }
     context = {
         "exchange": exchange,
+        # The title and summary in the member's language (the original where not translated).
+        "text": exchange.text(language),
         "registration": registration,
         "name": user.public_name,
         "member_time_zone": _time_zone(user),
@@ -58,6 +60,10 @@ def _send(
         **links,
         **(extra or {}),
     }
+    attachments = []
+    if ics:
+        with translation.override(language):
+            attachments = [ics_attachment(exchange, private=registration.is_participant)]
     email_queue(
         to=user.email,
         kind=f"exchange_{kind}",
@@ -66,7 +72,7 @@ def _send(
         language=language,
         idempotency_key=key,
         user=user,
-        attachments=[ics_attachment(exchange, private=registration.is_participant)] if ics else [],
+        attachments=attachments,
     )
 
 

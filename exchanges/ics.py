@@ -42,9 +42,11 @@ def _event(exchange: Exchange, *, private: bool) -> Event:
     event.add("sequence", exchange.sequence)
     event.add("dtstart", exchange.starts_at.astimezone(tz))
     event.add("dtend", exchange.ends_at.astimezone(tz))
-    event.add("summary", exchange.title)
+    # Title and summary in the active language (the reader's), falling back to the original.
+    text = exchange.text()
+    event.add("summary", text.title)
     url = absolute_url(exchange.get_absolute_url())
-    description = [exchange.summary] if exchange.summary else []
+    description = [text.summary] if text.summary else []
     if private and exchange.is_online and exchange.online_link:
         description.append(f"Online: {exchange.online_link}")
     description.append(url)

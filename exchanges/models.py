@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import secrets
 import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext
 from django_countries.fields import CountryField
 
 from core.policy import Viewer
@@ -130,9 +133,62 @@ class ExchangeQuerySet(models.QuerySet):
             places_left_db=Greatest(F("capacity") - F("taken_count"), Value(0))
         )
 
+    def with_translation(self, language: str | None = None, *, description: bool = False):
+        """Annotate the title and summary (and the description if asked) of the translation into
+        ``language`` (the active one by default), in the same query: ``Exchange.text()`` reads
+        them instead of asking again, so list pages stay at a constant number of queries."""
+        language = _text_language(language)
+        translated = ExchangeTranslation.objects.filter(exchange_id=OuterRef("pk"), language=language).order_by()
+        fields = ["title", "summary"] + (["description"] if description else [])
+        return self.annotate(
+            text_language=Value(language),
+            **{f"translated_{name}": Subquery(translated.values(name)[:1]) for name in fields},
+        )
+
     def with_places_left(self):
         """Only exchanges with a free place (no limit counts as free)."""
         return self.with_place_counts().filter(Q(capacity__isnull=True) | Q(places_left_db__gt=0))
+
+
+def _text_language(language: str | None) -> str:
+    return (language or translation.get_language() or settings.LANGUAGE_CODE)[:2].lower()
+
+
+@dataclass(frozen=True)
+class ExchangeText:
+    """An exchange's title, summary and description in one language (``Exchange.text``); the
+    description is read only when asked for (list pages never need it)."""
+
+    title: str
+    summary: str
+    _description: Callable[[], str]
+    # The translation's language, or "" where the original text is shown.
+    language: str
+
+    @property
+    def description(self) -> str:
+        return self._description()
+
+
+@dataclass(frozen=True)
+class PlaceStatus:
+    """Where sign-up stands, worded once for every page (list, home, detail).
+
+    ``state``: ``unlimited`` (no limit), ``open`` (places left), ``waitlist`` (full, waitlist
+    open), ``apply`` (coordinators select), ``full`` (full, no waitlist), ``closed`` (not open
+    for sign-up), ``over`` (started or taken place) or ``cancelled``.
+    ``places``: places and waitlist ("3 places left", "Full – waitlist open").
+    ``label``: what a card shows (``places``, or why sign-up is closed).
+    ``action``: what the one button says (None when there is nothing to do); ``hint``: what
+    will happen then; ``login_action``: the button for someone not signed in.
+    """
+
+    state: str
+    places: str
+    label: str
+    action: str | None = None
+    hint: str | None = None
+    login_action: str | None = None
 
 
 class Exchange(models.Model):
@@ -247,6 +303,95 @@ class Exchange(models.Model):
             taken = self.registrations.filter(state__in=PLACE_STATES).count()
         return max(0, self.capacity - taken)
 
+    def text(self, language: str | None = None) -> ExchangeText:
+        """The title, summary and description in ``language`` (the active one by default), each
+        falling back to the original where the translation has none. Reads the annotations of
+        ``with_translation`` when they are for that language (no query), otherwise asks once
+        per language and remembers."""
+        language = _text_language(language)
+        if getattr(self, "text_language", None) == language:
+            # A translation always has a title: without one there is no translation.
+            found = None
+            if self.translated_title:
+                found = {"title": self.translated_title, "summary": self.translated_summary}
+                if hasattr(self, "translated_description"):
+                    found["description"] = self.translated_description
+        else:
+            found = self._translation(language)
+        if not found:
+            return ExchangeText(self.title, self.summary, lambda: self.description, "")
+
+        def description() -> str:
+            text = found["description"] if "description" in found else self._translation(language)["description"]
+            return text or self.description
+
+        return ExchangeText(found["title"] or self.title, found["summary"] or self.summary, description, language)
+
+    def _translation(self, language: str) -> dict | None:
+        memo = self.__dict__.setdefault("_translations_by_language", {})
+        if language not in memo:
+            memo[language] = (
+                ExchangeTranslation.objects.filter(exchange_id=self.pk, language=language)
+                .values("title", "summary", "description")
+                .first()
+                if self.pk
+                else None
+            )
+        return memo[language]
+
+    def place_status(self, now=None) -> PlaceStatus:
+        """The one wording of places, waitlist and the sign-up action (list cards, the home
+        page, the exchange page). Uses the place counts of ``with_place_counts`` or
+        ``with_places_taken`` when present (no query then)."""
+        left = None
+        if self.capacity is not None:
+            left = getattr(self, "places_left_db", None)
+            left = self.places_left if left is None else left
+        if self.capacity is None:
+            places = str(_("Places available"))
+        elif left > 0:
+            places = ngettext("%(counter)s place left", "%(counter)s places left", left) % {"counter": left}
+        elif self.waitlist_enabled:
+            places = str(_("Full – waitlist open"))
+        else:
+            places = str(_("Full"))
+        if self.status == self.Status.CANCELLED:
+            return PlaceStatus("cancelled", places, str(_("Cancelled")))
+        reason = self.signup_closed_reason(now)
+        if reason and self.status == self.Status.PUBLISHED and self.starts_at <= (now or timezone.now()):
+            # Under way or over: a card has nothing to say about sign-up any more.
+            return PlaceStatus("over", places, str(reason))
+        if reason:
+            return PlaceStatus("closed", places, str(reason))
+        if self.capacity is not None and left == 0 and not self.waitlist_enabled:
+            return PlaceStatus("full", places, places)
+        if self.is_application:
+            return PlaceStatus(
+                "apply",
+                places,
+                places,
+                str(_("Apply")),
+                str(_("The coordinators select the participants and tell you their decision by email.")),
+                str(_("Log in to apply")),
+            )
+        if self.capacity is not None and left == 0:
+            return PlaceStatus(
+                "waitlist",
+                places,
+                places,
+                str(_("Join the waitlist")),
+                str(_("When a place frees up it is offered to the first on the waitlist, by email.")),
+                str(_("Log in to join the waitlist")),
+            )
+        return PlaceStatus(
+            "unlimited" if self.capacity is None else "open",
+            places,
+            places,
+            pgettext("exchange", "Sign up"),
+            str(_("Your place is confirmed at once, by email.")),
+            str(_("Log in to sign up")),
+        )
+
     def is_past(self, now=None) -> bool:
         return self.ends_at < (now or timezone.now())
 
@@ -275,6 +420,28 @@ class Exchange(models.Model):
             return True
         # Funders are invited guests (every account is also an organiser by default).
         return not viewer.is_funder
+
+
+class ExchangeTranslation(models.Model):
+    """An exchange's title, summary and description in one of the site's languages; what is
+    left empty falls back to the original (``Exchange.text``)."""
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+
+    class Meta:
+        ordering = ["language"]
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        constraints = [
+            models.UniqueConstraint(fields=["exchange", "language"], name="exchange_translation_one_per_language"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"
 
 
 class Session(models.Model):

@@ -14,7 +14,11 @@ def document(instance: Exchange) -> dict | None:
         return None
     themes = list(instance.themes.all())
     place = ", ".join(p for p in (instance.city, str(instance.country.name) if instance.country else "") if p)
-    body_parts = [instance.description, place, instance.get_kind_display(), instance.get_format_display()]
+    # The translations' words find the exchange in every language (a Swedish title in Swedish).
+    translations = list(instance.translations.all())
+    body_parts = [instance.description]
+    body_parts += [part for t in translations for part in (t.title, t.summary, t.description)]
+    body_parts += [place, instance.get_kind_display(), instance.get_format_display()]
     body_parts += [o.name for o in instance.hosts.all()]
     body_parts += [o.name for o in instance.partners.all()]
     # Never index the address or the joining link: they are for confirmed participants only.

@@ -1,10 +1,10 @@
 """What bumps the ``exchanges`` namespace of the fragment cache (``core.cache``): exchanges,
 their sessions and registrations (place counts, who is going), hosts, partners, themes and
-facilitators. Names of organisations, themes, members and accounts are the ``network``
+facilitators, translations. Names of organisations, themes, members and accounts are the ``network``
 namespace's, on which the exchange fragments depend as well."""
 
 from core import cache
-from exchanges.models import Exchange, Registration, Session
+from exchanges.models import Exchange, ExchangeTranslation, Registration, Session
 
 NAMESPACE = "exchanges"
 
@@ -13,6 +13,7 @@ def connect() -> None:
     cache.watch(
         NAMESPACE,
         Exchange,
+        ExchangeTranslation,
         Session,
         Registration,
         Exchange.hosts.through,

@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -49,7 +49,7 @@ def _waitlist_ahead():
 
 def _exchange_for(request, slug: str, *, counts: bool = False) -> Exchange:
     """The exchange if the viewer may see it (drafts: coordinators only), else 404."""
-    qs = Exchange.objects.visible_to(request.viewer)
+    qs = Exchange.objects.visible_to(request.viewer).with_translation()
     if counts:
         qs = qs.with_place_counts()
     return get_object_or_404(qs, slug=slug)
@@ -75,7 +75,7 @@ def _results(request, viewer, *, past: bool) -> cache.Expiring:
     where the page is among the pages."""
     now = timezone.now()
     visible = Exchange.objects.visible_to(viewer)
-    base = visible.with_places_taken()
+    base = visible.with_places_taken().with_translation()
     base = base.past(now).order_by("-starts_at", "pk") if past else base.upcoming(now).order_by("starts_at", "pk")
     filterset = ExchangeFilter(request.GET or None, queryset=base, request=request)
     # ``to_attr`` lists: a related manager per row is costly (modeltranslation's manager
@@ -88,19 +88,38 @@ def _results(request, viewer, *, past: bool) -> cache.Expiring:
     query = request.GET.copy()
     query.pop("page", None)
     card = get_template("exchanges/includes/exchange_card.html")
+    cards = []
+    for exchange in page.object_list:
+        status = exchange.place_status(now)
+        cards.append(
+            {
+                "pk": exchange.pk,
+                "html": card.render({"exchange": exchange, "status": status}),
+                "url": exchange.get_absolute_url(),
+                "action": status.action,
+            }
+        )
     results = {
         "filters": render_to_string("exchanges/includes/exchange_filters.html", {"filter": filterset, "past": past}),
         "count": page.paginator.count,
-        "cards": [{"pk": exchange.pk, "html": card.render({"exchange": exchange})} for exchange in page.object_list],
+        "cards": cards,
         "number": page.number,
         "num_pages": page.paginator.num_pages,
         "previous": page.previous_page_number() if page.has_previous() else None,
         "next": page.next_page_number() if page.has_next() else None,
         "querystring": query.urlencode(),
     }
-    # The moment the next exchange ends it moves from upcoming to past: render again then.
-    next_end = visible.filter(ends_at__gte=now).order_by().aggregate(next_end=Min("ends_at"))["next_end"]
-    return cache.Expiring(results, next_end + timedelta(microseconds=1) if next_end else None)
+    # The moment the next exchange ends it moves from upcoming to past, and the moment one starts
+    # or its registration opens or closes its card's sign-up wording changes: render again then.
+    upcoming = visible.filter(ends_at__gte=now).order_by()
+    moments = upcoming.aggregate(
+        end=Min("ends_at"),
+        start=Min("starts_at", filter=Q(starts_at__gt=now)),
+        opens=Min("registration_opens_at", filter=Q(registration_opens_at__gt=now)),
+        closes=Min("registration_closes_at", filter=Q(registration_closes_at__gt=now)),
+    )
+    next_change = min((m for m in moments.values() if m is not None), default=None)
+    return cache.Expiring(results, next_change + timedelta(microseconds=1) if next_change else None)
 
 
 @require_GET
@@ -120,12 +139,11 @@ def index(request):
     own = {}
     if viewer.is_authenticated and pks:
         own = dict(
-            Registration.objects.filter(user_id=viewer.user_id, exchange_id__in=pks).values_list("exchange_id", "state")
+            Registration.objects.filter(user_id=viewer.user_id, exchange_id__in=pks)
+            .exclude(state=State.CANCELLED)
+            .values_list("exchange_id", "state")
         )
-    cards = [
-        {"html": card["html"], "own_state": State(own[card["pk"]]) if card["pk"] in own else None}
-        for card in results["cards"]
-    ]
+    cards = [{**card, "own_state": State(own[card["pk"]]) if card["pk"] in own else None} for card in results["cards"]]
     return render(
         request,
         "exchanges/exchange_list.html",
@@ -139,6 +157,7 @@ def _detail_content(exchange_pk: int, viewer) -> dict:
     exchange = (
         Exchange.objects.visible_to(viewer)
         .with_place_counts()
+        .with_translation(description=True)
         .prefetch_related(
             Prefetch("themes", queryset=Theme.objects.all(), to_attr="theme_list"),
             # Facilitators are named only where the audience may see their profile (the policy's
@@ -184,33 +203,49 @@ def _detail_content(exchange_pk: int, viewer) -> dict:
             )
             .order_by("created_at")[:300]
         )
-    facts = render_to_string("exchanges/includes/exchange_facts.html", {"exchange": exchange})
+    hosts = [o for o in organisations if o.is_host]
+    facts = render_to_string(
+        "exchanges/includes/exchange_facts.html",
+        {"exchange": exchange, "status": exchange.place_status(), "hosts": hosts},
+    )
     body = render_to_string(
         "exchanges/includes/exchange_body.html",
         {
             "exchange": exchange,
-            "description_html": markdown_to_safe_html(exchange.description),
-            "hosts": [o for o in organisations if o.is_host],
+            "description_html": markdown_to_safe_html(exchange.text().description),
             "partners": [o for o in organisations if o.is_partner and not o.is_host],
             "going": going,
             "signed_in": signed_in,
-            "sessions": [
-                (
-                    session,
-                    [f for f in session.facilitators.all() if f.named],
-                    sum(1 for f in session.facilitators.all() if not f.named),
-                )
-                for session in exchange.sessions.all()
-            ],
+            "agenda": _agenda(exchange),
         },
     )
     return {"facts": facts, "body": body, "places_left": exchange.places_left_db}
 
 
+def _agenda(exchange: Exchange) -> list[dict]:
+    """The programme as days (in the exchange's time zone), each with its sessions and their
+    named facilitators and the number of those not named."""
+    days: list[dict] = []
+    tz = exchange.tz
+    for session in exchange.sessions.all():
+        day = session.starts_at.astimezone(tz).date()
+        if not days or days[-1]["date"] != day:
+            days.append({"date": day, "sessions": []})
+        facilitators = list(session.facilitators.all())
+        days[-1]["sessions"].append(
+            {
+                "session": session,
+                "facilitators": [f for f in facilitators if f.named],
+                "unnamed": sum(1 for f in facilitators if not f.named),
+            }
+        )
+    return days
+
+
 @require_GET
 def detail(request, slug):
     viewer = request.viewer
-    exchanges = Exchange.objects.visible_to(viewer)
+    exchanges = Exchange.objects.visible_to(viewer).with_translation()
     if viewer.is_authenticated:
         # The address and the joining link: for whom the policy says, asked in the same query.
         exchanges = exchanges.annotate(
@@ -249,7 +284,8 @@ def detail(request, slug):
             "waitlist_rank": (registration.ahead or 0) + 1
             if registration and registration.state == State.WAITLISTED
             else None,
-            "closed_reason": exchange.signup_closed_reason(now),
+            "status": exchange.place_status(now),
+            "text": exchange.text(),
             "may_join": exchange.joinable_by(viewer) if viewer.is_authenticated else True,
             "can_cancel": registration is not None
             and registration.state in ("confirmed", "accepted", "applied")
@@ -294,7 +330,7 @@ def register(request, slug):
     return render(
         request,
         "exchanges/registration_form.html",
-        {"exchange": exchange, "form": form},
+        {"exchange": exchange, "form": form, "status": exchange.place_status(), "text": exchange.text()},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -410,7 +446,9 @@ def mine(request):
         Registration.objects.filter(user=request.user)
         .exclude(state=State.CANCELLED)
         .annotate(ahead=_waitlist_ahead())
-        .select_related("exchange", "reflection")
+        .select_related("reflection")
+        # Each exchange with its title in the page's language, in one more query.
+        .prefetch_related(Prefetch("exchange", queryset=Exchange.objects.with_translation()))
         .order_by("exchange__starts_at")
     )
     groups = {"upcoming": [], "offered": [], "waitlisted": [], "applied": [], "past": []}
@@ -483,7 +521,10 @@ def feed(request, token):
         .filter(ends_at__gte=timezone.now() - timezone.timedelta(days=365))
         .order_by("starts_at")
     )
-    body = calendar_bytes(exchanges, private=True, name=_("My Learning Lab exchanges"))
+    # In the member's own language, as their emails: a feed's address carries none.
+    language = getattr(getattr(feed.user, "member", None), "preferred_language", None) or None
+    with translation.override(language or translation.get_language()):
+        body = calendar_bytes(exchanges.with_translation(), private=True, name=_("My Learning Lab exchanges"))
     response = _ics_response(body, "learning-lab.ics")
     # A personal feed: no shared cache or disk may keep it (calendar apps poll anyway).
     response["Cache-Control"] = "private, no-store"

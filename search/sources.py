@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from evidence import search as evidence_search
 from evidence.models import Consent, EvidenceRecord
 from exchanges import search as exchanges_search
-from exchanges.models import Exchange
+from exchanges.models import Exchange, ExchangeTranslation
 from practice import search as practice_search
 from practice.models import Guide, GuideWork, JointAction, JointActionUpdate, Participation
 
@@ -51,6 +51,8 @@ def sources() -> dict[str, Source]:
                 label=_("Exchange"),
                 document=exchanges_search.document,
                 visible=exchanges_search.visible,
+                # Translated titles and summaries are found too.
+                triggers={ExchangeTranslation: lambda translation: [translation.exchange]},
             ),
             Source(
                 model=EvidenceRecord,

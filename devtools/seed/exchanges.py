@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import cache
-from exchanges.models import Exchange, Reflection, Registration, Session
+from exchanges.models import Exchange, ExchangeTranslation, Reflection, Registration, Session
 from network.models import Member, Organisation, Role, Theme, User
 
 # Demo accounts only (seed_demo refuses to run with DEBUG off).
@@ -310,6 +310,140 @@ SESSIONS = [
     (3, 11, 1, "Closing and reflections"),
 ]
 
+# Swedish and Dutch titles and summaries of the demo exchanges (by slug); the description
+# stays in English and shows as the original.
+TRANSLATIONS = {
+    "online-cost-of-living": {
+        "sv": (
+            "Onlineutbyte: att organisera sig kring levnadskostnaderna",
+            "Medlemmar i Community Organisers och ECON jämför hur grupper organiserar sig mot stigande "
+            "räkningar och hyror.",
+        ),
+        "nl": (
+            "Online uitwisseling: organiseren rond de kosten van levensonderhoud",
+            "Leden van Community Organisers en ECON vergelijken hoe groepen zich organiseren tegen "
+            "stijgende rekeningen en huren.",
+        ),
+    },
+    "online-digital-divide": {
+        "sv": (
+            "Onlineutbyte: att överbrygga den digitala klyftan",
+            "Hur gräsrotsgrupper hjälper grannar att komma ut på nätet, och vad det lär oss om organisering.",
+        ),
+        "nl": (
+            "Online uitwisseling: de digitale kloof overbruggen",
+            "Hoe buurtgroepen hun buren online helpen, en wat dat ons leert over organiseren.",
+        ),
+    },
+    "online-climate-neighbourhoods": {
+        "sv": (
+            "Onlineutbyte: klimatarbete i våra bostadsområden",
+            "Grupper som agerar tillsammans mot klimatförändringarna delar med sig av sina kampanjer och "
+            "letar efter gemensamma aktioner.",
+        ),
+        "nl": (
+            "Online uitwisseling: klimaatactie in onze wijken",
+            "Groepen die samen in actie komen tegen klimaatverandering delen hun campagnes en zoeken naar "
+            "gezamenlijke acties.",
+        ),
+    },
+    "online-listening-campaigns": {
+        "sv": (
+            "Onlineutbyte: lyssnarkampanjer",
+            "Ett praktikutbyte om enskilda samtal och lyssnarkampanjer. Deltagarna väljs ut bland de sökande.",
+        ),
+        "nl": (
+            "Online uitwisseling: luistercampagnes",
+            "Een praktijkuitwisseling over één-op-één-gesprekken en luistercampagnes. Deelnemers worden "
+            "gekozen uit de aanmeldingen.",
+        ),
+    },
+    "visit-digidem-lab-tynnered": {
+        "sv": (
+            "Utbytesbesök: community organising för lokalt ledarskap i Tynnered",
+            "Digidem Lab tar emot organisatörer från England och Nederländerna i Göteborgs förorter.",
+        ),
+        "nl": (
+            "Uitwisselingsbezoek: community organising voor lokaal leiderschap in Tynnered",
+            "Digidem Lab ontvangt organisers uit Engeland en Nederland in de buitenwijken van Göteborg.",
+        ),
+    },
+    "visit-navet-i-bergsjon": {
+        "sv": (
+            "Utbytesbesök: Navet i Bergsjön",
+            "En kvartersgård i Bergsjön visar hur de boende bygger makt tillsammans.",
+        ),
+        "nl": (
+            "Uitwisselingsbezoek: Navet i Bergsjön",
+            "Een buurtcentrum in Bergsjön laat zien hoe bewoners samen macht opbouwen.",
+        ),
+    },
+    "visit-tillsammans-hjallbo": {
+        "sv": (
+            "Utbytesbesök: Tillsammans Hjällbo",
+            "Organisatörer besöker Hjällbo för att lära sig om ledarskapsutveckling tillsammans med unga boende.",
+        ),
+        "nl": (
+            "Uitwisselingsbezoek: Tillsammans Hjällbo",
+            "Organisers bezoeken Hjällbo om te leren hoe jonge bewoners er uitgroeien tot leiders.",
+        ),
+    },
+    "visit-agera-goteborg": {
+        "sv": (
+            "Utbytesbesök: Agera Göteborg",
+            "Agera Göteborg berättar hur hyresgäster organiserar sig för bättre boende.",
+        ),
+        "nl": (
+            "Uitwisselingsbezoek: Agera Göteborg",
+            "Agera Göteborg vertelt hoe huurders zich organiseren voor betere woningen.",
+        ),
+    },
+    "visit-hellendoorn-learning-community": {
+        "sv": (
+            "Utbytesbesök: den lärande gemenskapen i Hellendoorn",
+            "Hellendoorns kommun och dess invånare visar hur deras lärande gemenskap, "
+            "'lerende gemeenschap', fungerar i praktiken.",
+        ),
+        "nl": (
+            "Uitwisselingsbezoek: de lerende gemeenschap van Hellendoorn",
+            "De gemeente Hellendoorn en haar inwoners laten hun lerende gemeenschap in de praktijk zien.",
+        ),
+    },
+    "visit-community-organisers-england": {
+        "sv": (
+            "Utbytesbesök: community organising i England",
+            "Community Organisers tar emot europeiska organisatörer som arbetar sida vid sida med lokala "
+            "organisatörer.",
+        ),
+        "nl": (
+            "Uitwisselingsbezoek: community organising in Engeland",
+            "Community Organisers ontvangt Europese organisers, die zij aan zij meewerken met lokale organisers.",
+        ),
+    },
+    "european-learning-exchange": {
+        "sv": (
+            "Europeiskt lärandeutbyte",
+            "Organisatörer från hela England och Europa samlas i fyra dagar för att dela idéer och bygga solidaritet.",
+        ),
+        "nl": (
+            "Europese leeruitwisseling",
+            "Community organisers uit heel Engeland en Europa komen vier dagen samen om ideeën te delen en "
+            "solidariteit op te bouwen.",
+        ),
+    },
+    "funder-convening-philanthropy-and-organising": {
+        "sv": (
+            "Finansiärsmöte: filantropi och organisering",
+            "Finansiärer och gräsrotsorganisationer utforskar hur filantropi och organisering kan nå gemensamma mål.",
+        ),
+        "nl": (
+            "Bijeenkomst voor financiers: filantropie en organiseren",
+            "Financiers en basisorganisaties verkennen hoe filantropie en organiseren samen gedeelde doelen "
+            "kunnen bereiken.",
+        ),
+    },
+}
+
 DESCRIPTION = (
     "Part of the European **Learning Lab** for community organising: exchange and learning between "
     "people who practise community organising across Europe.\n\n"
@@ -389,7 +523,30 @@ def seed_demo(*, stdout) -> None:
                     )
             _demo_registrations(exchange, people=people, organiser=organiser, funder=funder, rng=rng)
             created += 1
-    stdout.write(f"exchanges: {created} demo exchanges added.")
+    translated = _demo_translations()
+    stdout.write(f"exchanges: {created} demo exchanges added, {translated} translations.")
+
+
+def _demo_translations() -> int:
+    """Swedish and Dutch titles and summaries, also for demo exchanges seeded before there were
+    any; an existing translation (perhaps edited in the admin) is kept. Returns how many were added."""
+    exchanges = dict(Exchange.objects.filter(slug__in=TRANSLATIONS).values_list("slug", "pk"))
+    existing = set(
+        ExchangeTranslation.objects.filter(exchange_id__in=exchanges.values()).values_list("exchange_id", "language")
+    )
+    added = 0
+    for slug, languages in TRANSLATIONS.items():
+        if slug not in exchanges:
+            continue
+        for language, (title, summary) in languages.items():
+            if (exchanges[slug], language) in existing:
+                continue
+            # One save at a time: each re-indexes its exchange for search and bumps the cache.
+            ExchangeTranslation.objects.create(
+                exchange_id=exchanges[slug], language=language, title=title, summary=summary
+            )
+            added += 1
+    return added
 
 
 def _demo_registrations(exchange, *, people, organiser, funder, rng) -> None:

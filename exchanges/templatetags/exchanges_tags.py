@@ -45,23 +45,26 @@ def when_text(start, end, exchange_tz, viewer_tz=None) -> tuple[str, str | None]
     return main, f"{_span(start, end, viewer)} ({viewer.key})"
 
 
+def _viewer_zone(context):
+    """The viewer's own time zone name, or None. Only a signed-in member has a time zone of their
+    own; for others the exchange's is the one that matters (the server's UTC would only confuse)."""
+    request = context.get("request")
+    if request is not None:
+        # The viewer's own zone, from the facts the request's Viewer already loaded.
+        viewer = getattr(request, "viewer", None)
+        return (viewer.time_zone or None) if viewer is not None and viewer.is_authenticated else None
+    # A cached fragment (rendered without the request) is keyed by the active zone, which the
+    # middleware sets to the member's own; the default means "none of one's own".
+    current = timezone.get_current_timezone_name()
+    return None if current == settings.TIME_ZONE else current
+
+
 @register.simple_tag(takes_context=True)
 def exchange_when(context, obj, viewer_tz=None, exchange_tz=None):
     """Render an exchange's (or a session's) time; the viewer's zone defaults to the active one."""
     tzname = exchange_tz or getattr(obj, "time_zone", None) or obj.exchange.time_zone
     if viewer_tz is None:
-        # Only a signed-in member has a time zone of their own; for others the exchange's is
-        # the one that matters (the server's UTC would only confuse).
-        request = context.get("request")
-        if request is not None:
-            # The viewer's own zone, from the facts the request's Viewer already loaded.
-            viewer = getattr(request, "viewer", None)
-            viewer_tz = (viewer.time_zone or None) if viewer is not None and viewer.is_authenticated else None
-        else:
-            # A cached fragment (rendered without the request) is keyed by the active zone,
-            # which the middleware sets to the member's own; the default means "none of one's own".
-            current = timezone.get_current_timezone_name()
-            viewer_tz = None if current == settings.TIME_ZONE else current
+        viewer_tz = _viewer_zone(context)
     main, local = when_text(obj.starts_at, obj.ends_at, tzname, viewer_tz)
     if local is None:
         return format_html('<time datetime="{}">{}</time>', obj.starts_at.isoformat(), main)
@@ -84,12 +87,59 @@ def exchange_when_text(obj, viewer_tz=None):
     return f"{main} — {_('your time')}: {local}"
 
 
-@register.simple_tag
-def upcoming_exchanges(limit=3):
-    """The next published exchanges with their place counts: one query."""
-    from exchanges.models import Exchange
+def _hours(start, end, tz) -> str:
+    start, end = start.astimezone(tz), end.astimezone(tz)
+    if start.date() == end.date():
+        return f"{event_time(start)}–{event_time(end)}"
+    return f"{event_datetime(start)} – {event_datetime(end)}"
 
-    return list(Exchange.objects.published().upcoming().with_place_counts().order_by("starts_at", "pk")[: int(limit)])
+
+@register.simple_tag(takes_context=True)
+def session_hours(context, session, exchange_tz):
+    """A programme session's hours in the exchange's zone (its day is the agenda's heading) and,
+    where the viewer's own zone differs, in theirs beside them."""
+    own = _zone(exchange_tz) or zoneinfo.ZoneInfo("UTC")
+    main = _hours(session.starts_at, session.ends_at, own)
+    viewer = _zone(_viewer_zone(context) or "")
+    html = format_html('<time datetime="{}">{}</time>', session.starts_at.isoformat(), main)
+    if (
+        viewer is None
+        or session.starts_at.astimezone(viewer).utcoffset() == session.starts_at.astimezone(own).utcoffset()
+    ):
+        return html
+    # The hours alone when the viewer's day is the agenda's, else with the date.
+    same_day = session.starts_at.astimezone(viewer).date() == session.starts_at.astimezone(own).date()
+    span = _hours if same_day else _span
+    local = span(session.starts_at, session.ends_at, viewer)
+    return format_html('{} <span class="meta local-time">{}: {} ({})</span>', html, _("your time"), local, viewer.key)
+
+
+@register.simple_tag(takes_context=True)
+def upcoming_exchanges(context, limit=3):
+    """The next published exchanges with their place counts and titles in the active language:
+    one query; for a signed-in viewer one more, for their own state on each."""
+    from exchanges.models import Exchange, Registration
+
+    exchanges = list(
+        Exchange.objects.published()
+        .upcoming()
+        .with_place_counts()
+        .with_translation()
+        .order_by("starts_at", "pk")[: int(limit)]
+    )
+    request = context.get("request")
+    viewer = getattr(request, "viewer", None) if request is not None else None
+    own = {}
+    if exchanges and viewer is not None and viewer.is_authenticated:
+        own = dict(
+            Registration.objects.filter(user_id=viewer.user_id, exchange__in=exchanges)
+            .exclude(state=Registration.State.CANCELLED)
+            .values_list("exchange_id", "state")
+        )
+    for exchange in exchanges:
+        state = own.get(exchange.pk)
+        exchange.own_state = Registration.State(state) if state else None
+    return exchanges
 
 
 @register.simple_tag

@@ -5,6 +5,7 @@ an applicant in the admin."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -16,8 +17,8 @@ from exchanges import services
 from exchanges.models import Exchange, Registration
 from network.models import Role
 from tests.browser.conftest import assert_accessible, screenshots
-from tests.factories.exchanges import ExchangeFactory, RegistrationFactory
-from tests.factories.network import UserFactory, member_for
+from tests.factories.exchanges import ExchangeFactory, RegistrationFactory, SessionFactory
+from tests.factories.network import OrganisationFactory, UserFactory, member_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 State = Registration.State
@@ -72,7 +73,7 @@ def test_exchange_journey(browser, live_server):
     assert page.get_by_text("Swedish online exchange").count() == 0
     assert_accessible(page)
     page.get_by_role("link", name="Exchange visit: Navet i Bergsjön").click()
-    assert page.get_by_text("1 of 1 place left").is_visible()
+    assert page.locator("#your-place").get_by_text("1 place left").is_visible()
     assert page.get_by_text("Rymdtorget").count() == 0
     assert_accessible(page)
     page.get_by_role("link", name="Sign up").click()
@@ -137,3 +138,69 @@ def test_exchange_journey(browser, live_server):
     applicant.refresh_from_db()
     assert applicant.state == State.ACCEPTED
     assert any(m.to == [applicant.user.email] and "You are accepted" in m.subject for m in mail.outbox)
+
+
+def test_exchange_page_at_phone_and_desktop_width(browser, live_server):
+    """The facts panel, the sign-up card and the agenda fit a 390 px phone and a 1280 px screen:
+    a very long joining link wraps inside the sidebar instead of running over the description."""
+    participant = UserFactory(email="participant@example.org", role=Role.ORGANISER)
+    member_for(participant, display_name="Pia Participant", time_zone="America/New_York")
+    exchange = ExchangeFactory(
+        title="European Learning Exchange",
+        slug="european-learning-exchange",
+        kind=Exchange.Kind.GATHERING,
+        format=Exchange.Format.HYBRID,
+        city="Brussels",
+        country="BE",
+        address="Rue de la Loi 1",
+        working_languages=["en", "nl", "sv"],
+        interpretation=True,
+        capacity=1,
+        # As long as the field allows, with no place to break.
+        online_link="https://meet.example.org/learning-lab/european-learning-exchange/room?pwd="
+        + "0123456789abcdefghijklmnopqrstuvwxyz" * 3,
+    )
+    exchange.hosts.add(OrganisationFactory(name="European Community Organisers Network"))
+    start = exchange.starts_at
+    for day, title in ((0, "Opening circle: why we organise"), (1, "Power mapping across borders")):
+        SessionFactory(
+            exchange=exchange,
+            title=title,
+            starts_at=start + timedelta(days=day),
+            ends_at=start + timedelta(days=day, hours=2),
+            room="Main hall",
+        )
+    services.registration_create(exchange=exchange, user=participant)
+
+    page = _login(browser, live_server, participant)
+    page.goto(f"{live_server.url}/exchanges/european-learning-exchange/")
+    assert page.get_by_text("You’re confirmed").is_visible()
+    assert page.get_by_role("link", name="Cancel my registration…").is_visible()
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        link = page.locator("a.joining-link").bounding_box()
+        aside = page.locator(".exchange-aside").bounding_box()
+        main = page.locator(".exchange-main").bounding_box()
+        assert link["x"] + link["width"] <= aside["x"] + aside["width"] + 0.5, width
+        if width == 1280:
+            # Side by side: the sidebar (right) does not reach into the description.
+            assert main["x"] + main["width"] <= aside["x"], width
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), width
+        # The viewer's time beside the hosts' in the programme.
+        assert page.locator(".agenda .local-time").first.is_visible()
+        assert_accessible(page)
+    screenshots(page, "exchange-detail-confirmed")
+
+    # Someone else sees the full exchange's one action: join the waitlist.
+    other = _login(browser, live_server, UserFactory(email="other@example.org", role=Role.ORGANISER))
+    other.goto(f"{live_server.url}/exchanges/european-learning-exchange/")
+    assert other.locator("#your-place").get_by_role("link", name="Join the waitlist").is_visible()
+    assert other.locator("#your-place").get_by_role("link", name="Sign up").count() == 0
+    screenshots(other, "exchange-detail-full")
+    other.goto(f"{live_server.url}/exchanges/")
+    assert other.get_by_role("link", name="Join the waitlist").is_visible()
+    assert_accessible(other)
+    screenshots(other, "exchange-list")
+    other.goto(f"{live_server.url}/")
+    assert other.get_by_role("link", name="Join the waitlist").is_visible()
+    screenshots(other, "home")

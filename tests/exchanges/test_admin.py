@@ -189,6 +189,8 @@ def test_admin_change_of_time_emails_participants(client_as, django_capture_on_c
             "registration_opens_at_1": "",
             "registration_closes_at_0": "",
             "registration_closes_at_1": "",
+            "translations-TOTAL_FORMS": "0",
+            "translations-INITIAL_FORMS": "0",
             "sessions-TOTAL_FORMS": "0",
             "sessions-INITIAL_FORMS": "0",
             "registrations-TOTAL_FORMS": "1",

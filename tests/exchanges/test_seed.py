@@ -3,7 +3,7 @@ import io
 import pytest
 
 from devtools.seed import exchanges as seed
-from exchanges.models import Exchange, Reflection, Registration, Session
+from exchanges.models import Exchange, ExchangeTranslation, Reflection, Registration, Session
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +18,15 @@ def test_seed_demo_builds_the_programme_and_is_idempotent():
     assert Reflection.objects.exists() and Session.objects.exists()
     assert Exchange.objects.upcoming().exists() and Exchange.objects.past().exists()
     assert Exchange.objects.get(slug="visit-navet-i-bergsjon").hosts.get().name == "Navet i Bergsjön"
+    # Swedish and Dutch titles and summaries for every demo exchange.
+    translations = ExchangeTranslation.objects.count()
+    assert translations == 2 * len(seed.PROGRAMME)
+    gathering = Exchange.objects.get(slug="european-learning-exchange")
+    assert gathering.text("sv").title == "Europeiskt lärandeutbyte"
+    assert gathering.text("nl").title == "Europese leeruitwisseling"
     seed.seed_demo(stdout=io.StringIO())
     assert (Exchange.objects.count(), Registration.objects.count(), Reflection.objects.count()) == counts
+    assert ExchangeTranslation.objects.count() == translations
 
 
 def test_seed_bench_bulk_inserts():

@@ -160,7 +160,7 @@ def test_detail_shows_waitlist_position_programme_hosts_and_consenting_participa
     RegistrationFactory(exchange=exchange, user=organiser, state=State.WAITLISTED, waitlist_position=2)
     client.force_login(organiser)
     body = client.get(_url("detail", exchange)).content.decode()
-    assert "number 2 on the waitlist" in body
+    assert "You’re on the waitlist" in body and "You are number 2 in line" in body
     assert "Power mapping workshop" in body and "Navet i Bergsjön" in body
     assert "Visible Person" in body
     assert "Leave the waitlist" in body
