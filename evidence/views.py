@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from core import cache
 from core.db import ListSubquery
+from core.formats import decimals_needed
 from core.policy import representative
 from core.text import markdown_to_safe_html
 from core.validators import spreadsheet_safe
@@ -394,17 +395,40 @@ def metric_add(request, pk: int):
 # --- dashboard --------------------------------------------------------------------------------
 
 
-def _dashboard_records(request):
+def _dashboard_records(request, *, period: bool = True):
+    """The dashboard's filterset and records. ``period=False``: every filter but the period's
+    (the key figures' comparison sets its own periods)."""
     # Published records only: the same for everyone of one audience (figures are cached per audience).
     records = EvidenceRecord.objects.visible_to(representative(request.viewer.audience)).published()
-    filterset = DashboardFilter(request.GET or None, queryset=records)
-    _filter_error_message(request, filterset)
+    data = request.GET
+    if not period:
+        data = request.GET.copy()
+        for name in PERIOD_FILTERS:
+            data.pop(name, None)
+    filterset = DashboardFilter(data or None, queryset=records)
+    if period:
+        _filter_error_message(request, filterset)
     return filterset, filterset.qs
 
 
-def _dashboard_context(request, *, with_filters: bool = True):
+PERIOD_FILTERS = ("period_from", "period_to")
+
+
+def _removal_links(request, active: list[dict]) -> list[dict]:
+    """Each active filter with the dashboard's query string without it (the other filters kept)."""
+    links = []
+    for item in active:
+        query = request.GET.copy()
+        query.pop(item["name"], None)
+        links.append({**item, "remove_query": query.urlencode()})
+    return links
+
+
+def _dashboard_context(request, *, report: bool = False):
     """The dashboard's filter block and body as cached fragments (``core.cache``): the figures
-    are computed only when one of them is not cached, and then once for both."""
+    are computed only when one of them is not cached, and then once for both. The report's body
+    differs from the page's (no in-page navigation or removal links, tables open for print), so
+    the two are cached apart."""
     valid_until = cache.end_of_today()  # before the queryset: see ``index``
     filterset, records = _dashboard_records(request)
     data = filterset.form.cleaned_data if filterset.is_bound else {}
@@ -413,13 +437,14 @@ def _dashboard_context(request, *, with_filters: bool = True):
 
     def fragment_context() -> dict:
         if not computed:
-            computed.update(_dashboard_figures(records, data))
+            computed.update(_dashboard_figures(request, records, data))
         return {
             **computed,
             "request": request,
             "filter": filterset,
             "countries": DashboardFilter.base_filters["country"].extra["choices"](),
             "query": request.GET.urlencode(),
+            "report": report,
         }
 
     context = {
@@ -432,22 +457,26 @@ def _dashboard_context(request, *, with_filters: bool = True):
             audience=audience,
             valid_until=valid_until,
             query=request.GET,
+            parts=("report" if report else "page",),
             render=lambda: render_to_string("evidence/includes/dashboard_body.html", fragment_context()),
         ),
     }
-    if with_filters:
-        context["filters_html"] = cache.fragment(
-            "evidence_dashboard_filters",
+    fragments = {"filters_html": "evidence/includes/dashboard_filters.html"}
+    if report:
+        fragments = {"summary_html": "evidence/includes/dashboard_report_filters.html"}
+    for key, template in fragments.items():
+        context[key] = cache.fragment(
+            f"evidence_dashboard_{key}",
             depends_on=DEPENDS_ON,
             audience=audience,
             valid_until=valid_until,
             query=request.GET,
-            render=lambda: render_to_string("evidence/includes/dashboard_filters.html", fragment_context()),
+            render=lambda template=template: render_to_string(template, fragment_context()),
         )
     return context
 
 
-def _dashboard_figures(records, data) -> dict:
+def _dashboard_figures(request, records, data) -> dict:
     """Every aggregated figure of the dashboard (rendered into its cached fragments)."""
     base_query = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if v}
     library = reverse("evidence:index")
@@ -462,14 +491,33 @@ def _dashboard_figures(records, data) -> dict:
         period_to=data.get("period_to"),
     )
     for entry in indicators:
-        entry["chart"] = charts.target_chart(entry["quarters"])
+        # Actual and target with one precision ("115" beside "111", "1.5" beside "2.0").
+        entry["decimals"] = decimals_needed(
+            [q["actual"] for q in entry["quarters"]] + [q["target"] for q in entry["quarters"]]
+        )
+        # The picture shows the latest quarters; the table below it has all of them.
+        entry["chart"] = charts.target_chart(entry["quarters"][-CHART_QUARTERS:])
+        entry["hidden_quarters"] = max(len(entry["quarters"]) - CHART_QUARTERS, 0)
+        entry["latest"] = entry["quarters"][-1] if entry["quarters"] else None
     split_rows = dashboard.splits(records, organisation=data.get("organisation"), country=data.get("country"))
     for i, entry in enumerate(split_rows):
         entry["chart_id"] = f"chart-split-{i}"
         entry["chart"] = charts.bar_chart(entry["rows"], library_url=library)
     head = dashboard.headline(records)
+    current, previous = dashboard.comparison_windows(
+        data.get("period_from"), data.get("period_to"), today=timezone.localdate()
+    )
+    _unused, unperiodised = _dashboard_records(request, period=False)
+    compared = dashboard.comparison(unperiodised, current, previous)
+    # Themes by how much evidence they have, so that the picture's first bars are the largest.
+    theme_rows = sorted(theme_rows, key=lambda row: -row.value)
     return {
         "headline": head,
+        "key_figures": dashboard.key_figures(head, compared),
+        "comparison": compared,
+        "current_window": current,
+        "previous_window": previous,
+        "active_filters": _removal_links(request, dashboard.active_filters(data)),
         "balance": charts.bar_chart(
             [
                 dashboard.Row(str(EvidenceRecord.Layer.PROCESS.label), head["process"], "layer=process"),
@@ -481,16 +529,25 @@ def _dashboard_figures(records, data) -> dict:
         ),
         "dimensions_chart": charts.bar_chart(dimension_rows, library_url=library, base_query=base_query),
         "types_chart": charts.bar_chart(type_rows, library_url=library, base_query=base_query),
-        "themes_chart": charts.bar_chart(theme_rows, library_url=library, base_query=base_query),
-        "countries_chart": charts.bar_chart(country_rows, library_url=library, base_query=base_query),
-        "quarters_chart": charts.bar_chart(quarter_rows, library_url=library, base_query=base_query),
+        "themes_chart": charts.bar_chart(theme_rows, library_url=library, base_query=base_query, limit=CHART_BARS),
+        "countries_chart": charts.bar_chart(
+            country_rows, library_url=library, base_query=base_query, limit=CHART_BARS
+        ),
+        "quarters_chart": charts.bar_chart(
+            quarter_rows, library_url=library, base_query=base_query, limit=CHART_QUARTERS, keep="last"
+        ),
         "indicators": indicators,
         "splits": split_rows,
         "stories": dashboard.selected_stories(records),
         "dimensions": [(row.extra["slug"], row.label) for row in dimension_rows],
-        "themes": [(row.extra["slug"], row.label) for row in theme_rows],
+        "themes": [(row.extra["slug"], row.label) for row in counted["theme"]],
         "organisations": list(Organisation.objects.order_by("name").values_list("slug", "name")),
     }
+
+
+# A long list stays a short picture: the largest bars, the latest quarters (tables hold all).
+CHART_BARS = 8
+CHART_QUARTERS = 8
 
 
 def dashboard_view(request):
@@ -502,7 +559,7 @@ def dashboard_view(request):
 def dashboard_report(request):
     if (response := _dashboard_viewer(request)) is not None:
         return response
-    return render(request, "evidence/dashboard_report.html", _dashboard_context(request, with_filters=False))
+    return render(request, "evidence/dashboard_report.html", _dashboard_context(request, report=True))
 
 
 EXPORT_HEADER = [
