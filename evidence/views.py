@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,8 +23,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_countries import countries
 
 from core import cache
 from core.db import ListSubquery
@@ -530,17 +535,15 @@ def _dashboard_figures(request, records, data) -> dict:
         "dimensions_chart": charts.bar_chart(dimension_rows, library_url=library, base_query=base_query),
         "types_chart": charts.bar_chart(type_rows, library_url=library, base_query=base_query),
         "themes_chart": charts.bar_chart(theme_rows, library_url=library, base_query=base_query, limit=CHART_BARS),
-        "countries_chart": charts.bar_chart(
-            country_rows, library_url=library, base_query=base_query, limit=CHART_BARS
-        ),
+        "countries_chart": charts.bar_chart(country_rows, library_url=library, base_query=base_query, limit=CHART_BARS),
         "quarters_chart": charts.bar_chart(
             quarter_rows, library_url=library, base_query=base_query, limit=CHART_QUARTERS, keep="last"
         ),
         "indicators": indicators,
         "splits": split_rows,
         "stories": dashboard.selected_stories(records),
-        "dimensions": [(row.extra["slug"], row.label) for row in dimension_rows],
-        "themes": [(row.extra["slug"], row.label) for row in counted["theme"]],
+        "dimensions": [(row.extra["slug"], capfirst(row.label)) for row in dimension_rows],
+        "themes": [(row.extra["slug"], capfirst(row.label)) for row in counted["theme"]],
         "organisations": list(Organisation.objects.order_by("name").values_list("slug", "name")),
     }
 
@@ -562,73 +565,125 @@ def dashboard_report(request):
     return render(request, "evidence/dashboard_report.html", _dashboard_context(request, report=True))
 
 
+# The export's columns: a label in the request's language for people, and beside every coded
+# value its code for whoever joins the file with other data ("Verification": "Peer-reviewed",
+# "Verification code": "peer_reviewed").
 EXPORT_HEADER = [
-    "id",
-    "title",
-    "kind",
-    "layer",
-    "summary",
-    "organisations",
-    "countries",
-    "themes",
-    "process dimensions",
-    "outcome types",
-    "level of change",
-    "expected",
-    "period from",
-    "period until",
-    "verification",
-    "visibility",
-    "storyteller",
-    "published",
-    "url",
+    gettext_lazy("ID"),
+    gettext_lazy("Title"),
+    gettext_lazy("Kind"),
+    gettext_lazy("Kind code"),
+    gettext_lazy("Layer"),
+    gettext_lazy("Layer code"),
+    gettext_lazy("Summary"),
+    gettext_lazy("Organisations"),
+    gettext_lazy("Countries"),
+    gettext_lazy("Country codes"),
+    gettext_lazy("Themes"),
+    gettext_lazy("Theme codes"),
+    gettext_lazy("Process dimensions"),
+    gettext_lazy("Process dimension codes"),
+    gettext_lazy("Outcome types"),
+    gettext_lazy("Outcome type codes"),
+    gettext_lazy("Level of change"),
+    gettext_lazy("Level of change code"),
+    gettext_lazy("Expected or unexpected"),
+    gettext_lazy("Expected or unexpected code"),
+    gettext_lazy("Period from"),
+    gettext_lazy("Period until"),
+    gettext_lazy("Verification"),
+    gettext_lazy("Verification code"),
+    gettext_lazy("Visibility"),
+    gettext_lazy("Visibility code"),
+    gettext_lazy("Storyteller"),
+    gettext_lazy("Published"),
+    gettext_lazy("Link"),
 ]
 
 
-def export_rows(records):
-    """Header, then one row per visible record: streamed from one query (arrays from subqueries)."""
-    from evidence.models import OutcomeType as OT
-    from evidence.models import ProcessDimension as PD
+def _names_and_codes(model, *, translated_names: bool = True) -> dict:
+    """A record's related ``model`` rows as two lists from correlated subqueries (names in the
+    current language, and slugs), ordered alike."""
+    related = model.objects.filter(evidence_records=OuterRef("pk")).order_by("slug")
+    return {
+        "names": ListSubquery(
+            related.annotate(v=dashboard.translated("name") if translated_names else F("name")).values_list("v")
+        ),
+        "codes": ListSubquery(related.annotate(v=F("slug")).values_list("v")),
+    }
 
+
+def export_rows(records):
+    """Header, then one row per visible record, streamed from one query (lists from subqueries).
+
+    Everything that depends on the language is settled here, while the request's language is
+    active (the rows are written later, as the response streams): the header, the choices'
+    labels, the country names, and the query, whose names are chosen in SQL."""
+    dimensions = _names_and_codes(ProcessDimension)
+    types = _names_and_codes(OutcomeType)
+    themes = _names_and_codes(Theme)
     qs = (
         _with_lists(records)
         .annotate(
-            dimension_names=ListSubquery(
-                PD.objects.filter(evidence_records=OuterRef("pk")).annotate(v=F("slug")).values_list("v")
-            ),
-            type_names=ListSubquery(
-                OT.objects.filter(evidence_records=OuterRef("pk")).annotate(v=F("slug")).values_list("v")
-            ),
+            theme_codes=themes["codes"],
+            dimension_names=dimensions["names"],
+            dimension_codes=dimensions["codes"],
+            type_names=types["names"],
+            type_codes=types["codes"],
         )
         .select_related("consent")
         .order_by("-published_at", "-pk")
     )
-    yield EXPORT_HEADER
+    header = [str(label) for label in EXPORT_HEADER]
+    R = EvidenceRecord
+
+    def labels(choices) -> dict[str, str]:
+        return {value: capfirst(str(label)) for value, label in choices}
+
+    kinds, layers, levels = labels(R.Kind.choices), labels(R.Layer.choices), labels(R.Level.choices)
+    expectedness, verifications = labels(R.Expectedness.choices), labels(R.Verification.choices)
+    visibilities = labels(R.Visibility.choices)
+    country_names = {code: str(name) for code, name in countries}
     # One reverse() for the whole export: the record URL only differs by its primary key.
     url_pattern = settings.SITE_URL.rstrip("/") + reverse("evidence:detail", kwargs={"pk": 999999999})
-    for r in qs.iterator(chunk_size=2000):
-        consent = r.consent_or_none() if r.needs_consent else None
-        yield [
-            r.pk,
-            r.title,
-            r.kind,
-            r.layer,
-            r.summary,
-            "; ".join(r.organisation_names),
-            "; ".join(r.country_codes),
-            "; ".join(r.theme_names),
-            "; ".join(r.dimension_names),
-            "; ".join(r.type_names),
-            r.level_of_change,
-            r.expectedness,
-            r.period_start.isoformat() if r.period_start else "",
-            r.period_end.isoformat() if r.period_end else "",
-            r.verification,
-            r.visibility,
-            consent.display_name if consent else "",
-            r.published_at.isoformat() if r.published_at else "",
-            url_pattern.replace("999999999", str(r.pk)),
-        ]
+
+    def rows():
+        yield header
+        for r in qs.iterator(chunk_size=2000):
+            consent = r.consent_or_none() if r.needs_consent else None
+            yield [
+                r.pk,
+                r.title,
+                kinds.get(r.kind, r.kind),
+                r.kind,
+                layers.get(r.layer, r.layer),
+                r.layer,
+                r.summary,
+                "; ".join(r.organisation_names),
+                "; ".join(country_names.get(code, code) for code in r.country_codes),
+                "; ".join(r.country_codes),
+                "; ".join(capfirst(name) for name in r.theme_names),
+                "; ".join(r.theme_codes),
+                "; ".join(capfirst(name) for name in r.dimension_names),
+                "; ".join(r.dimension_codes),
+                "; ".join(capfirst(name) for name in r.type_names),
+                "; ".join(r.type_codes),
+                levels.get(r.level_of_change, r.level_of_change),
+                r.level_of_change,
+                expectedness.get(r.expectedness, r.expectedness),
+                r.expectedness,
+                r.period_start.isoformat() if r.period_start else "",
+                r.period_end.isoformat() if r.period_end else "",
+                verifications.get(r.verification, r.verification),
+                r.verification,
+                visibilities.get(r.visibility, r.visibility),
+                r.visibility,
+                consent.display_name if consent else "",
+                timezone.localtime(r.published_at).strftime("%Y-%m-%d %H:%M") if r.published_at else "",
+                url_pattern.replace("999999999", str(r.pk)),
+            ]
+
+    return rows()
 
 
 class _Echo:
@@ -641,10 +696,21 @@ def dashboard_export_csv(request):
         return response
     _filterset, records = _dashboard_records(request)
     writer = csv.writer(_Echo())
-    stream = (writer.writerow([spreadsheet_safe(v) for v in row]) for row in export_rows(records))
+    rows = export_rows(records)
+    # Excel reads UTF-8 ("Göteborg", "Hjällbo") only after a byte-order mark.
+    stream = itertools.chain(["\ufeff"], (writer.writerow([spreadsheet_safe(v) for v in row]) for row in rows))
     response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="learning-lab-evidence.csv"'
     return response
+
+
+def _bold_cell(sheet, value):
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    cell = WriteOnlyCell(sheet, value=spreadsheet_safe(value))
+    cell.font = Font(bold=True)
+    return cell
 
 
 def dashboard_export_xlsx(request):
@@ -654,8 +720,13 @@ def dashboard_export_xlsx(request):
 
     _filterset, records = _dashboard_records(request)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("evidence")
-    for row in export_rows(records):
+    # A sheet's name may not hold []:*?/\ and is at most 31 characters.
+    sheet = workbook.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", _("Evidence"))[:31])
+    sheet.freeze_panes = "C2"
+    rows = export_rows(records)
+    header = next(rows)
+    sheet.append([_bold_cell(sheet, label) for label in header])
+    for row in rows:
         sheet.append([spreadsheet_safe(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
