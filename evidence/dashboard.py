@@ -158,7 +158,7 @@ def _change(current, previous, *, percent: bool = False) -> dict:
     none when there is nothing to compare with), the signed difference to show beside an arrow,
     and a sentence that says all of it for screen readers and print."""
     if previous is None:
-        return {"direction": "none", "short": "", "sentence": _("Nothing to compare with in the previous period.")}
+        return {"direction": "none", "short": "", "sentence": _("No records to compare with.")}
     delta = current - previous
     shown = (lambda v: _("%(value)s%%") % {"value": number(v)}) if percent else number
     values = {"current": shown(current), "previous": shown(previous), "delta": number(abs(delta))}

@@ -532,9 +532,13 @@ def _dashboard_figures(request, records, data) -> dict:
             library_url=library,
             base_query=base_query,
         ),
-        "dimensions_chart": charts.bar_chart(dimension_rows, library_url=library, base_query=base_query),
-        "types_chart": charts.bar_chart(type_rows, library_url=library, base_query=base_query),
-        "themes_chart": charts.bar_chart(theme_rows, library_url=library, base_query=base_query, limit=CHART_BARS),
+        "dimensions_chart": charts.bar_chart(
+            dimension_rows, library_url=library, base_query=base_query, skip_empty=True
+        ),
+        "types_chart": charts.bar_chart(type_rows, library_url=library, base_query=base_query, skip_empty=True),
+        "themes_chart": charts.bar_chart(
+            theme_rows, library_url=library, base_query=base_query, limit=CHART_BARS, skip_empty=True
+        ),
         "countries_chart": charts.bar_chart(country_rows, library_url=library, base_query=base_query, limit=CHART_BARS),
         "quarters_chart": charts.bar_chart(
             quarter_rows, library_url=library, base_query=base_query, limit=CHART_QUARTERS, keep="last"

@@ -305,7 +305,7 @@ def test_the_demos_portable_figures_match_the_sql_figures():
             assert round(a["average"], 6) == round(b["average"], 6)
 
 
-SVG_NUMBERS = {"x", "y", "x1", "y1", "x2", "y2", "dx", "dy", "width", "height", "cx", "cy", "r"}
+SVG_NUMBERS = {"x", "y", "x1", "y1", "x2", "y2", "dx", "dy", "width", "height", "cx", "cy", "r", "textLength"}
 
 
 def _svg_problems(html: str) -> list[str]:
