@@ -125,9 +125,17 @@ def comparison_windows(period_from=None, period_to=None, *, today: datetime.date
     it: the filtered period (an open end runs to today, an open start one year back from the
     end), or else the last twelve months."""
     end = period_to or today
-    start = min(period_from or end - datetime.timedelta(days=364), end)
+    start = min(period_from or _days_before(end, 364), end)
     current = Window(start, end)
-    return current, Window(start - datetime.timedelta(days=current.days), start - datetime.timedelta(days=1))
+    return current, Window(_days_before(start, current.days), _days_before(start, 1))
+
+
+def _days_before(day: datetime.date, days: int) -> datetime.date:
+    """``day`` less ``days``, or the first representable day (a period from the year 1)."""
+    try:
+        return day - datetime.timedelta(days=days)
+    except OverflowError:
+        return datetime.date.min
 
 
 # The day a record counts on when periods are compared (as in the quarter chart): the start of

@@ -52,6 +52,22 @@ def test_the_comparison_windows_are_the_period_and_the_one_of_equal_length_befor
     assert (previous.start, previous.end) == (datetime.date(2024, 12, 8), datetime.date(2025, 12, 7))
 
 
+@pytest.mark.parametrize(
+    "period",
+    [
+        {"period_from": "0001-01-02", "period_to": "0001-01-05"},
+        {"period_from": "0001-01-01"},
+        {"period_to": "9999-12-31"},
+        {"period_from": "2025-06-30", "period_to": "2025-01-01"},
+    ],
+)
+def test_extreme_periods_never_500(client_as, period):
+    EvidenceRecordFactory()
+    client = client_as("funder")
+    for url in (DASHBOARD, REPORT):
+        assert client.get(url, period).status_code == 200
+
+
 def test_key_figures_compare_the_period_with_the_previous_one_in_one_query(client_as, django_assert_num_queries):
     for day in (datetime.date(2025, 4, 3), datetime.date(2025, 5, 9), datetime.date(2025, 6, 30)):
         _on(day, kind="story", countries=["SE"])
@@ -337,3 +353,21 @@ def test_the_dashboards_query_count_is_pinned_whatever_the_data(client, funder, 
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url + "?" + query).status_code == 200
     assert len(queries) == PINNED[(url, query)], [q["sql"][:120] for q in queries]
+
+
+@pytest.mark.parametrize("url", [CSV, XLSX])
+def test_the_exports_cost_as_many_queries_for_40_records_as_for_3(client, funder, url):
+    client.force_login(funder)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, {"country": "SE"})
+            b"".join(response.streaming_content) if response.streaming else response.content
+        return len(captured)
+
+    _world(3)
+    few = queries()
+    theme = ThemeFactory(slug="more")
+    for i in range(37):
+        story(countries=["SE", "NL"], themes=[theme], title=f"More {i}")
+    assert queries() == few
