@@ -9,41 +9,72 @@ from __future__ import annotations
 import math
 from urllib.parse import urlencode
 
-BAR_HEIGHT = 22
-GAP = 6
-LABEL_WIDTH = 220
-BAR_AREA = 360
+from core.formats import decimals_needed
+
+# Bar charts put each label above its bar, in full (a truncated label would not match the
+# link's accessible name, and the full width is what a phone has): one row is a line of
+# text, the bar, and a gap.
+LABEL_LINE = 15
+BAR_HEIGHT = 18
+GAP = 11
+ROW = LABEL_LINE + BAR_HEIGHT + GAP
+BAR_AREA = 300
+CHART_WIDTH = BAR_AREA + 60
+# Longer labels are drawn narrower to fit the chart's width (about 7 units a character).
+LABEL_FITS = 50
 
 
-def bar_chart(rows, *, library_url: str, base_query: dict | None = None) -> dict:
-    """Horizontal bars; each bar links to the library filtered to that bar (plus the page's filters)."""
+def bar_chart(
+    rows,
+    *,
+    library_url: str,
+    base_query: dict | None = None,
+    limit: int | None = None,
+    keep: str = "first",
+    skip_empty: bool = False,
+) -> dict:
+    """Horizontal bars; each bar links to the library filtered to that bar (plus the page's filters).
+
+    ``bars`` holds every row (for the data table); the picture draws ``drawn``: all of them, or
+    with ``limit`` the first (``keep="first"``, e.g. the largest) or the last (``keep="last"``,
+    e.g. the latest quarters) ``limit`` rows, so that a long list stays a short picture;
+    ``skip_empty`` leaves the rows without a value out of the picture (not out of the table).
+    ``decimals``: the one precision every value of the chart is shown with."""
     base = {k: v for k, v in (base_query or {}).items() if v}
-    top = max((float(r.value or 0) for r in rows), default=0) or 1
-    bars = []
-    for i, row in enumerate(rows):
+    shown = [row for row in rows if row.value] if skip_empty else list(rows)
+    if limit is not None and len(shown) > limit:
+        shown = shown[-limit:] if keep == "last" else shown[:limit]
+    top = max((float(r.value or 0) for r in shown), default=0) or 1
+
+    def bar(i, row) -> dict:
         width = round(BAR_AREA * float(row.value or 0) / top, 1)
         query = dict(base)
         if row.url_query:
             for part in row.url_query.split("&"):
                 key, _sep, value = part.partition("=")
                 query[key] = value
-        bars.append(
-            {
-                "label": row.label,
-                "value": row.value,
-                "y": i * (BAR_HEIGHT + GAP),
-                "text_y": i * (BAR_HEIGHT + GAP) + BAR_HEIGHT - 6,
-                "width": max(width, 1 if row.value else 0),
-                "value_x": LABEL_WIDTH + width + 6,
-                "href": f"{library_url}?{urlencode(query)}" if row.url_query else "",
-            }
-        )
+        top_y = i * ROW
+        return {
+            "label": row.label,
+            "value": row.value,
+            "label_y": top_y + LABEL_LINE - 3,
+            "label_length": CHART_WIDTH - 10 if len(str(row.label)) > LABEL_FITS else None,
+            "y": top_y + LABEL_LINE,
+            "text_y": top_y + LABEL_LINE + BAR_HEIGHT - 4,
+            "width": max(width, 1 if row.value else 0),
+            "value_x": width + 6,
+            "href": f"{library_url}?{urlencode(query)}" if row.url_query else "",
+        }
+
+    drawn = [bar(i, row) for i, row in enumerate(shown)]
     return {
-        "bars": bars,
-        "height": max(len(bars) * (BAR_HEIGHT + GAP), BAR_HEIGHT),
-        "width": LABEL_WIDTH + BAR_AREA + 60,
-        "label_width": LABEL_WIDTH,
-        "label_x": LABEL_WIDTH - 8,
+        "bars": [bar(i, row) for i, row in enumerate(rows)],
+        "drawn": drawn,
+        "hidden": len(rows) - len(drawn),
+        "decimals": decimals_needed(row.value for row in rows),
+        "height": max(len(drawn) * ROW - GAP, ROW),
+        "width": CHART_WIDTH,
+        "bar_height": BAR_HEIGHT,
     }
 
 

@@ -26,9 +26,13 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf, TruncDate, TruncQuarter
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.text import capfirst
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 from django_countries import countries as country_names
 
+from core.formats import medium_date, number
+from evidence.filters import DashboardFilter
 from evidence.models import (
     CONSENT_KINDS,
     EvidenceRecord,
@@ -40,7 +44,7 @@ from evidence.models import (
     RecordCountry,
     Target,
 )
-from network.models import Theme
+from network.models import Organisation, Theme
 
 
 @dataclass
@@ -51,9 +55,15 @@ class Row:
     extra: dict = field(default_factory=dict)
 
 
-def headline(records) -> dict:
-    """One query: counts by layer, kind, verification, consent coverage and cross-border share."""
-    today = timezone.localdate()
+def _record_counts(where: Q | None, *, today: datetime.date) -> dict:
+    """The aggregates behind the key figures, each counting only the records ``where`` selects
+    (all records for None): counts by layer, kind, verification, consent and cross-border."""
+
+    def only(condition: Q | None = None) -> Q | None:
+        if condition is None:
+            return where
+        return condition if where is None else condition & where
+
     # Records observed in more than one country: one grouped pass over the country rows, which
     # PostgreSQL hashes once (a correlated count per record cost a subplan loop per row).
     cross_border_ids = RecordCountry.objects.values("record").annotate(n=Count("pk")).filter(n__gt=1).values("record")
@@ -61,21 +71,25 @@ def headline(records) -> dict:
         Q(consent__expires_on__isnull=True) | Q(consent__expires_on__gte=today)
     )
     V = EvidenceRecord.Verification
-    figures = records.aggregate(
-        total=Count("pk"),
-        process=Count("pk", filter=Q(layer=EvidenceRecord.Layer.PROCESS)),
-        outcome=Count("pk", filter=Q(layer=EvidenceRecord.Layer.OUTCOME)),
-        both=Count("pk", filter=Q(layer=EvidenceRecord.Layer.BOTH)),
-        stories=Count("pk", filter=Q(kind=EvidenceRecord.Kind.STORY)),
-        outcomes=Count("pk", filter=Q(kind=EvidenceRecord.Kind.OUTCOME)),
-        cross_border=Count("pk", filter=Q(pk__in=cross_border_ids)),
-        needs_consent=Count("pk", filter=Q(kind__in=CONSENT_KINDS)),
-        with_consent=Count("pk", filter=Q(kind__in=CONSENT_KINDS) & live_consent),
-        self_reported=Count("pk", filter=Q(verification=V.SELF_REPORTED)),
-        peer_reviewed=Count("pk", filter=Q(verification=V.PEER_REVIEWED)),
-        substantiated=Count("pk", filter=Q(verification=V.SUBSTANTIATED)),
-        evaluated=Count("pk", filter=Q(verification=V.EVALUATED)),
-    )
+    return {
+        "total": Count("pk", filter=only()),
+        "process": Count("pk", filter=only(Q(layer=EvidenceRecord.Layer.PROCESS))),
+        "outcome": Count("pk", filter=only(Q(layer=EvidenceRecord.Layer.OUTCOME))),
+        "both": Count("pk", filter=only(Q(layer=EvidenceRecord.Layer.BOTH))),
+        "stories": Count("pk", filter=only(Q(kind=EvidenceRecord.Kind.STORY))),
+        "outcomes": Count("pk", filter=only(Q(kind=EvidenceRecord.Kind.OUTCOME))),
+        "cross_border": Count("pk", filter=only(Q(pk__in=cross_border_ids))),
+        "needs_consent": Count("pk", filter=only(Q(kind__in=CONSENT_KINDS))),
+        "with_consent": Count("pk", filter=only(Q(kind__in=CONSENT_KINDS) & live_consent)),
+        "self_reported": Count("pk", filter=only(Q(verification=V.SELF_REPORTED))),
+        "peer_reviewed": Count("pk", filter=only(Q(verification=V.PEER_REVIEWED))),
+        "substantiated": Count("pk", filter=only(Q(verification=V.SUBSTANTIATED))),
+        "evaluated": Count("pk", filter=only(Q(verification=V.EVALUATED))),
+    }
+
+
+def _with_shares(figures: dict) -> dict:
+    """``figures`` with the three shares (whole percentages) derived from its counts."""
     total = figures["total"] or 0
 
     def share(n):
@@ -87,6 +101,170 @@ def headline(records) -> dict:
         round(100 * figures["with_consent"] / figures["needs_consent"]) if figures["needs_consent"] else 100
     )
     return figures
+
+
+def headline(records) -> dict:
+    """One query: counts by layer, kind, verification, consent coverage and cross-border share."""
+    return _with_shares(records.aggregate(**_record_counts(None, today=timezone.localdate())))
+
+
+@dataclass(frozen=True)
+class Window:
+    """A period of whole days, both ends included."""
+
+    start: datetime.date
+    end: datetime.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def comparison_windows(period_from=None, period_to=None, *, today: datetime.date) -> tuple[Window, Window]:
+    """The period the key figures are compared over, and the one of equal length just before
+    it: the filtered period (an open end runs to today, an open start one year back from the
+    end), or else the last twelve months."""
+    end = period_to or today
+    start = min(period_from or _days_before(end, 364), end)
+    current = Window(start, end)
+    return current, Window(_days_before(start, current.days), _days_before(start, 1))
+
+
+def _days_before(day: datetime.date, days: int) -> datetime.date:
+    """``day`` less ``days``, or the first representable day (a period from the year 1)."""
+    try:
+        return day - datetime.timedelta(days=days)
+    except OverflowError:
+        return datetime.date.min
+
+
+# The day a record counts on when periods are compared (as in the quarter chart): the start of
+# the period it observed, else the day it was published.
+RECORD_DAY = Coalesce("period_start", TruncDate("published_at"))
+
+
+def comparison(records, current: Window, previous: Window) -> dict[str, dict]:
+    """One query: the key figures' counts (and shares) of the records whose day (``RECORD_DAY``)
+    falls in ``current`` and of those in ``previous``: ``{"current": {...}, "previous": {...}}``.
+    ``records`` carries every dashboard filter except the period, which the windows replace."""
+    today = timezone.localdate()
+    aggregates = {}
+    for name, window in (("current", current), ("previous", previous)):
+        inside = Q(record_day__gte=window.start, record_day__lte=window.end)
+        for key, aggregate in _record_counts(inside, today=today).items():
+            aggregates[f"{name}__{key}"] = aggregate
+    figures = records.annotate(record_day=RECORD_DAY).aggregate(**aggregates)
+    result: dict[str, dict] = {"current": {}, "previous": {}}
+    for key, value in figures.items():
+        name, _sep, figure = key.partition("__")
+        result[name][figure] = value
+    return {name: _with_shares(values) for name, values in result.items()}
+
+
+def _change(current, previous, *, percent: bool = False) -> dict:
+    """How a figure moved from ``previous`` to ``current``: a direction (up, down, same, or
+    none when there is nothing to compare with), the signed difference to show beside an arrow,
+    and a sentence that says all of it for screen readers and print."""
+    if previous is None:
+        return {"direction": "none", "short": "", "sentence": _("No records to compare with.")}
+    delta = current - previous
+    shown = (lambda v: _("%(value)s%%") % {"value": number(v)}) if percent else number
+    values = {"current": shown(current), "previous": shown(previous), "delta": number(abs(delta))}
+    if delta > 0:
+        direction, sign = "up", "+"
+        sentence = (
+            ngettext(
+                "Up %(delta)s percentage point on the previous period: %(current)s against %(previous)s.",
+                "Up %(delta)s percentage points on the previous period: %(current)s against %(previous)s.",
+                abs(delta),
+            )
+            if percent
+            else _("Up %(delta)s on the previous period: %(current)s against %(previous)s.")
+        )
+    elif delta < 0:
+        direction, sign = "down", "−"
+        sentence = (
+            ngettext(
+                "Down %(delta)s percentage point on the previous period: %(current)s against %(previous)s.",
+                "Down %(delta)s percentage points on the previous period: %(current)s against %(previous)s.",
+                abs(delta),
+            )
+            if percent
+            else _("Down %(delta)s on the previous period: %(current)s against %(previous)s.")
+        )
+    else:
+        direction, sign = "same", "±"
+        sentence = _("No change on the previous period: %(current)s in both.")
+    short = f"{sign}{values['delta']}" + (" " + _("pp") if percent and delta else "")
+    return {
+        "direction": direction,
+        "short": short,
+        "versus": _("%(current)s against %(previous)s") % values,
+        "sentence": sentence % values,
+        "delta": delta,
+    }
+
+
+def key_figures(head: dict, compared: dict[str, dict]) -> list[dict]:
+    """The tiles at the top of the dashboard: each figure under the page's filters, and how it
+    moved between the two comparison windows."""
+    now, before = compared["current"], compared["previous"]
+
+    def percent(value) -> str:
+        return _("%(value)s%%") % {"value": number(value)}
+
+    def share_change(key: str, base: str):
+        # A share of nothing (no records in a window) has nothing to compare.
+        if not now[base] or not before[base]:
+            return _change(None, None)
+        return _change(now[key], before[key], percent=True)
+
+    return [
+        {
+            "id": "count-total",
+            "label": _("Published records"),
+            "value": number(head["total"]),
+            "change": _change(now["total"], before["total"]),
+        },
+        {
+            "id": "count-stories",
+            "label": _("Stories"),
+            "value": number(head["stories"]),
+            "change": _change(now["stories"], before["stories"]),
+        },
+        {
+            "id": "count-outcomes",
+            "label": _("Outcome statements"),
+            "value": number(head["outcomes"]),
+            "change": _change(now["outcomes"], before["outcomes"]),
+        },
+        {
+            "id": "share-cross-border",
+            "label": _("Cross-border share"),
+            "value": percent(head["cross_border_share"]),
+            "detail": ngettext(
+                "%(count)s record from more than one country",
+                "%(count)s records from more than one country",
+                head["cross_border"],
+            )
+            % {"count": number(head["cross_border"])},
+            "change": share_change("cross_border_share", "total"),
+        },
+        {
+            "id": "share-verified",
+            "label": _("Verified beyond self-report"),
+            "value": percent(head["verified_share"]),
+            "change": share_change("verified_share", "total"),
+        },
+        {
+            "id": "share-consent",
+            "label": _("Consent coverage"),
+            "value": percent(head["consent_share"]),
+            "detail": _("%(with)s of %(needing)s stories and testimonies")
+            % {"with": number(head["with_consent"]), "needing": number(head["needs_consent"])},
+            "change": share_change("consent_share", "needs_consent"),
+        },
+    ]
 
 
 def translated(path: str):
@@ -415,3 +593,31 @@ def selected_stories(records, limit: int = 3):
         .select_related("consent")
         .order_by("-featured", "-published_at")[:limit]
     )
+
+
+def active_filters(data: dict) -> list[dict]:
+    """Each filter in effect, in the form's order, as ``{"name", "label", "value"}`` with the
+    value in words ("Country", "Sweden"): dates in the language's format, names of themes,
+    organisations and dimensions looked up (one small query for each such filter in effect)."""
+    named = {
+        "theme": lambda slug: Theme.objects.filter(slug=slug).values_list(translated("name"), flat=True).first(),
+        "organisation": lambda slug: Organisation.objects.filter(slug=slug).values_list("name", flat=True).first(),
+        "dimension": lambda slug: (
+            ProcessDimension.objects.filter(slug=slug).values_list(translated("name"), flat=True).first()
+        ),
+    }
+    result = []
+    for name, spec in DashboardFilter.base_filters.items():
+        value = data.get(name)
+        if not value:
+            continue
+        if isinstance(value, datetime.date):
+            text = medium_date(value)
+        elif name == "country":
+            text = str(country_names.name(value)) or value
+        elif name in named:
+            text = named[name](value) or value
+        else:
+            text = str(value)
+        result.append({"name": name, "label": capfirst(str(spec.label)), "value": capfirst(text)})
+    return result

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,11 +23,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_countries import countries
 
 from core import cache
 from core.db import ListSubquery
+from core.formats import decimals_needed
 from core.policy import representative
 from core.text import markdown_to_safe_html
 from core.validators import spreadsheet_safe
@@ -394,17 +400,40 @@ def metric_add(request, pk: int):
 # --- dashboard --------------------------------------------------------------------------------
 
 
-def _dashboard_records(request):
+def _dashboard_records(request, *, period: bool = True):
+    """The dashboard's filterset and records. ``period=False``: every filter but the period's
+    (the key figures' comparison sets its own periods)."""
     # Published records only: the same for everyone of one audience (figures are cached per audience).
     records = EvidenceRecord.objects.visible_to(representative(request.viewer.audience)).published()
-    filterset = DashboardFilter(request.GET or None, queryset=records)
-    _filter_error_message(request, filterset)
+    data = request.GET
+    if not period:
+        data = request.GET.copy()
+        for name in PERIOD_FILTERS:
+            data.pop(name, None)
+    filterset = DashboardFilter(data or None, queryset=records)
+    if period:
+        _filter_error_message(request, filterset)
     return filterset, filterset.qs
 
 
-def _dashboard_context(request, *, with_filters: bool = True):
+PERIOD_FILTERS = ("period_from", "period_to")
+
+
+def _removal_links(request, active: list[dict]) -> list[dict]:
+    """Each active filter with the dashboard's query string without it (the other filters kept)."""
+    links = []
+    for item in active:
+        query = request.GET.copy()
+        query.pop(item["name"], None)
+        links.append({**item, "remove_query": query.urlencode()})
+    return links
+
+
+def _dashboard_context(request, *, report: bool = False):
     """The dashboard's filter block and body as cached fragments (``core.cache``): the figures
-    are computed only when one of them is not cached, and then once for both."""
+    are computed only when one of them is not cached, and then once for both. The report's body
+    differs from the page's (no in-page navigation or removal links, tables open for print), so
+    the two are cached apart."""
     valid_until = cache.end_of_today()  # before the queryset: see ``index``
     filterset, records = _dashboard_records(request)
     data = filterset.form.cleaned_data if filterset.is_bound else {}
@@ -413,13 +442,14 @@ def _dashboard_context(request, *, with_filters: bool = True):
 
     def fragment_context() -> dict:
         if not computed:
-            computed.update(_dashboard_figures(records, data))
+            computed.update(_dashboard_figures(request, records, data))
         return {
             **computed,
             "request": request,
             "filter": filterset,
             "countries": DashboardFilter.base_filters["country"].extra["choices"](),
             "query": request.GET.urlencode(),
+            "report": report,
         }
 
     context = {
@@ -432,22 +462,26 @@ def _dashboard_context(request, *, with_filters: bool = True):
             audience=audience,
             valid_until=valid_until,
             query=request.GET,
+            parts=("report" if report else "page",),
             render=lambda: render_to_string("evidence/includes/dashboard_body.html", fragment_context()),
         ),
     }
-    if with_filters:
-        context["filters_html"] = cache.fragment(
-            "evidence_dashboard_filters",
+    fragments = {"filters_html": "evidence/includes/dashboard_filters.html"}
+    if report:
+        fragments = {"summary_html": "evidence/includes/dashboard_report_filters.html"}
+    for key, template in fragments.items():
+        context[key] = cache.fragment(
+            f"evidence_dashboard_{key}",
             depends_on=DEPENDS_ON,
             audience=audience,
             valid_until=valid_until,
             query=request.GET,
-            render=lambda: render_to_string("evidence/includes/dashboard_filters.html", fragment_context()),
+            render=lambda template=template: render_to_string(template, fragment_context()),
         )
     return context
 
 
-def _dashboard_figures(records, data) -> dict:
+def _dashboard_figures(request, records, data) -> dict:
     """Every aggregated figure of the dashboard (rendered into its cached fragments)."""
     base_query = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if v}
     library = reverse("evidence:index")
@@ -462,14 +496,33 @@ def _dashboard_figures(records, data) -> dict:
         period_to=data.get("period_to"),
     )
     for entry in indicators:
-        entry["chart"] = charts.target_chart(entry["quarters"])
+        # Actual and target with one precision ("115" beside "111", "1.5" beside "2.0").
+        entry["decimals"] = decimals_needed(
+            [q["actual"] for q in entry["quarters"]] + [q["target"] for q in entry["quarters"]]
+        )
+        # The picture shows the latest quarters; the table below it has all of them.
+        entry["chart"] = charts.target_chart(entry["quarters"][-CHART_QUARTERS:])
+        entry["hidden_quarters"] = max(len(entry["quarters"]) - CHART_QUARTERS, 0)
+        entry["latest"] = entry["quarters"][-1] if entry["quarters"] else None
     split_rows = dashboard.splits(records, organisation=data.get("organisation"), country=data.get("country"))
     for i, entry in enumerate(split_rows):
         entry["chart_id"] = f"chart-split-{i}"
         entry["chart"] = charts.bar_chart(entry["rows"], library_url=library)
     head = dashboard.headline(records)
+    current, previous = dashboard.comparison_windows(
+        data.get("period_from"), data.get("period_to"), today=timezone.localdate()
+    )
+    _unused, unperiodised = _dashboard_records(request, period=False)
+    compared = dashboard.comparison(unperiodised, current, previous)
+    # Themes by how much evidence they have, so that the picture's first bars are the largest.
+    theme_rows = sorted(theme_rows, key=lambda row: -row.value)
     return {
         "headline": head,
+        "key_figures": dashboard.key_figures(head, compared),
+        "comparison": compared,
+        "current_window": current,
+        "previous_window": previous,
+        "active_filters": _removal_links(request, dashboard.active_filters(data)),
         "balance": charts.bar_chart(
             [
                 dashboard.Row(str(EvidenceRecord.Layer.PROCESS.label), head["process"], "layer=process"),
@@ -479,18 +532,29 @@ def _dashboard_figures(records, data) -> dict:
             library_url=library,
             base_query=base_query,
         ),
-        "dimensions_chart": charts.bar_chart(dimension_rows, library_url=library, base_query=base_query),
-        "types_chart": charts.bar_chart(type_rows, library_url=library, base_query=base_query),
-        "themes_chart": charts.bar_chart(theme_rows, library_url=library, base_query=base_query),
-        "countries_chart": charts.bar_chart(country_rows, library_url=library, base_query=base_query),
-        "quarters_chart": charts.bar_chart(quarter_rows, library_url=library, base_query=base_query),
+        "dimensions_chart": charts.bar_chart(
+            dimension_rows, library_url=library, base_query=base_query, skip_empty=True
+        ),
+        "types_chart": charts.bar_chart(type_rows, library_url=library, base_query=base_query, skip_empty=True),
+        "themes_chart": charts.bar_chart(
+            theme_rows, library_url=library, base_query=base_query, limit=CHART_BARS, skip_empty=True
+        ),
+        "countries_chart": charts.bar_chart(country_rows, library_url=library, base_query=base_query, limit=CHART_BARS),
+        "quarters_chart": charts.bar_chart(
+            quarter_rows, library_url=library, base_query=base_query, limit=CHART_QUARTERS, keep="last"
+        ),
         "indicators": indicators,
         "splits": split_rows,
         "stories": dashboard.selected_stories(records),
-        "dimensions": [(row.extra["slug"], row.label) for row in dimension_rows],
-        "themes": [(row.extra["slug"], row.label) for row in theme_rows],
+        "dimensions": [(row.extra["slug"], capfirst(row.label)) for row in dimension_rows],
+        "themes": [(row.extra["slug"], capfirst(row.label)) for row in counted["theme"]],
         "organisations": list(Organisation.objects.order_by("name").values_list("slug", "name")),
     }
+
+
+# A long list stays a short picture: the largest bars, the latest quarters (tables hold all).
+CHART_BARS = 8
+CHART_QUARTERS = 8
 
 
 def dashboard_view(request):
@@ -502,76 +566,128 @@ def dashboard_view(request):
 def dashboard_report(request):
     if (response := _dashboard_viewer(request)) is not None:
         return response
-    return render(request, "evidence/dashboard_report.html", _dashboard_context(request, with_filters=False))
+    return render(request, "evidence/dashboard_report.html", _dashboard_context(request, report=True))
 
 
+# The export's columns: a label in the request's language for people, and beside every coded
+# value its code for whoever joins the file with other data ("Verification": "Peer-reviewed",
+# "Verification code": "peer_reviewed").
 EXPORT_HEADER = [
-    "id",
-    "title",
-    "kind",
-    "layer",
-    "summary",
-    "organisations",
-    "countries",
-    "themes",
-    "process dimensions",
-    "outcome types",
-    "level of change",
-    "expected",
-    "period from",
-    "period until",
-    "verification",
-    "visibility",
-    "storyteller",
-    "published",
-    "url",
+    gettext_lazy("ID"),
+    gettext_lazy("Title"),
+    gettext_lazy("Kind"),
+    gettext_lazy("Kind code"),
+    gettext_lazy("Layer"),
+    gettext_lazy("Layer code"),
+    gettext_lazy("Summary"),
+    gettext_lazy("Organisations"),
+    gettext_lazy("Countries"),
+    gettext_lazy("Country codes"),
+    gettext_lazy("Themes"),
+    gettext_lazy("Theme codes"),
+    gettext_lazy("Process dimensions"),
+    gettext_lazy("Process dimension codes"),
+    gettext_lazy("Outcome types"),
+    gettext_lazy("Outcome type codes"),
+    gettext_lazy("Level of change"),
+    gettext_lazy("Level of change code"),
+    gettext_lazy("Expected or unexpected"),
+    gettext_lazy("Expected or unexpected code"),
+    gettext_lazy("Period from"),
+    gettext_lazy("Period until"),
+    gettext_lazy("Verification"),
+    gettext_lazy("Verification code"),
+    gettext_lazy("Visibility"),
+    gettext_lazy("Visibility code"),
+    gettext_lazy("Storyteller"),
+    gettext_lazy("Published"),
+    gettext_lazy("Link"),
 ]
 
 
-def export_rows(records):
-    """Header, then one row per visible record: streamed from one query (arrays from subqueries)."""
-    from evidence.models import OutcomeType as OT
-    from evidence.models import ProcessDimension as PD
+def _names_and_codes(model, *, translated_names: bool = True) -> dict:
+    """A record's related ``model`` rows as two lists from correlated subqueries (names in the
+    current language, and slugs), ordered alike."""
+    related = model.objects.filter(evidence_records=OuterRef("pk")).order_by("slug")
+    return {
+        "names": ListSubquery(
+            related.annotate(v=dashboard.translated("name") if translated_names else F("name")).values_list("v")
+        ),
+        "codes": ListSubquery(related.annotate(v=F("slug")).values_list("v")),
+    }
 
+
+def export_rows(records):
+    """Header, then one row per visible record, streamed from one query (lists from subqueries).
+
+    Everything that depends on the language is settled here, while the request's language is
+    active (the rows are written later, as the response streams): the header, the choices'
+    labels, the country names, and the query, whose names are chosen in SQL."""
+    dimensions = _names_and_codes(ProcessDimension)
+    types = _names_and_codes(OutcomeType)
+    themes = _names_and_codes(Theme)
     qs = (
         _with_lists(records)
         .annotate(
-            dimension_names=ListSubquery(
-                PD.objects.filter(evidence_records=OuterRef("pk")).annotate(v=F("slug")).values_list("v")
-            ),
-            type_names=ListSubquery(
-                OT.objects.filter(evidence_records=OuterRef("pk")).annotate(v=F("slug")).values_list("v")
-            ),
+            theme_codes=themes["codes"],
+            dimension_names=dimensions["names"],
+            dimension_codes=dimensions["codes"],
+            type_names=types["names"],
+            type_codes=types["codes"],
         )
         .select_related("consent")
         .order_by("-published_at", "-pk")
     )
-    yield EXPORT_HEADER
+    header = [str(label) for label in EXPORT_HEADER]
+    R = EvidenceRecord
+
+    def labels(choices) -> dict[str, str]:
+        return {value: capfirst(str(label)) for value, label in choices}
+
+    kinds, layers, levels = labels(R.Kind.choices), labels(R.Layer.choices), labels(R.Level.choices)
+    expectedness, verifications = labels(R.Expectedness.choices), labels(R.Verification.choices)
+    visibilities = labels(R.Visibility.choices)
+    country_names = {code: str(name) for code, name in countries}
     # One reverse() for the whole export: the record URL only differs by its primary key.
     url_pattern = settings.SITE_URL.rstrip("/") + reverse("evidence:detail", kwargs={"pk": 999999999})
-    for r in qs.iterator(chunk_size=2000):
-        consent = r.consent_or_none() if r.needs_consent else None
-        yield [
-            r.pk,
-            r.title,
-            r.kind,
-            r.layer,
-            r.summary,
-            "; ".join(r.organisation_names),
-            "; ".join(r.country_codes),
-            "; ".join(r.theme_names),
-            "; ".join(r.dimension_names),
-            "; ".join(r.type_names),
-            r.level_of_change,
-            r.expectedness,
-            r.period_start.isoformat() if r.period_start else "",
-            r.period_end.isoformat() if r.period_end else "",
-            r.verification,
-            r.visibility,
-            consent.display_name if consent else "",
-            r.published_at.isoformat() if r.published_at else "",
-            url_pattern.replace("999999999", str(r.pk)),
-        ]
+
+    def rows():
+        yield header
+        for r in qs.iterator(chunk_size=2000):
+            consent = r.consent_or_none() if r.needs_consent else None
+            yield [
+                r.pk,
+                r.title,
+                kinds.get(r.kind, r.kind),
+                r.kind,
+                layers.get(r.layer, r.layer),
+                r.layer,
+                r.summary,
+                "; ".join(r.organisation_names),
+                "; ".join(country_names.get(code, code) for code in r.country_codes),
+                "; ".join(r.country_codes),
+                "; ".join(capfirst(name) for name in r.theme_names),
+                "; ".join(r.theme_codes),
+                "; ".join(capfirst(name) for name in r.dimension_names),
+                "; ".join(r.dimension_codes),
+                "; ".join(capfirst(name) for name in r.type_names),
+                "; ".join(r.type_codes),
+                levels.get(r.level_of_change, r.level_of_change),
+                r.level_of_change,
+                expectedness.get(r.expectedness, r.expectedness),
+                r.expectedness,
+                r.period_start.isoformat() if r.period_start else "",
+                r.period_end.isoformat() if r.period_end else "",
+                verifications.get(r.verification, r.verification),
+                r.verification,
+                visibilities.get(r.visibility, r.visibility),
+                r.visibility,
+                consent.display_name if consent else "",
+                timezone.localtime(r.published_at).strftime("%Y-%m-%d %H:%M") if r.published_at else "",
+                url_pattern.replace("999999999", str(r.pk)),
+            ]
+
+    return rows()
 
 
 class _Echo:
@@ -584,10 +700,21 @@ def dashboard_export_csv(request):
         return response
     _filterset, records = _dashboard_records(request)
     writer = csv.writer(_Echo())
-    stream = (writer.writerow([spreadsheet_safe(v) for v in row]) for row in export_rows(records))
+    rows = export_rows(records)
+    # Excel reads UTF-8 ("Göteborg", "Hjällbo") only after a byte-order mark.
+    stream = itertools.chain(["\ufeff"], (writer.writerow([spreadsheet_safe(v) for v in row]) for row in rows))
     response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="learning-lab-evidence.csv"'
     return response
+
+
+def _bold_cell(sheet, value):
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    cell = WriteOnlyCell(sheet, value=spreadsheet_safe(value))
+    cell.font = Font(bold=True)
+    return cell
 
 
 def dashboard_export_xlsx(request):
@@ -597,8 +724,13 @@ def dashboard_export_xlsx(request):
 
     _filterset, records = _dashboard_records(request)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("evidence")
-    for row in export_rows(records):
+    # A sheet's name may not hold []:*?/\ and is at most 31 characters.
+    sheet = workbook.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", _("Evidence"))[:31])
+    sheet.freeze_panes = "C2"
+    rows = export_rows(records)
+    header = next(rows)
+    sheet.append([_bold_cell(sheet, label) for label in header])
+    for row in rows:
         sheet.append([spreadsheet_safe(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -103,11 +103,13 @@ def test_story_from_submission_to_dashboard_and_out_again(browser, browser_conte
     # The funder sees the count rise, filters by country and downloads the CSV with the story.
     funder_page.goto(dashboard)
     assert _count(funder_page) == before + 1
+    funder_page.get_by_text("Filter the figures").click()
     funder_page.get_by_label("Country", exact=True).select_option("SE")
     funder_page.get_by_role("button", name="Apply filters").click()
     funder_page.wait_for_url(re.compile(r"country=SE"))
     assert_accessible(funder_page)
     assert _count(funder_page) == 1
+    assert funder_page.get_by_role("link", name="Remove the filter Country: Sweden").is_visible()
     csv_text = _csv(funder_page)
     assert "Samira found her voice in Hjällbo" in csv_text and "Samira Haddad" not in csv_text
 
@@ -154,3 +156,82 @@ def test_self_assessment_round_is_answered_and_read_accessibly(browser, browser_
     for path in ("/evidence/mine/", "/evidence/new/", "/evidence/new/outcome/", "/evidence/"):
         page.goto(f"{live_server.url}{path}")
         assert_accessible(page)
+
+
+def _dashboard_world():
+    """A network's worth of evidence: many countries and themes, every indicator with values
+    and targets over two years, splits, stories."""
+    import datetime
+    from decimal import Decimal
+
+    from evidence.models import Indicator
+    from tests.factories.evidence import EvidenceRecordFactory, MetricUpdateFactory, TargetFactory, story
+    from tests.factories.network import ThemeFactory
+
+    countries = ["SE", "NL", "DE", "FR", "ES", "IT", "PL", "DK", "NO", "FI", "BE", "AT", "PT", "IE", "GR"]
+    themes = [ThemeFactory(slug=f"theme-{i}", name=f"theme number {i}") for i in range(12)]
+    orgs = [OrganisationFactory(country=c) for c in countries[:6]]
+    for i, country in enumerate(countries):
+        for j in range(1 + i % 4):
+            story(
+                title=f"Story {country} {j}",
+                countries=[country, countries[(i + 1) % len(countries)]][: 1 + j % 2],
+                themes=themes[: 1 + (i + j) % 12],
+                period_start=datetime.date(2025, 1 + (i + j) % 12, 1),
+                period_end=datetime.date(2025, 1 + (i + j) % 12, 20),
+            )
+    for k, indicator in enumerate(Indicator.objects.all()):
+        record = EvidenceRecordFactory(kind="metric", organisations=orgs, countries=countries[:3])
+        for quarter in range(10):
+            start = datetime.date(2024 + quarter // 4, 3 * (quarter % 4) + 1, 1)
+            period = {"period_start": start, "period_end": start + datetime.timedelta(days=80)}
+            for org in orgs[:2]:
+                MetricUpdateFactory(
+                    record=record,
+                    indicator=indicator,
+                    organisation=org,
+                    value=Decimal(1200 + 37 * quarter + k),
+                    **period,
+                )
+                TargetFactory(indicator=indicator, organisation=org, value=Decimal(1250 + 10 * k), **period)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_dashboard_is_short_and_scannable_on_a_phone_and_a_desktop(
+    browser, browser_context_args, live_server, width
+):
+    """Before: 9,400 px long, small indented figures, every table open. Now: key figures first,
+    sections with a table of contents, long lists drawn short, no sideways scrolling."""
+    from tests.browser.conftest import screenshots
+
+    _restore_seeded_rows()
+    _dashboard_world()
+    funder = UserFactory(role=Role.FUNDER)
+    page = _page_for(browser, browser_context_args, live_server, funder)
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{live_server.url}/evidence/dashboard/")
+    screenshots(page, "dashboard")
+    page.set_viewport_size({"width": width, "height": 800})
+    assert_accessible(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{overflow}px of sideways scrolling at {width}px"
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < (7000 if width == 390 else 3600), height
+    # The key figures are the first thing under the heading, large, in the first screen.
+    tile = page.locator("#count-total")
+    assert tile.bounding_box()["y"] < 800
+    assert float(tile.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 28
+    # The table of contents leads to each section.
+    page.get_by_role("navigation", name="On this page").get_by_role("link", name="Where and on what").click()
+    page.wait_for_url(re.compile(r"#where$"))
+    # One filter applied, then removed with one click on its chip, leaving the other.
+    page.goto(f"{live_server.url}/evidence/dashboard/?country=SE&theme=theme-0")
+    page.get_by_role("link", name="Remove the filter Country: Sweden").click()
+    page.wait_for_url(re.compile(r"\?theme=theme-0$"))
+    assert_accessible(page)
+    screenshots(page, "dashboard-filtered")
+    page.goto(f"{live_server.url}/evidence/dashboard/report/?country=SE")
+    assert_accessible(page)
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    screenshots(page, "dashboard-report-print")
