@@ -35,3 +35,13 @@ def document(instance: Exchange) -> dict | None:
 
 def visible(viewer):
     return Exchange.objects.visible_to(viewer).exclude(status=Exchange.Status.DRAFT)
+
+
+def titles_in(language: str, ids: list[int]) -> dict[int, str]:
+    """The translated titles of these exchanges in ``language`` (one query): a hit is listed
+    under the title its reader's pages show."""
+    from exchanges.models import ExchangeTranslation
+
+    return dict(
+        ExchangeTranslation.objects.filter(exchange_id__in=ids, language=language).values_list("exchange_id", "title")
+    )

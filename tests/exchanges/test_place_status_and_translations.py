@@ -247,6 +247,9 @@ def test_search_finds_an_exchange_by_its_swedish_title(client, translated):
     assert "levnadskostnaderna" in entry.body
     response = client.get(reverse("search:index"), {"q": "levnadskostnaderna"})
     assert [hit.object_id for hit in response.context["results"].hits] == [translated.pk]
+    # A hit is listed under the title of the reader's language.
+    swedish = client.get(_in_language("sv", "search:index"), {"q": "levnadskostnaderna"})
+    assert swedish.context["results"].hits[0].title == "Att organisera sig kring levnadskostnaderna"
     # Deleting the translation takes its words out of the index.
     translated.translations.filter(language="sv").delete()
     response = client.get(reverse("search:index"), {"q": "levnadskostnaderna"})
