@@ -61,7 +61,7 @@ def _organisation_directory(request) -> str:
     )
     organisations = (
         filterset.qs.order_by("name", "pk")
-        .only("name", "slug", "kind", "country", "city")
+        .only("name", "slug", "kind", "country", "city", "logo", "logo_alt")
         .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("name", "name_en", "name_sv", "name_nl")))
     )
     page = _page(request, organisations, ORGANISATIONS_PER_PAGE)
@@ -147,7 +147,7 @@ def _member_directory(request, viewer) -> str:
     filterset = MemberFilter(request.GET or None, queryset=listed, country_codes=list(codes), request=request)
     members = (
         filterset.qs.order_by("display_name", "pk")
-        .only("display_name", "country", "city", "languages")
+        .only("display_name", "country", "city", "languages", "photo", "photo_alt")
         .prefetch_related(
             Prefetch(
                 "memberships",
@@ -215,7 +215,7 @@ def where(request):
 def profile_edit(request):
     member = request.user.member
     if request.method == "POST":
-        form = MemberForm(request.POST, instance=member)
+        form = MemberForm(request.POST, request.FILES, instance=member)
         if form.is_valid():
             profile_save(form=form)
             # The pages stay in the language the member is reading (the URL's); the preferred
