@@ -60,6 +60,18 @@ class MemberForm(forms.ModelForm):
         self.fields["display_name"].required = True
 
 
+class OrganisationLogoForm(forms.ModelForm):
+    """An organisation's logo, for its administrators (coordinators also have the admin)."""
+
+    class Meta:
+        model = Organisation
+        fields = ["logo", "logo_alt"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["logo_alt"].validators.append(validate_no_nul)
+
+
 class MembershipRequestForm(forms.Form):
     """Ask to join an organisation: it grants nothing until an administrator approves it."""
 

@@ -30,9 +30,9 @@ from core.personal_data import ErasureBusy
 from core.policy import representative
 from network import services as membership_services
 from network.filters import MemberFilter, OrganisationFilter
-from network.forms import AccountDeleteForm, MemberForm, MembershipRequestForm
+from network.forms import AccountDeleteForm, MemberForm, MembershipRequestForm, OrganisationLogoForm
 from network.models import Member, Membership, Organisation, Theme
-from network.services import account_delete, personal_data_export, profile_save
+from network.services import account_delete, organisation_logo_save, personal_data_export, profile_save
 
 ORGANISATIONS_PER_PAGE = 24
 MEMBERS_PER_PAGE = 30
@@ -132,6 +132,7 @@ def organisation_detail(request, slug):
         # Rendered live around the cached body: the viewer's own membership or request, and
         # the requests waiting for them if they administer the organisation.
         "own_membership": own,
+        "administers": viewer.administers(organisation.pk),
         "waiting": (
             Membership.objects.pending_for(viewer).filter(organisation=organisation).count()
             if viewer.administers(organisation.pk)
@@ -139,6 +140,26 @@ def organisation_detail(request, slug):
         ),
     }
     return render(request, "network/organisation_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_logo(request, slug):
+    """The organisation's logo, changed by its administrators (and coordinators)."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    if not request.viewer.administers(organisation.pk):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = OrganisationLogoForm(request.POST, request.FILES, instance=organisation)
+        if form.is_valid():
+            organisation_logo_save(form=form)
+            messages.success(request, _("The logo is saved."))
+            return redirect(organisation.get_absolute_url())
+        # The page shows the stored logo, not the one the form holds while it shows errors.
+        organisation = Organisation.objects.get(pk=organisation.pk)
+    else:
+        form = OrganisationLogoForm(instance=organisation)
+    return render(request, "network/organisation_logo.html", {"form": form, "organisation": organisation})
 
 
 def _member_directory(request, viewer) -> str:
@@ -222,6 +243,8 @@ def profile_edit(request):
             # language is the one of the emails we send.
             messages.success(request, _("Your profile is saved."))
             return redirect("network:profile_edit")
+        # The page shows the stored photo, not the one the form holds while it shows errors.
+        member = Member.objects.get(pk=member.pk)
     else:
         form = MemberForm(instance=member)
     return render(request, "network/profile_edit.html", {"form": form, "member": member})

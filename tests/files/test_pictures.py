@@ -329,3 +329,48 @@ def test_every_avatar_colour_has_aa_contrast_with_white_letters(settings):
         assert match is not None, n
         assert 1.05 / (luminance(match.group(1)) + 0.05) >= 4.5, match.group(1)
     assert re.search(r"\.avatar-initials \{[^}]*color: #fff", css)
+
+
+# --- The organisation's logo, changed by its administrators ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("anonymous", 302), ("organiser", 403), ("administrator", 302), ("coordinator", 302), ("funder", 403)],
+)
+def test_only_the_organisations_administrators_and_coordinators_change_its_logo(
+    client_as, organiser, other_organiser, role, status, media_root
+):
+    from network.models import Membership
+
+    organisation = OrganisationFactory(name="Tillsammans Hjällbo")
+    MembershipFactory(member=organiser.member, organisation=organisation)  # an approved plain member
+    MembershipFactory(member=other_organiser.member, organisation=organisation, role=Membership.Role.ADMIN)
+    client = client_as("other_organiser" if role == "administrator" else role)
+    url = reverse("network:organisation_logo", args=[organisation.slug])
+    detail = client.get(organisation.get_absolute_url()).content.decode()
+    assert (url in detail) == (role in ("administrator", "coordinator"))
+    if status == 403:
+        assert client.get(url).status_code == 403
+    logo = SimpleUploadedFile("logo.webp", image_bytes("WEBP", size=(500, 250)))
+    response = client.post(url, {"logo": logo, "logo_alt": "A house with an open door"})
+    assert response.status_code == status
+    organisation.refresh_from_db()
+    if role in ("administrator", "coordinator"):
+        assert response["Location"] == organisation.get_absolute_url()
+        assert re.fullmatch(r"network/logos/[0-9a-f]{32}-384x192\.jpg", organisation.logo.name)
+        assert organisation.logo_alt == "A house with an open door"
+        html = client.get(organisation.get_absolute_url()).content.decode()
+        assert 'alt="A house with an open door"' in html and organisation.logo.url in html
+    else:
+        assert not organisation.logo
+
+
+def test_a_refused_logo_shows_the_error_and_keeps_the_stored_logo(client, coordinator, media_root):
+    organisation = OrganisationFactory(logo=SimpleUploadedFile("l.png", image_bytes(size=(100, 100))))
+    client.force_login(coordinator)
+    url = reverse("network:organisation_logo", args=[organisation.slug])
+    response = client.post(url, {"logo": SimpleUploadedFile("l.svg", b"<svg/>"), "logo_alt": ""})
+    assert response.status_code == 200 and "Upload a PNG, JPEG, GIF or WebP image." in response.content.decode()
+    assert organisation.logo.url in response.content.decode()
+    assert Organisation.objects.get(pk=organisation.pk).logo.name == organisation.logo.name

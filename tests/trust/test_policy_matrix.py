@@ -843,6 +843,7 @@ EXEMPT = {
     "network_files:logo": "an organisation's logo is as public as the organisation (tests/files/test_pictures.py)",
     "network:where": "counts of organisations per country: public facts",
     "network:profile_edit": "the person's own profile",
+    "network:organisation_logo": "a form for the organisation's administrators: Viewer.administers (tests/files)",
     "network:account": "the person's own account",
     "network:account_language": "a POST on the person's own account",
     "network:account_data": "the person's own data (tests/personal_data)",
