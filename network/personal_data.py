@@ -67,7 +67,7 @@ def export(user: User) -> dict:
             # The photo itself is at this address (as the person sees it, signed in), in
             # several widths beside it; its files go with the profile when the account is deleted.
             "photo": _absolute(member.photo.url) if member.photo else None,
-            "photo_description": member.photo_alt,
+            "photo_alt": member.photo_alt,
             "visibility": member.visibility,
             "preferred_language": member.preferred_language,
             "time_zone": member.time_zone,

@@ -97,6 +97,6 @@ def test_the_download_gives_the_address_of_the_persons_photo_which_they_can_fetc
     person, data, _text = download
     profile = data["network"]["profile"]
     assert profile["photo"].endswith(person.member.photo.url) and profile["photo"].startswith("http")
-    assert profile["photo_description"] == ANSWERS["photo_alt"]
+    assert profile["photo_alt"] == ANSWERS["photo_alt"]
     response = person.client.get(person.member.photo.url)
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
