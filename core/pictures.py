@@ -226,9 +226,9 @@ class PictureField(CheckedFileField):
     def contribute_to_class(self, cls, name, **kwargs):
         super().contribute_to_class(cls, name, **kwargs)
         if not cls._meta.abstract:
-            signals.post_init.connect(_remember_pictures, sender=cls, weak=False, dispatch_uid=f"pictures-{cls}-i")
-            signals.post_save.connect(_free_replaced, sender=cls, weak=False, dispatch_uid=f"pictures-{cls}-s")
-            signals.post_delete.connect(_free_deleted, sender=cls, weak=False, dispatch_uid=f"pictures-{cls}-d")
+            signals.post_init.connect(_remember_pictures, sender=cls, dispatch_uid=f"pictures-{cls}-i")
+            signals.post_save.connect(_free_replaced, sender=cls, dispatch_uid=f"pictures-{cls}-s")
+            signals.post_delete.connect(_free_deleted, sender=cls, dispatch_uid=f"pictures-{cls}-d")
 
 
 def _picture_fields(model) -> list[PictureField]:

@@ -128,6 +128,16 @@ def test_svg_html_and_polyglot_files_are_refused_and_nothing_is_stored(client, o
     assert not any(media_root.rglob("*.*"))
 
 
+def test_a_real_image_with_a_script_appended_is_stored_as_pixels_alone(client, organiser):
+    client.force_login(organiser)
+    polyglot = image_bytes("PNG", size=(300, 300)) + b"<html><script>alert(1)</script></html>"
+    assert upload_photo(client, organiser.member, content=polyglot, name="me.png").status_code == 302
+    member = Member.objects.get(pk=organiser.member.pk)
+    for name in stored_files(member.photo):
+        with default_storage.open(name) as handle:
+            assert b"<script" not in handle.read()
+
+
 def test_a_form_error_elsewhere_keeps_the_stored_photo_and_shows_no_broken_image(client, organiser):
     client.force_login(organiser)
     upload_photo(client, organiser.member)
