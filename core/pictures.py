@@ -71,10 +71,10 @@ def renditions(name: str, widths: Sequence[int]) -> list[Rendition]:
     """Every file of the picture stored as ``name``: the stored picture first, then the smaller
     widths of its type and every width as WebP. A name we did not give (no recorded size) has
     only itself."""
-    path = PurePosixPath(name or "")
-    match = _STORED.match(path.name)
     if not name:
         return []
+    path = PurePosixPath(name)
+    match = _STORED.match(path.name)
     if match is None:
         return [Rendition(name, None, None, suffix(name))]
     width, height, ext = int(match["width"]), int(match["height"]), match["ext"]

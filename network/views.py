@@ -125,6 +125,7 @@ def organisation_detail(request, slug):
     own = None
     if viewer.is_authenticated:
         own = Membership.objects.filter(organisation=organisation, member_id=viewer.member_id).first()
+    administers = viewer.administers(organisation.pk)
     context = {
         "organisation": organisation,
         "body": body,
@@ -132,11 +133,9 @@ def organisation_detail(request, slug):
         # Rendered live around the cached body: the viewer's own membership or request, and
         # the requests waiting for them if they administer the organisation.
         "own_membership": own,
-        "administers": viewer.administers(organisation.pk),
+        "administers": administers,
         "waiting": (
-            Membership.objects.pending_for(viewer).filter(organisation=organisation).count()
-            if viewer.administers(organisation.pk)
-            else 0
+            Membership.objects.pending_for(viewer).filter(organisation=organisation).count() if administers else 0
         ),
     }
     return render(request, "network/organisation_detail.html", context)
