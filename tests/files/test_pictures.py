@@ -384,3 +384,18 @@ def test_a_refused_logo_shows_the_error_and_keeps_the_stored_logo(client, coordi
     assert response.status_code == 200 and "Upload a PNG, JPEG, GIF or WebP image." in response.content.decode()
     assert organisation.logo.url in response.content.decode()
     assert Organisation.objects.get(pk=organisation.pk).logo.name == organisation.logo.name
+
+
+def test_the_admin_shows_and_links_every_kind_of_picture(client, coordinator, photos):
+    client.force_login(coordinator)
+    organisation = OrganisationFactory(logo=SimpleUploadedFile("l.png", image_bytes(size=(200, 100))))
+    exchange = ExchangeFactory(cover=SimpleUploadedFile("c.png", image_bytes(size=(900, 450))))
+    hidden = photos["hidden"]
+    for url, picture in (
+        (reverse("admin:network_member_change", args=[hidden.pk]), hidden.photo),
+        (reverse("admin:network_organisation_change", args=[organisation.pk]), organisation.logo),
+        (reverse("admin:exchanges_exchange_change", args=[exchange.pk]), exchange.cover),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200 and picture.url in response.content.decode(), url
+        assert client.get(picture.url).status_code == 200
