@@ -24,6 +24,8 @@ urlpatterns = [
     # onto MEDIA_ROOT: there is no /media/ URL, in the demo either.
     path("files/evidence/", include("evidence.urls_files")),
     path("files/practice/", include("practice.urls_files")),
+    path("files/network/", include("network.urls_files")),
+    path("files/exchanges/", include("exchanges.urls_files")),
 ]
 
 urlpatterns += i18n_patterns(

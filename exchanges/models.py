@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 from django_countries.fields import CountryField
 
+from core.pictures import COVER_WIDTHS, PictureField
 from core.policy import Viewer
 from core.validators import validate_single_line
 from network.models import Member, Organisation, Theme
@@ -221,6 +222,20 @@ class Exchange(models.Model):
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    cover = PictureField(
+        _("cover image"),
+        folder="exchanges/covers",
+        widths=COVER_WIDTHS,
+        url_name="exchanges_files:cover",
+        help_text=_("PNG, JPEG, GIF or WebP, wider than high."),
+    )
+    cover_alt = models.CharField(
+        _("cover image description"),
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("What the image shows, for people who cannot see it. Leave empty if it is only decoration."),
+    )
     hosts = models.ManyToManyField(Organisation, blank=True, related_name="hosted_exchanges", verbose_name=_("hosts"))
     partners = models.ManyToManyField(
         Organisation, blank=True, related_name="partner_exchanges", verbose_name=_("partners")

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from core import cache
+from core.pictures import picture_copy
 from core.policy import viewer_for
 from exchanges import emails
 from exchanges.models import (
@@ -492,6 +493,8 @@ def exchange_duplicate(*, exchange: Exchange) -> Exchange:
     copy.status = Exchange.Status.DRAFT
     copy.sequence = 0
     copy.published_at = copy.cancelled_at = None
+    # The copy gets a cover of its own: deleting or replacing one must not take the other's.
+    copy.cover = picture_copy(exchange.cover)
     copy.save()
     copy.hosts.set(exchange.hosts.all())
     copy.partners.set(exchange.partners.all())

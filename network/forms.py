@@ -28,6 +28,8 @@ class MemberForm(forms.ModelForm):
             "languages",
             "themes",
             "bio",
+            "photo",
+            "photo_alt",
             "visibility",
             "preferred_language",
             "time_zone",
@@ -53,9 +55,21 @@ class MemberForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Sorted by name in the language the page is shown in.
         self.fields["languages"].choices = language_choices()
-        for name in ("display_name", "city", "bio"):
+        for name in ("display_name", "city", "bio", "photo_alt"):
             self.fields[name].validators.append(validate_no_nul)
         self.fields["display_name"].required = True
+
+
+class OrganisationLogoForm(forms.ModelForm):
+    """An organisation's logo, for its administrators (coordinators also have the admin)."""
+
+    class Meta:
+        model = Organisation
+        fields = ["logo", "logo_alt"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["logo_alt"].validators.append(validate_no_nul)
 
 
 class MembershipRequestForm(forms.Form):

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.pictures import PictureField
 from core.policy import Role  # noqa: F401 — the role group names, defined once in the policy
 from core.validators import validate_single_line
 
@@ -138,6 +139,16 @@ class Organisation(models.Model):
         verbose_name=_("networks it belongs to"),
     )
     founded_year = models.PositiveSmallIntegerField(_("founded"), null=True, blank=True)
+    logo = PictureField(
+        _("logo"), folder="network/logos", url_name="network_files:logo", help_text=_("PNG, JPEG, GIF or WebP.")
+    )
+    logo_alt = models.CharField(
+        _("logo description"),
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("What the logo shows, if more than the organisation's name. Leave empty otherwise."),
+    )
     # Visible to coordinators only (admin); never rendered on public pages.
     contact_email = models.EmailField(_("contact email"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -188,6 +199,13 @@ class MemberQuerySet(models.QuerySet):
         ``visible_to`` allows, but never a hidden one, not even one's own."""
         return self.visible_to(viewer).exclude(visibility=Member.Visibility.HIDDEN)
 
+    def photos_visible_to(self, viewer):
+        """Profiles whose photo ``viewer`` may see: the profiles ``visible_to`` them, and every
+        profile for coordinators, who see every profile (photo included) in the admin."""
+        if viewer.is_coordinator:
+            return self.all()
+        return self.visible_to(viewer)
+
 
 class Member(models.Model):
     """A person's profile in the network."""
@@ -208,6 +226,16 @@ class Member(models.Model):
     )
     themes = models.ManyToManyField(Theme, blank=True, related_name="members", verbose_name=_("themes of interest"))
     bio = models.TextField(_("short bio"), max_length=1000, blank=True)
+    photo = PictureField(
+        _("photo"), folder="network/photos", url_name="network_files:photo", help_text=_("PNG, JPEG, GIF or WebP.")
+    )
+    photo_alt = models.CharField(
+        _("photo description"),
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("What the photo shows, for people who cannot see it. Your name is always shown beside it."),
+    )
     visibility = models.CharField(
         _("profile visibility"), max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
     )

@@ -4,7 +4,8 @@ Invitations to the person's addresses are the invitations app's (``invitations/p
 
 Erasure (``core.personal_data``; ``network`` is erased last, after every app above it):
 
-* the member profile, its memberships and themes are deleted; the user row itself is then
+* the member profile, its memberships and themes are deleted, and its photo's files (every
+  width) with it, once the deletion commits (``core.pictures``); the user row itself is then
   anonymised by ``network.services.account_delete`` (it stays, as "former member", for what
   the person contributed);
 * allauth's email addresses are deleted (their confirmations cascade); login codes live only
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 
 from allauth.account.models import EmailAddress, EmailConfirmation
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.db.models import Q, Value
@@ -62,6 +64,10 @@ def export(user: User) -> dict:
             "languages": list(member.languages),
             "themes": [theme.slug for theme in member.themes.all()],
             "bio": member.bio,
+            # The photo itself is at this address (as the person sees it, signed in), in
+            # several widths beside it; its files go with the profile when the account is deleted.
+            "photo": _absolute(member.photo.url) if member.photo else None,
+            "photo_alt": member.photo_alt,
             "visibility": member.visibility,
             "preferred_language": member.preferred_language,
             "time_zone": member.time_zone,
@@ -82,6 +88,10 @@ def export(user: User) -> dict:
             for membership in Membership.objects.filter(member=member).select_related("organisation")
         ]
     return data
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def erase(user: User) -> None:

@@ -39,6 +39,13 @@ def profile_save(*, form) -> Member:
     return form.save()
 
 
+@transaction.atomic
+def organisation_logo_save(*, form) -> Organisation:
+    """Save an organisation's logo form (validated; the caller checked that the person
+    administers the organisation). The replaced logo's files go after commit."""
+    return form.save()
+
+
 # --- Memberships: asked for by the member, decided by the organisation ---------------------
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("organisations/requests/<int:pk>/approve/", views.membership_approve, name="membership_approve"),
     path("organisations/requests/<int:pk>/decline/", views.membership_decline, name="membership_decline"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
+    path("organisations/<slug:slug>/logo/", views.organisation_logo, name="organisation_logo"),
     path("members/", views.member_list, name="member_list"),
     path("members/<int:pk>/", views.member_detail, name="member_detail"),
     path("where/", views.where, name="where"),

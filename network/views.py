@@ -30,9 +30,9 @@ from core.personal_data import ErasureBusy
 from core.policy import representative
 from network import services as membership_services
 from network.filters import MemberFilter, OrganisationFilter
-from network.forms import AccountDeleteForm, MemberForm, MembershipRequestForm
+from network.forms import AccountDeleteForm, MemberForm, MembershipRequestForm, OrganisationLogoForm
 from network.models import Member, Membership, Organisation, Theme
-from network.services import account_delete, personal_data_export, profile_save
+from network.services import account_delete, organisation_logo_save, personal_data_export, profile_save
 
 ORGANISATIONS_PER_PAGE = 24
 MEMBERS_PER_PAGE = 30
@@ -61,7 +61,7 @@ def _organisation_directory(request) -> str:
     )
     organisations = (
         filterset.qs.order_by("name", "pk")
-        .only("name", "slug", "kind", "country", "city")
+        .only("name", "slug", "kind", "country", "city", "logo", "logo_alt")
         .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("name", "name_en", "name_sv", "name_nl")))
     )
     page = _page(request, organisations, ORGANISATIONS_PER_PAGE)
@@ -125,6 +125,7 @@ def organisation_detail(request, slug):
     own = None
     if viewer.is_authenticated:
         own = Membership.objects.filter(organisation=organisation, member_id=viewer.member_id).first()
+    administers = viewer.administers(organisation.pk)
     context = {
         "organisation": organisation,
         "body": body,
@@ -132,13 +133,32 @@ def organisation_detail(request, slug):
         # Rendered live around the cached body: the viewer's own membership or request, and
         # the requests waiting for them if they administer the organisation.
         "own_membership": own,
+        "administers": administers,
         "waiting": (
-            Membership.objects.pending_for(viewer).filter(organisation=organisation).count()
-            if viewer.administers(organisation.pk)
-            else 0
+            Membership.objects.pending_for(viewer).filter(organisation=organisation).count() if administers else 0
         ),
     }
     return render(request, "network/organisation_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_logo(request, slug):
+    """The organisation's logo, changed by its administrators (and coordinators)."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    if not request.viewer.administers(organisation.pk):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = OrganisationLogoForm(request.POST, request.FILES, instance=organisation)
+        if form.is_valid():
+            organisation_logo_save(form=form)
+            messages.success(request, _("The logo is saved."))
+            return redirect(organisation.get_absolute_url())
+        # The page shows the stored logo, not the one the form holds while it shows errors.
+        organisation = Organisation.objects.get(pk=organisation.pk)
+    else:
+        form = OrganisationLogoForm(instance=organisation)
+    return render(request, "network/organisation_logo.html", {"form": form, "organisation": organisation})
 
 
 def _member_directory(request, viewer) -> str:
@@ -147,7 +167,7 @@ def _member_directory(request, viewer) -> str:
     filterset = MemberFilter(request.GET or None, queryset=listed, country_codes=list(codes), request=request)
     members = (
         filterset.qs.order_by("display_name", "pk")
-        .only("display_name", "country", "city", "languages")
+        .only("display_name", "country", "city", "languages", "photo", "photo_alt")
         .prefetch_related(
             Prefetch(
                 "memberships",
@@ -215,13 +235,15 @@ def where(request):
 def profile_edit(request):
     member = request.user.member
     if request.method == "POST":
-        form = MemberForm(request.POST, instance=member)
+        form = MemberForm(request.POST, request.FILES, instance=member)
         if form.is_valid():
             profile_save(form=form)
             # The pages stay in the language the member is reading (the URL's); the preferred
             # language is the one of the emails we send.
             messages.success(request, _("Your profile is saved."))
             return redirect("network:profile_edit")
+        # The page shows the stored photo, not the one the form holds while it shows errors.
+        member = Member.objects.get(pk=member.pk)
     else:
         form = MemberForm(instance=member)
     return render(request, "network/profile_edit.html", {"form": form, "member": member})

@@ -286,6 +286,10 @@ NOT_SECRET_TEXT_KWARGS = {
     # A file's display name: the download is decided by the policy, not by knowing the name.
     ("evidence_files:attachment", "name"),
     ("practice_files:image", "name"),
+    # A picture's stored name (random, with its size): served as its object is visible.
+    ("network_files:logo", "name"),
+    ("network_files:photo", "name"),
+    ("exchanges_files:cover", "name"),
 }
 
 

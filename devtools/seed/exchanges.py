@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import cache
+from devtools.seed import pictures
 from exchanges.models import Exchange, ExchangeTranslation, Reflection, Registration, Session
 from network.models import Member, Organisation, Role, Theme, User
 
@@ -101,6 +102,12 @@ def _at(days: int, hour: int, tz: str) -> datetime:
     day = (timezone.now() + timedelta(days=days)).date()
     return datetime.combine(day, time(hour, 0), tzinfo=zoneinfo.ZoneInfo(tz))
 
+
+COVERS = {
+    "european-learning-exchange": "A drawing of hills at sunrise",
+    "visit-navet-i-bergsjon": "A drawing of hills under an evening sky",
+    "online-climate-neighbourhoods": "A drawing of green hills and the sun",
+}
 
 PROGRAMME = [
     # slug, kind, title, summary, format, hosts, partners, themes, languages, days, hours, tz, capacity, extra
@@ -525,6 +532,11 @@ def seed_demo(*, stdout) -> None:
             created += 1
     translated = _demo_translations()
     stdout.write(f"exchanges: {created} demo exchanges added, {translated} translations.")
+    # A few exchanges with a cover image (drawn with Pillow), only where none is set yet.
+    for exchange in Exchange.objects.filter(slug__in=COVERS, cover=""):
+        exchange.cover = pictures.cover(exchange.slug)
+        exchange.cover_alt = COVERS[exchange.slug]
+        exchange.save(update_fields=["cover", "cover_alt", "updated_at"])
 
 
 def _demo_translations() -> int:

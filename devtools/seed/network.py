@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from core import cache
+from devtools.seed import pictures
 from network.models import Member, Membership, Organisation, Role, Theme, User
 
 DEMO_PASSWORD = "learninglab"  # noqa: S105 — documented demo password, seed_demo refuses to run in production.
@@ -636,6 +637,25 @@ def seed_demo(*, stdout) -> None:
             orgs=orgs,
         )
     stdout.write(f"network: {len(MEMBERS) + len(DEMO_ACCOUNTS)} members, demo logins: {', '.join(DEMO_ACCOUNTS)}")
+    _demo_pictures(orgs)
+
+
+# A few organisations with a logo and a few members with a photo; everyone else shows initials.
+LOGOS = [ECON, GOTHENBURG, "Digidem Lab", "Navet i Bergsjön", "Community Organisers"]
+PHOTOS = ["sara.lindqvist@example.org", "hodan.ali@example.org", "organiser@example.org", "coordinator@example.org"]
+
+
+def _demo_pictures(orgs: dict[str, Organisation]) -> None:
+    """Drawn with Pillow (``devtools.seed.pictures``); only where none is set yet, so a
+    picture someone uploaded in the demo stays."""
+    for name in LOGOS:
+        organisation = orgs[name]
+        if not organisation.logo:
+            organisation.logo = pictures.logo(name)
+            organisation.save(update_fields=["logo", "updated_at"])
+    for member in Member.objects.filter(user__email__in=PHOTOS, photo=""):
+        member.photo = pictures.photo(member.display_name)
+        member.save(update_fields=["photo", "updated_at"])
 
 
 # --- bench -----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from allauth.account.models import EmailAddress, EmailConfirmation
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
@@ -37,6 +38,7 @@ from practice import services as practice_services
 from practice.models import Guide, GuideImage, GuideRevision, JointAction, JointActionUpdate
 from tests.factories.evidence import CommunityFactory, RoundFactory
 from tests.factories.exchanges import ExchangeFactory, SessionFactory
+from tests.factories.files import image_bytes
 from tests.factories.network import PASSWORD, MembershipFactory, OrganisationFactory, ThemeFactory, UserFactory
 from tests.factories.practice import make_guide
 
@@ -59,6 +61,7 @@ ANSWERS = {
     "assessment_comment": "Assessment-comment-GRUE",
     "pseudonym": "Pseudonym-SPLATT",
     "invitation_name": "Zlatana Invited-Name",
+    "photo_alt": "Photo-description-XYZZY",
 }
 TRAVEL_COST = Decimal("1234.56")
 
@@ -100,6 +103,8 @@ def person_everything(*, coordinator: User) -> Person:
     member.display_name = DISPLAY_NAME
     member.city = ANSWERS["city"]
     member.bio = ANSWERS["bio"]
+    member.photo = SimpleUploadedFile("me.png", image_bytes("PNG", size=(500, 400)))
+    member.photo_alt = ANSWERS["photo_alt"]
     member.save()
     member.themes.add(ThemeFactory(slug="housing-pd"))
     org = OrganisationFactory(name="Navet PD")

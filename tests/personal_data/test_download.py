@@ -91,3 +91,12 @@ def test_the_download_holds_nothing_about_the_person_waiting_after_them(download
     bystander = UserFactory(email="bystander@example.org")
     response = person.client.get(reverse("network:account_data"))
     assert bystander.email not in response.content.decode()
+
+
+def test_the_download_gives_the_address_of_the_persons_photo_which_they_can_fetch(download):
+    person, data, _text = download
+    profile = data["network"]["profile"]
+    assert profile["photo"].endswith(person.member.photo.url) and profile["photo"].startswith("http")
+    assert profile["photo_alt"] == ANSWERS["photo_alt"]
+    response = person.client.get(person.member.photo.url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"

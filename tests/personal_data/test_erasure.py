@@ -184,3 +184,16 @@ def test_no_queued_email_reaches_the_person_after_deletion(person, django_captur
         and digest.headers == {}
         and digest.idempotency_key.startswith("erased:")
     )
+
+
+def test_deleting_the_account_removes_every_file_of_the_persons_photo(person, django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    from core.pictures import renditions
+
+    photo = person.member.photo
+    names = [r.name for r in renditions(photo.name, photo.field.widths)]
+    assert len(names) > 2 and all(default_storage.exists(name) for name in names)
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_account(person)
+    assert not any(default_storage.exists(name) for name in names)

@@ -20,6 +20,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
@@ -268,6 +269,17 @@ def file_surface(add_file: Callable, expected: Callable, url_name: str, *, holds
 def _attachment(world, record, token):
     upload = SimpleUploadedFile("notes.txt", f"Notes {token}".encode())
     return attachment_add(record=record, user=world.author, file=upload, title="Notes")
+
+
+def _picture(field):
+    """A picture (``core.pictures``) of the object, as the file the surface fetches."""
+
+    def add(world, obj, token):
+        setattr(obj, field, SimpleUploadedFile("picture.png", PNG))
+        obj.save()
+        return SimpleNamespace(file=getattr(obj, field))
+
+    return add
 
 
 def _guide_image(world, guide, token):
@@ -553,6 +565,12 @@ EXCHANGES = Kind(
         search_surface(
             lambda world, viewer, obj: _has(Exchange.objects.visible_to(viewer).exclude(status="draft"), obj)
         ),
+        file_surface(
+            _picture("cover"),
+            lambda world, viewer, obj: _has(Exchange.objects.visible_to(viewer), obj),
+            "exchanges_files:cover",
+            holds_token=False,
+        ),
         digest_surface(
             lambda world, viewer, obj: (
                 obj.status == Exchange.Status.PUBLISHED
@@ -672,6 +690,12 @@ MEMBERS = Kind(
                 ),
                 obj,
             ),
+        ),
+        file_surface(
+            _picture("photo"),
+            lambda world, viewer, obj: _has(Member.objects.photos_visible_to(viewer), obj),
+            "network_files:photo",
+            holds_token=False,
         ),
     ],
 )
@@ -816,8 +840,10 @@ EXEMPT = {
     "account_": "allauth's login, signup, password and email pages: only the person's own account",
     "set_language": "a POST that changes the language",
     "network:organisation_list": "organisations are public facts, not access-controlled content",
+    "network_files:logo": "an organisation's logo is as public as the organisation (tests/files/test_pictures.py)",
     "network:where": "counts of organisations per country: public facts",
     "network:profile_edit": "the person's own profile",
+    "network:organisation_logo": "a form for the organisation's administrators: Viewer.administers (tests/files)",
     "network:account": "the person's own account",
     "network:account_language": "a POST on the person's own account",
     "network:account_data": "the person's own data (tests/personal_data)",
