@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
 from network.models import Member, Membership, Organisation, Theme, User
@@ -107,7 +108,8 @@ class MembershipAdmin(admin.ModelAdmin):
             except MembershipError:
                 continue
             done += 1
-        self.message_user(request, _("%(count)d requests decided.") % {"count": done})
+        message = ngettext("%(count)d request decided.", "%(count)d requests decided.", done)
+        self.message_user(request, message % {"count": done})
 
     @admin.action(description=_("Approve the selected requests"), permissions=["change"])
     def approve_requests(self, request, queryset):

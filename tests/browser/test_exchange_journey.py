@@ -133,7 +133,7 @@ def test_exchange_journey(browser, live_server):
     admin.check(f"input[name=_selected_action][value='{applicant.pk}']")
     admin.select_option("select[name=action]", "accept_applications")
     admin.click("button[name=index]")
-    admin.get_by_text("1 applications accepted.").wait_for()
+    admin.get_by_text("1 application accepted.").wait_for()
     applicant.refresh_from_db()
     assert applicant.state == State.ACCEPTED
     assert any(m.to == [applicant.user.email] and "You are accepted" in m.subject for m in mail.outbox)
