@@ -15,6 +15,8 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -101,7 +103,15 @@ class SessionInline(admin.TabularInline):
     extra = 0
     fields = ["title", "starts_at", "ends_at", "room", "facilitators", "description"]
     autocomplete_fields = ["facilitators"]
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}}
+    # One line per session: the browser's own date-and-time field instead of the admin's
+    # two fields with shortcuts, and a two-line description.
+    formfield_overrides = {
+        models.DateTimeField: {
+            "form_class": forms.DateTimeField,
+            "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        },
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 24})},
+    }
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("facilitators")
@@ -158,13 +168,15 @@ class ExchangeAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
     """The form holds the exchange and its programme; its registrations are a filtered list of
     their own (linked with their counts), so the page stays short and quick at any size."""
 
+    class Media:
+        css = {"screen": ["exchanges/admin/exchanges.css"]}
+
     form = ExchangeAdminForm
+    # Few, narrow columns, so that every count stays in view beside the filters.
     list_display = [
-        "title",
-        "kind",
+        "exchange",
+        "starts",
         "status",
-        "starts_at",
-        "country",
         "places",
         "offered",
         "waitlisted",
@@ -216,6 +228,16 @@ class ExchangeAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
         if obj is None:
             return [(None, {"fields": fields})]
         return [(_("Registrations"), {"fields": ["registrations_overview"]}), (None, {"fields": fields})]
+
+    @admin.display(description=_("exchange"), ordering="title")
+    def exchange(self, obj):
+        where = ", ".join(part for part in [obj.city, obj.country.name if obj.country else ""] if part)
+        details = " · ".join(str(part) for part in [obj.get_kind_display(), where] if part)
+        return format_html("{}<br><small>{}</small>", obj.title, details)
+
+    @admin.display(description=_("starts"), ordering="starts_at")
+    def starts(self, obj):
+        return date_format(timezone.localtime(obj.starts_at), "SHORT_DATETIME_FORMAT")
 
     @admin.display(description=_("confirmed / capacity"), ordering="confirmed_count")
     def places(self, obj):
@@ -358,7 +380,7 @@ def _summary(*parts: tuple[str, str], words: int = 20) -> str:
     """Non-empty answers as "label: first words…", one per line, for a change list cell."""
     return format_html_join(
         mark_safe("<br>"),  # noqa: S308 — a constant.
-        "<strong>{}</strong> {}",
+        "<strong>{}:</strong> {}",
         ((label, Truncator(text).words(words)) for label, text in parts if text),
     )
 
@@ -368,7 +390,10 @@ class RegistrationAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
     """Registrations of every exchange, to be filtered to one (the exchange's page links here
     with its counts): who, in what state, and what they answered, readable in the list."""
 
-    list_display = ["member", "exchange", "state", "waitlist_position", "answers", "needs", "travel", "created_at"]
+    class Media:
+        css = {"screen": ["exchanges/admin/exchanges.css"]}
+
+    list_display = ["member", "exchange", "state_and_place", "answers", "needs", "travel", "registered"]
     list_filter = [
         ("exchange", AutocompleteListFilter),
         "state",
@@ -393,9 +418,14 @@ class RegistrationAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
         return False
 
     def get_list_display(self, request):
+        fields = list(super().get_list_display(request))
         # Access, dietary and interpretation needs are for coordinators only.
-        fields = super().get_list_display(request)
-        return fields if request.viewer.is_coordinator else [f for f in fields if f != "needs"]
+        if not request.viewer.is_coordinator:
+            fields.remove("needs")
+        # Filtered to one exchange (as linked from its page), its name on every row is noise.
+        if request.GET.get("exchange__id__exact"):
+            fields.remove("exchange")
+        return fields
 
     def delete_model(self, request, obj):
         services.registration_delete(registration=obj)
@@ -416,6 +446,23 @@ class RegistrationAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
         member = getattr(obj.user, "member", None)
         name = member.display_name if member is not None else ""
         return format_html("{}<br><small>{}</small>", name, obj.user.email) if name else obj.user.email
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_and_place(self, obj):
+        if obj.state == State.WAITLISTED and obj.waitlist_position:
+            return format_html(
+                "{}<br><small>{}</small>", obj.get_state_display(), _("number %(n)d") % {"n": obj.waitlist_position}
+            )
+        if obj.state == State.OFFERED and obj.offer_expires_at:
+            until = date_format(timezone.localtime(obj.offer_expires_at), "SHORT_DATETIME_FORMAT")
+            return format_html(
+                "{}<br><small>{}</small>", obj.get_state_display(), _("until %(date)s") % {"date": until}
+            )
+        return obj.get_state_display()
+
+    @admin.display(description=_("registered"), ordering="created_at")
+    def registered(self, obj):
+        return date_format(timezone.localtime(obj.created_at), "SHORT_DATETIME_FORMAT")
 
     @admin.display(description=_("answers"))
     def answers(self, obj):
