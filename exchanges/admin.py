@@ -23,7 +23,13 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import AutocompleteListFilter, ChoicesSearchListFilter, SearchBoxFiltersMixin, SecretFieldsAdminMixin
+from core.admin import (
+    AutocompleteListFilter,
+    ChoicesSearchListFilter,
+    QuickSelect,
+    SearchBoxFiltersMixin,
+    SecretFieldsAdminMixin,
+)
 from core.validators import spreadsheet_safe
 from exchanges import services
 from exchanges.forms import ParticipantsEmailForm
@@ -89,7 +95,8 @@ class _ChosenMembersWidget(AutocompleteSelectMultiple):
 class _SessionFormSet(BaseInlineFormSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        known = {str(m.pk): str(m) for form in self.forms for m in form.instance.facilitators.all()}
+        saved = [form.instance for form in self.forms if form.instance.pk is not None]
+        known = {str(m.pk): str(m) for session in saved for m in session.facilitators.all()}
         for form in [*self.forms, self.empty_form]:
             widget = form.fields["facilitators"].widget
             getattr(widget, "widget", widget).known = known
@@ -193,6 +200,7 @@ class ExchangeAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
         ("themes", AutocompleteListFilter),
     ]
     search_fields = ["title", "slug", "city"]
+    list_per_page = 50
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["hosts", "partners", "themes"]
     date_hierarchy = "starts_at"
@@ -221,6 +229,12 @@ class ExchangeAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
                 ),
             )
         )
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        # Hundreds of countries and time zones: written without a template per option.
+        if db_field.name in ("country", "time_zone"):
+            kwargs["widget"] = QuickSelect
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         # The registrations' counts and links come first on an existing exchange's page.
@@ -401,6 +415,11 @@ class RegistrationAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
         "exchange__kind",
     ]
     list_select_related = ["user__member", "exchange"]
+    # Newest first by key (the table's order of creation): an index scan, where sorting on
+    # created_at would sort every registration for each page. Nor a second count of them all.
+    ordering = ["-pk"]
+    show_full_result_count = False
+    list_per_page = 50
     search_fields = ["user__email", "user__member__display_name", "exchange__title"]
     raw_id_fields = ["user", "exchange"]
     readonly_fields = ["created_at", "updated_at", "sensitive_erased_at", "offered_at"]
