@@ -97,7 +97,7 @@ class _SessionFormSet(BaseInlineFormSet):
         super().__init__(*args, **kwargs)
         saved = [form.instance for form in self.forms if form.instance.pk is not None]
         known = {str(m.pk): str(m) for session in saved for m in session.facilitators.all()}
-        for form in [*self.forms, self.empty_form]:
+        for form in self.forms:
             widget = form.fields["facilitators"].widget
             getattr(widget, "widget", widget).known = known
 

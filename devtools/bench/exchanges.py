@@ -225,6 +225,10 @@ def _admin_pages(ctx) -> None:
         coordinator,
     )
     ctx.measure_page("admin: index with the dashboard", "/admin/", coordinator)
+    # For scale: the admin's smallest form page, what any admin page costs at least.
+    ctx.measure_page(
+        "admin: password change (smallest admin page)", "/admin/password_change/", coordinator, checked=False
+    )
     client = Client()
     client.force_login(coordinator)
     response = client.get(f"/admin/exchanges/exchange/{largest.pk}/change/")
