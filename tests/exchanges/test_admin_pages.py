@@ -250,3 +250,19 @@ def test_the_member_column_names_the_member(client_as):
     assert Member.objects.filter(display_name="Amina Yusuf").exists()
     body = client_as("coordinator").get(reverse("admin:exchanges_registration_changelist")).content.decode()
     assert "Amina Yusuf" in body and registration.user.email in body
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_evidence_actions_message_in_the_right_plural(client_as, n):
+    from evidence.models import EvidenceRecord
+    from tests.factories.evidence import EvidenceRecordFactory
+
+    records = [EvidenceRecordFactory(visibility=EvidenceRecord.Visibility.NETWORK) for _ in range(n)]
+    response = client_as("coordinator").post(
+        reverse("admin:evidence_evidencerecord_changelist"),
+        {"action": "visibility_funders", ACTION_CHECKBOX_NAME: [r.pk for r in records]},
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == [
+        "Visibility set on 1 record." if n == 1 else "Visibility set on 2 records."
+    ]
