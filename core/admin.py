@@ -59,6 +59,7 @@ class SearchBoxListFilter(admin.FieldListFilter):
     lookup_kwarg: str
 
     def __init__(self, field, request, params, model, model_admin, field_path):
+        self.model, self.model_admin = model, model_admin
         self.lookup_kwarg = self.make_lookup_kwarg(field, field_path)
         values = params.get(self.lookup_kwarg) or [""]
         self.lookup_val = values[-1]
@@ -88,8 +89,6 @@ class SearchBoxListFilter(admin.FieldListFilter):
             "attrs": self.widget_attrs(),
             "kept": _kept_parameters(changelist, [self.lookup_kwarg]),
             "clear_url": changelist.get_query_string(remove=[self.lookup_kwarg]),
-            "display": self.title,
-            "query_string": changelist.get_query_string(remove=[self.lookup_kwarg]),
         }
 
 
@@ -130,10 +129,6 @@ class AutocompleteListFilter(SearchBoxListFilter):
             "lang": get_select2_language() or "",
         }
 
-    def __init__(self, field, request, params, model, model_admin, field_path):
-        self.model_admin = model_admin
-        super().__init__(field, request, params, model, model_admin, field_path)
-
 
 class ChoicesSearchListFilter(SearchBoxListFilter):
     """A filter on a field with many choices (countries) offering only the values in use, in
@@ -141,10 +136,6 @@ class ChoicesSearchListFilter(SearchBoxListFilter):
 
     def make_lookup_kwarg(self, field, field_path) -> str:
         return f"{field_path}__exact"
-
-    def __init__(self, field, request, params, model, model_admin, field_path):
-        self.model = model
-        super().__init__(field, request, params, model, model_admin, field_path)
 
     def options(self):
         labels = {str(value): str(label) for value, label in self.field.flatchoices}
