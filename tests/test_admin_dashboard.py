@@ -76,6 +76,9 @@ def test_the_dashboard_takes_the_same_queries_however_much_is_waiting(client_as)
     assert few == many
     assert response.context["dashboard"]["upcoming_more"]
     assert len(response.context["dashboard"]["upcoming"]) == 12
+    # "All exchanges starting in this period" opens the change list filtered to them.
+    listed = client.get(response.context["dashboard"]["upcoming_url"])
+    assert listed.status_code == 200 and listed.context["cl"].result_count == 16
 
 
 @pytest.mark.parametrize("role", ["anonymous", "organiser", "funder"])
