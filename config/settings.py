@@ -57,7 +57,7 @@ DEVTOOLS = env_bool("DEVTOOLS", DEBUG)
 INSTALLED_APPS = [
     # modeltranslation must come before the admin to patch its forms.
     "modeltranslation",
-    "django.contrib.admin",
+    "config.apps.LearningLabAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -9,8 +9,6 @@ from network.views import home
 
 # The admin login goes through allauth, so its rate limits protect it too.
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "Learning Lab"
-admin.site.site_title = "Learning Lab"
 
 # A BadRequest or SuspiciousOperation (e.g. too many query parameters) gets the site's 400 page,
 # the same one core.http.UnusableInputMiddleware answers with.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from evidence import services
@@ -70,7 +71,8 @@ def _transition(step: str, label):
                 done += 1
             except ValidationError as error:
                 modeladmin.message_user(request, f"{record}: {' '.join(error.messages)}", messages.WARNING)
-        modeladmin.message_user(request, _("%(n)s record(s) changed.") % {"n": done}, messages.SUCCESS)
+        message = ngettext("%(count)d record changed.", "%(count)d records changed.", done)
+        modeladmin.message_user(request, message % {"count": done}, messages.SUCCESS)
 
     action.__name__ = f"action_{step}"
     action.short_description = label
@@ -79,9 +81,14 @@ def _transition(step: str, label):
 
 def _verify(level: str, label):
     def action(modeladmin, request, queryset):
+        done = 0
         for record in queryset:
             services.record_update(record=record, user=request.user, data={"verification": level}, action="verify")
-        modeladmin.message_user(request, _("Verification level set."), messages.SUCCESS)
+            done += 1
+        message = ngettext(
+            "Verification level set on %(count)d record.", "Verification level set on %(count)d records.", done
+        )
+        modeladmin.message_user(request, message % {"count": done}, messages.SUCCESS)
 
     action.__name__ = f"verify_{level}"
     action.short_description = label
@@ -90,9 +97,12 @@ def _verify(level: str, label):
 
 def _visibility(level: str, label):
     def action(modeladmin, request, queryset):
+        done = 0
         for record in queryset:
             services.record_update(record=record, user=request.user, data={"visibility": level}, action="visibility")
-        modeladmin.message_user(request, _("Visibility set."), messages.SUCCESS)
+            done += 1
+        message = ngettext("Visibility set on %(count)d record.", "Visibility set on %(count)d records.", done)
+        modeladmin.message_user(request, message % {"count": done}, messages.SUCCESS)
 
     action.__name__ = f"visibility_{level}"
     action.short_description = label
@@ -213,9 +223,12 @@ class ConsentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Withdraw consent"))
     def withdraw(self, request, queryset):
+        done = 0
         for consent in queryset:
             services.consent_withdraw(consent=consent, user=request.user, note="admin")
-        self.message_user(request, _("Consent withdrawn."), messages.SUCCESS)
+            done += 1
+        message = ngettext("%(count)d consent withdrawn.", "%(count)d consents withdrawn.", done)
+        self.message_user(request, message % {"count": done}, messages.SUCCESS)
 
 
 @admin.register(Revision)

@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import csv
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import Count, Q, Sum
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.db import models
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import SecretFieldsAdminMixin
+from core.admin import (
+    AutocompleteListFilter,
+    ChoicesSearchListFilter,
+    QuickSelect,
+    SearchBoxFiltersMixin,
+    SecretFieldsAdminMixin,
+)
 from core.validators import spreadsheet_safe
 from exchanges import services
 from exchanges.forms import ParticipantsEmailForm
@@ -72,27 +87,68 @@ class ExchangeTranslationInline(admin.StackedInline):
     max_num = len(settings.LANGUAGES)
 
 
-class SessionInline(admin.StackedInline):
+class _ChosenMembersWidget(AutocompleteSelectMultiple):
+    """The facilitator picker: an autocomplete that labels the chosen members from ``known``
+    (the sessions' prefetched facilitators, set by ``_SessionFormSet``), so that a programme of
+    any length renders with the same queries. Values it does not know (a form sent back with a
+    new choice) are looked up as usual."""
+
+    known: dict[str, str] | None = None
+
+    def optgroups(self, name, value, attr=None):
+        chosen = [str(v) for v in value if v not in ("", None)]
+        if self.known is None or not all(v in self.known for v in chosen):
+            return super().optgroups(name, value, attr)
+        return [(None, [self.create_option(name, v, self.known[v], True, i) for i, v in enumerate(chosen)], 0)]
+
+
+class _SessionFormSet(BaseInlineFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        saved = [form.instance for form in self.forms if form.instance.pk is not None]
+        known = {str(m.pk): str(m) for session in saved for m in session.facilitators.all()}
+        for form in self.forms:
+            widget = form.fields["facilitators"].widget
+            getattr(widget, "widget", widget).known = known
+
+
+class SessionInline(admin.TabularInline):
+    """The programme, one row per session; facilitators are picked by typing a name."""
+
     model = Session
+    formset = _SessionFormSet
     extra = 0
-    filter_horizontal = ["facilitators"]
-
-
-class RegistrationInline(admin.TabularInline):
-    model = Registration
-    extra = 0
-    fields = ["user", "state", "waitlist_position", "offer_expires_at", "consent_show_name", "travel_support_requested"]
-    readonly_fields = fields
-    can_delete = False
-    show_change_link = True
-    ordering = ["state", "waitlist_position", "created_at"]
-
-    def has_add_permission(self, request, obj=None):
-        # Registrations are made by members (or through actions), so capacity rules apply.
-        return False
+    fields = ["title", "starts_at", "ends_at", "room", "facilitators", "description"]
+    autocomplete_fields = ["facilitators"]
+    # One line per session: the browser's own date-and-time field instead of the admin's
+    # two fields with shortcuts, and a two-line description.
+    formfield_overrides = {
+        models.DateTimeField: {
+            "form_class": forms.DateTimeField,
+            "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        },
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 24})},
+    }
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user__member")
+        return super().get_queryset(request).prefetch_related("facilitators")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "facilitators":
+            kwargs["widget"] = _ChosenMembersWidget(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def _registrations_url(exchange_id: int, **filters) -> str:
+    query = urlencode({"exchange__id__exact": exchange_id, **filters})
+    return f"{reverse('admin:exchanges_registration_changelist')}?{query}"
+
+
+def _count_link(exchange_id: int, count: int, state: str):
+    """A count that opens the exchange's registrations (in ``state``), or a plain 0."""
+    if not count:
+        return 0
+    return format_html('<a href="{}">{}</a>', _registrations_url(exchange_id, state__in=state), count)
 
 
 def _participants_csv(registrations, *, sensitive: bool) -> HttpResponse:
@@ -125,91 +181,167 @@ def _participants_csv(registrations, *, sensitive: bool) -> HttpResponse:
 
 
 @admin.register(Exchange)
-class ExchangeAdmin(admin.ModelAdmin):
+class ExchangeAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
+    """The form holds the exchange and its programme; its registrations are a filtered list of
+    their own (linked with their counts), so the page stays short and quick at any size."""
+
+    class Media:
+        css = {"screen": ["exchanges/admin/exchanges.css"]}
+
     form = ExchangeAdminForm
+    # Few, narrow columns, so that every count stays in view beside the filters.
     list_display = [
-        "title",
-        "kind",
+        "exchange",
+        "starts",
         "status",
-        "starts_at",
-        "country",
-        "capacity",
-        "confirmed",
+        "places",
         "offered",
         "waitlisted",
         "applied",
         "travel_total",
         "reflections_link",
     ]
-    list_filter = ["status", "kind", "format", "signup_mode", "country", "themes"]
+    list_filter = [
+        "status",
+        "kind",
+        "format",
+        "signup_mode",
+        ("country", ChoicesSearchListFilter),
+        ("themes", AutocompleteListFilter),
+    ]
     search_fields = ["title", "slug", "city"]
+    list_per_page = 50
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["hosts", "partners", "themes"]
+    autocomplete_fields = ["hosts", "partners", "themes"]
     date_hierarchy = "starts_at"
-    readonly_fields = ["sequence", "published_at", "cancelled_at"]
-    inlines = [ExchangeTranslationInline, SessionInline, RegistrationInline]
+    readonly_fields = ["registrations_overview", "sequence", "published_at", "cancelled_at"]
+    inlines = [ExchangeTranslationInline, SessionInline]
     actions = ["duplicate", "export_participants", "email_participants", "cancel_exchanges"]
 
     def get_queryset(self, request):
-        reg = "registrations__state"
+        # Correlated subqueries: PostgreSQL counts only for the rows of the page (or the one
+        # exchange of the change form), and the change list's count() leaves them out.
+        registrations = Registration.objects.filter(exchange_id=OuterRef("pk")).order_by().values("exchange_id")
+        travel = registrations.filter(travel_support_requested=True).exclude(
+            state__in=[State.CANCELLED, State.DECLINED]
+        )
+        reflections = Reflection.objects.filter(registration__exchange_id=OuterRef("pk")).order_by()
         return (
             super()
             .get_queryset(request)
+            .with_place_counts()
             .annotate(
-                n_confirmed=Count("registrations", filter=Q(**{f"{reg}__in": PARTICIPANT_STATES}), distinct=True),
-                n_offered=Count("registrations", filter=Q(**{reg: State.OFFERED}), distinct=True),
-                n_waitlisted=Count("registrations", filter=Q(**{reg: State.WAITLISTED}), distinct=True),
-                n_applied=Count("registrations", filter=Q(**{reg: State.APPLIED}), distinct=True),
-                n_reflections=Count("registrations__reflection", distinct=True),
-                travel=Sum(
-                    "registrations__travel_cost_estimate",
-                    filter=Q(registrations__travel_support_requested=True)
-                    & ~Q(**{f"{reg}__in": [State.CANCELLED, State.DECLINED]}),
+                registrations_count=Coalesce(Subquery(registrations.annotate(n=Count("pk")).values("n")[:1]), 0),
+                travel=Subquery(travel.annotate(total=Sum("travel_cost_estimate")).values("total")[:1]),
+                reflections_count=Coalesce(
+                    Subquery(reflections.values("registration__exchange_id").annotate(n=Count("pk")).values("n")[:1]),
+                    0,
                 ),
             )
         )
 
-    @admin.display(description=_("confirmed"), ordering="n_confirmed")
-    def confirmed(self, obj):
-        return obj.n_confirmed
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        # Hundreds of countries and time zones: written without a template per option.
+        if db_field.name in ("country", "time_zone"):
+            kwargs["widget"] = QuickSelect
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
-    @admin.display(description=_("offered"), ordering="n_offered")
+    def get_fieldsets(self, request, obj=None):
+        # The registrations' counts and links come first on an existing exchange's page.
+        fields = [f for f in self.get_fields(request, obj) if f != "registrations_overview"]
+        if obj is None:
+            return [(None, {"fields": fields})]
+        return [(_("Registrations"), {"fields": ["registrations_overview"]}), (None, {"fields": fields})]
+
+    @admin.display(description=_("exchange"), ordering="title")
+    def exchange(self, obj):
+        where = ", ".join(part for part in [obj.city, obj.country.name if obj.country else ""] if part)
+        details = " · ".join(str(part) for part in [obj.get_kind_display(), where] if part)
+        return format_html("{}<br><small>{}</small>", obj.title, details)
+
+    @admin.display(description=_("starts"), ordering="starts_at")
+    def starts(self, obj):
+        return date_format(timezone.localtime(obj.starts_at), "SHORT_DATETIME_FORMAT")
+
+    @admin.display(description=_("confirmed / capacity"), ordering="confirmed_count")
+    def places(self, obj):
+        confirmed = _count_link(obj.pk, obj.confirmed_count, ",".join(PARTICIPANT_STATES))
+        if obj.capacity is None:
+            return confirmed
+        return format_html("{}\u00a0/\u00a0{}", confirmed, obj.capacity)
+
+    @admin.display(description=_("offered"), ordering="offered_count")
     def offered(self, obj):
-        return obj.n_offered
+        return _count_link(obj.pk, obj.offered_count, State.OFFERED)
 
-    @admin.display(description=_("waitlisted"), ordering="n_waitlisted")
+    @admin.display(description=_("waitlisted"), ordering="waitlisted_count")
     def waitlisted(self, obj):
-        return obj.n_waitlisted
+        return _count_link(obj.pk, obj.waitlisted_count, State.WAITLISTED)
 
-    @admin.display(description=_("applied"), ordering="n_applied")
+    @admin.display(description=_("applied"), ordering="applied_count")
     def applied(self, obj):
-        return obj.n_applied
+        return _count_link(obj.pk, obj.applied_count, State.APPLIED)
 
     @admin.display(description=_("travel support (EUR)"), ordering="travel")
     def travel_total(self, obj):
         return obj.travel or 0
 
-    @admin.display(description=_("reflections"), ordering="n_reflections")
+    @admin.display(description=_("reflections"), ordering="reflections_count")
     def reflections_link(self, obj):
-        if not obj.n_reflections:
+        if not obj.reflections_count:
             return 0
         url = reverse("admin:exchanges_reflection_changelist") + f"?registration__exchange__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, obj.n_reflections)
+        return format_html('<a href="{}">{}</a>', url, obj.reflections_count)
+
+    @admin.display(description=_("registrations"))
+    def registrations_overview(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        counts = [
+            (obj.confirmed_count, _("confirmed"), ",".join(PARTICIPANT_STATES)),
+            (obj.offered_count, _("place offered"), State.OFFERED),
+            (obj.waitlisted_count, _("waitlisted"), State.WAITLISTED),
+            (obj.applied_count, _("applied, waiting for a decision"), State.APPLIED),
+        ]
+        total = ngettext("%(count)d registration", "%(count)d registrations", obj.registrations_count) % {
+            "count": obj.registrations_count
+        }
+        return format_html(
+            '<a href="{}">{}</a>: {}',
+            _registrations_url(obj.pk),
+            total,
+            format_html_join(
+                ", ",
+                '<a href="{}">{} {}</a>',
+                ((_registrations_url(obj.pk, state__in=state), n, label) for n, label, state in counts if n),
+            )
+            or _("none yet"),
+        )
 
     def save_model(self, request, obj, form, change):
         services.exchange_save(exchange=obj, changed_fields=form.changed_data)
 
     @admin.action(description=_("Duplicate as a draft"))
     def duplicate(self, request, queryset):
+        n = 0
         for exchange in queryset:
             services.exchange_duplicate(exchange=exchange)
-        self.message_user(request, _("Duplicated as drafts."), messages.SUCCESS)
+            n += 1
+        message = ngettext("%(count)d exchange duplicated as a draft.", "%(count)d exchanges duplicated as drafts.", n)
+        self.message_user(request, message % {"count": n}, messages.SUCCESS)
 
     @admin.action(description=_("Cancel (emails everyone registered)"))
     def cancel_exchanges(self, request, queryset):
+        n = 0
         for exchange in queryset:
             services.exchange_cancel(exchange=exchange)
-        self.message_user(request, _("Cancelled; everyone registered is being emailed."), messages.SUCCESS)
+            n += 1
+        message = ngettext(
+            "%(count)d exchange cancelled; everyone registered is being emailed.",
+            "%(count)d exchanges cancelled; everyone registered is being emailed.",
+            n,
+        )
+        self.message_user(request, message % {"count": n}, messages.SUCCESS)
 
     @admin.action(description=_("Export participants (CSV)"))
     def export_participants(self, request, queryset):
@@ -254,6 +386,7 @@ class ExchangeAdmin(admin.ModelAdmin):
 
 
 def _run(modeladmin, request, queryset, service, done_message):
+    """Apply ``service`` to each registration; ``done_message(n)`` says how many it changed."""
     done, refused = 0, []
     for registration in queryset.select_related("exchange", "user"):
         try:
@@ -262,16 +395,41 @@ def _run(modeladmin, request, queryset, service, done_message):
         except services.ExchangeError as error:
             refused.append(f"{registration.user.email}: {error.message}")
     if done:
-        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        modeladmin.message_user(request, done_message(done), messages.SUCCESS)
     for line in refused:
         modeladmin.message_user(request, line, messages.ERROR)
 
 
+def _summary(*parts: tuple[str, str], words: int = 20) -> str:
+    """Non-empty answers as "label: first words…", one per line, for a change list cell."""
+    return format_html_join(
+        mark_safe("<br>"),  # noqa: S308 — a constant.
+        "<strong>{}:</strong> {}",
+        ((label, Truncator(text).words(words)) for label, text in parts if text),
+    )
+
+
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
-    list_display = ["user", "exchange", "state", "waitlist_position", "offer_expires_at", "created_at"]
-    list_filter = ["state", "travel_support_requested", "exchange__kind", "exchange"]
+class RegistrationAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
+    """Registrations of every exchange, to be filtered to one (the exchange's page links here
+    with its counts): who, in what state, and what they answered, readable in the list."""
+
+    class Media:
+        css = {"screen": ["exchanges/admin/exchanges.css"]}
+
+    list_display = ["member", "exchange", "state_and_place", "answers", "needs", "travel", "registered"]
+    list_filter = [
+        ("exchange", AutocompleteListFilter),
+        "state",
+        "travel_support_requested",
+        "exchange__kind",
+    ]
     list_select_related = ["user__member", "exchange"]
+    # Newest first by key (the table's order of creation): an index scan, where sorting on
+    # created_at would sort every registration for each page. Nor a second count of them all.
+    ordering = ["-pk"]
+    show_full_result_count = False
+    list_per_page = 50
     search_fields = ["user__email", "user__member__display_name", "exchange__title"]
     raw_id_fields = ["user", "exchange"]
     readonly_fields = ["created_at", "updated_at", "sensitive_erased_at", "offered_at"]
@@ -288,6 +446,16 @@ class RegistrationAdmin(admin.ModelAdmin):
         # Registrations are made by members, so that capacity and the waitlist always apply.
         return False
 
+    def get_list_display(self, request):
+        fields = list(super().get_list_display(request))
+        # Access, dietary and interpretation needs are for coordinators only.
+        if not request.viewer.is_coordinator:
+            fields.remove("needs")
+        # Filtered to one exchange (as linked from its page), its name on every row is noise.
+        if request.GET.get("exchange__id__exact"):
+            fields.remove("exchange")
+        return fields
+
     def delete_model(self, request, obj):
         services.registration_delete(registration=obj)
 
@@ -302,27 +470,83 @@ class RegistrationAdmin(admin.ModelAdmin):
             fields += ["exchange", "user", "state", "waitlist_position", "offer_expires_at"]
         return fields
 
+    @admin.display(description=_("member"), ordering="user__member__display_name")
+    def member(self, obj):
+        member = getattr(obj.user, "member", None)
+        name = member.display_name if member is not None else ""
+        return format_html("{}<br><small>{}</small>", name, obj.user.email) if name else obj.user.email
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_and_place(self, obj):
+        if obj.state == State.WAITLISTED and obj.waitlist_position:
+            return format_html(
+                "{}<br><small>{}</small>", obj.get_state_display(), _("number %(n)d") % {"n": obj.waitlist_position}
+            )
+        if obj.state == State.OFFERED and obj.offer_expires_at:
+            until = date_format(timezone.localtime(obj.offer_expires_at), "SHORT_DATETIME_FORMAT")
+            return format_html(
+                "{}<br><small>{}</small>", obj.get_state_display(), _("until %(date)s") % {"date": until}
+            )
+        return obj.get_state_display()
+
+    @admin.display(description=_("registered"), ordering="created_at")
+    def registered(self, obj):
+        return date_format(timezone.localtime(obj.created_at), "SHORT_DATETIME_FORMAT")
+
+    @admin.display(description=_("answers"))
+    def answers(self, obj):
+        return _summary((_("what I hope to learn"), obj.hope_to_learn), (_("what I bring"), obj.will_bring)) or "–"
+
+    @admin.display(description=_("needs"))
+    def needs(self, obj):
+        return (
+            _summary(
+                (_("access needs"), obj.access_needs),
+                (_("dietary needs"), obj.dietary_needs),
+                (_("interpretation needs"), obj.interpretation_needs),
+                words=12,
+            )
+            or "–"
+        )
+
+    @admin.display(description=_("travel support (EUR)"), ordering="travel_cost_estimate")
+    def travel(self, obj):
+        if not obj.travel_support_requested:
+            return "–"
+        return obj.travel_cost_estimate if obj.travel_cost_estimate is not None else _("requested")
+
     @admin.action(description=_("Accept selected applications (emails them)"))
     def accept_applications(self, request, queryset):
-        _run(self, request, queryset, services.application_accept, _("%(count)d applications accepted."))
+        def message(n):
+            return ngettext("%(count)d application accepted.", "%(count)d applications accepted.", n) % {"count": n}
+
+        _run(self, request, queryset, services.application_accept, message)
 
     @admin.action(description=_("Decline selected applications (emails them)"))
     def decline_applications(self, request, queryset):
-        _run(self, request, queryset, services.application_decline, _("%(count)d applications declined."))
+        def message(n):
+            return ngettext("%(count)d application declined.", "%(count)d applications declined.", n) % {"count": n}
+
+        _run(self, request, queryset, services.application_decline, message)
 
     @admin.action(description=_("Offer a place to selected waitlisted members"))
     def offer_places(self, request, queryset):
-        _run(self, request, queryset, services.place_offer, _("%(count)d places offered."))
+        def message(n):
+            return ngettext("%(count)d place offered.", "%(count)d places offered.", n) % {"count": n}
+
+        _run(self, request, queryset, services.place_offer, message)
 
     @admin.action(description=_("Mark attended"))
     def mark_attended(self, request, queryset):
         n = services.attendance_mark(registrations=list(queryset), attended=True)
-        self.message_user(request, _("%(count)d marked attended.") % {"count": n}, messages.SUCCESS)
+        message = ngettext("%(count)d registration marked attended.", "%(count)d registrations marked attended.", n)
+        self.message_user(request, message % {"count": n}, messages.SUCCESS)
 
     @admin.action(description=_("Mark no-show"))
     def mark_no_show(self, request, queryset):
         n = services.attendance_mark(registrations=list(queryset), attended=False)
-        self.message_user(request, _("%(count)d marked no-show.") % {"count": n}, messages.SUCCESS)
+        message = ngettext("%(count)d registration marked no-show.", "%(count)d registrations marked no-show.", n)
+        self.message_user(request, message % {"count": n}, messages.SUCCESS)
 
     @admin.action(description=_("Export selected (CSV)"))
     def export_csv(self, request, queryset):
@@ -331,9 +555,9 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(TravelSupportRequest)
-class TravelSupportRequestAdmin(admin.ModelAdmin):
+class TravelSupportRequestAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
     list_display = ["user", "exchange", "state", "travel_cost_estimate"]
-    list_filter = ["exchange"]
+    list_filter = [("exchange", AutocompleteListFilter)]
     list_select_related = ["user__member", "exchange"]
     change_list_template = "admin/exchanges/travelsupportrequest/change_list.html"
 
@@ -365,9 +589,9 @@ class TravelSupportRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reflection)
-class ReflectionAdmin(admin.ModelAdmin):
+class ReflectionAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
     list_display = ["registration", "exchange", "rating", "created_at"]
-    list_filter = ["registration__exchange", "rating"]
+    list_filter = [("registration__exchange", AutocompleteListFilter), "rating"]
     list_select_related = ["registration__exchange", "registration__user__member"]
     search_fields = ["learned", "will_try", "registration__exchange__title"]
     readonly_fields = ["registration", "created_at", "updated_at"]

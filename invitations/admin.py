@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import SecretFieldsAdminMixin
+from core.admin import AutocompleteListFilter, SearchBoxFiltersMixin, SecretFieldsAdminMixin
 from core.spreadsheets import csv_response
 from invitations import services
 from invitations.forms import InvitationForm, InvitationImportConfirmForm, InvitationImportForm
@@ -21,9 +21,9 @@ from invitations.views import csv_preview_for_upload, import_confirm_form, impor
 
 
 @admin.register(Invitation)
-class InvitationAdmin(SecretFieldsAdminMixin, admin.ModelAdmin):
+class InvitationAdmin(SearchBoxFiltersMixin, SecretFieldsAdminMixin, admin.ModelAdmin):
     list_display = ["email", "name", "organisation", "role", "language", "state", "created_at", "expires_at"]
-    list_filter = ["state", "language", "role", "organisation"]
+    list_filter = ["state", "language", "role", ("organisation", AutocompleteListFilter)]
     search_fields = ["email", "name", "organisation__name"]
     list_select_related = ["organisation"]
     date_hierarchy = "created_at"

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.decorators import coordinator_required
@@ -108,7 +109,10 @@ def import_confirmed(request, form: InvitationImportConfirmForm) -> list[service
         default_language=form.cleaned_data["language"],
     )
     created = sum(1 for r in results if r.created)
-    messages.success(request, _("%(count)d invitations created.") % {"count": created})
+    messages.success(
+        request,
+        ngettext("%(count)d invitation created.", "%(count)d invitations created.", created) % {"count": created},
+    )
     for result in results:
         if not result.created:
             messages.warning(request, result.message)

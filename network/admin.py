@@ -10,8 +10,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
+from core.admin import ChoicesSearchListFilter, SearchBoxFiltersMixin
 from network.models import Member, Membership, Organisation, Theme, User
 
 
@@ -57,9 +59,9 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "country", "city", "founded_year", "contact_email"]
-    list_filter = ["kind", "country", "themes"]
+    list_filter = ["kind", ("country", ChoicesSearchListFilter), "themes"]
     search_fields = ["name", "city", "description", "contact_email"]
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ["themes", "networks"]
@@ -69,9 +71,9 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
     list_display = ["display_name", "user", "country", "city", "visibility", "preferred_language"]
-    list_filter = ["visibility", "preferred_language", "country", "themes"]
+    list_filter = ["visibility", "preferred_language", ("country", ChoicesSearchListFilter), "themes"]
     search_fields = ["display_name", "user__email", "city"]
     autocomplete_fields = ["user", "themes"]
     list_select_related = ["user"]
@@ -107,7 +109,8 @@ class MembershipAdmin(admin.ModelAdmin):
             except MembershipError:
                 continue
             done += 1
-        self.message_user(request, _("%(count)d requests decided.") % {"count": done})
+        message = ngettext("%(count)d request decided.", "%(count)d requests decided.", done)
+        self.message_user(request, message % {"count": done})
 
     @admin.action(description=_("Approve the selected requests"), permissions=["change"])
     def approve_requests(self, request, queryset):

@@ -7,6 +7,7 @@ attributed to a "former member" (see ``services.member_delete``).
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 
 from django.conf import settings
@@ -175,8 +176,15 @@ class Organisation(models.Model):
         return reverse("network:organisation_detail", kwargs={"slug": self.slug})
 
 
+@functools.cache
+def _timezone_names() -> tuple[tuple[str, str], ...]:
+    # Reading the time zone database walks a directory tree (tens of milliseconds); its
+    # contents change only with the installed tzdata, so once per process is enough.
+    return tuple((tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz and not tz.startswith("Etc/"))
+
+
 def _timezone_choices():
-    return [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz and not tz.startswith("Etc/")]
+    return list(_timezone_names())
 
 
 class MemberQuerySet(models.QuerySet):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
+from core.admin import ChoicesSearchListFilter, SearchBoxFiltersMixin
 from practice import services
 from practice.forms import ReturnForm
 from practice.models import (
@@ -220,9 +221,9 @@ class UpdateInline(admin.TabularInline):
 
 
 @admin.register(JointAction)
-class JointActionAdmin(admin.ModelAdmin):
+class JointActionAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
     list_display = ["title", "issue", "status", "language", "started_on"]
-    list_filter = ["status", "issue", "language", "participations__organisation__country"]
+    list_filter = ["status", "issue", "language", ("participations__organisation__country", ChoicesSearchListFilter)]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ["guides"]

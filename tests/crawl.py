@@ -31,6 +31,8 @@ from django.test import Client, RequestFactory
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, SlugConverter
 
+from core.policy import viewer_for
+
 ROLES = ("anonymous", "organiser", "coordinator", "superuser")
 # The demo's logins (README); the superuser is made by the crawl.
 ROLE_EMAILS = {
@@ -129,6 +131,7 @@ def changelist_parameters(route: Route, superuser) -> list[str]:
     model_admin = route.model_admin
     request = RequestFactory().get("/")
     request.user = superuser
+    request.viewer = viewer_for(superuser)  # as core.middleware.ViewerMiddleware sets it
     changelist = model_admin.get_changelist_instance(request)
     params: list[str] = []
     for spec in changelist.filter_specs:

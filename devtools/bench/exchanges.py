@@ -32,6 +32,7 @@ from django.test import Client
 from django.utils import timezone
 
 from core import cache
+from devtools.seed.exchanges import LARGEST_SLUG, seed_largest_exchange
 from exchanges.models import Exchange, Registration
 from network.models import User
 
@@ -197,10 +198,49 @@ def _signup_latency(n: int = 30) -> float:
     return statistics.median(timings) * 1000
 
 
+def _coordinator():
+    user = User.objects.filter(email="bench-coordinator@example.org").first()
+    if user is None:
+        user = User.objects.create_superuser(email="bench-coordinator@example.org", password=None)
+    return user
+
+
+def _admin_pages(ctx) -> None:
+    """The coordinators' admin as a superuser: the change form of the largest exchange (eight
+    sessions, 400 registrations), the exchange and registration change lists, and the index
+    with its dashboard."""
+    largest = seed_largest_exchange()
+    coordinator = _coordinator()
+    ctx.measure_page(
+        "admin: largest exchange change form", f"/admin/exchanges/exchange/{largest.pk}/change/", coordinator
+    )
+    ctx.measure_page("admin: exchange change list", "/admin/exchanges/exchange/", coordinator)
+    ctx.measure_page(
+        "admin: exchange change list by country", "/admin/exchanges/exchange/?country__exact=SE", coordinator
+    )
+    ctx.measure_page("admin: registration change list", "/admin/exchanges/registration/", coordinator)
+    ctx.measure_page(
+        "admin: registrations of the largest exchange",
+        f"/admin/exchanges/registration/?exchange__id__exact={largest.pk}",
+        coordinator,
+    )
+    ctx.measure_page("admin: index with the dashboard", "/admin/", coordinator)
+    # For scale: the admin's smallest form page, what any admin page costs at least.
+    ctx.measure_page(
+        "admin: password change (smallest admin page)", "/admin/password_change/", coordinator, checked=False
+    )
+    client = Client()
+    client.force_login(coordinator)
+    response = client.get(f"/admin/exchanges/exchange/{largest.pk}/change/")
+    ctx.report("admin: largest exchange change form", html_kib=round(len(response.content) / 1024, 1))
+
+
 def run(ctx) -> None:
     sample = (
         Exchange.objects.published()
         .upcoming()
+        # The largest exchange is the admin's case (below); the public pages keep their sample.
+        .exclude(slug=LARGEST_SLUG)
         .with_place_counts()
         .order_by("-taken_count")
         .values_list("slug", "country")
@@ -228,6 +268,8 @@ def run(ctx) -> None:
         ctx.measure_page(
             f"{label}, cold", url, user=user, before_each=lambda: cache.changed("exchanges"), checked=False
         )
+
+    _admin_pages(ctx)
 
     ctx.report("exchange sign-up POST", median_ms=round(_signup_latency(), 2))
 

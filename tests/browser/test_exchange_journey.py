@@ -134,10 +134,24 @@ def test_exchange_journey(browser, live_server):
     admin.check(f"input[name=_selected_action][value='{applicant.pk}']")
     admin.select_option("select[name=action]", "accept_applications")
     admin.click("button[name=index]")
-    admin.get_by_text("1 applications accepted.").wait_for()
+    admin.get_by_text("1 application accepted.").wait_for()
     applicant.refresh_from_db()
     assert applicant.state == State.ACCEPTED
     assert any(m.to == [applicant.user.email] and "You are accepted" in m.subject for m in mail.outbox)
+
+    # The registrations list filtered to one exchange through its search box, answers in view;
+    # the exchange's page links to it with the counts.
+    admin.goto(f"{live_server.url}/admin/exchanges/registration/")
+    admin.click("#changelist-filter .ll-filter-box .select2-selection")
+    admin.keyboard.type("European Learning")
+    admin.locator(".select2-results__option", has_text="European Learning Exchange").wait_for()
+    admin.keyboard.press("Enter")
+    admin.wait_for_url(re.compile(rf"exchange__id__exact={gathering.pk}"))
+    assert admin.get_by_text("Cross-border action").is_visible()
+    admin.goto(f"{live_server.url}/admin/exchanges/exchange/{gathering.pk}/change/")
+    admin.get_by_role("link", name="1 registration", exact=True).click()
+    admin.wait_for_url(re.compile(rf"exchange__id__exact={gathering.pk}"))
+    screenshots(admin, "admin-registrations-of-an-exchange")
 
 
 def test_exchange_page_at_phone_and_desktop_width(browser, live_server):

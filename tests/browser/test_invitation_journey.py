@@ -51,7 +51,7 @@ def test_coordinator_invites_from_csv_and_invitee_signs_up_in_swedish(live_serve
     assert "not a valid email address" in preview.inner_text()
     assert Invitation.objects.count() == 0
     page.get_by_role("button", name="Import 1 invitation").click()
-    page.get_by_text("1 invitations created.").wait_for()
+    page.get_by_text("1 invitation created.").wait_for()
     assert Invitation.objects.get().state == "sent"
 
     # The invitee opens the link from the email they received (a fresh browser, in Swedish).

@@ -39,7 +39,7 @@ def test_changelist_counts_without_n_plus_one(client_as, django_assert_max_num_q
         response = client.get(reverse("admin:exchanges_exchange_changelist"))
     assert response.status_code == 200
     row = response.context["cl"].result_list[0]
-    assert (row.n_confirmed, row.n_waitlisted, row.n_applied, row.travel) == (1, 1, 1, 100)
+    assert (row.confirmed_count, row.waitlisted_count, row.applied_count, row.travel) == (1, 1, 1, 100)
 
 
 def _form_data(exchange, **changes):

@@ -50,7 +50,7 @@ def test_a_csv_upload_shows_a_preview_then_imports_the_good_rows(client_as):
     assert "Preview" in page and "not a valid email address" in page and "Import 1 invitation" in page
     assert Invitation.objects.count() == 0
     response = client.post(BASE + "import/", response.context["confirm_form"].initial, follow=True)
-    assert "1 invitations created." in response.content.decode()
+    assert "1 invitation created." in response.content.decode()
     invitation = Invitation.objects.get()
     assert (invitation.email, invitation.language, invitation.message) == ("amina@example.org", "sv", "Hej!")
 
