@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -717,6 +716,10 @@ def _bold_cell(sheet, value):
     return cell
 
 
+# A spreadsheet sheet's name may not hold any of these.
+SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+
+
 def dashboard_export_xlsx(request):
     if (response := _dashboard_viewer(request)) is not None:
         return response
@@ -725,7 +728,7 @@ def dashboard_export_xlsx(request):
     _filterset, records = _dashboard_records(request)
     workbook = Workbook(write_only=True)
     # A sheet's name may not hold []:*?/\ and is at most 31 characters.
-    sheet = workbook.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", _("Evidence"))[:31])
+    sheet = workbook.create_sheet(str(_("Evidence")).translate(SHEET_NAME_FORBIDDEN)[:31])
     sheet.freeze_panes = "C2"
     rows = export_rows(records)
     header = next(rows)
@@ -739,6 +742,9 @@ def dashboard_export_xlsx(request):
     )
     response["Content-Disposition"] = 'attachment; filename="learning-lab-evidence.xlsx"'
     return response
+
+
+SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
 # --- self-assessment --------------------------------------------------------------------------
