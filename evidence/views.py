@@ -716,7 +716,6 @@ def _bold_cell(sheet, value):
     return cell
 
 
-# A spreadsheet sheet's name may not hold any of these.
 SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
