@@ -87,7 +87,7 @@ def test_a_visitor_signs_up_completes_the_profile_finds_an_organisation_and_swit
     page.wait_for_url(re.compile(r"/organisations/$"))
     assert_accessible(page)
     page.get_by_label("Country").select_option("NL")
-    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"country=NL"))
     assert_accessible(page)
     assert page.get_by_role("link", name="Gemeente Hellendoorn").is_visible()
