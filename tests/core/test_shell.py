@@ -53,7 +53,6 @@ EXPECTED = {
         "Evidence",
         "Organisations",
         "Members",
-        "Dashboard",
         "Guides to review",
         "Evidence to review",
         "Invitations",
