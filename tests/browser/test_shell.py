@@ -105,6 +105,12 @@ def test_on_a_desktop_every_role_link_is_in_view(browser, live_server, role):
         assert page.get_by_role("link", name="My exchanges").last.is_visible()
     assert_accessible(page)
     screenshots(page, f"shell-home-{role or 'anonymous'}")
+    # Just above the phone layout (64rem), in the language with the longest words, nothing
+    # overflows.
+    page.set_viewport_size({"width": 1024, "height": 800})
+    page.goto(live_server.url + "/nl/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(screenshots_dir() / f"shell-home-{role or 'anonymous'}-nl-1024.png"))
 
 
 def test_the_style_guide_and_home_are_accessible_in_every_language_and_width(browser, live_server):
