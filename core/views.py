@@ -32,10 +32,11 @@ def favicon(request):
     return redirect(static("favicon.svg"), permanent=True)
 
 
-@cache_control(public=True, max_age=86400)
 def manifest(request):
     """The web app manifest (``/manifest.webmanifest``): the site's name, colours and icons,
-    with the icons' hashed static addresses, as ``application/manifest+json``."""
+    with the icons' hashed static addresses, as ``application/manifest+json``. No caching of
+    its own: browsers ask for it without cookies (public, uncached headers), and a signed-in
+    request gets the private header every personal request gets."""
     icons = [
         {"src": static(f"icons/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any"}
         for size in (192, 512)

@@ -131,3 +131,32 @@ def screenshots_dir():
 
     SCREENSHOTS.mkdir(exist_ok=True)
     return SCREENSHOTS
+
+
+def test_the_login_page_and_a_reflection_without_a_rating(browser, live_server):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories.exchanges import ExchangeFactory, RegistrationFactory
+
+    page = _page(browser, live_server, None, PHONE)
+    page.goto(live_server.url + "/accounts/login/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Log in"
+    assert page.get_by_label("Remember me").is_visible()
+    assert page.get_by_role("button", name="Log in").is_visible()
+
+    page = _page(browser, live_server, Role.ORGANISER, PHONE)
+    past = ExchangeFactory(title="Visit to Hjällbo", starts_at=timezone.now() - timedelta(days=2))
+    RegistrationFactory(exchange=past, user=UserFactory._meta.model.objects.get(email="organiser@example.org"))
+    page.goto(f"{live_server.url}/exchanges/{past.slug}/reflection/")
+    page.get_by_label("what I learned", exact=False).fill("Listening first")
+    page.get_by_role("button", name="Save my reflection").click()
+    # The browser let the form through (no tooltip of its own); the server's message is on the page.
+    page.wait_for_load_state()
+    message = page.get_by_text("Choose how useful the exchange was for you, from 1 to 5.")
+    assert message.is_visible()
+    assert page.get_by_role("alert").is_visible()
+    assert page.get_by_label("what I learned", exact=False).input_value() == "Listening first"
+    assert_accessible(page)
+    screenshots(page, "shell-reflection-error")

@@ -73,7 +73,7 @@ def test_a_visitor_signs_up_completes_the_profile_finds_an_organisation_and_swit
 
     # Ask to join an organisation: the request waits for its administrator.
     page.get_by_text("Account", exact=True).click()
-    page.get_by_role("link", name="My organisations").click()
+    page.get_by_role("navigation", name="Account").get_by_role("link", name="My organisations").click()
     page.wait_for_url(re.compile(r"/me/organisations/$"))
     assert_accessible(page)
     page.get_by_label("Organisation", exact=True).select_option(label="Tillsammans Hjällbo")
