@@ -192,6 +192,17 @@ def test_allauth_pages_use_the_sites_words(client, language):
         assert "<h1>Sign up</h1>" in signup and ">Sign up</button>" in signup
 
 
+def test_allauths_other_pages_speak_in_sentence_case(client_as):
+    reset = client_as("anonymous").get("/accounts/password/reset/").content.decode()
+    assert "Password Reset" not in reset and "Reset My Password" not in reset
+    assert "Password reset" in reset and "Reset my password" in reset
+    client = client_as("organiser")
+    change = client.get("/accounts/password/change/").content.decode()
+    assert "Change Password" not in change and "Change password" in change
+    emails = client.get("/accounts/email/").content.decode()
+    assert "Email Addresses" not in emails and "Make Primary" not in emails
+
+
 def test_logging_in_still_works(client, organiser, password):
     response = client.post("/accounts/login/", {"login": organiser.email, "password": password, "remember": "on"})
     assert response.status_code == 302
