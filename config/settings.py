@@ -258,6 +258,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Learning Lab] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 # network's adapter (emails through the outbox, the page's language) plus invited sign-ups.
 ACCOUNT_ADAPTER = "invitations.adapters.AccountAdapter"
+# The login form in the site's words ("Remember me"); the pages are templates/account/.
+ACCOUNT_FORMS = {"login": "network.account_forms.LoginForm"}
 # allauth's defaults, written out so that nobody turns them off by accident. They count in
 # the cache, which is Redis (shared by every process) whenever REDIS_URL is set.
 ACCOUNT_RATE_LIMITS = {

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from core.views import favicon
+from core.views import favicon, manifest
 from network.views import home
 
 # The admin login goes through allauth, so its rate limits protect it too.
@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     # Browsers that ignore the page's icon link still ask for /favicon.ico.
     path("favicon.ico", favicon),
+    path("manifest.webmanifest", manifest, name="manifest"),
     # Uploaded files, each through a view that applies the access policy. Nothing else maps
     # onto MEDIA_ROOT: there is no /media/ URL, in the demo either.
     path("files/evidence/", include("evidence.urls_files")),
@@ -34,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("practice/", include("practice.urls")),
     path("invitations/", include("invitations.urls")),
     path("search/", include("search.urls")),
+    path("", include("core.urls")),
     # The one-click unsubscribe URL in a digest's headers resolves here both with and
     # without a language prefix (English is unprefixed), so a mail client's POST is
     # answered directly, never redirected (tests/digests/test_views.py checks both).

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -34,6 +35,21 @@ def _country_choices():
     return cache.fragment("exchange_filter_countries", depends_on="exchanges", audience=Audience.PUBLIC, render=render)
 
 
+def month_choices(chosen: str = "") -> list[tuple[str, str]]:
+    """ "Any month", then the months from a year ago to a year and a half ahead ("December 2026"
+    in the page's language), and the chosen month if it lies outside them."""
+    today = timezone.localdate()
+    months = []
+    for offset in range(-12, 19):
+        index = today.year * 12 + today.month - 1 + offset
+        months.append(date(index // 12, index % 12 + 1, 1))
+    choices = [("", _("Any month"))] + [(f"{m:%Y-%m}", date_format(m, "YEAR_MONTH_FORMAT")) for m in months]
+    match = MONTH_RE.match(chosen)
+    if match and chosen not in dict(choices) and 1 <= int(match.group(2)) <= 12 and int(match.group(1)) >= 1:
+        choices.append((chosen, date_format(date(int(match.group(1)), int(match.group(2)), 1), "YEAR_MONTH_FORMAT")))
+    return choices
+
+
 class ExchangeFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Exchange.Kind.choices, empty_label=_("Any kind"))
     country = django_filters.ChoiceFilter(label=_("Country"), choices=_country_choices, empty_label=_("Any country"))
@@ -50,10 +66,12 @@ class ExchangeFilter(django_filters.FilterSet):
     format = django_filters.ChoiceFilter(
         label=_("Format"), choices=Exchange.Format.choices, empty_label=_("Any format")
     )
+    # A list of months (see __init__), not <input type="month">: that is a bare text box in
+    # some browsers and unstyled in others. Any YYYY-MM still filters (old links, typed URLs).
     month = django_filters.CharFilter(
         label=_("Month"),
         method="filter_month",
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        widget=forms.Select,
         max_length=7,
         validators=[RegexValidator(MONTH_RE, _("Enter a month as YYYY-MM."))],
     )
@@ -64,6 +82,11 @@ class ExchangeFilter(django_filters.FilterSet):
     class Meta:
         model = Exchange
         fields = ["kind", "country", "theme", "language", "format", "month", "places"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = (self.data or {}).get("month") or ""
+        self.filters["month"].extra["widget"] = forms.Select(choices=month_choices(chosen))
 
     def filter_language(self, queryset, name, value):
         return queryset.filter(list_contains("working_languages", value)) if value else queryset

@@ -68,11 +68,16 @@ class RegistrationForm(forms.Form):
 
 
 class ReflectionForm(forms.ModelForm):
+    # No "required" attributes: a browser would stop the form with a tooltip of its own (easy to
+    # miss on a radio group), while the server's message stands next to the field itself.
+    use_required_attribute = False
+
     rating = forms.TypedChoiceField(
         label=_("How useful was the exchange for you? (1–5)"),
         choices=[(i, str(i)) for i in range(1, 6)],
         coerce=int,
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how useful the exchange was for you, from 1 to 5.")},
     )
 
     class Meta:

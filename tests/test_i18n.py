@@ -135,7 +135,7 @@ def test_the_catalogue_check_catches_untranslated_and_fuzzy_entries(tmp_path):
 
 PAGES = {
     "/": {"sv": ["Här finns vi", "Organisationer", "Bli medlem"], "nl": ["Waar we zijn", "Organisaties", "Aanmelden"]},
-    "/organisations/": {"sv": ["Alla länder", "Visa"], "nl": ["Alle landen", "Tonen"]},
+    "/organisations/": {"sv": ["Alla länder", "Använd filter"], "nl": ["Alle landen", "Filters toepassen"]},
     "/where/": {"sv": ["Organisationer per land"], "nl": ["Organisaties per land"]},
     "/accounts/login/": {"sv": ["Logga in", "Lösenord"], "nl": ["Inloggen", "Wachtwoord"]},
     "/accounts/signup/": {"sv": ["Bli medlem"], "nl": ["Aanmelden"]},

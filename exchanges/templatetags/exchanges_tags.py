@@ -177,7 +177,7 @@ def filter_fields(form):
                 '<option value="{}"{}>{}</option>',
                 (
                     (str(value), mark_safe(" selected") if str(value) == current else "", label)  # noqa: S308
-                    for value, label in bf.field.choices
+                    for value, label in widget.choices
                 ),
             )
             control = format_html(

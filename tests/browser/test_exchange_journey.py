@@ -66,7 +66,7 @@ def test_exchange_journey(browser, live_server):
     assert_accessible(page)
     page.select_option("#id_country", "SE")
     page.select_option("#id_language", "sv")
-    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"country=SE"))
     assert page.get_by_role("link", name="Exchange visit: Navet i Bergsjön").is_visible()
     assert page.get_by_text("Lerende gemeenschap Hellendoorn").count() == 0

@@ -885,6 +885,8 @@ EXEMPT = {
     "exchanges:reflection": "one's own reflection",
     "invitations:": "coordinators' invitation pages (tests/invitations)",
     "digests:": "the person's own digest preferences (tests/digests)",
+    "manifest": "the web app manifest: the site's name and icons, the same for everyone",
+    "styleguide": "sample components, no data; coordinators only unless DEBUG (tests/core/test_shell.py)",
 }
 
 

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from core import views
+
+urlpatterns = [
+    path("styleguide/", views.styleguide, name="styleguide"),
+]
