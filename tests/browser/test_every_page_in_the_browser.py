@@ -16,7 +16,9 @@ to look at. Failures are collected over the whole sweep and reported together.
 from __future__ import annotations
 
 import io
+import os
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -226,3 +228,33 @@ def test_every_main_page_reads_well_for_every_role_at_both_widths(browser, live_
                 page.screenshot(path=str(folder / f"{language}-{role}-{_slug(path)}-{width}.png"), full_page=True)
         context.close()
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures[:80])
+
+
+README_SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
+
+
+def test_the_readmes_screenshots_come_from_the_demo(browser, live_server):
+    """The README shows the exchange page and the funders' dashboard as this test draws them.
+    ``README_SCREENSHOTS=1`` writes them into docs/screenshots/ (committed); otherwise they go
+    to tests/browser/screenshots/readme/ for comparison by eye."""
+    from tests.conftest import reference_data_ensure
+
+    reference_data_ensure()
+    with translation.override("en"):
+        call_command("seed_demo", force=True, stdout=io.StringIO())
+    folder = README_SCREENSHOTS if os.environ.get("README_SCREENSHOTS") == "1" else SCREENSHOTS / "readme"
+    folder.mkdir(parents=True, exist_ok=True)
+    shots = {
+        "exchange-page.png": ("organiser@example.org", "/exchanges/european-learning-exchange/"),
+        "dashboard.png": ("funder@example.org", "/evidence/dashboard/"),
+    }
+    for name, (email, path) in shots.items():
+        context, page = _page_for(browser, live_server, email, "en")
+        page.set_viewport_size({"width": 1280, "height": 1000})
+        assert page.goto(f"{live_server.url}{path}").status == 200
+        page.screenshot(path=str(folder / name))
+        context.close()
+    readme = (README_SCREENSHOTS.parent.parent / "README.md").read_text()
+    for name in shots:
+        assert f"docs/screenshots/{name}" in readme
+        assert (README_SCREENSHOTS / name).exists()
