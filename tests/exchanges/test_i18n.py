@@ -20,7 +20,9 @@ def test_catalogue_is_complete_and_not_fuzzy(language):
     assert "#, fuzzy" not in text
     for entry in entries:
         assert 'msgstr ""\n' not in entry + "\n" or 'msgstr ""\n"' in entry + "\n", entry
-        assert 'msgstr[0] ""' not in entry and 'msgstr[1] ""' not in entry, entry
+        for form in ("msgstr[0]", "msgstr[1]"):
+            # Empty, unless the text goes on on the next lines (a long string, wrapped).
+            assert f'{form} ""\n' not in entry + "\n" or f'{form} ""\n"' in entry + "\n", entry
 
 
 @pytest.mark.django_db
