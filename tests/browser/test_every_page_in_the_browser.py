@@ -47,13 +47,9 @@ CROWDED = ["header.site-header", "aside", ".layout-sidebar > :first-child"]
 LAYOUT_PROBLEMS_JS = """
 (selectors) => {
   const problems = [];
-  const visible = (el) => {
-    for (let e = el; e; e = e.parentElement) {
-      const s = getComputedStyle(e);
-      if (s.display === 'none' || s.visibility === 'hidden') return false;
-    }
-    return true;
-  };
+  // What is drawn: not display:none, visibility:hidden, nor in a closed <details> (whose
+  // content the browser hides with content-visibility, which a wide header's CSS may undo).
+  const visible = (el) => el.checkVisibility({visibilityProperty: true, contentVisibilityAuto: true});
   const label = (el) => (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 40);
   const seen = new Set();
   for (const selector of selectors) {
