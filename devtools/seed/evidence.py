@@ -49,15 +49,21 @@ ORGANISATIONS = [
     ("buurtkracht-nijverdal", "Buurtkracht Nijverdal", "NL", "Nijverdal", Organisation.Kind.GRASSROOTS),
 ]
 
-# Quarters Q2 2024 … Q3 2025: six quarters of figures.
-QUARTERS = [
-    (datetime.date(2024, 4, 1), datetime.date(2024, 6, 30)),
-    (datetime.date(2024, 7, 1), datetime.date(2024, 9, 30)),
-    (datetime.date(2024, 10, 1), datetime.date(2024, 12, 31)),
-    (datetime.date(2025, 1, 1), datetime.date(2025, 3, 31)),
-    (datetime.date(2025, 4, 1), datetime.date(2025, 6, 30)),
-    (datetime.date(2025, 7, 1), datetime.date(2025, 9, 30)),
-]
+
+def _quarters_before(today: datetime.date, count: int) -> list[tuple[datetime.date, datetime.date]]:
+    """The ``count`` calendar quarters that ended before ``today``'s quarter, oldest first."""
+    start = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    quarters = []
+    for _ in range(count):
+        end = start - datetime.timedelta(days=1)
+        start = datetime.date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
+        quarters.append((start, end))
+    return quarters[::-1]
+
+
+# Six quarters of figures, the last of them the quarter before this one: the dashboard's "last
+# twelve months" and the period before it both hold demo records, whenever the demo is seeded.
+QUARTERS = _quarters_before(datetime.date.today(), 6)
 
 STORIES = [
     {
