@@ -160,34 +160,3 @@ def test_the_login_page_and_a_reflection_without_a_rating(browser, live_server):
     assert page.get_by_label("what I learned", exact=False).input_value() == "Listening first"
     assert_accessible(page)
     screenshots(page, "shell-reflection-error")
-
-
-def test_the_demo_pages_in_the_design_system(browser, live_server):
-    """The busiest pages of the demo network at both widths: no horizontal scrolling at 390 px,
-    breadcrumbs on detail pages, photographed for people to look at."""
-    import io
-
-    from django.core.management import call_command
-
-    from exchanges.models import Exchange
-    from practice.models import Guide
-
-    call_command("seed_demo", force=True, stdout=io.StringIO())
-    exchange = Exchange.objects.filter(status=Exchange.Status.PUBLISHED).order_by("starts_at").last()
-    guide = Guide.objects.filter(status=Guide.Status.PUBLISHED).first()
-    context = browser.new_context(bypass_csp=True, locale="en-GB", viewport=PHONE)
-    page = context.new_page()
-    pages = {
-        "exchanges": "/exchanges/",
-        "exchange": exchange.get_absolute_url(),
-        "guide": guide.get_absolute_url(),
-        "evidence": "/evidence/",
-        "organisations": "/organisations/",
-    }
-    for name, path in pages.items():
-        for language in ("", "/sv", "/nl"):
-            page.goto(f"{live_server.url}{language}{path}")
-            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (name, language)
-            if name in ("exchange", "guide") and not language:
-                assert page.get_by_role("navigation", name="Breadcrumb").is_visible()
-            screenshots(page, f"shell-demo-{name}-{language.strip('/') or 'en'}")
