@@ -138,13 +138,27 @@ class ExchangeQuerySet(models.QuerySet):
         """Annotate the title and summary (and the description if asked) of the translation into
         ``language`` (the active one by default), in the same query: ``Exchange.text()`` reads
         them instead of asking again, so list pages stay at a constant number of queries."""
+        return self.annotate(**self.translation_annotations(language, description=description))
+
+    def translation_annotations(self, language: str | None = None, *, description: bool = False, outer: str = "pk"):
+        """The annotations of ``with_translation``, for a query of exchanges (``outer="pk"``) or
+        of rows that point at one (e.g. registrations: ``outer="exchange_id"``, then
+        ``translation_from``)."""
         language = _text_language(language)
-        translated = ExchangeTranslation.objects.filter(exchange_id=OuterRef("pk"), language=language).order_by()
+        translated = ExchangeTranslation.objects.filter(exchange_id=OuterRef(outer), language=language).order_by()
         fields = ["title", "summary"] + (["description"] if description else [])
-        return self.annotate(
-            text_language=Value(language),
+        return {
+            "text_language": Value(language),
             **{f"translated_{name}": Subquery(translated.values(name)[:1]) for name in fields},
-        )
+        }
+
+    @staticmethod
+    def translation_from(row, exchange) -> None:
+        """Hand the translation annotated on ``row`` (``translation_annotations``) to its
+        ``exchange``, where ``Exchange.text`` reads it without a query."""
+        for name in ("text_language", "translated_title", "translated_summary", "translated_description"):
+            if hasattr(row, name):
+                setattr(exchange, name, getattr(row, name))
 
     def with_places_left(self):
         """Only exchanges with a free place (no limit counts as free)."""

@@ -446,11 +446,13 @@ def mine(request):
         Registration.objects.filter(user=request.user)
         .exclude(state=State.CANCELLED)
         .annotate(ahead=_waitlist_ahead())
-        .select_related("reflection")
-        # Each exchange with its title in the page's language, in one more query.
-        .prefetch_related(Prefetch("exchange", queryset=Exchange.objects.with_translation()))
+        .select_related("exchange", "reflection")
+        # Each exchange's title and summary in the page's language, in the same query.
+        .annotate(**Exchange.objects.translation_annotations(outer="exchange_id"))
         .order_by("exchange__starts_at")
     )
+    for registration in registrations:
+        Exchange.objects.translation_from(registration, registration.exchange)
     groups = {"upcoming": [], "offered": [], "waitlisted": [], "applied": [], "past": []}
     for registration in registrations:
         exchange = registration.exchange

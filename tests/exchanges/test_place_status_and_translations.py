@@ -293,3 +293,29 @@ def test_the_swedish_list_and_home_page_stay_at_a_constant_query_count(client_as
     assert "Utbyte 0" in body
     with django_assert_max_num_queries(12):
         assert "Utbyte" in _get(client, _in_language("sv", "home"))
+
+
+def test_my_exchanges_lists_titles_in_the_pages_language_at_constant_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = UserFactory()
+    member_for(user)
+    client.force_login(user)
+    url = _in_language("sv", "exchanges:mine")
+
+    def registrations(first, last):
+        for i in range(first, last + 1):
+            exchange = ExchangeFactory(title=f"Tenants online {i}")
+            ExchangeTranslation.objects.create(exchange=exchange, language="sv", title=f"Hyresgäster online {i}")
+            RegistrationFactory(exchange=exchange, user=user)
+
+    registrations(0, 1)
+    with CaptureQueriesContext(connection) as few:
+        html = _get(client, url)
+    assert "Hyresgäster online 1" in html and "Tenants online 1" not in html
+    registrations(2, 7)
+    with CaptureQueriesContext(connection) as many:
+        html = _get(client, url)
+    assert "Hyresgäster online 7" in html
+    assert len(many) == len(few)
