@@ -62,6 +62,13 @@ def _codes(values, *, upper: bool = False) -> list[str]:
     return sorted(c.upper() if upper else c.lower() for c in codes)
 
 
+def _summary(text) -> str:
+    summary = " ".join(str(text or "").split())
+    if len(summary) > SUMMARY_MAX:
+        summary = summary[: SUMMARY_MAX - 1].rstrip() + "…"
+    return summary
+
+
 def item_normalise(raw: dict, *, url_cache: dict[tuple[str, str], str] | None = None) -> dict | None:
     """One provider item as plain JSON, with the absolute link in each site language.
 
@@ -81,15 +88,21 @@ def item_normalise(raw: dict, *, url_cache: dict[tuple[str, str], str] | None = 
             # Resolved while the default language is active: providers give unprefixed paths.
             cache[(path, code)] = absolute_url(translate_url(path, code))
         urls[code] = cache[(path, code)]
-    summary = " ".join(str(raw.get("summary") or "").split())
-    if len(summary) > SUMMARY_MAX:
-        summary = summary[: SUMMARY_MAX - 1].rstrip() + "…"
+    # An item may carry its title and summary in other site languages (``titles``,
+    # ``summaries``: language → text); a reader gets theirs, else the original.
+    languages = {code for code, _name in settings.LANGUAGES}
+    titles = {code: str(text) for code, text in (raw.get("titles") or {}).items() if code in languages and text}
+    summaries = {
+        code: _summary(text) for code, text in (raw.get("summaries") or {}).items() if code in languages and text
+    }
     return {
         "section": section,
         "key": str(key),
         "title": str(raw["title"]),
+        "titles": titles,
         "urls": urls,
-        "summary": summary,
+        "summary": _summary(raw.get("summary")),
+        "summaries": summaries,
         "language": str(raw.get("language") or "").lower(),
         "themes": _codes(raw.get("themes")),
         "countries": _codes(raw.get("countries"), upper=True),

@@ -413,9 +413,9 @@ def _item_context(item: dict, reader: Reader, snippets: dict) -> dict:
     cache_key = (item["key"], reader.language, date)
     if cache_key not in snippets:
         context = {
-            "title": item["title"],
+            "title": item.get("titles", {}).get(reader.language) or item["title"],
             "url": item["urls"].get(reader.language) or next(iter(item["urls"].values())),
-            "summary": item["summary"],
+            "summary": item.get("summaries", {}).get(reader.language) or item["summary"],
             "date": date,
             "language_name": _language_name(item["language"], reader.language),
         }

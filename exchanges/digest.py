@@ -24,6 +24,9 @@ def _item(exchange: Exchange, *, section: str, date) -> dict:
         "section": section,
         "key": f"exchange:{exchange.pk}",
         "title": exchange.title,
+        # The translations (prefetched): each reader gets the title and summary of theirs.
+        "titles": {t.language: t.title for t in exchange.translations.all()},
+        "summaries": {t.language: t.summary for t in exchange.translations.all() if t.summary},
         "url": exchange.get_absolute_url(),
         "summary": exchange.summary,
         "language": (exchange.working_languages or ["en"])[0],
@@ -35,7 +38,7 @@ def _item(exchange: Exchange, *, section: str, date) -> dict:
 
 
 def digest_items(*, since, until) -> list[dict]:
-    """Exchanges published, or opened for sign-up, in [since, until), still upcoming. Two queries."""
+    """Exchanges published, or opened for sign-up, in [since, until), still upcoming. Three queries."""
     exchanges = (
         Exchange.objects.published()
         .filter(ends_at__gte=since)
@@ -43,7 +46,7 @@ def digest_items(*, since, until) -> list[dict]:
             Q(published_at__gte=since, published_at__lt=until)
             | Q(registration_opens_at__gte=since, registration_opens_at__lt=until)
         )
-        .prefetch_related("themes")
+        .prefetch_related("themes", "translations")
         .order_by("starts_at", "pk")
     )
     items = []
@@ -55,7 +58,7 @@ def digest_items(*, since, until) -> list[dict]:
 
 
 def digest_member_items(*, user_ids, now) -> dict[int, list[dict]]:
-    """Each member's own confirmed exchanges starting in the next 30 days. Two queries."""
+    """Each member's own confirmed exchanges starting in the next 30 days. Three queries."""
     registrations = (
         Registration.objects.filter(
             user_id__in=list(user_ids),
@@ -65,7 +68,7 @@ def digest_member_items(*, user_ids, now) -> dict[int, list[dict]]:
             exchange__starts_at__lt=now + timedelta(days=UPCOMING_DAYS),
         )
         .select_related("exchange")
-        .prefetch_related("exchange__themes")
+        .prefetch_related("exchange__themes", "exchange__translations")
         .order_by("exchange__starts_at")
     )
     result: dict[int, list[dict]] = defaultdict(list)

@@ -93,6 +93,23 @@ def test_member_gets_one_digest_in_html_and_text_with_unsubscribe_headers(run_we
     assert delivery.message.kind == "digest"
 
 
+def test_each_reader_gets_an_exchanges_title_and_summary_in_their_language(run_weekly):
+    from exchanges.models import ExchangeTranslation
+
+    english, swedish = member(language="en"), member(language="sv")
+    news = exchange(title="Tenant organising across borders", summary="Organisers compare notes.")
+    ExchangeTranslation.objects.create(
+        exchange=news, language="sv", title="Hyresgästorganisering över gränser", summary="Organisatörer jämför."
+    )
+
+    run_weekly()
+
+    assert "Tenant organising across borders" in text_of(english) and "Hyresgäst" not in text_of(english)
+    assert "Hyresgästorganisering över gränser" in text_of(swedish) and "Organisatörer jämför." in text_of(swedish)
+    assert "Tenant organising across borders" not in text_of(swedish)
+    assert "Hyresgästorganisering över gränser" in sent_to(swedish)[0].alternatives[0][0]
+
+
 def test_user_text_in_items_is_escaped_in_the_html(run_weekly):
     reader = member()
     exchange(title="<script>alert(1)</script> & friends")
