@@ -56,9 +56,12 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 # Every test, against PostgreSQL and Redis on their default local ports
-# (override with DATABASE_URL / REDIS_URL).
+# (override with DATABASE_URL / REDIS_URL), in two processes (pytest-xdist; PYTEST_WORKERS=N
+# changes it, 0 runs in one): each has its own test database and Redis database.
+PYTEST_WORKERS ?= 2
+
 test: install compilemessages browser-deps check lint
-	$(PY) -m pytest --ds=config.settings_test --create-db $(PYTEST_ARGS)
+	$(PY) -m pytest --ds=config.settings_test --create-db -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: install compilemessages
 	$(PY) -m pytest --ds=config.settings_test -m "not browser and not services" $(PYTEST_ARGS)

@@ -11,6 +11,14 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-used-anywhere-else-0123456789")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/learninglab")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/10")
+# Under pytest-xdist (``make test`` runs two processes) each process gets its own Redis
+# database, as it gets its own test database: the cache's versioned keys and a test's flush of
+# the cache must not reach into the other process's tests.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _XDIST_WORKER.startswith("gw"):
+    _base, _sep, _number = os.environ["REDIS_URL"].rpartition("/")
+    if _sep and _number.isdigit():
+        os.environ["REDIS_URL"] = f"{_base}/{int(_number) + int(_XDIST_WORKER[2:])}"
 os.environ.setdefault("SITE_URL", "http://testserver")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
