@@ -69,6 +69,16 @@ class ExchangeAdminForm(forms.ModelForm):
         # The admin decides the fields (fieldsets); the form only adds the capacity check.
         fields = "__all__"  # noqa: DJ007
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The chosen hosts, partners and themes are already loaded (the form's initial values):
+        # their pickers label them from those rows instead of asking the database again.
+        for name in ("hosts", "partners", "themes"):
+            field = self.fields.get(name)
+            widget = getattr(field.widget, "widget", None) if field is not None else None
+            if isinstance(widget, _ChosenMembersWidget):
+                widget.known = {str(o.pk): str(o) for o in self.initial.get(name) or [] if hasattr(o, "pk")}
+
     def clean(self):
         data = super().clean()
         if self.instance.pk and "capacity" in data:
@@ -88,10 +98,11 @@ class ExchangeTranslationInline(admin.StackedInline):
 
 
 class _ChosenMembersWidget(AutocompleteSelectMultiple):
-    """The facilitator picker: an autocomplete that labels the chosen members from ``known``
-    (the sessions' prefetched facilitators, set by ``_SessionFormSet``), so that a programme of
-    any length renders with the same queries. Values it does not know (a form sent back with a
-    new choice) are looked up as usual."""
+    """An autocomplete picker that labels the chosen rows from ``known`` (rows already loaded:
+    the sessions' prefetched facilitators, set by ``_SessionFormSet``; an exchange's hosts,
+    partners and themes, set by ``ExchangeAdminForm``), so that the form renders with the same
+    queries whatever it holds. Values it does not know (a form sent back with a new choice) are
+    looked up as usual."""
 
     known: dict[str, str] | None = None
 
@@ -239,6 +250,11 @@ class ExchangeAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
                 ),
             )
         )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in ("hosts", "partners", "themes"):
+            kwargs["widget"] = _ChosenMembersWidget(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         # Hundreds of countries and time zones: written without a template per option.
