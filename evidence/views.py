@@ -227,9 +227,16 @@ def mine(request):
     _require_author(request)
     records = _with_lists(EvidenceRecord.objects.mine(request.viewer).select_related("consent")).order_by("-updated_at")
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
-    from exchanges.models import Reflection
+    from exchanges.models import Exchange, Reflection
 
-    reflections = Reflection.objects.filter(registration__user=request.user).select_related("registration__exchange")
+    reflections = list(
+        Reflection.objects.filter(registration__user=request.user)
+        .select_related("registration__exchange")
+        # Each exchange's title in the page's language, in the same query.
+        .annotate(**Exchange.objects.translation_annotations(outer="registration__exchange_id"))
+    )
+    for reflection in reflections:
+        Exchange.objects.translation_from(reflection, reflection.registration.exchange)
     return render(request, "evidence/record_mine.html", {"page": page, "reflections": reflections})
 
 

@@ -234,7 +234,9 @@ def _guide_body(request, guide: Guide, audience: str) -> dict:
         "informed_by_guides": _one_per_work(published.filter(work__referenced_by=work), guide.language),
         "evidence_records": _evidence_for(work, shared) if audience in _SHARED_EVIDENCE else [],
         "used_in_guides": _one_per_work(published.filter(work__related_guides=work), guide.language),
-        "exchanges": list(exchanges_search.visible(shared).filter(guide_works=work).only("pk", "title", "slug")),
+        "exchanges": list(
+            exchanges_search.visible(shared).filter(guide_works=work).with_translation().only("pk", "title", "slug")
+        ),
         "joint_actions": list(JointAction.objects.visible_to(shared).filter(guides=work).only("pk", "title", "slug")),
     }
     body = {
@@ -639,7 +641,10 @@ def joint_action_detail(request, slug):
             "participations": action.participations.select_related("organisation"),
             "updates": action.updates.all()[:100],
             "guides": guides,
-            "exchanges": exchanges_search.visible(viewer).filter(joint_actions=action).only("pk", "title", "slug"),
+            "exchanges": exchanges_search.visible(viewer)
+            .filter(joint_actions=action)
+            .with_translation()
+            .only("pk", "title", "slug"),
             "evidence_records": evidence_search.visible(viewer).filter(joint_actions=action).only("pk", "title"),
             "can_post": can_post,
             "update_form": JointActionUpdateForm() if can_post else None,

@@ -319,3 +319,27 @@ def test_my_exchanges_lists_titles_in_the_pages_language_at_constant_queries(cli
         html = _get(client, url)
     assert "Hyresgäster online 7" in html
     assert len(many) == len(few)
+
+
+def test_exchanges_named_on_guide_joint_action_and_my_evidence_pages_read_in_the_pages_language(client):
+    from practice.models import Guide
+    from tests.factories.exchanges import ReflectionFactory
+    from tests.factories.practice import JointActionFactory, make_guide
+
+    exchange = ExchangeFactory(title="Tenants online")
+    ExchangeTranslation.objects.create(exchange=exchange, language="sv", title="Hyresgäster online")
+    action = JointActionFactory()
+    action.exchanges.add(exchange)
+    guide = make_guide(title="Listening campaigns", language="en", status=Guide.Status.PUBLISHED)
+    guide.work.exchanges.add(exchange)
+    user = UserFactory()
+    member_for(user)
+    ReflectionFactory(registration=RegistrationFactory(exchange=exchange, user=user))
+    client.force_login(user)
+    for url in (
+        f"/sv{action.get_absolute_url()}",
+        f"/sv{guide.get_absolute_url()}",
+        "/sv/evidence/mine/",
+    ):
+        html = _get(client, url)
+        assert "Hyresgäster online" in html and "Tenants online" not in html, url
