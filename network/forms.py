@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import QuickSelect
 from core.validators import validate_no_nul
 from network.languages import language_choices
 from network.models import Member, Membership, Organisation, Theme
@@ -75,8 +76,11 @@ class OrganisationLogoForm(forms.ModelForm):
 class MembershipRequestForm(forms.Form):
     """Ask to join an organisation: it grants nothing until an administrator approves it."""
 
+    # Every organisation of the network (thousands at scale): written without a template per option.
     organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.only("id", "name").order_by("name")
+        label=_("Organisation"),
+        queryset=Organisation.objects.only("id", "name").order_by("name"),
+        widget=QuickSelect,
     )
     role = forms.ChoiceField(label=_("Your role there"), choices=(), initial=Membership.Role.MEMBER)
     message = forms.CharField(

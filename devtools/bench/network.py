@@ -44,3 +44,8 @@ def run(ctx) -> None:
     for label, url, user in pages:
         ctx.measure_page(f"{label}, cold", url, user=user, before_each=lambda: cache.changed("network"), checked=False)
     ctx.measure_page("where we are", "/where/")
+    # Asking to join: the form offers every organisation of the network (for information: a
+    # list of thousands; a search field would serve people better).
+    ctx.measure_page(
+        "my organisations (every organisation to choose from)", "/me/organisations/", member, checked=False
+    )
