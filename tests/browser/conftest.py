@@ -35,6 +35,21 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "bypass_csp": True, "locale": "en-GB"}
 
 
+def signed_in_page(browser, live_server, user=None, *, locale: str = "en-GB", **context_args):
+    """A page in a new browser context, signed in as ``user`` (if given) through a session made
+    server-side; ``context_args`` go to ``browser.new_context`` (viewport, base_url, ...)."""
+    from django.conf import settings
+    from django.test import Client
+
+    context = browser.new_context(bypass_csp=True, locale=locale, **context_args)
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+    return context.new_page()
+
+
 def axe_violations(page) -> list[str]:
     """Run axe-core on the current page: its serious and critical violations, one line each."""
     page.add_script_tag(path=str(AXE_JS))

@@ -21,13 +21,11 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.test import Client
 from django.utils import translation
 
-from tests.browser.conftest import SCREENSHOTS, axe_violations
+from tests.browser.conftest import SCREENSHOTS, axe_violations, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -154,20 +152,9 @@ def _pages(role: str) -> list[str]:
 
 
 def _page_for(browser, live_server, email: str | None, language: str):
-    context = browser.new_context(bypass_csp=True, locale={"en": "en-GB", "sv": "sv-SE", "nl": "nl-NL"}[language])
-    if email:
-        client = Client()
-        client.force_login(get_user_model().objects.get(email=email))
-        context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
-    return context, context.new_page()
+    user = get_user_model().objects.get(email=email) if email else None
+    page = signed_in_page(browser, live_server, user, locale={"en": "en-GB", "sv": "sv-SE", "nl": "nl-NL"}[language])
+    return page.context, page
 
 
 def _slug(path: str) -> str:

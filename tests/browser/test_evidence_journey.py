@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 
 from evidence.models import EvidenceRecord
 from network.models import Role
 from network.roles import roles_sync
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, signed_in_page
 from tests.factories.network import MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -36,11 +35,7 @@ def _restore_seeded_rows():
 
 
 def _page_for(browser, browser_context_args, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(**browser_context_args, accept_downloads=True)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    return context.new_page()
+    return signed_in_page(browser, live_server, user, accept_downloads=True)
 
 
 def _count(page) -> int:

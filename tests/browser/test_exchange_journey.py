@@ -8,15 +8,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.test import Client
 from icalendar import Calendar
 
 from exchanges import services
 from exchanges.models import Exchange, Registration
 from network.models import Role
-from tests.browser.conftest import assert_accessible, screenshots
+from tests.browser.conftest import assert_accessible, screenshots, signed_in_page
 from tests.factories.exchanges import ExchangeFactory, RegistrationFactory, SessionFactory
 from tests.factories.network import OrganisationFactory, UserFactory, member_for
 
@@ -26,19 +24,7 @@ State = Registration.State
 
 def _login(browser, live_server, user):
     """A browser context signed in as ``user`` (session cookie made server-side)."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(bypass_csp=True, locale="en-GB")
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context.new_page()
+    return signed_in_page(browser, live_server, user)
 
 
 def test_exchange_journey(browser, live_server):

@@ -8,13 +8,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from evidence.models import EvidenceRecord
 from network.models import Membership, Role
 from outbox.models import OutboxMessage
-from tests.browser.conftest import assert_accessible, screenshots
+from tests.browser.conftest import assert_accessible, screenshots, signed_in_page
 from tests.factories.evidence import EvidenceRecordFactory
 from tests.factories.network import MembershipFactory, OrganisationFactory, UserFactory, member_for
 
@@ -22,19 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _page_as(browser, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(bypass_csp=True, locale="en-GB")
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context.new_page()
+    return signed_in_page(browser, live_server, user)
 
 
 def test_a_member_asks_to_join_and_the_administrator_approves(browser, live_server):

@@ -5,23 +5,18 @@ inflected form) and switches to the English translation. axe-core runs on every 
 import re
 
 import pytest
-from django.test import Client
 from django.utils import translation
 from playwright.sync_api import expect
 
 from network.models import Role
 from practice.models import Guide
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, signed_in_page
 from tests.factories.network import OrganisationFactory, ThemeFactory, UserFactory
 from tests.factories.practice import JointActionFactory, ParticipationFactory
 
 
 def _page_as(browser, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(bypass_csp=True, locale="en-GB", base_url=live_server.url)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    return context.new_page()
+    return signed_in_page(browser, live_server, user, base_url=live_server.url)
 
 
 def _visit(page, path):

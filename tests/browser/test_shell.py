@@ -6,11 +6,9 @@ and are photographed for people to look at."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from network.models import Role
-from tests.browser.conftest import assert_accessible, screenshots
+from tests.browser.conftest import assert_accessible, screenshots, signed_in_page
 from tests.factories.network import UserFactory, member_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,22 +24,11 @@ ROLE_LINKS = {
 
 
 def _page(browser, live_server, role, viewport):
-    context = browser.new_context(bypass_csp=True, locale="en-GB", viewport=viewport)
+    user = None
     if role is not None:
         user = UserFactory(email=f"{role}@example.org", role=role)
         member_for(user, display_name=f"A {role}")
-        client = Client()
-        client.force_login(user)
-        context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
-    return context.new_page()
+    return signed_in_page(browser, live_server, user, viewport=viewport)
 
 
 def _header_height(page) -> float:
