@@ -92,7 +92,7 @@ def _organisation_page(request, organisation: Organisation, viewer) -> str:
         Membership.objects.approved()
         .filter(organisation=organisation, member__in=listed)
         .select_related("member")
-        .only("role", "member__display_name")
+        .only("role", "member__display_name", "member__photo", "member__photo_alt")
         .order_by("member__display_name", "pk")[: DETAIL_LIST_LIMIT + 1]
     )
     member_organisations = list(

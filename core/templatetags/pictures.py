@@ -30,6 +30,7 @@ register = template.Library()
 # How many colours ``.avatar.tone-N`` in site.css defines.
 AVATAR_TONES = 8
 SMALL_AVATAR = "48px"
+TINY_AVATAR = "32px"
 LARGE_AVATAR = "128px"
 
 
@@ -84,10 +85,11 @@ def tone(name: str) -> int:
 
 
 @register.simple_tag
-def avatar(name, photo=None, alt="", large=False, beside_name=True, lazy=True, logo=False):
-    classes = " ".join(c for c in ("avatar", "large" if large else "", "logo" if logo else "") if c)
+def avatar(name, photo=None, alt="", large=False, beside_name=True, lazy=True, logo=False, small=False):
+    size_class = "large" if large else "small" if small else ""
+    classes = " ".join(c for c in ("avatar", size_class, "logo" if logo else "") if c)
     if _stored(photo):
-        size = LARGE_AVATAR if large else SMALL_AVATAR
+        size = LARGE_AVATAR if large else TINY_AVATAR if small else SMALL_AVATAR
         return mark_safe(_picture_html(photo, str(alt or ""), sizes=size, img_class=classes, lazy=lazy))  # noqa: S308 — built with format_html
     hidden = mark_safe(' aria-hidden="true"') if beside_name else format_html(' role="img" aria-label="{}"', name)  # noqa: S308 — a constant
     return format_html(

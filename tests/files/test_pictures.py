@@ -21,7 +21,7 @@ from core.pictures import renditions
 from exchanges import services as exchange_services
 from exchanges.models import Exchange
 from network.models import Member, Organisation
-from tests.factories.exchanges import ExchangeFactory
+from tests.factories.exchanges import ExchangeFactory, RegistrationFactory
 from tests.factories.files import image_bytes
 from tests.factories.network import MembershipFactory, OrganisationFactory, UserFactory, member_for
 
@@ -258,6 +258,39 @@ def test_logos_photos_and_covers_show_on_list_cards_and_detail_pages(client, org
         assert re.search(r'srcset="[^"]+ \d+w, [^"]+ \d+w', html), url
     cover = client.get(exchange.get_absolute_url()).content.decode()
     assert 'alt="People around a table"' in cover and 'width="1600" height="800"' in cover
+
+
+def test_people_show_beside_their_photos_and_upcoming_exchanges_beside_their_covers(client, organiser, media_root):
+    """The organisation's people, who is going to an exchange, and the home page's upcoming
+    exchanges carry their pictures (small ones), or initials hidden from screen readers."""
+    organisation = OrganisationFactory(name="Navet")
+    pictured = member_for(UserFactory(), display_name="Photo Person", visibility="public")
+    pictured.photo = SimpleUploadedFile("p.png", image_bytes(size=(400, 300)))
+    pictured.photo_alt = "Photo Person smiling"
+    pictured.save()
+    plain = member_for(UserFactory(), display_name="Initial Person", visibility="public")
+    for member in (pictured, plain):
+        MembershipFactory(member=member, organisation=organisation)
+    exchange = ExchangeFactory(
+        status=Exchange.Status.PUBLISHED,
+        cover=SimpleUploadedFile("c.png", image_bytes(size=(2000, 1000))),
+        cover_alt="People around a table",
+    )
+    for member in (pictured, plain):
+        RegistrationFactory(exchange=exchange, user=member.user)
+    client.force_login(organiser)
+    small_photo = re.compile(
+        r'<img src="' + re.escape(pictured.photo.url) + r'" alt="Photo Person smiling" class="avatar small"'
+    )
+    initials = '<span class="avatar small avatar-initials tone-'
+    for url in (organisation.get_absolute_url(), exchange.get_absolute_url()):
+        html = client.get(url).content.decode()
+        assert small_photo.search(html), url
+        assert re.search(re.escape(initials) + r'\d" aria-hidden="true">IP</span>', html), url
+    home = client.get(reverse("home")).content.decode()
+    assert re.search(
+        r'<img src="' + re.escape(exchange.cover.url) + r'" alt="People around a table" class="thumb"', home
+    )
 
 
 def test_list_pages_keep_a_constant_number_of_queries_with_pictures(client, organiser, django_assert_num_queries):

@@ -7,6 +7,8 @@ measures the floor view and calls ``run(ctx)`` of every ``devtools/bench/<app>.p
 
 from __future__ import annotations
 
+import logging
+
 import psycopg
 from django.conf import settings
 from django.core.management import call_command
@@ -71,6 +73,9 @@ class Command(BaseCommand):
                     stdout=self.stdout,
                 )
         connection.cursor().execute("ANALYZE")
+        # Without Redis the bench runs tasks in process; Celery logs each one ("Task … succeeded"),
+        # thousands of lines that would bury the figures.
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         # The test client's host and plain HTTP; everything else stays as in production. (No
         # setup_test_environment: its instrumented template rendering would skew the timings.)
         with override_settings(
