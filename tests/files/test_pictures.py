@@ -285,7 +285,7 @@ def test_people_show_beside_their_photos_and_upcoming_exchanges_beside_their_cov
     initials = '<span class="avatar small avatar-initials tone-'
     for url in (organisation.get_absolute_url(), exchange.get_absolute_url()):
         html = client.get(url).content.decode()
-        assert small_photo.search(html), url
+        assert small_photo in html, url
         assert re.search(re.escape(initials) + r'\d" aria-hidden="true">IP</span>', html), url
     home = client.get(reverse("home")).content.decode()
     assert re.search(
