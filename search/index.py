@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models, transaction
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import F, IntegerField, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import translation
@@ -40,8 +41,9 @@ from search.sources import Source, sources
 
 logger = logging.getLogger(__name__)
 
-CONFIGS = {"en": "english", "sv": "swedish", "nl": "dutch"}
-ALL_CONFIGS = ("english", "swedish", "dutch", "simple")
+# Our configurations (``search/textsearch.py``): Hunspell, then Snowball, once installed.
+CONFIGS = {"en": "ll_english", "sv": "ll_swedish", "nl": "ll_dutch"}
+ALL_CONFIGS = ("ll_english", "ll_swedish", "ll_dutch", "simple")
 # Private-use characters mark highlights in ts_headline's output; they are stripped from
 # every document, so after escaping the text only our markers become <mark> tags.
 MARK_START, MARK_STOP = "\ue000", "\ue001"
@@ -279,6 +281,10 @@ class Results:
     facets: dict[str, list[tuple[str, int]]]
     page: int
     per_page: int
+    # A corrected query that finds more ("Did you mean …?"), and how many of the hits were
+    # found by trigram similarity of their titles alone (listed after the full-text hits).
+    suggestion: str = ""
+    similar: int = 0
 
     @property
     def has_next(self) -> bool:
@@ -321,23 +327,81 @@ def _filtered(viewer: Viewer, *, kind=None, language=None, theme=None, country=N
 
 # The index table, quoted once for the raw SQL below (a module constant, never user input).
 _TABLE = connection.ops.quote_name(SearchEntry._meta.db_table)
-_MATCH_SQL = (
-    "("
-    + " OR ".join(
-        f"({_TABLE}.\"config\" = '{c}' AND {_TABLE}.\"vector\" @@ websearch_to_tsquery('{c}', %s))" for c in ALL_CONFIGS
-    )
-    + ")"
-)
-# The query in the entry's own configuration. A CASE over constants (not a cast of the column)
-# lets PostgreSQL fold each branch to a constant tsquery once, instead of parsing per row.
-_OWN_QUERY = (
-    f'CASE {_TABLE}."config" '
-    + " ".join(f"WHEN '{c}' THEN websearch_to_tsquery('{c}', %s)" for c in ALL_CONFIGS)
-    + " END"
-)
-_OWN_PARAMS = len(ALL_CONFIGS)
-_RANK_SQL = f'ts_rank({_TABLE}."vector", {_OWN_QUERY})'
-_TITLE_HIT_SQL = f"CASE WHEN ts_filter({_TABLE}.\"vector\", '{{a}}') @@ {_OWN_QUERY} THEN 1 ELSE 0 END"
+# The last word of a query that is still being typed: a word after a space (not "-word"),
+# outside quotes. ``websearch_to_tsquery`` has no prefix syntax, so that word is added as
+# "stemmed word OR prefix of any indexed lexeme" (``to_tsquery('simple', 'word':*)``).
+_LAST_WORD = re.compile(r"(?:^|\s)(\w{2,})$", re.UNICODE)
+_PREFIX_MIN = 3
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query split for SQL: ``head`` and ``last`` go to websearch_to_tsquery, ``prefix`` to
+    to_tsquery('simple'); all three only ever travel as parameters."""
+
+    text: str
+    head: str
+    last: str | None
+    prefix: str | None
+
+    @classmethod
+    def parse(cls, text: str) -> ParsedQuery:
+        if text.count('"') % 2 == 0 and not text.endswith('"'):
+            match = _LAST_WORD.search(text)
+            if match and len(match.group(1)) >= _PREFIX_MIN and match.group(1).lower() != "or":
+                last = match.group(1)
+                # \w letters only (digits and underscores are \w too): quoted, nothing to escape.
+                return cls(text, text[: match.start(1)], last, f"'{last.lower()}':*")
+        return cls(text, text, None, None)
+
+    def tsquery(self, config: str) -> tuple[str, list]:
+        """SQL (constants only) and parameters of this query in one configuration."""
+        if self.last is None:
+            return f"websearch_to_tsquery('{config}', %s)", [self.text]
+        return (
+            f"(websearch_to_tsquery('{config}', %s) && "
+            f"(websearch_to_tsquery('{config}', %s) || to_tsquery('simple', %s)))",
+            [self.head, self.last, self.prefix],
+        )
+
+    def match_sql(self) -> tuple[str, list]:
+        parts, params = [], []
+        for c in ALL_CONFIGS:
+            sql, p = self.tsquery(c)
+            parts.append(f'({_TABLE}."config" = \'{c}\' AND {_TABLE}."vector" @@ {sql})')
+            params += p
+        return "(" + " OR ".join(parts) + ")", params
+
+    def own_query_sql(self) -> tuple[str, list]:
+        """The query in the entry's own configuration. A CASE over constants (not a cast of the
+        column) lets PostgreSQL fold each branch to a constant tsquery once, instead of parsing
+        per row."""
+        parts, params = [], []
+        for c in ALL_CONFIGS:
+            sql, p = self.tsquery(c)
+            parts.append(f"WHEN '{c}' THEN {sql}")
+            params += p
+        return f'CASE {_TABLE}."config" ' + " ".join(parts) + " END", params
+
+    @property
+    def words(self) -> list[str]:
+        """The words the reader wants found (not quoted-out operators or ``-excluded`` ones)."""
+        return _positive_words(self.text)
+
+
+def _positive_words(text: str) -> list[str]:
+    words = []
+    for match in re.finditer(r"(-?)(\w+)", text):
+        sign, word = match.groups()
+        if sign or word.lower() == "or" or len(word) < 2:
+            continue
+        words.append(word)
+    return words[:MAX_WORDS]
+
+
+MAX_WORDS = 6
+# Fewer full-text hits than this widen the search with trigrams and look for a correction.
+FEW_HITS = 3
 
 
 def search(
@@ -384,16 +448,19 @@ def search(
 
 
 def _search_postgres(base, query: str, page: int, per_page: int) -> Results:
-    # The SQL fragments are module constants; the user's query only ever travels as a parameter.
-    matched = base.filter(
-        RawSQL(_MATCH_SQL, [query] * len(ALL_CONFIGS), output_field=models.BooleanField())  # noqa: S611
-    )
+    # SQL is built from module constants and placeholders; the user's query only ever travels
+    # as a parameter.
+    parsed = ParsedQuery.parse(query)
+    match_sql, match_params = parsed.match_sql()
+    own_sql, own_params = parsed.own_query_sql()
+    matched = base.filter(RawSQL(match_sql, match_params, output_field=models.BooleanField()))  # noqa: S611
     facets, total = _facets_postgres(matched)
     offset = (page - 1) * per_page
+    title_hit = f"CASE WHEN ts_filter({_TABLE}.\"vector\", '{{a}}') @@ {own_sql} THEN 1 ELSE 0 END"
     rows = list(
         matched.annotate(
-            title_hit=RawSQL(_TITLE_HIT_SQL, [query] * _OWN_PARAMS, output_field=IntegerField()),  # noqa: S611
-            rank=RawSQL(_RANK_SQL, [query] * _OWN_PARAMS, output_field=models.FloatField()),  # noqa: S611
+            title_hit=RawSQL(title_hit, own_params, output_field=IntegerField()),  # noqa: S611
+            rank=RawSQL(f'ts_rank({_TABLE}."vector", {own_sql})', own_params, output_field=models.FloatField()),  # noqa: S611
         )
         .order_by("-title_hit", "-rank", "-id")
         .values("id", "kind", "object_id", "url", "language", "themes", "countries")[offset : offset + per_page]
@@ -405,10 +472,10 @@ def _search_postgres(base, query: str, page: int, per_page: int) -> Results:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""SELECT id,
-                      ts_headline(config::regconfig, title, {_OWN_QUERY}, %s),
-                      ts_headline(config::regconfig, summary || ' ' || body, {_OWN_QUERY}, %s)
+                      ts_headline(config::regconfig, title, {own_sql}, %s),
+                      ts_headline(config::regconfig, summary || ' ' || body, {own_sql}, %s)
                     FROM {_TABLE} WHERE id = ANY(%s)""",  # noqa: S608 — constants only.
-                [*[query] * _OWN_PARAMS, title_options, *[query] * _OWN_PARAMS, options, [r["id"] for r in rows]],
+                [*own_params, title_options, *own_params, options, [r["id"] for r in rows]],
             )
             headlines = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
     hits = [
@@ -424,7 +491,101 @@ def _search_postgres(base, query: str, page: int, per_page: int) -> Results:
         )
         for r in rows
     ]
-    return Results(query=query, hits=hits, total=total, facets=facets, page=page, per_page=per_page)
+    results = Results(query=query, hits=hits, total=total, facets=facets, page=page, per_page=per_page)
+    if total < FEW_HITS and page == 1 and parsed.words:
+        _widen(results, base, parsed, {r["id"] for r in rows})
+    return results
+
+
+def _widen(results: Results, base, parsed: ParsedQuery, found: set[int]) -> None:
+    """Few full-text hits: add what the viewer may see whose title (a name, for people and
+    organisations) is similar to a word of the query (``pg_trgm``'s word similarity, served by
+    the trigram index on titles), and suggest the query with each unknown word replaced by the
+    most similar word of those titles when that finds more."""
+    words = parsed.words
+    condition = " OR ".join([f'%s <%% {_TABLE}."title"'] * len(words))
+    score = " + ".join([f'word_similarity(%s, {_TABLE}."title")'] * len(words))
+    candidates = list(
+        base.filter(RawSQL(f"({condition})", words, output_field=models.BooleanField()))  # noqa: S611
+        .annotate(similarity=RawSQL(score, words, output_field=models.FloatField()))  # noqa: S611
+        .order_by("-similarity", "-id")
+        .values("id", "kind", "object_id", "title", "summary", "url", "language", "themes", "countries")[:SIMILAR_LIMIT]
+    )
+    extra = [row for row in candidates if row["id"] not in found][: results.per_page - len(results.hits)]
+    for row in extra:
+        results.hits.append(
+            Hit(
+                kind=row["kind"],
+                object_id=row["object_id"],
+                title=highlight(_clean(row["title"], 300)),
+                snippet=highlight(_clean(row["summary"], 240)),
+                url=row["url"],
+                language=row["language"],
+                themes=row["themes"],
+                countries=row["countries"],
+            )
+        )
+        _count_facets(results.facets, row)
+    for values in results.facets.values():
+        values.sort(key=lambda item: (-item[1], item[0]))
+    results.similar = len(extra)
+    results.total += len(extra)
+    suggestion = _correct(parsed, [row["title"] for row in candidates])
+    if suggestion and _count_postgres(base, suggestion) > results.total - len(extra):
+        results.suggestion = suggestion
+
+
+SIMILAR_LIMIT = 30
+
+
+def _count_facets(facets: dict[str, list[tuple[str, int]]], row: dict) -> None:
+    for name, values in (
+        ("kind", [row["kind"]]),
+        ("language", [row["language"]]),
+        ("theme", row["themes"]),
+        ("country", row["countries"]),
+    ):
+        counts = dict(facets.setdefault(name, []))
+        for value in values:
+            counts[value] = counts.get(value, 0) + 1
+        facets[name] = list(counts.items())
+
+
+def _count_postgres(base, query: str) -> int:
+    match_sql, match_params = ParsedQuery.parse(query).match_sql()
+    return base.filter(RawSQL(match_sql, match_params, output_field=models.BooleanField())).count()  # noqa: S611
+
+
+def _trigrams(word: str) -> set[str]:
+    padded = f"  {word} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def similarity(a: str, b: str) -> float:
+    """pg_trgm's similarity of two words (shared trigrams over all trigrams)."""
+    ta, tb = _trigrams(a), _trigrams(b)
+    return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
+
+
+CORRECTION_MIN_SIMILARITY = 0.4
+
+
+def _correct(parsed: ParsedQuery, titles: list[str]) -> str:
+    """The query with each word that no title spells out replaced by the titles' most similar
+    word ("" when nothing changes)."""
+    vocabulary = {w.casefold(): w for title in titles for w in _WORD.findall(title) if len(w) > 2}
+    text = parsed.text
+    changed = False
+    for word in parsed.words:
+        folded = word.casefold()
+        if folded in vocabulary or not vocabulary:
+            continue
+        best = max(vocabulary, key=lambda candidate: similarity(folded, candidate))
+        if similarity(folded, best) >= CORRECTION_MIN_SIMILARITY:
+            replacement = vocabulary[best] if word[:1].isupper() else vocabulary[best].lower()
+            text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, text, count=1)
+            changed = True
+    return text if changed else ""
 
 
 def _facets_postgres(matched) -> tuple[dict, int]:
@@ -450,32 +611,39 @@ def _facets_postgres(matched) -> tuple[dict, int]:
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+def fold(text: str) -> str:
+    """Text without case or accents ("Hjällbo" and "HJALLBO" fold alike), for the SQLite demo."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def _search_fallback(base, query: str, page: int, per_page: int) -> Results:
-    """SQLite demo: every word must appear somewhere (case-insensitive); title matches first."""
-    terms = _WORD.findall(query)[:10]
-    if not terms:
+    """SQLite demo (no stemming: that needs PostgreSQL): every word must appear somewhere,
+    regardless of case and accents; entries whose title holds the words as whole words come
+    first, then those whose title holds them at all. Matching runs in Python over the visible
+    entries, which the demo keeps to a few hundred."""
+    terms = [t for t in _positive_words(query) if fold(t)] or _WORD.findall(query)[:MAX_WORDS]
+    folded_terms = [fold(t) for t in terms]
+    if not folded_terms:
         return Results(query=query, hits=[], total=0, facets={}, page=page, per_page=per_page)
-    matched = base
-    for term in terms:
-        matched = matched.filter(Q(title__icontains=term) | Q(summary__icontains=term) | Q(body__icontains=term))
-    facets: dict[str, dict[str, int]] = {"kind": {}, "language": {}, "theme": {}, "country": {}}
-    for row in matched.values("kind", "language", "themes", "countries"):
-        for name, values in (
-            ("kind", [row["kind"]]),
-            ("language", [row["language"]]),
-            ("theme", row["themes"]),
-            ("country", row["countries"]),
-        ):
-            for value in values:
-                facets[name][value] = facets[name].get(value, 0) + 1
-    facet_lists = {
-        name: sorted(counts.items(), key=lambda item: (-item[1], item[0])) for name, counts in facets.items()
-    }
-    total = sum(facets["kind"].values())
+    ranked = []
+    fields = ("id", "kind", "object_id", "title", "summary", "body", "url", "language", "themes", "countries")
+    for entry in base.only(*fields):
+        title = fold(entry.title)
+        text = f"{title} {fold(entry.summary)} {fold(entry.body)}"
+        if not all(term in text for term in folded_terms):
+            continue
+        title_words = set(_WORD.findall(title))
+        whole = sum(term in title_words for term in folded_terms)
+        partial = sum(term in title for term in folded_terms)
+        ranked.append(((-whole, -partial, -entry.id), entry))
+    ranked.sort(key=lambda item: item[0])
+    facets: dict[str, list[tuple[str, int]]] = {"kind": [], "language": [], "theme": [], "country": []}
+    for _key, e in ranked:
+        _count_facets(facets, {"kind": e.kind, "language": e.language, "themes": e.themes, "countries": e.countries})
+    for values in facets.values():
+        values.sort(key=lambda item: (-item[1], item[0]))
     offset = (page - 1) * per_page
-    rows = matched.annotate(
-        title_hit=Case(When(title__icontains=terms[0], then=Value(1)), default=Value(0), output_field=IntegerField())
-    ).order_by("-title_hit", "-id")[offset : offset + per_page]
     hits = [
         Hit(
             kind=e.kind,
@@ -487,18 +655,34 @@ def _search_fallback(base, query: str, page: int, per_page: int) -> Results:
             themes=e.themes,
             countries=e.countries,
         )
-        for e in rows
+        for _key, e in ranked[offset : offset + per_page]
     ]
-    return Results(query=query, hits=hits, total=total, facets=facet_lists, page=page, per_page=per_page)
+    return Results(query=query, hits=hits, total=len(ranked), facets=facets, page=page, per_page=per_page)
 
 
 def _window(text: str, terms: list[str], width: int = 240) -> str:
-    lower = text.lower()
-    positions = [lower.find(t.lower()) for t in terms if lower.find(t.lower()) >= 0]
+    folded = _fold_same_length(text)
+    positions = [p for p in (folded.find(fold(t)) for t in terms) if p >= 0]
     start = max(0, min(positions) - 60) if positions else 0
     return ("… " if start else "") + text[start : start + width] + (" …" if len(text) > start + width else "")
 
 
+def _fold_same_length(text: str) -> str:
+    """``fold`` character by character, so positions in the result are positions in ``text``."""
+    return "".join((fold(c) or c)[:1] for c in text)
+
+
 def _mark_terms(text: str, terms: list[str]) -> SafeString:
-    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
-    return highlight(pattern.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_STOP}", _clean(text, BODY_LIMIT)))
+    text = _clean(text, BODY_LIMIT)
+    folded = _fold_same_length(text)
+    spans = []
+    for term in {fold(t) for t in terms if fold(t)}:
+        spans += [(m.start(), m.end()) for m in re.finditer(re.escape(term), folded)]
+    marked, last = [], 0
+    for start, stop in sorted(spans):
+        if start < last:
+            continue
+        marked += [text[last:start], MARK_START, text[start:stop], MARK_STOP]
+        last = stop
+    marked.append(text[last:])
+    return highlight("".join(marked))

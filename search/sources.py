@@ -25,6 +25,8 @@ from evidence import search as evidence_search
 from evidence.models import Consent, EvidenceRecord
 from exchanges import search as exchanges_search
 from exchanges.models import Exchange, ExchangeTranslation
+from network import search as network_search
+from network.models import Member, Organisation, User
 from practice import search as practice_search
 from practice.models import Guide, GuideWork, JointAction, JointActionUpdate, Participation
 
@@ -83,6 +85,22 @@ def sources() -> dict[str, Source]:
                     Participation: lambda participation: [participation.joint_action],
                     JointActionUpdate: lambda update: [update.joint_action],
                 },
+            ),
+            Source(
+                model=Organisation,
+                kind="organisation",
+                label=_("Organisation"),
+                document=network_search.organisation_document,
+                visible=network_search.organisation_visible,
+            ),
+            Source(
+                model=Member,
+                kind="member",
+                label=_("Person"),
+                document=network_search.member_document,
+                visible=network_search.member_visible,
+                # A deactivated or deleted account takes its profile out of the results.
+                triggers={User: network_search.members_of_user},
             ),
         )
     }
