@@ -90,6 +90,7 @@ def _entry_fields(document: dict) -> dict:
         "language": language,
         "config": config_for(language),
         "title": _clean(document.get("title"), 300),
+        "folded_title": fold(_clean(document.get("title"), 300))[:300],
         "summary": _clean(document.get("summary"), 2000),
         # Bodies are Markdown in every app: indexed (and shown in snippets) as the words a
         # reader sees, without asterisks, link targets or heading marks.
@@ -492,7 +493,8 @@ def _search_postgres(base, query: str, page: int, per_page: int) -> Results:
         for r in rows
     ]
     results = Results(query=query, hits=hits, total=total, facets=facets, page=page, per_page=per_page)
-    if total < FEW_HITS and page == 1 and parsed.words:
+    # A quoted phrase or an excluded word asks for precision: no widening.
+    if total < FEW_HITS and page == 1 and parsed.words and not re.search(r'"|(?:^|\s)-\w', query):
         _widen(results, base, parsed, {r["id"] for r in rows})
     return results
 
@@ -502,9 +504,9 @@ def _widen(results: Results, base, parsed: ParsedQuery, found: set[int]) -> None
     organisations) is similar to a word of the query (``pg_trgm``'s word similarity, served by
     the trigram index on titles), and suggest the query with each unknown word replaced by the
     most similar word of those titles when that finds more."""
-    words = parsed.words
-    condition = " OR ".join([f'%s <%% {_TABLE}."title"'] * len(words))
-    score = " + ".join([f'word_similarity(%s, {_TABLE}."title")'] * len(words))
+    words = [fold(word) for word in parsed.words]
+    condition = " OR ".join([f'%s <%% {_TABLE}."folded_title"'] * len(words))
+    score = " + ".join([f'word_similarity(%s, {_TABLE}."folded_title")'] * len(words))
     candidates = list(
         base.filter(RawSQL(f"({condition})", words, output_field=models.BooleanField()))  # noqa: S611
         .annotate(similarity=RawSQL(score, words, output_field=models.FloatField()))  # noqa: S611
@@ -573,12 +575,13 @@ CORRECTION_MIN_SIMILARITY = 0.4
 def _correct(parsed: ParsedQuery, titles: list[str]) -> str:
     """The query with each word that no title spells out replaced by the titles' most similar
     word ("" when nothing changes)."""
-    vocabulary = {w.casefold(): w for title in titles for w in _WORD.findall(title) if len(w) > 2}
+    spelled = {w.casefold() for title in titles for w in _WORD.findall(title)}
+    vocabulary = {fold(w): w for title in titles for w in _WORD.findall(title) if len(w) > 2}
     text = parsed.text
     changed = False
     for word in parsed.words:
-        folded = word.casefold()
-        if folded in vocabulary or not vocabulary:
+        folded = fold(word)
+        if word.casefold() in spelled or not vocabulary:
             continue
         best = max(vocabulary, key=lambda candidate: similarity(folded, candidate))
         if similarity(folded, best) >= CORRECTION_MIN_SIMILARITY:

@@ -20,6 +20,9 @@ class SearchEntry(models.Model):
     # The PostgreSQL text-search configuration the vector was built with (english, swedish, ...).
     config = models.CharField(max_length=20, default="simple")
     title = models.CharField(max_length=300)
+    # The title without case or accents ("hjallbo" for "Hjällbo"): what trigram widening and the
+    # SQLite demo compare a query's words with (``search.index.fold``).
+    folded_title = models.CharField(max_length=300, blank=True, default="")
     summary = models.TextField(blank=True)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=500)
