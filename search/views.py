@@ -79,6 +79,8 @@ def search(request):
             facets.append({"name": name, "values": values})
         results.facet_groups = facets
         results.base_query = _encode(params)
+        if results.suggestion:
+            results.suggestion_query = _encode({**params, "q": results.suggestion})
     return render(request, "search/search.html", {"form": form, "results": results})
 
 
