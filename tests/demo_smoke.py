@@ -122,8 +122,26 @@ def main() -> int:
     except Exception as exc:  # noqa: BLE001
         failures.append(["organiser", "register or send_digests", repr(exc)[:300]])
     failures += files_round_trip()
+    failures += search_without_case_or_accents()
     print(json.dumps(failures))
     return 1 if failures else 0
+
+
+def search_without_case_or_accents() -> list:
+    """The demo's search (no stemming on SQLite) ignores case and accents, and lists titles
+    that hold the words as whole words first."""
+    import re
+
+    from core.policy import ANONYMOUS
+    from search import index as searchindex
+
+    failures = []
+    for query, word in (("HJALLBO", "Hjällbo"), ("bergsjon", "Bergsjön"), ("lab", "Lab"), ("hellendoorn", "Hellendoorn")):
+        results = searchindex.search(viewer=ANONYMOUS, query=query, use_cache=False)
+        first = re.sub("</?mark>", "", str(results.hits[0].title)) if results.hits else ""
+        if not re.search(rf"\b{word}\b", first):
+            failures.append(["search", query, first])
+    return failures
 
 
 def files_round_trip() -> list:

@@ -212,6 +212,16 @@ BAD_QUERIES = [
     "  ",
     "%_%",
     "climate\x00",
+    # The last word becomes a prefix query (to_tsquery 'word':*): words of underscores, digits,
+    # superscripts and titlecase letters, a typo of a stop word, a word after a quoted phrase.
+    "___",
+    "a_b_c",
+    "x²³",
+    "ǅungla",
+    '"climate change" assemb',
+    "climate -",
+    "teh",
+    "ab" * 99,
 ]
 
 
