@@ -136,7 +136,8 @@ def search_without_case_or_accents() -> list:
     from search import index as searchindex
 
     failures = []
-    for query, word in (("HJALLBO", "Hjällbo"), ("bergsjon", "Bergsjön"), ("lab", "Lab"), ("hellendoorn", "Hellendoorn")):
+    cases = (("HJALLBO", "Hjällbo"), ("bergsjon", "Bergsjön"), ("lab", "Lab"), ("hellendoorn", "Hellendoorn"))
+    for query, word in cases:
         results = searchindex.search(viewer=ANONYMOUS, query=query, use_cache=False)
         first = re.sub("</?mark>", "", str(results.hits[0].title)) if results.hits else ""
         if not re.search(rf"\b{word}\b", first):

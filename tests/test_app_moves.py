@@ -78,7 +78,10 @@ def test_moved_models_keep_their_rows_content_types_and_permissions():
     assert "search_searchentry_vector_gin" in _index_names("search_searchentry")
     invitation = Invitation.objects.get(email="amina@example.org")
     assert (invitation.name, invitation.state, invitation.language) == ("Amina", "sent", "sv")
-    assert SearchEntry.objects.get(kind="guide", object_id=7).title == "Door knocking"
+    entry = SearchEntry.objects.get(kind="guide", object_id=7)
+    assert entry.title == "Door knocking"
+    # search 0003: the entry moved to our configuration, with its vector and folded title.
+    assert (entry.config, entry.folded_title) == ("ll_english", "door knocking") and entry.vector
     # The same content type rows, relabelled: the permissions granted on them still hold.
     assert ContentType.objects.get_for_model(Invitation).pk == old_invitation_type.pk
     assert ContentType.objects.get_for_model(SearchEntry).pk == old_entry_type.pk

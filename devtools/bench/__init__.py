@@ -2,7 +2,7 @@
 ``run(ctx)`` gets a ``devtools.benchlib.BenchContext``. The labels are what ``--only`` takes
 and what the bench prints as headings."""
 
-from devtools.bench import digests, evidence, exchanges, network, outbox, practice
+from devtools.bench import digests, evidence, exchanges, network, outbox, practice, search
 
 APPS = [
     ("network", network),
@@ -10,5 +10,6 @@ APPS = [
     ("exchanges", exchanges),
     ("evidence", evidence),
     ("practice", practice),
+    ("search", search),
     ("digests", digests),
 ]

@@ -984,7 +984,7 @@ def seed_bench(*, options, stdout) -> None:
             kind="joint_action",
             object_id=a.pk,
             language="en",
-            config="english",
+            config=searchindex.config_for("en"),
             title=a.title,
             summary=a.summary,
             body=a.description,

@@ -49,9 +49,7 @@ def test_words_that_take_a_joining_affix_may_begin_and_stand_in_the_middle_of_co
 
 def test_missing_files_fall_back_to_snowball_with_a_warning(db, caplog, monkeypatch):
     real = textsearch.LANGUAGES
-    missing = tuple(
-        textsearch.Language(lang.code, lang.config, lang.snowball, lang.hunspell) for lang in real
-    )
+    missing = tuple(textsearch.Language(lang.code, lang.config, lang.snowball, lang.hunspell) for lang in real)
     monkeypatch.setattr(textsearch.Language, "dictionary", property(lambda self: f"ll_{self.code}_missing"))
     with caplog.at_level(logging.WARNING, logger="search.textsearch"):
         result = textsearch.install(connection)

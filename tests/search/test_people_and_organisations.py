@@ -16,7 +16,8 @@ SEARCH = reverse("search:index")
 
 
 def hits(response):
-    return [(hit.kind, str(hit.title).replace("<mark>", "").replace("</mark>", "")) for hit in response.context["results"].hits]
+    results = response.context["results"]
+    return [(hit.kind, str(hit.title).replace("<mark>", "").replace("</mark>", "")) for hit in results.hits]
 
 
 @pytest.fixture
