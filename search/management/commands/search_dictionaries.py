@@ -15,9 +15,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--skip-files", action="store_true", help="Do not write tsearch_data; database only.")
+        parser.add_argument(
+            "--skip-database",
+            action="store_true",
+            help="Only write the files (CI: databases created later get the configurations from migrate).",
+        )
         parser.add_argument("--target", help="Directory to write the files to (default: the server's tsearch_data).")
 
-    def handle(self, *args, skip_files=False, target=None, **options):
+    def handle(self, *args, skip_files=False, skip_database=False, target=None, **options):
         if not skip_files:
             from pathlib import Path
 
@@ -34,6 +39,8 @@ class Command(BaseCommand):
                         "(apt-get install hunspell-en-us hunspell-sv hunspell-nl)."
                     )
                 )
+        if skip_database:
+            return
         if connection.vendor != "postgresql":
             self.stdout.write("Not PostgreSQL: nothing to configure (the SQLite demo searches without stemming).")
             return
