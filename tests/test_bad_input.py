@@ -198,6 +198,7 @@ NAME_LIKE = re.compile(r"(^|_)(name|title|pseudonym|city)$")
 DERIVED = {
     ("practice", "GuideRevision", "title"),
     ("search", "SearchEntry", "title"),
+    ("search", "SearchEntry", "folded_title"),
     # The uploaded file's own name, cleaned of control and bidi characters (core.uploads.display_name).
     ("evidence", "Attachment", "original_name"),
 }
