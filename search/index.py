@@ -359,10 +359,12 @@ class ParsedQuery:
         """SQL (constants only) and parameters of this query in one configuration."""
         if self.last is None:
             return f"websearch_to_tsquery('{config}', %s)", [self.text]
+        # A last word the configuration drops (a stop word: "the") adds no prefix either.
         return (
             f"(websearch_to_tsquery('{config}', %s) && "
-            f"(websearch_to_tsquery('{config}', %s) || to_tsquery('simple', %s)))",
-            [self.head, self.last, self.prefix],
+            f"CASE WHEN numnode(websearch_to_tsquery('{config}', %s)) = 0 THEN ''::tsquery "
+            f"ELSE (websearch_to_tsquery('{config}', %s) || to_tsquery('simple', %s)) END)",
+            [self.head, self.last, self.last, self.prefix],
         )
 
     def match_sql(self) -> tuple[str, list]:

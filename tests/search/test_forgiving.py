@@ -71,6 +71,9 @@ def test_the_last_word_matches_as_a_prefix_while_typing(published):
     published(title="Philanthropy and organising", language="en", sections={"what": "Funders."})
     assert titles(find("philanth")) == ["Philanthropy and organising"]
     assert titles(find("organising philanth")) == ["Philanthropy and organising"]
+    # A stop word at the end is no prefix ("the" would otherwise ask for "theme", "theory", …).
+    results = find("philanthropy and the")
+    assert titles(results) == ["Philanthropy and organising"] and results.similar == 0
     # Only the last word: an earlier fragment must be a word (the title is found by trigrams).
     results = find("philanth organising")
     assert results.similar == results.total == 1
