@@ -1,10 +1,18 @@
 """The cross-site search: one index table, fed by the sources of ``search/sources.py``.
 
 Each item becomes one ``SearchEntry`` row whose ``vector`` is built with the text-search
-configuration of its language (english, swedish, dutch; simple otherwise), weighted A for
-the title, B the summary, C the body. Signals keep it current inside the writer's
-transaction; ``manage.py search_reindex`` rebuilds it. Visibility is decided at query time
-(``object_id IN visible(viewer)``), so a row's status change never leaks a draft.
+configuration of its language (``ll_english``, ``ll_swedish``, ``ll_dutch``: Hunspell, then
+Snowball, see ``search/textsearch.py``; simple otherwise), weighted A for the title, B the
+summary, C the body. Signals keep it current inside the writer's transaction; ``manage.py
+search_reindex`` rebuilds it. Visibility is decided at query time (``object_id IN
+visible(viewer)``), so a row's status change never leaks a draft, and everything built from
+the rows (facets, trigram widening, the "Did you mean …?" words) starts from what the viewer
+may see.
+
+Queries (PostgreSQL): ``websearch_to_tsquery`` (quoted phrases, ``-word``) with the last word
+also matched as a prefix (``ParsedQuery``); fewer than ``FEW_HITS`` hits are widened by
+trigram similarity of the folded titles and may bring a correction (``_widen``). The SQLite
+demo matches words without case or accents, whole title words first (``_search_fallback``).
 
 Anonymous searches are cached with the one fragment cache (``core.cache``) under the
 ``search`` namespace, which every index write bumps, and the namespaces of every app whose
