@@ -158,3 +158,13 @@ def test_a_renamed_or_deleted_organisation_follows_in_the_index(client):
     assert hits(client.get(SEARCH, {"q": "Idag"})) == [("organisation", "Grannskap Idag")]
     organisation.delete()
     assert hits(client.get(SEARCH, {"q": "Grannskap"})) == []
+
+
+def test_an_erased_account_leaves_nothing_of_the_profile_in_the_index(client, people):
+    from network import services
+
+    member = people["public"]
+    services.account_delete(user=member.user)
+    assert not SearchEntry.objects.filter(kind="member", object_id=member.pk).exists()
+    assert not SearchEntry.objects.filter(title__contains="Astrid").exists()
+    assert hits(client.get(SEARCH, {"q": "Astrid"})) == []
