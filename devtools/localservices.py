@@ -94,16 +94,21 @@ class RedisServer:
 
 class CeleryProcess:
     """``celery -A config worker --pool=solo`` or ``celery -A config beat`` as a subprocess,
-    on the private broker, the test database and the SMTP sink."""
+    on the private broker, the test database and the SMTP sink.
 
-    def __init__(self, kind: str, *, env: dict, name: str = "w1"):
+    ``pool="prefork"`` (with ``concurrency`` processes) runs the worker as production does:
+    tasks in child processes, the broker connection watched by the parent while they run.
+    """
+
+    def __init__(self, kind: str, *, env: dict, name: str = "w1", pool: str = "solo", concurrency: int = 1):
         self.kind = kind
         self.log = tempfile.NamedTemporaryFile(prefix=f"ll-celery-{kind}-", suffix=".log", delete=False)  # noqa: SIM115
         self.tmp = tempfile.mkdtemp(prefix="ll-celery-")
         if kind == "worker":
             args = [
                 "worker",
-                "--pool=solo",
+                f"--pool={pool}",
+                f"--concurrency={concurrency}",
                 "--loglevel=INFO",
                 f"--hostname={name}@%h",
                 "--without-gossip",
