@@ -302,7 +302,8 @@ def outbox_enqueue(*, message_id: int) -> bool:
     return True
 
 
-def _message_id_header(message: OutboxMessage) -> str:
+def message_id_header(message: OutboxMessage) -> str:
+    """The ``Message-ID`` of a row's email, the same on every attempt (derived from the row)."""
     domain = (message.from_email or settings.DEFAULT_FROM_EMAIL).rsplit("@", 1)[-1].strip("> ") or "localhost"
     digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:16]
     return f"<outbox.{message.pk}.{digest}@{domain}>"
@@ -310,7 +311,7 @@ def _message_id_header(message: OutboxMessage) -> str:
 
 def message_build(message: OutboxMessage, *, connection=None) -> EmailMultiAlternatives:
     """The multipart email of a row: plain text, an HTML alternative, attachments."""
-    headers = {"Message-ID": _message_id_header(message), **message.headers, "X-Learning-Lab-Kind": message.kind}
+    headers = {"Message-ID": message_id_header(message), **message.headers, "X-Learning-Lab-Kind": message.kind}
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
