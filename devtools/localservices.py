@@ -229,10 +229,10 @@ class Gunicorn:
 
     ``workers``: worker processes. ``env``: extra environment (the load test adds the private
     Redis and the SMTP sink). ``access_log``: a file that receives one line per request,
-    ``<status> <seconds> <request line>``, for counting 5xx and the slowest request.
+    ``<status> <seconds> [<time>] <request line>``, for counting 5xx and the slowest request.
     """
 
-    ACCESS_FORMAT = "%(s)s %(L)s %(r)s"
+    ACCESS_FORMAT = "%(s)s %(L)s %(t)s %(r)s"
 
     def __init__(self, *, workers: int = 2, env: dict | None = None, timeout: int = 30, access_log: str | None = None):
         from django.conf import settings

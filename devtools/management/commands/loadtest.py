@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from devtools.loadtest.faults import LENGTHS
 from devtools.loadtest.run import run
 from devtools.management.commands.bench import _ensure_database
 
@@ -26,6 +27,13 @@ class Command(BaseCommand):
         parser.add_argument("--duration", type=int, default=120, help="seconds of load (default 120)")
         parser.add_argument("--spawn-rate", type=float, default=None, help="users started per second")
         parser.add_argument("--members", type=int, default=10_000, help="seed_bench members if the data is missing")
+        parser.add_argument(
+            "--fault",
+            choices=sorted(LENGTHS),
+            default=None,
+            help="a fault once the load holds: redis (stopped 30 s), worker (one SIGKILLed), "
+            "postgres (connections refused and dropped 20 s), smtp (refusing 60 s)",
+        )
         parser.add_argument("--seed-args", default="", help="more seed_bench options, e.g. for a small smoke run")
 
     def handle(self, *args, **options):
@@ -45,7 +53,11 @@ class Command(BaseCommand):
         connection.cursor().execute("ANALYZE")
         logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         result = run(
-            users=options["users"], duration=options["duration"], spawn_rate=options["spawn_rate"], out=self.stdout
+            users=options["users"],
+            duration=options["duration"],
+            spawn_rate=options["spawn_rate"],
+            fault=options["fault"],
+            out=self.stdout,
         )
         if result.broken:
             # The summary line stays the last line of the output; the exit status says it broke.
