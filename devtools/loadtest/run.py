@@ -145,7 +145,10 @@ def build_plan(run_tag: str) -> dict:
     from network.models import Role, User
     from practice.models import Guide
 
-    members = User.objects.filter(email__endswith="@bench.example.org", is_active=True).order_by("pk")
+    # Every real account has a member profile (network.signals); some bulk-seeded bench users
+    # (the largest exchange's) have none, and the profile page assumes one.
+    members = User.objects.filter(email__endswith="@bench.example.org", is_active=True, member__isnull=False)
+    members = members.order_by("pk")
     funders = [_role_user(f"loadtest-funder-{n}@example.org", group=Role.FUNDER) for n in range(SESSIONS["funder"])]
     coordinators = [
         _role_user(f"loadtest-coordinator-{n}@example.org", superuser=True) for n in range(SESSIONS["coordinator"])
@@ -556,6 +559,11 @@ def run(*, users: int, duration: int, out, spawn_rate: float | None = None, faul
                 out.write("Locust's failures by kind: " + "; ".join(f"{k} ×{n}" for k, n in failures[:8]) + "\n")
         if paths_5xx:
             out.write("5xx by path: " + ", ".join(f"{p} ×{n}" for p, n in paths_5xx.most_common(10)) + "\n")
+            # What the site logged about them (Django logs each error with its traceback).
+            logged = server.output()
+            first = logged.find("Traceback")
+            if first >= 0:
+                out.write("gunicorn's log, from its first traceback:\n" + logged[first : first + 4000] + "\n")
         if total is None:
             out.write("Locust wrote no figures: " + (workdir / "locust.log").read_text(errors="replace")[-2000:] + "\n")
         out.write(result.summary + "\n")
