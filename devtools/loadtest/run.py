@@ -12,6 +12,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -574,3 +575,5 @@ def run(*, users: int, duration: int, out, spawn_rate: float | None = None, faul
             list(pool.map(lambda process: process.stop(), processes))
         sink.close()
         redis.close()
+        # The plan holds session cookies: nothing of it stays behind.
+        shutil.rmtree(workdir, ignore_errors=True)
