@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: install run demo-db test test-fast lint format check messages compilemessages bench worker beat collectstatic browser-deps clean
+.PHONY: install run demo-db test test-fast lint format check messages compilemessages bench loadtest worker beat collectstatic browser-deps clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,7 +60,7 @@ format: install
 # changes it, 0 runs in one): each has its own test database and Redis database.
 PYTEST_WORKERS ?= 2
 
-test: install compilemessages browser-deps check lint
+test: install compilemessages collectstatic browser-deps check lint
 	$(PY) -m pytest --ds=config.settings_test --create-db -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: install compilemessages
@@ -75,6 +75,18 @@ bench: install compilemessages collectstatic
 	DEBUG=0 DEVTOOLS=1 SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key-not-for-production-0123456789} SECURE_SSL_REDIRECT=0 \
 	EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.locmem.EmailBackend} \
 		$(PY) manage.py bench $(BENCH_ARGS)
+
+# The whole stack under load (issue 16): gunicorn (4 workers), 2 Celery workers and beat on a
+# private Redis, an SMTP sink, PostgreSQL with seed_bench data (its own database, seeded on
+# first use), driven by Locust in headless mode on 127.0.0.1 only. Prints requests, failures,
+# median, p95 and p99 per endpoint, checks the invariants, and ends with one summary line.
+# LOADTEST_ARGS="--users 200 --duration 300" sets the load (default 100 users for 120 s).
+loadtest: install compilemessages collectstatic
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/learninglab_loadtest} \
+	DEBUG=0 DEVTOOLS=1 SECRET_KEY=$${SECRET_KEY:-loadtest-only-secret-key-not-for-production-0123456789} \
+	SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=127.0.0.1,localhost,testserver LOG_LEVEL=WARNING \
+	EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend \
+		$(PY) manage.py loadtest $(LOADTEST_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=$${CONCURRENCY:-2}

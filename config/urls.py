@@ -13,6 +13,9 @@ admin.site.login = secure_admin_login(admin.site.login)
 # A BadRequest or SuspiciousOperation (e.g. too many query parameters) gets the site's 400 page,
 # the same one core.http.UnusableInputMiddleware answers with.
 handler400 = "core.views.bad_request"
+# The database unreachable for a moment (restarting, connections dropped) gets a 503 saying to
+# try again, not the 500 page; every other error the 500 page.
+handler500 = "core.views.server_error"
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),

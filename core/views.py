@@ -4,13 +4,17 @@ app manifest, and the design system's style guide."""
 from __future__ import annotations
 
 import json
+import sys
 
 from django import forms
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from django.views.decorators.cache import cache_control
 
 # The header's colour, the browser's toolbar colour on phones (also in base.html).
@@ -24,6 +28,19 @@ def bad_request(request, exception=None):
     ``core.middleware.UnusableInputMiddleware`` both answer with it. The page says nothing
     about which value was wrong: it is the same for a mistyped link and for a probe."""
     return render(request, "400.html", status=400)
+
+
+def server_error(request):
+    """The 500 page; when the database is unreachable (restarting, connections dropped), a 503
+    that says to try again in a moment, with ``Retry-After``. Rendered without the request's
+    context and without a query, like the 500 page: the request itself may be what failed.
+
+    Django calls this while it handles the exception, so ``sys.exception()`` is that error."""
+    if isinstance(sys.exception(), OperationalError | InterfaceError):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "10"
+        return response
+    return defaults.server_error(request)
 
 
 @cache_control(public=True, max_age=86400)

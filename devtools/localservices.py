@@ -1,4 +1,5 @@
-"""Local services for fault tests and benchmarks: a private Redis, Celery processes.
+"""Local services for fault tests, benchmarks and the load test: a private Redis, Celery
+processes, gunicorn, an SMTP sink.
 
 Development tooling, not used by the running site. Every process is started in its own
 session and stopped by its own pid (never by name); the machine's Redis is never touched.
@@ -7,6 +8,7 @@ session and stopped by its own pid (never by name); the machine's Redis is never
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import shutil
 import signal
@@ -16,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,16 +97,21 @@ class RedisServer:
 
 class CeleryProcess:
     """``celery -A config worker --pool=solo`` or ``celery -A config beat`` as a subprocess,
-    on the private broker, the test database and the SMTP sink."""
+    on the private broker, the test database and the SMTP sink.
 
-    def __init__(self, kind: str, *, env: dict, name: str = "w1"):
+    ``pool="prefork"`` (with ``concurrency`` processes) runs the worker as production does:
+    tasks in child processes, the broker connection watched by the parent while they run.
+    """
+
+    def __init__(self, kind: str, *, env: dict, name: str = "w1", pool: str = "solo", concurrency: int = 1):
         self.kind = kind
         self.log = tempfile.NamedTemporaryFile(prefix=f"ll-celery-{kind}-", suffix=".log", delete=False)  # noqa: SIM115
         self.tmp = tempfile.mkdtemp(prefix="ll-celery-")
         if kind == "worker":
             args = [
                 "worker",
-                "--pool=solo",
+                f"--pool={pool}",
+                f"--concurrency={concurrency}",
                 "--loglevel=INFO",
                 f"--hostname={name}@%h",
                 "--without-gossip",
@@ -213,3 +221,179 @@ def broker_at(url: str):
         app.conf.broker_url, app.conf.task_always_eager = saved
         reset_pools()
         broker_pause_reset()
+
+
+class Gunicorn:
+    """gunicorn on a spare port, as production runs it (``config.wsgi``, DEBUG off), against the
+    database of this process unless ``DATABASE_URL`` is in the environment.
+
+    ``workers``: worker processes. ``env``: extra environment (the load test adds the private
+    Redis and the SMTP sink). ``access_log``: a file that receives one line per request,
+    ``<status> <seconds> [<time>] <request line>``, for counting 5xx and the slowest request.
+    """
+
+    ACCESS_FORMAT = "%(s)s %(L)s %(t)s %(r)s"
+
+    def __init__(self, *, workers: int = 2, env: dict | None = None, timeout: int = 30, access_log: str | None = None):
+        from django.conf import settings
+
+        self.port = free_port()
+        self.timeout = timeout
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "0",
+            "DEBUG": "0",
+            "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-secret-key-0123456789abcdefghijklmnop",
+            # Its in-process tasks would log a line each; the figures are what matter here.
+            "LOG_LEVEL": "WARNING",
+        }
+        db = settings.DATABASES["default"]
+        if db["ENGINE"].endswith("postgresql") and "DATABASE_URL" not in os.environ:
+            environment["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        environment.update(env or {})
+        logging = ["--log-level", "warning"]
+        if access_log:
+            logging += ["--access-logfile", access_log, "--access-logformat", self.ACCESS_FORMAT]
+        self.log = tempfile.NamedTemporaryFile(prefix="ll-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+        self.process = subprocess.Popen(  # noqa: S603 — fixed arguments.
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "config.wsgi",
+                "--workers",
+                str(workers),
+                "--timeout",
+                str(timeout),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                *logging,
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not start: " + self.output()[-2000:])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def output(self) -> str:
+        """What gunicorn itself logged (worker timeouts and crashes show here)."""
+        return Path(self.log.name).read_text(errors="replace")
+
+    def stop(self):
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        self.log.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.log.name)
+
+    def get(self, path: str, cookie: str = "") -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+            response = conn.getresponse()
+            response.read()
+            return response.status
+        finally:
+            conn.close()
+
+    def request(self, method, path, cookie, body=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = {"Cookie": cookie}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            conn.request(method, path, body=urlencode(body) if body is not None else None, headers=headers)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            cookies = [v.split(";", 1)[0] for k, v in response.getheaders() if k.lower() == "set-cookie"]
+            return response.status, text, cookies
+        finally:
+            conn.close()
+
+
+class SmtpSinkProcess:
+    """aiosmtpd in its own process, storing every message it accepts as a file in a Maildir
+    (``DIR/new``); ``stop()``/``start()`` make it refuse connections for a while, on the same
+    port."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="ll-smtp-"))
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 — fixed arguments.
+            [
+                sys.executable,
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                f"127.0.0.1:{self.port}",
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+                str(self.dir / "mail"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_until(self._answers, 15, message="the SMTP sink to start")
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                return sock.recv(64).startswith(b"220")
+        except OSError:
+            return False
+
+    def message_ids(self) -> list[str]:
+        """The Message-ID header of every message stored so far (one entry per copy)."""
+        ids = []
+        for folder in ("new", "cur"):
+            for path in sorted((self.dir / "mail" / folder).glob("*")):
+                with path.open("rb") as handle:
+                    for raw in handle:
+                        if not raw.strip():
+                            break  # the end of the headers
+                        if raw.lower().startswith(b"message-id:"):
+                            ids.append(raw.split(b":", 1)[1].strip().decode("ascii", "replace"))
+                            break
+        return ids
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        self.process = None
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)

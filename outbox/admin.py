@@ -48,8 +48,11 @@ class OutboxMessageAdmin(SecretFieldsAdminMixin, admin.ModelAdmin):
         "sent_at",
         "short_error",
         "carries_secret",
+        "possibly_duplicated",
     ]
-    list_filter = ["state", "kind", "language", "carries_secret"]
+    # "Possibly sent more than once": an attempt was handed to the SMTP server and its answer
+    # never recorded (a worker died or the connection broke); see ``outbox.services``.
+    list_filter = ["state", "kind", "language", "carries_secret", "possibly_duplicated"]
     # The search box matches recipient, key and (for emails without a secret) subject:
     # see ``get_search_results``.
     search_fields = ["to", "idempotency_key", "subject"]
@@ -59,8 +62,25 @@ class OutboxMessageAdmin(SecretFieldsAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     actions = ["resend", "export_csv"]
     fieldsets = (
-        (None, {"fields": ("to", "kind", "language", "state", "attempts", "last_error", "carries_secret")}),
-        (_("Times"), {"fields": ("created_at", "enqueued_at", "claimed_at", "next_attempt_at", "sent_at")}),
+        (
+            None,
+            {
+                "fields": (
+                    "to",
+                    "kind",
+                    "language",
+                    "state",
+                    "attempts",
+                    "last_error",
+                    "possibly_duplicated",
+                    "carries_secret",
+                )
+            },
+        ),
+        (
+            _("Times"),
+            {"fields": ("created_at", "enqueued_at", "claimed_at", "handed_at", "next_attempt_at", "sent_at")},
+        ),
         (
             _("Message"),
             {"fields": ("from_email", "subject_shown", "text_body", "html_body", "header_list", "attachment_list")},

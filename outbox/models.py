@@ -94,6 +94,14 @@ class OutboxMessage(models.Model):
     # sweeper hands over due rows without it (see ``needing_handover``).
     enqueued_at = models.DateTimeField(_("handed to the broker at"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    # Stamped (and committed) by the worker right before it opens the SMTP transaction of an
+    # attempt, cleared by the next claim. A row still "sending" with this stamp was handed
+    # to the SMTP server by a worker that never recorded the answer: it may have left (see
+    # ``outbox.services`` for what happens to it).
+    handed_at = models.DateTimeField(_("handed to the SMTP server at"), null=True, blank=True)
+    # Set for good when an attempt ended without a recorded answer after the row was handed
+    # to the SMTP server: the recipient may have received this email more than once.
+    possibly_duplicated = models.BooleanField(_("possibly sent more than once"), default=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -7,12 +7,28 @@ that action, and it is handed to a worker only after commit.
 Delivery guarantee, stated honestly: every row is sent *at least once* and, in all but one
 narrow case, *exactly once*. A worker claims a row (queued → sending) with a conditional
 update, so two workers never send the same row, and duplicate tasks for one row are
-harmless. The one window that can produce a duplicate is a worker that dies (SIGKILL, power
-loss) after the SMTP server accepted the message and before the row was marked sent — a few
-milliseconds per email. The sweeper then takes the row back after
-``OUTBOX_RECLAIM_AFTER_SECONDS`` and sends it again. Every email carries a ``Message-ID``
-derived from its row, so receiving servers and clients that deduplicate by Message-ID show
-it once.
+harmless. The database is the truth about each attempt: right before the SMTP transaction
+the worker stamps the row ``handed_at`` (committed), and right after the server's answer it
+records the outcome. A send in progress is never cut short by the broker: Celery is told not
+to cancel running tasks when it loses Redis (``CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_
+CONNECTION_LOSS = False``), so the email in flight finishes and is marked sent, and a task
+redelivered afterwards finds the row sent and does nothing.
+
+The one window that can produce a duplicate is an attempt whose answer is never recorded
+after the row was handed to the SMTP server: the worker process dies (SIGKILL, the out-of-
+memory killer, power loss, a hard time limit, a cold shutdown) or the conversation breaks off
+(timeout, dropped connection) between handing the message over and recording the answer —
+with a real server that answers about a second after storing a message, that second. The
+message may have left, and nothing here can know. Policy: such a row is never put back as if
+it had never started. A broken-off conversation is recorded at once as a failed attempt
+(retrying, with the error); a row left "sending" with its stamp by a dead worker is taken back
+by the sweeper after ``OUTBOX_RECLAIM_AFTER_SECONDS`` as a failed attempt whose error says it
+may have left. Either way it goes again with the *same* ``Message-ID`` (derived from the
+row), as mail servers themselves retry a transaction whose answer was lost (RFC 1047), so
+receivers that deduplicate by Message-ID show it once; and the attempt counts, so an email
+that kills workers ends failed. Rows claimed but not yet handed over (the rest of a batch)
+have not left: they go back to the queue at once, or are taken back by the sweeper without
+that warning.
 
 Secrets: a sender whose email holds a credential (a link or code that signs someone in,
 resets a password, confirms an address, accepts an invitation or changes someone's
@@ -286,7 +302,8 @@ def outbox_enqueue(*, message_id: int) -> bool:
     return True
 
 
-def _message_id_header(message: OutboxMessage) -> str:
+def message_id_header(message: OutboxMessage) -> str:
+    """The ``Message-ID`` of a row's email, the same on every attempt (derived from the row)."""
     domain = (message.from_email or settings.DEFAULT_FROM_EMAIL).rsplit("@", 1)[-1].strip("> ") or "localhost"
     digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:16]
     return f"<outbox.{message.pk}.{digest}@{domain}>"
@@ -294,7 +311,7 @@ def _message_id_header(message: OutboxMessage) -> str:
 
 def message_build(message: OutboxMessage, *, connection=None) -> EmailMultiAlternatives:
     """The multipart email of a row: plain text, an HTML alternative, attachments."""
-    headers = {"Message-ID": _message_id_header(message), **message.headers, "X-Learning-Lab-Kind": message.kind}
+    headers = {"Message-ID": message_id_header(message), **message.headers, "X-Learning-Lab-Kind": message.kind}
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
@@ -389,16 +406,18 @@ def outbox_send_many(*, message_ids: list[int]) -> dict[int, str]:
     """Claim the due rows among ``message_ids`` in one statement and send them one by one
     over the worker's SMTP connection; returns {id: resulting state} for the claimed rows.
 
-    Each row's outcome is recorded right after its own SMTP transaction, so a worker that
-    dies mid-batch can at most double the one email in flight (see the module docstring);
-    rows it had claimed but not started stay "sending" until the sweeper takes them back.
-    If the task is stopped early (soft time limit), the rows not yet started are released
-    at once.
+    Each row's outcome is recorded right after its own SMTP transaction, and each row is
+    stamped ``handed_at`` right before it (see the module docstring). A batch starts new
+    rows only for the first half of the soft time limit (``_batch_budget_seconds``), so the
+    email in flight is not cut short by the limit; the rows it did not start go back to the
+    queue and are handed over again as a new task. If the task is stopped early (soft time
+    limit, cold shutdown), the rows not yet handed to the SMTP server are released at once;
+    the one in flight is not (it may have left).
     """
     now = timezone.now()
     with _quick_commit():
         OutboxMessage.objects.due(now).filter(pk__in=message_ids).update(
-            state=OutboxMessage.State.SENDING, claimed_at=now
+            state=OutboxMessage.State.SENDING, claimed_at=now, handed_at=None
         )
         messages = list(
             OutboxMessage.objects.filter(
@@ -406,32 +425,70 @@ def outbox_send_many(*, message_ids: list[int]) -> dict[int, str]:
             ).order_by("pk")
         )
     results: dict[int, str] = {}
+    stop_starting_at = time.monotonic() + _batch_budget_seconds()
     try:
         for message in messages:
+            if results and time.monotonic() >= stop_starting_at:
+                break
             results[message.pk] = _deliver(message, claimed_at=now)
     finally:
-        unstarted = [m.pk for m in messages if m.pk not in results]
-        if unstarted:
-            OutboxMessage.objects.filter(pk__in=unstarted, state=OutboxMessage.State.SENDING, claimed_at=now).update(
-                state=OutboxMessage.State.QUEUED, claimed_at=None, enqueued_at=None
-            )
+        released = _release_unstarted([m.pk for m in messages if m.pk not in results], claimed_at=now)
+    if released:
+        outbox_handover(message_ids=released)
     return results
+
+
+def _batch_budget_seconds() -> float:
+    """How long a batch keeps starting new emails: half the task's soft time limit, leaving
+    the other half for the email in flight (bounded by ``EMAIL_TIMEOUT`` per SMTP command)."""
+    soft_limit = getattr(settings, "CELERY_TASK_SOFT_TIME_LIMIT", None)
+    return (60 if soft_limit is None else soft_limit) / 2
+
+
+def _release_unstarted(message_ids: list[int], *, claimed_at) -> list[int]:
+    """Put back in the queue the rows of our claim that were never handed to the SMTP server:
+    they have not left. Returns their ids."""
+    if not message_ids:
+        return []
+    with _quick_commit():
+        ours = OutboxMessage.objects.filter(
+            pk__in=message_ids, state=OutboxMessage.State.SENDING, claimed_at=claimed_at, handed_at__isnull=True
+        )
+        released = list(ours.values_list("pk", flat=True))
+        OutboxMessage.objects.filter(pk__in=released).update(
+            state=OutboxMessage.State.QUEUED, claimed_at=None, enqueued_at=None
+        )
+    return released
 
 
 def _deliver(message: OutboxMessage, *, claimed_at) -> str:
     ours = OutboxMessage.objects.filter(pk=message.pk, state=OutboxMessage.State.SENDING, claimed_at=claimed_at)
+    handed = False
     try:
-        sent = message_build(message, connection=_connection()).send(fail_silently=False)
+        email = message_build(message, connection=_connection())
+        # The stamp commits before the first SMTP command of this email. It is conditional
+        # on our claim, so a row the sweeper took back meanwhile is not sent by us too.
+        with _quick_commit():
+            if not ours.filter(handed_at__isnull=True).update(handed_at=timezone.now()):
+                return "skipped"
+        handed = True
+        sent = email.send(fail_silently=False)
         if sent != 1:
             raise smtplib.SMTPException("The mail backend reported that nothing was sent.")
     except Exception as exc:  # noqa: BLE001 — every delivery failure is recorded and retried.
         connection_drop()
         attempts = message.attempts + 1
         failed = attempts >= settings.OUTBOX_MAX_ATTEMPTS or is_permanent_failure(exc)
+        error = f"{type(exc).__name__}: {exc}"
+        uncertain = handed and not isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
+        if uncertain:
+            # No answer from the server: the email may have left (see the module docstring).
+            error = f"{UNCERTAIN_NOTE} {error}"
         ours.update(
+            possibly_duplicated=message.possibly_duplicated or uncertain,
             state=OutboxMessage.State.FAILED if failed else OutboxMessage.State.RETRYING,
             attempts=attempts,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            last_error=error[:2000],
             next_attempt_at=None if failed else timezone.now() + timedelta(seconds=backoff_seconds(attempts)),
             enqueued_at=None,
         )
@@ -454,6 +511,13 @@ def _deliver(message: OutboxMessage, *, claimed_at) -> str:
     except Exception:  # noqa: BLE001 — the email is out; a receiver's bug must not resend it.
         logger.exception("A message_sent receiver failed for outbox message %s.", message.pk)
     return OutboxMessage.State.SENT
+
+
+# Written at the start of ``last_error`` when an attempt's answer was never recorded after the
+# email was handed to the SMTP server (the row goes again with the same Message-ID).
+UNCERTAIN_NOTE = (
+    "Handed to the SMTP server without an answer: it may have left, and goes again with the same Message-ID."
+)
 
 
 def secret_redaction() -> dict:
@@ -493,7 +557,8 @@ def outbox_sweep(*, now=None, limit: int = 2000) -> dict[str, int]:
     """The periodic safety net (every minute, ``outbox.sweep`` in the beat schedule).
 
     1. Rows stuck in sending longer than ``OUTBOX_RECLAIM_AFTER_SECONDS`` (their worker died)
-       go back to retrying, counting the attempt, so a message that kills workers ends failed.
+       go back to retrying, counting the attempt, so a message that kills workers ends failed;
+       the error says whether the email may have left (it was stamped ``handed_at``) or not.
     2. Due rows the broker may not hold (never handed over because Redis was down, a retry
        that came due, or handed over so long ago that the task must be lost) are handed over.
     Returns counts, for logs and tests.
@@ -501,15 +566,20 @@ def outbox_sweep(*, now=None, limit: int = 2000) -> dict[str, int]:
     now = now or timezone.now()
     stuck = OutboxMessage.objects.stuck_sending(now=now, reclaim_after_seconds=settings.OUTBOX_RECLAIM_AFTER_SECONDS)
     reclaimed = 0
-    for pk, attempts in stuck.values_list("pk", "attempts")[:limit]:
+    for pk, attempts, handed_at in stuck.values_list("pk", "attempts", "handed_at")[:limit]:
         failed = attempts + 1 >= settings.OUTBOX_MAX_ATTEMPTS
+        if handed_at is not None:
+            error = f"{UNCERTAIN_NOTE} The worker was lost before it recorded the answer."
+        else:
+            error = "The worker was lost before it handed the email to the SMTP server: it has not left."
         # Conditional on the state, so a worker that finishes right now wins the race.
         reclaimed += stuck.filter(pk=pk).update(
+            possibly_duplicated=True if handed_at is not None else F("possibly_duplicated"),
             state=OutboxMessage.State.FAILED if failed else OutboxMessage.State.RETRYING,
             attempts=F("attempts") + 1,
             next_attempt_at=None if failed else now,
             enqueued_at=None,
-            last_error="Worker lost while sending (the email may or may not have left).",
+            last_error=error,
         )
     handover_ids = list(
         OutboxMessage.objects.needing_handover(

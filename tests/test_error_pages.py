@@ -56,3 +56,25 @@ def test_the_favicon_is_ours(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
     assert 'rel="icon"' in client.get("/").content.decode()
+
+
+def test_an_unreachable_database_gets_a_503_that_says_to_try_again_in_a_moment():
+    from django.db import OperationalError
+
+    from config import urls
+    from core.views import server_error as site_server_error
+
+    assert urls.handler500 == "core.views.server_error"
+    request = RequestFactory().get("/exchanges/")
+    # Django calls the handler while it handles the exception; so does this test.
+    try:
+        raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+    except OperationalError:
+        response = site_server_error(request)
+    html = response.content.decode()
+    assert response.status_code == 503 and response["Retry-After"] == "10"
+    assert "Back in a moment" in html and "127.0.0.1" not in html
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        assert site_server_error(request).status_code == 500

@@ -13,25 +13,19 @@ request, as right after a sign-up anywhere).
 
 from __future__ import annotations
 
-import http.client
-import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
 from core import cache
+from devtools.localservices import Gunicorn
 from devtools.seed.exchanges import LARGEST_SLUG, seed_largest_exchange
 from exchanges.models import Exchange, Registration
 from network.models import User
@@ -57,86 +51,6 @@ def _scratch_exchange(capacity: int | None) -> Exchange:
         capacity=capacity,
         status=Exchange.Status.PUBLISHED,
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Gunicorn:
-    """gunicorn with two workers on a spare port, against the same database as this process."""
-
-    def __init__(self):
-        self.port = _free_port()
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "0",
-            "DEBUG": "0",
-            "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-secret-key-0123456789abcdefghijklmnop",
-            # Its in-process tasks would log a line each; the figures are what matter here.
-            "LOG_LEVEL": "WARNING",
-        }
-        db = settings.DATABASES["default"]
-        if db["ENGINE"].endswith("postgresql") and "DATABASE_URL" not in os.environ:
-            env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        self.process = subprocess.Popen(  # noqa: S603 — fixed arguments.
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "config.wsgi",
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not start")
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-    def get(self, path: str, cookie: str = "") -> int:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
-            response = conn.getresponse()
-            response.read()
-            return response.status
-        finally:
-            conn.close()
-
-    def request(self, method, path, cookie, body=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        headers = {"Cookie": cookie}
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            conn.request(method, path, body=urlencode(body) if body is not None else None, headers=headers)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-            cookies = [v.split(";", 1)[0] for k, v in response.getheaders() if k.lower() == "set-cookie"]
-            return response.status, text, cookies
-        finally:
-            conn.close()
 
 
 def _requests_per_second(server: Gunicorn, path: str, *, total: int = 300, threads: int = 8) -> tuple[float, int]:

@@ -33,3 +33,16 @@ class SoftTimeLimitOnSecondBackend(BaseEmailBackend):
         if type(self).calls >= 2:
             raise SoftTimeLimitExceeded()
         return len(email_messages)
+
+
+class TerminatedOnSecondBackend(BaseEmailBackend):
+    """Sends the first message of a batch; on the second, the worker process is terminated
+    while it waits for the server's answer (billiard turns SIGTERM into SystemExit)."""
+
+    calls = 0
+
+    def send_messages(self, email_messages):
+        type(self).calls += 1
+        if type(self).calls >= 2:
+            raise SystemExit(-15)
+        return len(email_messages)

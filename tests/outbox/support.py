@@ -63,7 +63,10 @@ class RecordingHandler:
     """An SMTP handler that records messages and can refuse (4xx or 5xx) or go slow.
 
     ``refuse``: None (accept), or an SMTP reply such as "451 4.3.0 Try again later".
-    ``delay``: seconds to wait before accepting each message. ``hold_at``: when that many
+    ``delay``: seconds to wait before accepting each message. ``reply_delay``: seconds to
+    wait *after* storing each message before answering, as a real server does (its reply
+    takes about a second): a client that goes away meanwhile has still delivered it.
+    ``hold_at``: when that many
     messages have been accepted, the next one is held (once) until its client goes away.
     A client that disconnects during a wait cancels the handler (aiosmtpd cancels it on
     connection loss), so that message is not recorded: it was not delivered.
@@ -73,6 +76,7 @@ class RecordingHandler:
         self.messages: list = []
         self.refuse: str | None = None
         self.delay = 0.0
+        self.reply_delay = 0.0
         self.hold_at: int | None = None
         self._held = False
         self.attempts = 0
@@ -91,11 +95,17 @@ class RecordingHandler:
             await asyncio.sleep(self.delay)
         with self.lock:
             self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
+        if self.reply_delay:
+            await asyncio.sleep(self.reply_delay)
         return "250 Message accepted for delivery"
 
     def recipients(self) -> list[str]:
         with self.lock:
             return [m["To"] for m in self.messages]
+
+    def message_ids(self) -> list[str]:
+        with self.lock:
+            return [m["Message-ID"] for m in self.messages]
 
 
 class SmtpSink:

@@ -28,6 +28,11 @@ def test_tasks_are_acknowledged_late_and_requeued_when_the_worker_dies():
     assert app.conf.worker_prefetch_multiplier == 1
 
 
+def test_a_worker_that_loses_the_broker_lets_the_running_task_finish():
+    # Cancelling it cut emails off after the SMTP server had stored them: they went twice.
+    assert app.conf.worker_cancel_long_running_tasks_on_connection_loss is False
+
+
 def test_tasks_have_time_limits_and_the_reclaim_waits_longer_than_the_hard_limit():
     soft, hard = app.conf.task_soft_time_limit, app.conf.task_time_limit
     assert soft and hard and 0 < soft < hard <= 300

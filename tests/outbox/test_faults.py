@@ -57,9 +57,9 @@ def celery(transactional_db, redis_server, smtp):
     database is flushed."""
     started: list[CeleryProcess] = []
 
-    def start(kind: str, name: str = "w1", **extra) -> CeleryProcess:
+    def start(kind: str, name: str = "w1", pool: str = "solo", **extra) -> CeleryProcess:
         env = celery_env(broker_url=redis_server.url, database_url=_database_url(), smtp_port=smtp.port, **extra)
-        process = CeleryProcess(kind, env=env, name=name)
+        process = CeleryProcess(kind, env=env, name=name, pool=pool)
         started.append(process)
         process.wait_ready()
         return process
@@ -176,6 +176,31 @@ def test_a_worker_killed_mid_send_loses_nothing_and_duplicates_nothing(redis_ser
     _assert_delivered_exactly_once(smtp, addresses)
     reclaimed = OutboxMessage.objects.get(to__in=addresses, attempts=2)
     assert reclaimed.state == "sent"
+
+
+def test_redis_stopping_while_a_worker_sends_delivers_each_email_once_and_every_row_ends_sent(
+    redis_server, smtp, celery
+):
+    """Issue 16, point 0. A real server answers about a second after storing a message. Redis
+    stops while a production-like (prefork) worker waits for that answer: the send must
+    finish and be recorded, not be terminated and put back as if it had never started."""
+    smtp.handler.reply_delay = 1.0
+    # Production's relations between the limits (soft < hard < reclaim), scaled to a test.
+    limits = {"CELERY_TASK_SOFT_TIME_LIMIT": 20, "CELERY_TASK_TIME_LIMIT": 25, "OUTBOX_RECLAIM_AFTER_SECONDS": 30}
+    celery("worker", pool="prefork", **limits)
+    celery("beat", **limits)
+    with broker_at(redis_server.url):
+        addresses = _queue_emails(6, "redisloss")
+    # The first email is stored and its answer is on the way when Redis goes.
+    wait_until(lambda: len(smtp.handler.messages) >= 1, 30, message="the first email to reach the server")
+    redis_server.stop()
+    time.sleep(3)
+    redis_server.start()
+    _assert_delivered_exactly_once(smtp, addresses)
+    message_ids = Counter(smtp.handler.message_ids())
+    assert len(message_ids) == len(addresses) and set(message_ids.values()) == {1}, message_ids
+    first = OutboxMessage.objects.get(to=smtp.handler.recipients()[0])
+    assert (first.state, first.attempts, first.last_error) == ("sent", 1, "")
 
 
 def test_smtp_refusing_for_a_while_is_retried_then_delivered(redis_server, smtp, celery):

@@ -236,10 +236,55 @@ def test_the_sweeper_reclaims_rows_stuck_in_sending_and_a_late_worker_cannot_ove
 
 def test_a_row_that_keeps_killing_workers_ends_failed(settings):
     old = timezone.now() - timedelta(seconds=settings.OUTBOX_RECLAIM_AFTER_SECONDS + 1)
-    message = _queued_row(state="sending", claimed_at=old, attempts=settings.OUTBOX_MAX_ATTEMPTS - 1)
+    message = _queued_row(state="sending", claimed_at=old, handed_at=old, attempts=settings.OUTBOX_MAX_ATTEMPTS - 1)
     outbox_sweep()
     message.refresh_from_db()
-    assert message.state == "failed" and "Worker lost" in message.last_error
+    assert message.state == "failed" and "may have left" in message.last_error
+
+
+def test_a_row_whose_worker_died_after_handing_it_to_smtp_goes_again_with_the_same_message_id(settings):
+    old = timezone.now() - timedelta(seconds=settings.OUTBOX_RECLAIM_AFTER_SECONDS + 1)
+    handed = _queued_row(idempotency_key="handed", state="sending", claimed_at=old, handed_at=old)
+    unhanded = _queued_row(idempotency_key="unhanded", state="sending", claimed_at=old)
+    outbox_sweep()
+    handed.refresh_from_db()
+    unhanded.refresh_from_db()
+    assert (handed.state, handed.attempts, unhanded.state, unhanded.attempts) == ("sent", 2, "sent", 2)
+    # The coordinators' record says which one may have reached its recipient twice...
+    assert (handed.possibly_duplicated, unhanded.possibly_duplicated) == (True, False)
+    # ...and both went with the Message-ID of their row, as every attempt does.
+    sent_ids = sorted(m.extra_headers["Message-ID"] for m in mail.outbox)
+    assert sent_ids == sorted(services.message_build(m).extra_headers["Message-ID"] for m in (handed, unhanded))
+
+
+def test_a_worker_terminated_during_an_smtp_transaction_leaves_that_row_to_the_sweeper_not_to_the_queue():
+    from tests.outbox.backends import TerminatedOnSecondBackend
+
+    TerminatedOnSecondBackend.calls = 0
+    rows = [_queued_row(idempotency_key=f"term{n}") for n in range(4)]
+    with override_settings(EMAIL_BACKEND="tests.outbox.backends.TerminatedOnSecondBackend"):
+        services.connection_drop()
+        with pytest.raises(SystemExit):
+            services.outbox_send_many(message_ids=[r.pk for r in rows])
+        services.connection_drop()
+    found = [OutboxMessage.objects.get(pk=r.pk) for r in rows]
+    # Sent; in flight when terminated (it may have left: never put back as unsent); and two
+    # never handed over, back in the queue at once.
+    assert [m.state for m in found] == ["sent", "sending", "queued", "queued"]
+    assert found[1].handed_at is not None and [m.handed_at for m in found[2:]] == [None, None]
+    # The sweeper takes it back later as an attempt that may have left (tested above).
+    assert not any(m.possibly_duplicated for m in found)
+
+
+def test_a_batch_stops_starting_emails_at_half_its_soft_time_limit_and_hands_the_rest_over(settings):
+    settings.CELERY_TASK_SOFT_TIME_LIMIT = 0  # no time for a second email in any batch
+    rows = [_queued_row(idempotency_key=f"budget{n}") for n in range(3)]
+    results = services.outbox_send_many(message_ids=[r.pk for r in rows])
+    # The first went in this task; the others were released and handed over as new tasks
+    # (which the test settings run in-process, one email each).
+    assert results == {rows[0].pk: "sent"}
+    assert OutboxMessage.objects.filter(pk__in=[r.pk for r in rows], state="sent").count() == 3
+    assert len(mail.outbox) == 3
 
 
 def test_resend_puts_failed_rows_back_and_sends_them(django_capture_on_commit_callbacks):
