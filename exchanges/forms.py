@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_no_nul
-from exchanges.models import Exchange, Reflection
+from exchanges.models import Exchange, Question, Reflection
 
 TEXT_MAX = 2000
 
@@ -48,6 +48,9 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args, exchange: Exchange, **kwargs):
         super().__init__(*args, **kwargs)
         self.exchange = exchange
+        self.questions = list(exchange.questions.select_related("show_if_question"))
+        for question in self.questions:
+            self.fields[_question_field_name(question)] = _question_field(question)
         if not exchange.is_in_person:
             del self.fields["travel_support_requested"]
             del self.fields["travel_cost_estimate"]
@@ -64,7 +67,77 @@ class RegistrationForm(forms.Form):
         data = super().clean()
         if data.get("travel_support_requested") and data.get("travel_cost_estimate") is None:
             self.add_error("travel_cost_estimate", _("Please estimate the cost of your travel."))
+        # Which questions are asked follows from the answers sent, in order, decided here and
+        # not by the browser: a required question whose condition holds must be answered,
+        # and answers to questions not asked are dropped.
+        shown: dict[int, object] = {}
+        for question in self.questions:
+            name = _question_field_name(question)
+            if not question.shown_for(shown):
+                data[name] = None
+                continue
+            value = data.get(name)
+            if name in self.errors:
+                continue
+            if _is_empty(value):
+                if question.required:
+                    self.add_error(name, _("Please answer this question."))
+                continue
+            shown[question.pk] = value
         return data
+
+    def question_answers(self) -> dict[int, str]:
+        """The answers to the exchange's own questions, as stored (``Answer.value``)."""
+        answers = {}
+        for question in self.questions:
+            value = self.cleaned_data.get(_question_field_name(question))
+            if _is_empty(value):
+                continue
+            if question.kind == Question.Kind.MULTIPLE:
+                value = "\n".join(value)
+            answers[question.pk] = str(value)
+        return answers
+
+
+def _question_field_name(question: Question) -> str:
+    return f"question_{question.pk}"
+
+
+def _is_empty(value) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _question_field(question: Question) -> forms.Field:
+    """The form field of one of an exchange's own questions. Only unconditional questions are
+    marked required on the field itself; conditional ones are checked in ``clean``."""
+    help_text = question.help_text
+    if question.show_if_question_id:
+        condition = _("Answer only if you answered “%(value)s” to “%(question)s”.") % {
+            "value": {Question.YES: _("yes"), Question.NO: _("no")}.get(question.show_if_value, question.show_if_value),
+            "question": question.show_if_question.label,
+        }
+        help_text = f"{help_text} {condition}".strip()
+    options = {
+        "label": question.label,
+        "help_text": help_text,
+        "required": question.required and not question.show_if_question_id,
+    }
+    kind = question.kind
+    if kind == Question.Kind.SHORT_TEXT:
+        return forms.CharField(max_length=300, validators=[validate_no_nul], **options)
+    if kind == Question.Kind.LONG_TEXT:
+        return forms.CharField(
+            max_length=4000, validators=[validate_no_nul], widget=forms.Textarea(attrs={"rows": 3}), **options
+        )
+    if kind == Question.Kind.NUMBER:
+        return forms.DecimalField(max_digits=12, decimal_places=2, **options)
+    if kind == Question.Kind.YES_NO:
+        choices = [(Question.YES, _("yes")), (Question.NO, _("no"))]
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **options)
+    choices = [(choice, choice) for choice in question.choice_list]
+    if kind == Question.Kind.MULTIPLE:
+        return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **options)
+    return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **options)
 
 
 class ReflectionForm(forms.ModelForm):

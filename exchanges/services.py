@@ -31,8 +31,10 @@ from exchanges.models import (
     ACTIVE_STATES,
     PARTICIPANT_STATES,
     PLACE_STATES,
+    Answer,
     CalendarFeed,
     Exchange,
+    Question,
     Reflection,
     Registration,
     Session,
@@ -165,9 +167,27 @@ def _clean_answers(exchange: Exchange, answers: dict | None) -> dict:
     return answers
 
 
+def _save_question_answers(registration: Registration, exchange: Exchange, question_answers: dict | None) -> None:
+    """Store the answers to the exchange's own questions (validated by ``RegistrationForm``);
+    answers to questions of another exchange are ignored. Replaces earlier answers (a member
+    who cancelled and signs up again answers afresh)."""
+    Answer.objects.filter(registration=registration).delete()
+    if not question_answers:
+        return
+    own = set(Question.objects.filter(exchange=exchange, pk__in=list(question_answers)).values_list("pk", flat=True))
+    Answer.objects.bulk_create(
+        Answer(registration=registration, question_id=pk, value=str(value)[:4000])
+        for pk, value in question_answers.items()
+        if pk in own and str(value) != ""
+    )
+
+
 @transaction.atomic
-def registration_create(*, exchange: Exchange, user, answers: dict | None = None, now=None) -> SignupResult:
-    """Sign up, apply or join the waitlist, as the exchange allows.
+def registration_create(
+    *, exchange: Exchange, user, answers: dict | None = None, question_answers: dict | None = None, now=None
+) -> SignupResult:
+    """Sign up, apply or join the waitlist, as the exchange allows. ``answers`` holds the fixed
+    questions' answers, ``question_answers`` those of the exchange's own (question pk → text).
 
     A second call for the same member returns the existing registration unchanged (double
     clicks, two tabs); the unique constraint backs this up if a row appears meanwhile.
@@ -212,6 +232,7 @@ def registration_create(*, exchange: Exchange, user, answers: dict | None = None
     except IntegrityError:
         # Someone (another tab) created it meanwhile: that one is the registration.
         return SignupResult(Registration.objects.get(exchange=exchange, user=user), False)
+    _save_question_answers(registration, exchange, question_answers)
 
     registration.exchange = exchange
     if state == State.CONFIRMED:
@@ -605,11 +626,14 @@ def reflection_invitations_send(*, now=None) -> int:
     return sent
 
 
+@transaction.atomic
 def sensitive_answers_erase(*, now=None) -> int:
-    """Erase access, dietary and interpretation answers once the retention time after the
-    exchange's end has passed. One UPDATE; returns how many registrations were erased."""
+    """Erase access, dietary and interpretation answers, and the answers to questions marked
+    sensitive, once the retention time after the exchange's end has passed. One DELETE and
+    one UPDATE; returns how many registrations were erased."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.EXCHANGE_SENSITIVE_RETENTION_DAYS)
+    Answer.objects.filter(question__sensitive=True, registration__exchange__ends_at__lt=cutoff).delete()
     return Registration.objects.filter(exchange__ends_at__lt=cutoff, sensitive_erased_at__isnull=True).update(
         access_needs="", dietary_needs="", interpretation_needs="", sensitive_erased_at=now
     )

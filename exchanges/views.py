@@ -312,7 +312,12 @@ def register(request, slug):
     form = RegistrationForm(request.POST or None, exchange=exchange)
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.registration_create(exchange=exchange, user=request.user, answers=form.cleaned_data)
+            result = services.registration_create(
+                exchange=exchange,
+                user=request.user,
+                answers=form.cleaned_data,
+                question_answers=form.question_answers(),
+            )
         except services.ExchangeError as error:
             return _refuse(request, exchange, error)
         state = result.registration.state

@@ -27,7 +27,9 @@ from digests.models import DigestDelivery, DigestPreference
 from evidence import services as evidence_services
 from evidence.models import Answer, Consent, EvidenceRecord, Question, Response, Revision, Round
 from exchanges import services as exchange_services
+from exchanges.models import Answer as ExchangeAnswer
 from exchanges.models import CalendarFeed, Exchange, Reflection, Registration
+from exchanges.models import Question as ExchangeQuestion
 from exchanges.models import Session as ExchangeSession
 from invitations.models import Invitation
 from invitations.services import invitation_create
@@ -62,6 +64,8 @@ ANSWERS = {
     "pseudonym": "Pseudonym-SPLATT",
     "invitation_name": "Zlatana Invited-Name",
     "photo_alt": "Photo-description-XYZZY",
+    "question_answer": "Own-question-FNORD",
+    "sensitive_question_answer": "Sensitive-question-BLORB",
 }
 TRAVEL_COST = Decimal("1234.56")
 
@@ -147,7 +151,21 @@ def person_everything(*, coordinator: User) -> Person:
         "travel_cost_estimate": TRAVEL_COST,
         "consent_show_name": True,
     }
-    exchange_services.registration_create(exchange=full, user=user, answers=answers)
+    # … answering the exchange's own questions, one of them sensitive …
+    asked = ExchangeQuestion.objects.create(exchange=full, label="What do you organise on?", position=1)
+    sensitive = ExchangeQuestion.objects.create(exchange=full, label="Medication?", position=2, sensitive=True)
+    exchange_services.registration_create(
+        exchange=full,
+        user=user,
+        answers=answers,
+        question_answers={
+            asked.pk: ANSWERS["question_answer"],
+            sensitive.pk: ANSWERS["sensitive_question_answer"],
+        },
+    )
+    # … and naming them a manager of the exchange their organisation hosts.
+    full.hosts.add(org)
+    full.managers.add(member)
     waiting = UserFactory(email="waiting.next@example.org")
     exchange_services.registration_create(exchange=full, user=waiting)
     # … an application with its answers …
@@ -314,6 +332,8 @@ def person_everything(*, coordinator: User) -> Person:
         Reflection: lambda: Reflection.objects.filter(registration__user=user).exclude(stay_in_touch=""),
         CalendarFeed: lambda: CalendarFeed.objects.filter(user=user),
         ExchangeSession: lambda: ExchangeSession.objects.filter(facilitators=member),
+        ExchangeAnswer: lambda: ExchangeAnswer.objects.filter(registration__user=user),
+        Exchange: lambda: Exchange.objects.filter(managers=member),
         EvidenceRecord: lambda: EvidenceRecord.objects.filter(created_by=user),
         Consent: lambda: Consent.objects.filter(storyteller=user, withdrawn_at__isnull=True),
         Revision: lambda: Revision.objects.filter(user=user),
