@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import translation
 
+from exchanges.check_in import check_in_url, qr_attachment
 from exchanges.ics import ics_attachment
 from exchanges.models import Exchange, Registration
 from outbox.services import absolute_url, email_queue
@@ -36,7 +37,10 @@ def _send(
     extra: dict | None = None,
     urls: tuple[str, ...] = (),
     exchange: Exchange | None = None,
+    check_in: bool = False,
 ) -> None:
+    """``check_in``: the email carries the participant's personal check-in code, as text and
+    as a QR code attached (see ``exchanges.check_in``)."""
     exchange = exchange or registration.exchange
     user = registration.user
     if not user.email or user.deleted_at is not None:
@@ -49,7 +53,13 @@ def _send(
             "mine_url": absolute_url(reverse("exchanges:mine")),
             **{name: absolute_url(reverse(f"exchanges:{name[:-4]}", kwargs={"slug": exchange.slug})) for name in urls},
         }
+    check_in_extra = {}
+    if check_in:
+        with translation.override(language):
+            code_url = check_in_url(registration, slug=exchange.slug)
+        check_in_extra = {"check_in_code": registration.check_in_code}
     context = {
+        **check_in_extra,
         "exchange": exchange,
         # The title and summary in the member's language (the original where not translated).
         "text": exchange.text(language),
@@ -64,6 +74,8 @@ def _send(
     if ics:
         with translation.override(language):
             attachments = [ics_attachment(exchange, private=registration.is_participant)]
+    if check_in:
+        attachments.append(qr_attachment(code_url))
     email_queue(
         to=user.email,
         kind=f"exchange_{kind}",
@@ -79,7 +91,7 @@ def _send(
 def send_confirmed(registration: Registration) -> None:
     # A member can be confirmed more than once (cancel, sign up again): key on the moment.
     stamp = registration.updated_at.timestamp()
-    _send(registration, kind="confirmed", key=f"exchange-confirmed:{registration.pk}:{stamp}")
+    _send(registration, kind="confirmed", key=f"exchange-confirmed:{registration.pk}:{stamp}", check_in=True)
 
 
 def send_waitlisted(registration: Registration, *, position: int | None) -> None:
@@ -108,7 +120,7 @@ def send_application_received(registration: Registration) -> None:
 
 def send_accepted(registration: Registration) -> None:
     stamp = registration.updated_at.timestamp()
-    _send(registration, kind="accepted", key=f"exchange-accepted:{registration.pk}:{stamp}")
+    _send(registration, kind="accepted", key=f"exchange-accepted:{registration.pk}:{stamp}", check_in=True)
 
 
 def send_declined(registration: Registration) -> None:

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_no_nul
-from exchanges.models import Exchange, Question, Reflection
+from exchanges.models import Exchange, Question, Reflection, Session
 
 TEXT_MAX = 2000
 
@@ -171,3 +171,85 @@ class ParticipantsEmailForm(forms.Form):
     message = forms.CharField(
         label=_("Message"), max_length=10000, widget=forms.Textarea(attrs={"rows": 10}), validators=[validate_no_nul]
     )
+
+
+class CheckInSearchForm(forms.Form):
+    """The check-in page's search (a name or email) and a participant's personal code."""
+
+    q = forms.CharField(label=_("Name or email"), required=False, max_length=100, validators=[validate_no_nul])
+    code = forms.CharField(required=False, max_length=40, validators=[validate_no_nul])
+
+
+def _datetime_field(label):
+    return forms.DateTimeField(
+        label=label,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class ExchangeDescriptionForm(forms.ModelForm):
+    """What a manager may change about the exchange itself: how it is described."""
+
+    class Meta:
+        model = Exchange
+        fields = ["summary", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 12})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.validators.append(validate_no_nul)
+        self.fields["description"].max_length = 20000
+        self.fields["description"].widget.attrs["maxlength"] = 20000
+
+
+class SessionForm(forms.ModelForm):
+    """A session of the programme, in the manager's time zone."""
+
+    starts_at = _datetime_field(_("Starts"))
+    ends_at = _datetime_field(_("Ends"))
+
+    class Meta:
+        model = Session
+        fields = ["title", "starts_at", "ends_at", "room", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("title", "room", "description"):
+            self.fields[name].validators.append(validate_no_nul)
+        self.fields["description"].max_length = 5000
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends < starts:
+            self.add_error("ends_at", _("A session can't end before it starts."))
+        return data
+
+
+class QuestionForm(forms.ModelForm):
+    """One of the exchange's own questions; the model's ``clean`` checks the choices and the
+    condition (an earlier question of the same exchange, one of its values)."""
+
+    class Meta:
+        model = Question
+        fields = [
+            "label",
+            "help_text",
+            "kind",
+            "choices",
+            "required",
+            "sensitive",
+            "show_if_question",
+            "show_if_value",
+            "position",
+        ]
+        widgets = {"choices": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["show_if_question"].queryset = Question.objects.filter(exchange_id=self.instance.exchange_id)
+        for name in ("label", "help_text", "choices", "show_if_value"):
+            self.fields[name].validators.append(validate_no_nul)

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from core import cache
+from core import cache, formats
 from core.pictures import picture_copy
 from core.policy import viewer_for
 from exchanges import emails
@@ -85,6 +85,10 @@ class NoPlaces(ExchangeError):
 
 class InvalidState(ExchangeError):
     default = _("This is no longer possible: your registration has changed meanwhile.")
+
+
+class CheckInTooEarly(ExchangeError):
+    default = _("Check-in opens on the day of the exchange.")
 
 
 @dataclass(frozen=True)
@@ -401,6 +405,51 @@ def attendance_mark(*, registrations, attended: bool) -> int:
     return changed
 
 
+# Participants who may be checked in (a no-show who turns up after all, too).
+CHECK_IN_STATES = (State.CONFIRMED, State.ACCEPTED, State.NO_SHOW)
+
+
+def check_in(*, registration: Registration, now=None) -> bool:
+    """Check a participant in on the day: the registration becomes "attended" (what
+    reflections and evidence count) and ``checked_in_at`` is stamped. A conditional update, so
+    checking in twice (two phones, a double tap) records once; returns whether this call did.
+
+    Refused before the exchange's first day (in its time zone), on a cancelled exchange, and
+    for anyone who is not a participant."""
+    now = now or timezone.now()
+    exchange = registration.exchange
+    if exchange.status == Exchange.Status.CANCELLED:
+        raise InvalidState(_("This exchange has been cancelled."))
+    opens = exchange.check_in_opens()
+    if now < opens:
+        raise CheckInTooEarly(
+            _("Check-in opens on %(date)s, the day of the exchange.") % {"date": formats.medium_date(opens)}
+        )
+    changed = Registration.objects.filter(pk=registration.pk, state__in=CHECK_IN_STATES).update(
+        state=State.ATTENDED, checked_in_at=now, updated_at=now
+    )
+    if not changed:
+        if Registration.objects.filter(pk=registration.pk, state=State.ATTENDED).exists():
+            return False
+        raise InvalidState(_("Only participants can be checked in."))
+    # QuerySet.update sends no signal: the cached exchange pages are told here.
+    cache.changed(NAMESPACE)
+    return True
+
+
+def check_in_undo(*, registration: Registration, now=None) -> bool:
+    """Undo a check-in (a wrong tap): back to a participant's place, accepted on an exchange
+    with applications, confirmed otherwise. Returns whether this call changed anything."""
+    now = now or timezone.now()
+    back = State.ACCEPTED if registration.exchange.is_application else State.CONFIRMED
+    changed = Registration.objects.filter(pk=registration.pk, state=State.ATTENDED).update(
+        state=back, checked_in_at=None, updated_at=now
+    )
+    if changed:
+        cache.changed(NAMESPACE)
+    return bool(changed)
+
+
 def _check_capacity(exchange: Exchange) -> None:
     if exchange.capacity is not None and exchange.pk:
         taken = _taken(exchange)
@@ -654,3 +703,34 @@ def feed_revoke(*, user) -> CalendarFeed:
     feed.token = CalendarFeed._meta.get_field("token").default()
     feed.save(update_fields=["token"])
     return feed
+
+
+# --- managers' programme and questions ------------------------------------------------------
+
+
+@transaction.atomic
+def session_save(*, session: Session) -> Session:
+    """Add or change a session of the programme (managers and coordinators)."""
+    session.full_clean(exclude=["facilitators"])
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_delete(*, session: Session) -> None:
+    Session.objects.filter(pk=session.pk).delete()
+
+
+@transaction.atomic
+def question_save(*, question: Question) -> Question:
+    """Add or change one of the exchange's own questions. ``Question.clean`` checks the
+    choices and that a condition names an earlier question and one of its values."""
+    question.full_clean()
+    question.save()
+    return question
+
+
+@transaction.atomic
+def question_delete(*, question: Question) -> None:
+    """Remove a question with its answers and the questions shown only on its answers."""
+    Question.objects.filter(pk=question.pk).delete()
