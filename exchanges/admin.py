@@ -40,6 +40,7 @@ from exchanges.models import (
     CalendarFeed,
     Exchange,
     ExchangeTranslation,
+    HostOffer,
     Question,
     Reflection,
     Registration,
@@ -678,3 +679,81 @@ class CalendarFeedAdmin(SecretFieldsAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(HostOffer)
+class HostOfferAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
+    """Offers to host and proposed exchanges, reviewed by coordinators: write a comment to the
+    member on the offer's page, then approve, ask for changes or decline from the list (each
+    emails the member; approving makes a draft exchange the member manages)."""
+
+    list_display = ["title", "organisation", "kind", "status", "months_offered", "created_by", "created_at"]
+    list_filter = ["status", "kind", "format"]
+    list_select_related = ["organisation", "created_by__member"]
+    search_fields = ["title", "organisation__name"]
+    fields = [
+        "kind",
+        "status",
+        "organisation",
+        "created_by",
+        "title",
+        "description",
+        "themes",
+        "working_languages",
+        "months",
+        "format",
+        "capacity",
+        "city",
+        "exchange",
+        "review_comment",
+        "reviewed_at",
+        "reviewed_by",
+    ]
+    readonly_fields = [f for f in fields if f != "review_comment"]
+    actions = ["approve", "request_changes", "decline"]
+
+    def has_add_permission(self, request):
+        # Members make offers (/exchanges/host/); coordinators create exchanges directly.
+        return False
+
+    @admin.display(description=_("months"))
+    def months_offered(self, obj):
+        return ", ".join(obj.months)
+
+    def _review(self, request, queryset, service, done):
+        n = 0
+        for offer in queryset:
+            try:
+                service(offer=offer, user=request.user, comment=offer.review_comment)
+                n += 1
+            except services.ExchangeError as error:
+                self.message_user(request, f"{offer.title}: {error.message}", messages.ERROR)
+        if n:
+            self.message_user(request, done(n) % {"count": n}, messages.SUCCESS)
+
+    @admin.action(description=_("Approve (makes a draft exchange; emails the member)"))
+    def approve(self, request, queryset):
+        self._review(
+            request,
+            queryset,
+            services.host_offer_approve,
+            lambda n: ngettext("%(count)d offer approved.", "%(count)d offers approved.", n),
+        )
+
+    @admin.action(description=_("Ask for changes (emails the member the comment)"))
+    def request_changes(self, request, queryset):
+        self._review(
+            request,
+            queryset,
+            services.host_offer_request_changes,
+            lambda n: ngettext("Changes asked for on %(count)d offer.", "Changes asked for on %(count)d offers.", n),
+        )
+
+    @admin.action(description=_("Decline (emails the member)"))
+    def decline(self, request, queryset):
+        self._review(
+            request,
+            queryset,
+            services.host_offer_decline,
+            lambda n: ngettext("%(count)d offer declined.", "%(count)d offers declined.", n),
+        )

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from exchanges.check_in import check_in_url, qr_attachment
 from exchanges.ics import ics_attachment
-from exchanges.models import Exchange, Registration
+from exchanges.models import Exchange, HostOffer, Registration
 from outbox.services import absolute_url, email_queue
 
 TEMPLATE = "exchanges/emails/{kind}"
@@ -175,4 +175,59 @@ def send_message(registration: Registration, *, subject: str, message: str, batc
         key=f"exchange-message:{batch}:{registration.pk}",
         ics=False,
         extra={"subject": subject, "message": message},
+    )
+
+
+# --- host offers -----------------------------------------------------------------------------
+
+
+def send_host_offer_submitted(offer: HostOffer, *, coordinators) -> None:
+    """Tell every coordinator that an offer waits for review (sent again on each submission)."""
+    stamp = offer.updated_at.timestamp()
+    review_path = reverse("admin:exchanges_hostoffer_change", args=[offer.pk])
+    for coordinator in coordinators:
+        language = _language(coordinator)
+        email_queue(
+            to=coordinator.email,
+            kind="exchange_host_offer_submitted",
+            template=TEMPLATE.format(kind="host_offer_submitted"),
+            context={
+                "name": coordinator.public_name,
+                "member_name": offer.created_by.public_name if offer.created_by else "",
+                "organisation": offer.organisation.name,
+                "title": offer.title,
+                "kind": offer.get_kind_display(),
+                "review_url": absolute_url(review_path),
+            },
+            language=language,
+            idempotency_key=f"exchange-host-offer-submitted:{offer.pk}:{stamp}:{coordinator.pk}",
+            user=coordinator,
+        )
+
+
+def send_host_offer_decided(offer: HostOffer) -> None:
+    """Tell the member what the coordinators decided (approved, changes asked for, declined)."""
+    user = offer.created_by
+    if user is None or not user.email or user.deleted_at is not None:
+        return
+    language = _language(user)
+    with translation.override(language):
+        if offer.status == HostOffer.Status.APPROVED and offer.exchange_id:
+            url = absolute_url(reverse("exchanges:manage", kwargs={"slug": offer.exchange.slug}))
+        else:
+            url = absolute_url(reverse("exchanges:host"))
+    email_queue(
+        to=user.email,
+        kind="exchange_host_offer_decided",
+        template=TEMPLATE.format(kind="host_offer_decided"),
+        context={
+            "name": user.public_name,
+            "title": offer.title,
+            "status": offer.status,
+            "comment": offer.review_comment,
+            "url": url,
+        },
+        language=language,
+        idempotency_key=f"exchange-host-offer-decided:{offer.pk}:{offer.status}:{offer.reviewed_at.timestamp()}",
+        user=user,
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_no_nul
-from exchanges.models import Exchange, Question, Reflection, Session
+from exchanges.models import WORKING_LANGUAGES, Exchange, HostOffer, Question, Reflection, Session, host_offer_months
 
 TEXT_MAX = 2000
 
@@ -252,4 +253,46 @@ class QuestionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["show_if_question"].queryset = Question.objects.filter(exchange_id=self.instance.exchange_id)
         for name in ("label", "help_text", "choices", "show_if_value"):
+            self.fields[name].validators.append(validate_no_nul)
+
+
+class HostOfferForm(forms.ModelForm):
+    """Offer to host, or propose an exchange. Languages and months are chosen from lists, so
+    anything outside them (a crafted request) is a field error."""
+
+    working_languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=WORKING_LANGUAGES, widget=forms.CheckboxSelectMultiple
+    )
+    months = forms.MultipleChoiceField(label=_("Months that suit"), widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = HostOffer
+        fields = [
+            "kind",
+            "organisation",
+            "title",
+            "description",
+            "themes",
+            "working_languages",
+            "months",
+            "format",
+            "capacity",
+            "city",
+        ]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "themes": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, organisations, now=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].empty_label = None
+        self.fields["months"].choices = host_offer_months(now)
+        self.fields["capacity"].min_value = 1
+        self.fields["capacity"].widget.attrs["min"] = 1
+        self.fields["capacity"].validators.append(MinValueValidator(1))
+        self.fields["capacity"].validators.append(MaxValueValidator(10000))
+        for name in ("title", "description", "city"):
             self.fields[name].validators.append(validate_no_nul)

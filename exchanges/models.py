@@ -822,3 +822,101 @@ class Reflection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration}"
+
+
+class HostOfferQuerySet(models.QuerySet):
+    def visible_to(self, viewer: Viewer):
+        """Coordinators see every offer; a member the offers they made."""
+        if viewer.is_coordinator:
+            return self.all()
+        if not viewer.is_authenticated:
+            return self.none()
+        return self.filter(created_by_id=viewer.user_id)
+
+    def pending(self):
+        return self.filter(status=HostOffer.Status.SUBMITTED)
+
+
+def host_offer_months(now=None, *, count: int = 18) -> list[tuple[str, str]]:
+    """The months an offer may name: this one and the next ``count - 1``, as ("YYYY-MM", label)."""
+    from django.utils import formats as django_formats
+
+    today = (now or timezone.now()).date().replace(day=1)
+    months = []
+    year, month = today.year, today.month
+    for _step in range(count):
+        first = today.replace(year=year, month=month)
+        months.append((f"{year:04d}-{month:02d}", django_formats.date_format(first, "YEAR_MONTH_FORMAT")))
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+    return months
+
+
+class HostOffer(models.Model):
+    """A member's offer to host an exchange for their organisation, or a full exchange they
+    propose. Coordinators approve it (a draft exchange is made, hosted by the organisation and
+    managed by the member), ask for changes, or decline; the member is told by email each time."""
+
+    class Kind(models.TextChoices):
+        OFFER = "offer", _("offer to host")
+        PROPOSAL = "proposal", _("proposed exchange")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("waiting for the coordinators")
+        CHANGES_REQUESTED = "changes_requested", _("changes asked for")
+        APPROVED = "approved", _("approved")
+        DECLINED = "declined", _("declined")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OFFER)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="host_offers", verbose_name=_("host organisation")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="host_offers",
+        verbose_name=_("offered by"),
+    )
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
+    description = models.TextField(_("what you offer or propose"), max_length=5000)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="host_offers", verbose_name=_("themes"))
+    working_languages = models.JSONField(_("languages"), default=list)
+    months = models.JSONField(_("months"), default=list, help_text=_("Months that suit, as YYYY-MM."))
+    capacity = models.PositiveIntegerField(_("how many visitors"), null=True, blank=True)
+    format = models.CharField(_("format"), max_length=10, choices=Exchange.Format.choices)
+    city = models.CharField(_("city"), max_length=100, blank=True, validators=[validate_single_line])
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    )
+    review_comment = models.TextField(_("comment to the member"), blank=True, max_length=4000)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    exchange = models.OneToOneField(
+        Exchange, on_delete=models.SET_NULL, null=True, blank=True, related_name="host_offer"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HostOfferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("host offer")
+        verbose_name_plural = _("host offers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1), name="host_offer_capacity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def editable(self) -> bool:
+        return self.status == self.Status.CHANGES_REQUESTED

@@ -19,6 +19,8 @@ Erasure:
   person's answers, like what they hoped to learn); the check-in time stays (it is attendance).
 * The calendar feed is deleted (its secret link stops working), and the person is removed
   as a facilitator of every session and as a manager of every exchange.
+* Offers to host that were not approved are deleted; approved ones stay (they became the
+  organisation's exchange), attributed to the anonymised account.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from exchanges.models import (
     Answer,
     CalendarFeed,
     Exchange,
+    HostOffer,
     Reflection,
     Registration,
     Session,
@@ -99,6 +102,19 @@ def export(user) -> dict:
             {"exchange": session.exchange.title, "session": session.title, "starts_at": iso(session.starts_at)}
             for session in sessions
         ],
+        "host_offers": [
+            {
+                "kind": offer.kind,
+                "organisation": offer.organisation.name,
+                "title": offer.title,
+                "description": offer.description,
+                "status": offer.status,
+                "months": offer.months,
+                "working_languages": offer.working_languages,
+                "created_at": iso(offer.created_at),
+            }
+            for offer in HostOffer.objects.filter(created_by=user).select_related("organisation")
+        ],
         "exchanges_managed": [
             {"exchange": exchange.title, "exchange_slug": exchange.slug}
             for exchange in Exchange.objects.filter(managers__user=user).order_by("starts_at")
@@ -140,6 +156,9 @@ def erase(user) -> None:
     CalendarFeed.objects.filter(user=user).delete()
     Session.facilitators.through.objects.filter(member__user=user).delete()
     Exchange.managers.through.objects.filter(member__user=user).delete()
+    # Offers not (yet) approved are the person's own words and go; an approved one became an
+    # exchange of the organisation and stays, attributed to the anonymised account.
+    HostOffer.objects.filter(created_by=user).exclude(status=HostOffer.Status.APPROVED).delete()
     # Updates send no signals: the cached pages (who is going, facilitators) are told here.
     cache.changed("exchanges")
 
@@ -148,5 +167,5 @@ personal_data.register(
     app="exchanges",
     export=export,
     erase=erase,
-    models=[Registration, Answer, Reflection, CalendarFeed, Session, Exchange],
+    models=[Registration, Answer, Reflection, CalendarFeed, Session, Exchange, HostOffer],
 )

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import cache, formats
 from core.pictures import picture_copy
-from core.policy import viewer_for
+from core.policy import coordinators_q, viewer_for
 from exchanges import emails
 from exchanges.models import (
     ACTIVE_STATES,
@@ -34,6 +34,7 @@ from exchanges.models import (
     Answer,
     CalendarFeed,
     Exchange,
+    HostOffer,
     Question,
     Reflection,
     Registration,
@@ -734,3 +735,137 @@ def question_save(*, question: Question) -> Question:
 def question_delete(*, question: Question) -> None:
     """Remove a question with its answers and the questions shown only on its answers."""
     Question.objects.filter(pk=question.pk).delete()
+
+
+# --- host offers and member-proposed exchanges ---------------------------------------------
+
+
+class HostOfferError(ExchangeError):
+    default = _("This offer cannot be changed in its current state.")
+
+
+def _coordinators():
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, deleted_at__isnull=True)
+        .filter(coordinators_q())
+        .select_related("member")
+        .order_by("pk")
+    )
+
+
+def _require_host_member(user, organisation_id: int) -> None:
+    """Only a member (not a funder) with an approved membership of the organisation offers for it."""
+    viewer = viewer_for(user)
+    if not (viewer.is_member and organisation_id in viewer.organisation_ids):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def host_offer_submit(*, user, data: dict, themes=()) -> HostOffer:
+    """A member offers to host (or proposes an exchange) for one of their organisations; the
+    coordinators are told by email."""
+    _require_host_member(user, data["organisation"].pk)
+    offer = HostOffer(created_by=user, status=HostOffer.Status.SUBMITTED, **data)
+    offer.save()
+    offer.themes.set(themes)
+    emails.send_host_offer_submitted(offer, coordinators=_coordinators())
+    return offer
+
+
+@transaction.atomic
+def host_offer_resubmit(*, offer: HostOffer, user, data: dict, themes=()) -> HostOffer:
+    """The member changes an offer the coordinators asked changes for, and sends it again."""
+    offer = HostOffer.objects.select_for_update().get(pk=offer.pk)
+    if offer.created_by_id != user.pk:
+        raise PermissionDenied
+    if offer.status != HostOffer.Status.CHANGES_REQUESTED:
+        raise HostOfferError
+    _require_host_member(user, data["organisation"].pk)
+    for name, value in data.items():
+        setattr(offer, name, value)
+    offer.status = HostOffer.Status.SUBMITTED
+    offer.save()
+    offer.themes.set(themes)
+    emails.send_host_offer_submitted(offer, coordinators=_coordinators())
+    return offer
+
+
+def _review(offer: HostOffer, user, *, status: str, comment: str, allowed=(HostOffer.Status.SUBMITTED,)) -> HostOffer:
+    if not viewer_for(user).is_coordinator:
+        raise PermissionDenied
+    offer = (
+        HostOffer.objects.select_for_update(of=("self",))
+        .select_related("created_by__member", "organisation")
+        .get(pk=offer.pk)
+    )
+    if offer.status not in allowed:
+        raise HostOfferError
+    offer.status = status
+    offer.review_comment = comment
+    offer.reviewed_at = timezone.now()
+    offer.reviewed_by = user
+    return offer
+
+
+@transaction.atomic
+def host_offer_approve(*, offer: HostOffer, user, comment: str = "") -> HostOffer:
+    """A coordinator approves: a draft exchange is made from the offer, hosted by its
+    organisation and managed by the member who made it; the coordinators set its dates (the
+    first month offered, to start with) and publish it. The member is told by email."""
+    offer = _review(offer, user, status=HostOffer.Status.APPROVED, comment=comment)
+    first_month = sorted(offer.months)[0] if offer.months else timezone.now().strftime("%Y-%m")
+    year, month = (int(part) for part in first_month.split("-"))
+    starts = datetime(year, month, 1, 9, 0, tzinfo=UTC)
+    base = slugify(offer.title)[:180] or "exchange"
+    slug, n = base, 1
+    while Exchange.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    exchange = Exchange.objects.create(
+        title=offer.title,
+        slug=slug,
+        description=offer.description,
+        kind=Exchange.Kind.VISIT if offer.format != Exchange.Format.ONLINE else Exchange.Kind.ONLINE,
+        format=offer.format,
+        working_languages=offer.working_languages,
+        capacity=offer.capacity,
+        city=offer.city,
+        country=offer.organisation.country,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=7),
+        status=Exchange.Status.DRAFT,
+    )
+    exchange.hosts.add(offer.organisation)
+    exchange.themes.set(offer.themes.all())
+    member = getattr(offer.created_by, "member", None) if offer.created_by else None
+    if member is not None:
+        exchange.managers.add(member)
+    offer.exchange = exchange
+    offer.save()
+    emails.send_host_offer_decided(offer)
+    return offer
+
+
+@transaction.atomic
+def host_offer_request_changes(*, offer: HostOffer, user, comment: str) -> HostOffer:
+    offer = _review(offer, user, status=HostOffer.Status.CHANGES_REQUESTED, comment=comment)
+    offer.save()
+    emails.send_host_offer_decided(offer)
+    return offer
+
+
+@transaction.atomic
+def host_offer_decline(*, offer: HostOffer, user, comment: str = "") -> HostOffer:
+    offer = _review(
+        offer,
+        user,
+        status=HostOffer.Status.DECLINED,
+        comment=comment,
+        allowed=(HostOffer.Status.SUBMITTED, HostOffer.Status.CHANGES_REQUESTED),
+    )
+    offer.save()
+    emails.send_host_offer_decided(offer)
+    return offer

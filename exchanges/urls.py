@@ -7,6 +7,8 @@ app_name = "exchanges"
 urlpatterns = [
     path("", views.index, name="index"),
     path("mine/", views.mine, name="mine"),
+    path("host/", views_manage.host, name="host"),
+    path("host/<int:pk>/", views_manage.host_offer_edit, name="host_offer_edit"),
     path("feed/create/", views.feed_create, name="feed_create"),
     path("feed/revoke/", views.feed_revoke, name="feed_revoke"),
     # Tokens are URL-safe base64; anything else never reaches the database.

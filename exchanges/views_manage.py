@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +24,7 @@ from exchanges.exports import participants_queryset, participants_table
 from exchanges.forms import (
     CheckInSearchForm,
     ExchangeDescriptionForm,
+    HostOfferForm,
     ParticipantsEmailForm,
     QuestionForm,
     SessionForm,
@@ -31,11 +33,13 @@ from exchanges.models import (
     PARTICIPANT_STATES,
     Answer,
     Exchange,
+    HostOffer,
     Question,
     Registration,
     Session,
     registration_id_for_code,
 )
+from network.models import Organisation
 
 State = Registration.State
 CHECK_IN_PER_PAGE = 50
@@ -334,3 +338,75 @@ def message(request, slug):
         )
         return redirect("exchanges:manage", slug=exchange.slug)
     return _form_page(request, exchange, form, _("Message the participants"))
+
+
+# --- offers to host and proposed exchanges ---------------------------------------------------
+
+
+def _host_organisations(request):
+    """The organisations the viewer may offer for: those of their approved memberships, for a
+    member (funders and coordinators offer nothing here; coordinators use the admin)."""
+    viewer = request.viewer
+    if not viewer.is_member:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(pk__in=viewer.organisation_ids).order_by("name")
+
+
+def _host_form_data(form) -> tuple[dict, list]:
+    data = {k: v for k, v in form.cleaned_data.items() if k != "themes"}
+    return data, list(form.cleaned_data.get("themes") or [])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def host(request):
+    """Offer to host, or propose an exchange, for one of your organisations; your offers and
+    what the coordinators said."""
+    organisations = _host_organisations(request)
+    may_offer = organisations.exists()
+    form = HostOfferForm(request.POST or None, organisations=organisations) if may_offer else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data, themes = _host_form_data(form)
+            services.host_offer_submit(user=request.user, data=data, themes=themes)
+            messages.success(request, _("Thank you. The coordinators will review it and tell you by email."))
+            return redirect("exchanges:host")
+    offers = list(
+        HostOffer.objects.visible_to(request.viewer)
+        .filter(created_by_id=request.user.pk)
+        .select_related("organisation", "exchange")
+    )
+    return render(
+        request,
+        "exchanges/host.html",
+        {"form": form, "offers": offers, "may_offer": may_offer},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def host_offer_edit(request, pk):
+    """Change an offer the coordinators asked changes for, and send it again."""
+    offer = get_object_or_404(HostOffer.objects.visible_to(request.viewer).filter(created_by_id=request.user.pk), pk=pk)
+    if not offer.editable:
+        messages.info(request, _("This offer can be changed only when the coordinators ask for changes."))
+        return redirect("exchanges:host")
+    form = HostOfferForm(request.POST or None, instance=offer, organisations=_host_organisations(request))
+    if request.method == "POST" and form.is_valid():
+        data, themes = _host_form_data(form)
+        try:
+            services.host_offer_resubmit(offer=offer, user=request.user, data=data, themes=themes)
+        except services.ExchangeError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Sent again to the coordinators."))
+        return redirect("exchanges:host")
+    return render(
+        request,
+        "exchanges/host_edit.html",
+        {"form": form, "offer": offer},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -28,7 +28,7 @@ from evidence import services as evidence_services
 from evidence.models import Answer, Consent, EvidenceRecord, Question, Response, Revision, Round
 from exchanges import services as exchange_services
 from exchanges.models import Answer as ExchangeAnswer
-from exchanges.models import CalendarFeed, Exchange, Reflection, Registration
+from exchanges.models import CalendarFeed, Exchange, HostOffer, Reflection, Registration
 from exchanges.models import Question as ExchangeQuestion
 from exchanges.models import Session as ExchangeSession
 from invitations.models import Invitation
@@ -66,6 +66,7 @@ ANSWERS = {
     "photo_alt": "Photo-description-XYZZY",
     "question_answer": "Own-question-FNORD",
     "sensitive_question_answer": "Sensitive-question-BLORB",
+    "host_offer": "Host-offer-KALEIDO",
 }
 TRAVEL_COST = Decimal("1234.56")
 
@@ -166,6 +167,15 @@ def person_everything(*, coordinator: User) -> Person:
     # … and naming them a manager of the exchange their organisation hosts.
     full.hosts.add(org)
     full.managers.add(member)
+    HostOffer.objects.create(
+        organisation=org,
+        created_by=user,
+        title="Offer PD",
+        description=ANSWERS["host_offer"],
+        format=Exchange.Format.IN_PERSON,
+        months=["2030-05"],
+        working_languages=["sv"],
+    )
     waiting = UserFactory(email="waiting.next@example.org")
     exchange_services.registration_create(exchange=full, user=waiting)
     # … an application with its answers …
@@ -334,6 +344,7 @@ def person_everything(*, coordinator: User) -> Person:
         ExchangeSession: lambda: ExchangeSession.objects.filter(facilitators=member),
         ExchangeAnswer: lambda: ExchangeAnswer.objects.filter(registration__user=user),
         Exchange: lambda: Exchange.objects.filter(managers=member),
+        HostOffer: lambda: HostOffer.objects.filter(created_by=user),
         EvidenceRecord: lambda: EvidenceRecord.objects.filter(created_by=user),
         Consent: lambda: Consent.objects.filter(storyteller=user, withdrawn_at__isnull=True),
         Revision: lambda: Revision.objects.filter(user=user),
