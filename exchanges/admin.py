@@ -234,7 +234,7 @@ class ExchangeAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
     search_fields = ["title", "slug", "city"]
     list_per_page = 50
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["hosts", "partners", "themes", "managers"]
+    autocomplete_fields = ["hosts", "partners", "themes", "managers", "return_visit"]
     date_hierarchy = "starts_at"
     readonly_fields = ["registrations_overview", "sequence", "published_at", "cancelled_at"]
     inlines = [ExchangeTranslationInline, SessionInline, QuestionInline]

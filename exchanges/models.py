@@ -272,6 +272,16 @@ class Exchange(models.Model):
         Organisation, blank=True, related_name="partner_exchanges", verbose_name=_("partners")
     )
     themes = models.ManyToManyField(Theme, blank=True, related_name="exchanges", verbose_name=_("themes"))
+    # An exchange visit's return visit (the hosts visit their visitors): programmes show pairs.
+    return_visit = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="return_of",
+        verbose_name=_("return visit"),
+        help_text=_("The visit back: the hosts of this visit visit their visitors."),
+    )
     # Members of a host organisation who run the exchange outside the admin
     # (``ExchangeQuerySet.managed_by`` says when the naming counts).
     managers = models.ManyToManyField(

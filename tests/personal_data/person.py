@@ -38,6 +38,7 @@ from outbox.models import OutboxMessage
 from outbox.services import email_queue_rendered
 from practice import services as practice_services
 from practice.models import Guide, GuideImage, GuideRevision, JointAction, JointActionUpdate
+from programmes.models import Enrolment, Programme
 from tests.factories.evidence import CommunityFactory, RoundFactory
 from tests.factories.exchanges import ExchangeFactory, SessionFactory
 from tests.factories.files import image_bytes
@@ -167,6 +168,14 @@ def person_everything(*, coordinator: User) -> Person:
     # … and naming them a manager of the exchange their organisation hosts.
     full.hosts.add(org)
     full.managers.add(member)
+    # … enrolled in a programme's cohort …
+    Enrolment.objects.create(
+        programme=Programme.objects.create(
+            title="Programme PD", slug="programme-pd", starts_on=now.date(), ends_on=now.date()
+        ),
+        user=user,
+        state=Enrolment.State.ENROLLED,
+    )
     HostOffer.objects.create(
         organisation=org,
         created_by=user,
@@ -345,6 +354,7 @@ def person_everything(*, coordinator: User) -> Person:
         ExchangeAnswer: lambda: ExchangeAnswer.objects.filter(registration__user=user),
         Exchange: lambda: Exchange.objects.filter(managers=member),
         HostOffer: lambda: HostOffer.objects.filter(created_by=user),
+        Enrolment: lambda: Enrolment.objects.filter(user=user),
         EvidenceRecord: lambda: EvidenceRecord.objects.filter(created_by=user),
         Consent: lambda: Consent.objects.filter(storyteller=user, withdrawn_at__isnull=True),
         Revision: lambda: Revision.objects.filter(user=user),

@@ -37,6 +37,7 @@ from evidence.services import attachment_add
 from exchanges.models import PARTICIPANT_STATES, CalendarFeed, Exchange, HostOffer
 from network.models import Member, Membership, User
 from practice.models import Guide, GuideImage, JointAction, JointActionUpdate
+from programmes.models import Programme
 from tests.factories.evidence import ConsentFactory, EvidenceRecordFactory
 from tests.factories.exchanges import ExchangeFactory, RegistrationFactory
 from tests.factories.files import PNG
@@ -648,6 +649,49 @@ HOST_OFFERS = Kind(
 )
 
 
+# --- programmes ----------------------------------------------------------------------------
+
+
+def _programme(status):
+    def build(world, token):
+        return Programme.objects.create(
+            title=f"Programme {token}",
+            slug=f"programme-{token}",
+            starts_on=world.when.date(),
+            ends_on=world.when.date(),
+            status=status,
+        )
+
+    return build
+
+
+PROGRAMMES = Kind(
+    name="programme",
+    model=Programme,
+    states={"draft": _programme(Programme.Status.DRAFT), "published": _programme(Programme.Status.PUBLISHED)},
+    surfaces=[
+        Surface(
+            "list",
+            lambda pages, world, name, obj, token: _in(pages, reverse("programmes:index"), token),
+            lambda world, viewer, obj: _has(Programme.objects.visible_to(viewer), obj),
+            ("programmes:index",),
+        ),
+        Surface(
+            "page",
+            lambda pages, world, name, obj, token: _in(pages, obj.get_absolute_url(), token),
+            lambda world, viewer, obj: _has(Programme.objects.visible_to(viewer), obj),
+            ("programmes:detail",),
+        ),
+        Surface(
+            "attendance",
+            lambda pages, world, name, obj, token: _in(pages, reverse("programmes:attendance", args=[obj.slug]), token),
+            lambda world, viewer, obj: viewer.is_coordinator,
+            ("programmes:attendance",),
+        ),
+    ],
+)
+
+
 # --- joint actions --------------------------------------------------------------------------
 
 
@@ -818,7 +862,7 @@ ROUNDS = Kind(
 )
 
 
-KINDS = [EVIDENCE, GUIDES, EXCHANGES, HOST_OFFERS, JOINT_ACTIONS, MEMBERS, ROUNDS]
+KINDS = [EVIDENCE, GUIDES, EXCHANGES, HOST_OFFERS, PROGRAMMES, JOINT_ACTIONS, MEMBERS, ROUNDS]
 
 
 # --- the matrix -------------------------------------------------------------------------------
@@ -949,6 +993,8 @@ EXEMPT = {
     "exchanges:offer_accept": "a POST on one's own offer",
     "exchanges:offer_decline": "a POST on one's own offer",
     "exchanges:reflection": "one's own reflection",
+    "programmes:enrol": "a POST enrolling oneself in a visible programme (tests/programmes)",
+    "programmes:leave": "a POST on one's own enrolment (tests/programmes)",
     "exchanges:manage_": "a manager's form, download or POST: Exchange.objects.managed_by "
     "(tests/exchanges/test_manage.py tries each on another exchange, for every role)",
     "exchanges:check_in_": "a manager's POST: Exchange.objects.managed_by (tests/exchanges/test_manage.py)",
