@@ -48,6 +48,7 @@ LEARNINGLAB_APPS = [
     "evidence",
     "practice",
     "programmes",
+    "matches",
     "search",
     "digests",
 ]

@@ -993,6 +993,9 @@ EXEMPT = {
     "exchanges:offer_accept": "a POST on one's own offer",
     "exchanges:offer_decline": "a POST on one's own offer",
     "exchanges:reflection": "one's own reflection",
+    "matches:suggestions": "organisations (public facts) suggested to the person from their own profile "
+    "(tests/matches)",
+    "matches:pairs": "coordinators only; organisations are public facts (tests/matches)",
     "programmes:enrol": "a POST enrolling oneself in a visible programme (tests/programmes)",
     "programmes:leave": "a POST on one's own enrolment (tests/programmes)",
     "exchanges:manage_": "a manager's form, download or POST: Exchange.objects.managed_by "
