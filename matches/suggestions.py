@@ -1,9 +1,10 @@
 """Cross-border matchmaking: organisations an organiser could learn from, scored in SQL, each
 with its reasons in words; and host/visitor pairs for coordinators planning visits.
 
-Everything suggested is an organisation (public facts: name, country, themes); no person is
-named, so hidden profiles never appear. The facts read are the organiser's own profile
-(themes, languages) and approved memberships (``Viewer.organisation_ids``)."""
+Organisations are suggested with their public facts (name, country, themes); beside each, up
+to three of its organisers: only profiles ``Member.objects.listed(viewer)`` (never a hidden
+one) whose owner did not opt out (``Member.suggestable``). The facts read are the organiser's
+own profile (themes, languages) and approved memberships (``Viewer.organisation_ids``)."""
 
 from __future__ import annotations
 
@@ -28,11 +29,15 @@ SUGGESTIONS = 12
 RECENT_DAYS = 365
 
 
+ORGANISERS_EACH = 3
+
+
 @dataclass(frozen=True)
 class Suggestion:
     organisation: Organisation
     score: int
     reasons: list[str]
+    organisers: list[Member]
 
 
 def _count(queryset) -> Coalesce:
@@ -124,14 +129,38 @@ def suggestions_for(viewer: Viewer, *, limit: int = SUGGESTIONS) -> list[Suggest
         .filter(score__gt=0)
         .order_by("-score", "name")[:limit]
     )
-    return [_suggestion(row, languages) for row in rows]
+    rows = list(rows)
+    organisers = _organisers(viewer, [row.pk for row in rows], theme_ids)
+    return [_suggestion(row, languages, organisers.get(row.pk, [])) for row in rows]
+
+
+def _organisers(viewer: Viewer, organisation_ids: list[int], theme_ids: list[int]) -> dict[int, list[Member]]:
+    """Up to three organisers of each organisation, those sharing a theme first: listed to
+    ``viewer`` (the policy), not opted out, never the viewer. One query."""
+    if not organisation_ids:
+        return {}
+    shares = Member.themes.through.objects.filter(member_id=OuterRef("member_id"), theme_id__in=theme_ids)
+    memberships = (
+        Membership.objects.approved()
+        .filter(organisation_id__in=organisation_ids, member__in=Member.objects.listed(viewer).filter(suggestable=True))
+        .exclude(member_id=viewer.member_id)
+        .annotate(shares=Exists(shares))
+        .select_related("member")
+        .order_by("organisation_id", "-shares", "member__display_name", "pk")
+    )
+    found: dict[int, list[Member]] = {}
+    for membership in memberships:
+        people = found.setdefault(membership.organisation_id, [])
+        if len(people) < ORGANISERS_EACH:
+            people.append(membership.member)
+    return found
 
 
 def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def _suggestion(row, languages: list[str]) -> Suggestion:
+def _suggestion(row, languages: list[str], organisers: list[Member]) -> Suggestion:
     names = dict(WORKING_LANGUAGES)
     reasons = []
     if row.shared_theme_names:
@@ -157,7 +186,7 @@ def _suggestion(row, languages: list[str]) -> Suggestion:
         reasons.append(_("they hosted “%(title)s”") % {"title": row.hosted_title})
     elif row.offers_to_host:
         reasons.append(_("they offer to host on it"))
-    return Suggestion(organisation=row, score=row.score, reasons=reasons)
+    return Suggestion(organisation=row, score=row.score, reasons=reasons, organisers=organisers)
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,22 @@ def test_suggestions_cross_borders_with_reasons_in_words(client_as, world):
     assert "Tillsammans Hjällbo" not in body and "Hyresgäster Malmö" not in body and "Chess club" not in body
 
 
+def test_organisers_beside_a_suggestion_are_listed_profiles_that_did_not_opt_out(client_as, world):
+    from network.models import Member
+
+    for name, visibility, suggestable in [
+        ("Open Olu", Member.Visibility.MEMBERS, True),
+        ("Hidden Hal", Member.Visibility.HIDDEN, True),
+        ("Shy Sam", Member.Visibility.MEMBERS, False),
+    ]:
+        member = MembershipFactory(organisation=world["tenants"]).member
+        member.display_name, member.visibility, member.suggestable = name, visibility, suggestable
+        member.save()
+    body = client_as("organiser").get(SUGGESTIONS).content.decode()
+    assert "Open Olu" in body and "Hidden Hal" not in body and "Shy Sam" not in body
+    assert "Open Olu" not in client_as("anonymous").get(SUGGESTIONS).content.decode()
+
+
 def test_organisations_met_on_a_recent_exchange_are_not_suggested(client_as, organiser, world):
     together = ExchangeFactory()
     RegistrationFactory(exchange=together, user=organiser)
@@ -76,6 +92,7 @@ def test_suggestions_ask_the_same_number_of_queries_whatever_the_network(client_
     for _ in range(8):
         organisation = OrganisationFactory(country="NL")
         organisation.themes.add(housing)
+        MembershipFactory(organisation=organisation)
     with CaptureQueriesContext(connection) as many:
         client.get(SUGGESTIONS)
     assert len(many) == len(few)
