@@ -27,6 +27,8 @@ from exchanges import search as exchanges_search
 from exchanges.models import Exchange, ExchangeTranslation
 from practice import search as practice_search
 from practice.models import Guide, GuideWork, JointAction, JointActionUpdate, Participation
+from programmes import search as programmes_search
+from programmes.models import Programme
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,13 @@ def sources() -> dict[str, Source]:
                     Participation: lambda participation: [participation.joint_action],
                     JointActionUpdate: lambda update: [update.joint_action],
                 },
+            ),
+            Source(
+                model=Programme,
+                kind="programme",
+                label=_("Programme"),
+                document=programmes_search.document,
+                visible=programmes_search.visible,
             ),
         )
     }

@@ -688,6 +688,11 @@ PROGRAMMES = Kind(
             lambda world, viewer, obj: viewer.is_coordinator,
             ("programmes:attendance",),
         ),
+        search_surface(
+            lambda world, viewer, obj: _has(
+                Programme.objects.visible_to(viewer).filter(status=Programme.Status.PUBLISHED), obj
+            )
+        ),
     ],
 )
 
