@@ -47,6 +47,8 @@ LEARNINGLAB_APPS = [
     "exchanges",
     "evidence",
     "practice",
+    "programmes",
+    "matches",
     "search",
     "digests",
 ]

@@ -36,6 +36,8 @@ urlpatterns += i18n_patterns(
     path("exchanges/", include("exchanges.urls")),
     path("evidence/", include("evidence.urls")),
     path("practice/", include("practice.urls")),
+    path("programmes/", include("programmes.urls")),
+    path("matches/", include("matches.urls")),
     path("invitations/", include("invitations.urls")),
     path("search/", include("search.urls")),
     path("", include("core.urls")),

@@ -83,3 +83,34 @@ def csv_records(
 
 def _cell_too_long(line: int, limit: int) -> str:
     return _("A cell on row %(line)d is longer than %(max)d characters.") % {"line": line, "max": limit}
+
+
+SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+
+
+def xlsx_response(filename: str, sheet_name: str, header: list[str], rows: Iterable[list]) -> HttpResponse:
+    """An XLSX attachment of one sheet, header in bold and frozen; every text cell goes through
+    ``spreadsheet_safe`` as in ``csv_response``."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    # A sheet's name may not hold []:*?/\ and is at most 31 characters.
+    sheet = workbook.create_sheet(str(sheet_name).translate(SHEET_NAME_FORBIDDEN)[:31] or "Sheet")
+    sheet.freeze_panes = "A2"
+    cells = []
+    for label in header:
+        cell = WriteOnlyCell(sheet, value=spreadsheet_safe(str(label)))
+        cell.font = Font(bold=True)
+        cells.append(cell)
+    sheet.append(cells)
+    for row in rows:
+        sheet.append([spreadsheet_safe("" if value is None else str(value)) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import urlencode
 
 from django import forms
@@ -10,10 +9,9 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
 from django.db import models
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,15 +29,19 @@ from core.admin import (
     SearchBoxFiltersMixin,
     SecretFieldsAdminMixin,
 )
-from core.validators import spreadsheet_safe
+from core.spreadsheets import csv_response
 from exchanges import services
+from exchanges.exports import participants_queryset, participants_table
 from exchanges.forms import ParticipantsEmailForm
 from exchanges.models import (
     PARTICIPANT_STATES,
     WORKING_LANGUAGES,
+    Answer,
     CalendarFeed,
     Exchange,
     ExchangeTranslation,
+    HostOffer,
+    Question,
     Reflection,
     Registration,
     Session,
@@ -73,7 +75,7 @@ class ExchangeAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The chosen hosts, partners and themes are already loaded (the form's initial values):
         # their pickers label them from those rows instead of asking the database again.
-        for name in ("hosts", "partners", "themes"):
+        for name in ("hosts", "partners", "themes", "managers"):
             field = self.fields.get(name)
             widget = getattr(field.widget, "widget", None) if field is not None else None
             if isinstance(widget, _ChosenMembersWidget):
@@ -170,33 +172,34 @@ def _count_link(exchange_id: int, count: int, state: str):
     return format_html('<a href="{}">{}</a>', _registrations_url(exchange_id, state__in=state), count)
 
 
-def _participants_csv(registrations, *, sensitive: bool) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="participants.csv"'
-    writer = csv.writer(response)
-    header = ["exchange", "name", "organisations", "state", "email", "travel support", "estimated cost"]
-    if sensitive:
-        header += ["access needs", "dietary needs", "interpretation needs"]
-    writer.writerow(header)
-    for reg in registrations:
-        member = getattr(reg.user, "member", None)
-        orgs = ", ".join(o.name for o in member.organisations.all()) if member else ""
-        # Without consent, other participants' names are not shared; coordinators still
-        # need to know who comes, so the email identifies the person instead.
-        name = reg.user.public_name if reg.consent_show_name else ""
-        row = [
-            reg.exchange.title,
-            name,
-            orgs if reg.consent_show_name else "",
-            reg.get_state_display(),
-            reg.user.email,
-            "yes" if reg.travel_support_requested else "",
-            reg.travel_cost_estimate or "",
-        ]
-        if sensitive:
-            row += [reg.access_needs, reg.dietary_needs, reg.interpretation_needs]
-        writer.writerow([spreadsheet_safe(str(v)) for v in row])
-    return response
+def _participants_csv(registrations, *, sensitive: bool):
+    header, rows = participants_table(participants_queryset(registrations), sensitive=sensitive)
+    return csv_response("participants.csv", header, rows)
+
+
+class QuestionInline(admin.StackedInline):
+    """The exchange's own questions, asked on signing up after the fixed ones."""
+
+    model = Question
+    extra = 0
+    fields = [
+        ("position", "kind", "required", "sensitive"),
+        "label",
+        "help_text",
+        "choices",
+        ("show_if_question", "show_if_value"),
+    ]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 40})}}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "show_if_question":
+            # Only the questions of this exchange (a new exchange has none yet).
+            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            queryset = Question.objects.none()
+            if object_id and str(object_id).isdigit():
+                queryset = Question.objects.filter(exchange_id=int(object_id))
+            kwargs["queryset"] = queryset
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Exchange)
@@ -231,10 +234,10 @@ class ExchangeAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
     search_fields = ["title", "slug", "city"]
     list_per_page = 50
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["hosts", "partners", "themes"]
+    autocomplete_fields = ["hosts", "partners", "themes", "managers", "return_visit"]
     date_hierarchy = "starts_at"
     readonly_fields = ["registrations_overview", "sequence", "published_at", "cancelled_at"]
-    inlines = [ExchangeTranslationInline, SessionInline]
+    inlines = [ExchangeTranslationInline, SessionInline, QuestionInline]
     actions = ["duplicate", "export_participants", "email_participants", "cancel_exchanges"]
 
     def get_queryset(self, request):
@@ -260,7 +263,7 @@ class ExchangeAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
         )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name in ("hosts", "partners", "themes"):
+        if db_field.name in ("hosts", "partners", "themes", "managers"):
             kwargs["widget"] = _ChosenMembersWidget(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
@@ -369,11 +372,8 @@ class ExchangeAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Export participants (CSV)"))
     def export_participants(self, request, queryset):
-        registrations = (
-            Registration.objects.filter(exchange__in=queryset, state__in=PARTICIPANT_STATES)
-            .select_related("exchange", "user__member")
-            .prefetch_related("user__member__organisations")
-            .order_by("exchange__starts_at", "created_at")
+        registrations = Registration.objects.filter(exchange__in=queryset, state__in=PARTICIPANT_STATES).order_by(
+            "exchange__starts_at", "created_at"
         )
         return _participants_csv(registrations, sensitive=request.viewer.is_coordinator)
 
@@ -433,6 +433,33 @@ def _summary(*parts: tuple[str, str], words: int = 20) -> str:
     )
 
 
+class AnswerInline(admin.TabularInline):
+    """The answers to the exchange's own questions, as the member gave them (read only).
+    Sensitive answers only for coordinators, like the access and dietary needs."""
+
+    model = Answer
+    extra = 0
+    fields = ["question", "answer"]
+    readonly_fields = ["question", "answer"]
+    can_delete = False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("question")
+        if not request.viewer.is_coordinator:
+            queryset = queryset.filter(question__sensitive=False)
+        return queryset
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("answer"))
+    def answer(self, obj):
+        return obj.display()
+
+
 @admin.register(Registration)
 class RegistrationAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
     """Registrations of every exchange, to be filtered to one (the exchange's page links here
@@ -456,7 +483,8 @@ class RegistrationAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
     list_per_page = 50
     search_fields = ["user__email", "user__member__display_name", "exchange__title"]
     raw_id_fields = ["user", "exchange"]
-    readonly_fields = ["created_at", "updated_at", "sensitive_erased_at", "offered_at"]
+    readonly_fields = ["created_at", "updated_at", "sensitive_erased_at", "offered_at", "checked_in_at"]
+    inlines = [AnswerInline]
     actions = [
         "accept_applications",
         "decline_applications",
@@ -465,6 +493,11 @@ class RegistrationAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
         "mark_no_show",
         "export_csv",
     ]
+
+    def get_queryset(self, request):
+        # The answers to the exchange's own questions, for the list's columns: one query a page.
+        answers = Answer.objects.select_related("question").order_by("question__position", "question_id")
+        return super().get_queryset(request).prefetch_related(Prefetch("answers", queryset=answers))
 
     def has_add_permission(self, request):
         # Registrations are made by members, so that capacity and the waitlist always apply.
@@ -519,7 +552,10 @@ class RegistrationAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
 
     @admin.display(description=_("answers"))
     def answers(self, obj):
-        return _summary((_("what I hope to learn"), obj.hope_to_learn), (_("what I bring"), obj.will_bring)) or "–"
+        own = [(a.question.label, a.display()) for a in obj.answers.all() if not a.question.sensitive]
+        return (
+            _summary((_("what I hope to learn"), obj.hope_to_learn), (_("what I bring"), obj.will_bring), *own) or "–"
+        )
 
     @admin.display(description=_("needs"))
     def needs(self, obj):
@@ -528,6 +564,7 @@ class RegistrationAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
                 (_("access needs"), obj.access_needs),
                 (_("dietary needs"), obj.dietary_needs),
                 (_("interpretation needs"), obj.interpretation_needs),
+                *[(a.question.label, a.display()) for a in obj.answers.all() if a.question.sensitive],
                 words=12,
             )
             or "–"
@@ -574,7 +611,6 @@ class RegistrationAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Export selected (CSV)"))
     def export_csv(self, request, queryset):
-        queryset = queryset.select_related("exchange", "user__member").prefetch_related("user__member__organisations")
         return _participants_csv(queryset, sensitive=request.viewer.is_coordinator)
 
 
@@ -643,3 +679,81 @@ class CalendarFeedAdmin(SecretFieldsAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(HostOffer)
+class HostOfferAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
+    """Offers to host and proposed exchanges, reviewed by coordinators: write a comment to the
+    member on the offer's page, then approve, ask for changes or decline from the list (each
+    emails the member; approving makes a draft exchange the member manages)."""
+
+    list_display = ["title", "organisation", "kind", "status", "months_offered", "created_by", "created_at"]
+    list_filter = ["status", "kind", "format"]
+    list_select_related = ["organisation", "created_by__member"]
+    search_fields = ["title", "organisation__name"]
+    fields = [
+        "kind",
+        "status",
+        "organisation",
+        "created_by",
+        "title",
+        "description",
+        "themes",
+        "working_languages",
+        "months",
+        "format",
+        "capacity",
+        "city",
+        "exchange",
+        "review_comment",
+        "reviewed_at",
+        "reviewed_by",
+    ]
+    readonly_fields = [f for f in fields if f != "review_comment"]
+    actions = ["approve", "request_changes", "decline"]
+
+    def has_add_permission(self, request):
+        # Members make offers (/exchanges/host/); coordinators create exchanges directly.
+        return False
+
+    @admin.display(description=_("months"))
+    def months_offered(self, obj):
+        return ", ".join(obj.months)
+
+    def _review(self, request, queryset, service, done):
+        n = 0
+        for offer in queryset:
+            try:
+                service(offer=offer, user=request.user, comment=offer.review_comment)
+                n += 1
+            except services.ExchangeError as error:
+                self.message_user(request, f"{offer.title}: {error.message}", messages.ERROR)
+        if n:
+            self.message_user(request, done(n) % {"count": n}, messages.SUCCESS)
+
+    @admin.action(description=_("Approve (makes a draft exchange; emails the member)"))
+    def approve(self, request, queryset):
+        self._review(
+            request,
+            queryset,
+            services.host_offer_approve,
+            lambda n: ngettext("%(count)d offer approved.", "%(count)d offers approved.", n),
+        )
+
+    @admin.action(description=_("Ask for changes (emails the member the comment)"))
+    def request_changes(self, request, queryset):
+        self._review(
+            request,
+            queryset,
+            services.host_offer_request_changes,
+            lambda n: ngettext("Changes asked for on %(count)d offer.", "Changes asked for on %(count)d offers.", n),
+        )
+
+    @admin.action(description=_("Decline (emails the member)"))
+    def decline(self, request, queryset):
+        self._review(
+            request,
+            queryset,
+            services.host_offer_decline,
+            lambda n: ngettext("%(count)d offer declined.", "%(count)d offers declined.", n),
+        )

@@ -9,11 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 from django_countries.fields import CountryField
@@ -61,6 +63,21 @@ class ExchangeQuerySet(models.QuerySet):
         if viewer.is_coordinator:
             return self.all()
         return self.announced()
+
+    def managed_by(self, viewer: Viewer):
+        """Exchanges ``viewer`` may manage outside the admin (edit, see registrations, check
+        people in): coordinators every one; a member those that name them as a manager *and*
+        are hosted by an organisation of one of their approved memberships (a manager who left
+        the host organisation manages nothing). Funders manage nothing."""
+        if viewer.is_coordinator:
+            return self.all()
+        if not viewer.is_member or viewer.member_id is None or not viewer.organisation_ids:
+            return self.none()
+        named = Exchange.managers.through.objects.filter(exchange_id=OuterRef("pk"), member_id=viewer.member_id)
+        hosted = Exchange.hosts.through.objects.filter(
+            exchange_id=OuterRef("pk"), organisation_id__in=viewer.organisation_ids
+        )
+        return self.filter(Exists(named), Exists(hosted))
 
     def with_private_details_for(self, viewer: Viewer):
         """Exchanges whose address and joining link ``viewer`` may see: coordinators every one
@@ -255,6 +272,25 @@ class Exchange(models.Model):
         Organisation, blank=True, related_name="partner_exchanges", verbose_name=_("partners")
     )
     themes = models.ManyToManyField(Theme, blank=True, related_name="exchanges", verbose_name=_("themes"))
+    # An exchange visit's return visit (the hosts visit their visitors): programmes show pairs.
+    return_visit = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="return_of",
+        verbose_name=_("return visit"),
+        help_text=_("The visit back: the hosts of this visit visit their visitors."),
+    )
+    # Members of a host organisation who run the exchange outside the admin
+    # (``ExchangeQuerySet.managed_by`` says when the naming counts).
+    managers = models.ManyToManyField(
+        Member,
+        blank=True,
+        related_name="managed_exchanges",
+        verbose_name=_("managers"),
+        help_text=_("Members of a host organisation who manage this exchange: registrations, check-in, messages."),
+    )
     working_languages = models.JSONField(_("working languages"), default=list, blank=True)
     interpretation = models.BooleanField(_("interpretation offered"), default=False)
     format = models.CharField(_("format"), max_length=10, choices=Format.choices, default=Format.ONLINE)
@@ -439,6 +475,12 @@ class Exchange(models.Model):
             return _("Registration is closed.")
         return None
 
+    def check_in_opens(self):
+        """The first moment people may be checked in: the start of the exchange's first day,
+        in its own time zone."""
+        local = self.starts_at.astimezone(self.tz)
+        return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
     def joinable_by(self, viewer: Viewer) -> bool:
         """Members may join every exchange; funders (invited guests) only where guests are
         welcome, and every funder convening."""
@@ -524,6 +566,8 @@ class Registration(models.Model):
     will_bring = models.TextField(_("what I bring"), blank=True, max_length=4000)
     consent_show_name = models.BooleanField(_("show my name and organisation to other participants"), default=False)
     sensitive_erased_at = models.DateTimeField(_("sensitive answers erased"), null=True, blank=True)
+    # Set by the check-in on the day (``services.check_in``), which also makes the state "attended".
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
 
     # Waitlist: a number that only grows per exchange; the position shown is the rank.
     waitlist_position = models.PositiveIntegerField(_("waitlist number"), null=True, blank=True)
@@ -564,6 +608,13 @@ class Registration(models.Model):
     def is_participant(self) -> bool:
         return self.state in PARTICIPANT_STATES
 
+    @property
+    def check_in_code(self) -> str:
+        """The participant's personal check-in code: the registration's number and a keyed hash
+        of it and its exchange (80 bits), so it cannot be guessed and opens only this
+        registration, on this exchange's check-in page (``registration_for_code``)."""
+        return f"{self.pk}-{_check_in_mac(self.pk, self.exchange_id)}"
+
     def waitlist_rank(self) -> int | None:
         """1 for the first in line. One query."""
         if self.state != self.State.WAITLISTED or self.waitlist_position is None:
@@ -572,6 +623,158 @@ class Registration(models.Model):
             exchange_id=self.exchange_id, state=self.State.WAITLISTED, waitlist_position__lt=self.waitlist_position
         ).count()
         return ahead + 1
+
+
+def _check_in_mac(registration_id: int, exchange_id: int) -> str:
+    return salted_hmac("exchanges.check-in", f"{registration_id}:{exchange_id}").hexdigest()[:20]
+
+
+def registration_id_for_code(code: str, *, exchange_id: int) -> int | None:
+    """The registration a check-in code opens on ``exchange_id``, or None for any other code."""
+    number, _sep, mac = (code or "").strip().partition("-")
+    if not number.isdigit() or len(number) > 12 or not mac:
+        return None
+    if not constant_time_compare(mac.lower(), _check_in_mac(int(number), exchange_id)):
+        return None
+    return int(number)
+
+
+class Question(models.Model):
+    """A question of an exchange's own, asked on signing up beside the fixed ones.
+
+    A question may be shown only when an earlier question was answered with a given value;
+    the server decides that from the answers sent (``RegistrationForm``), so a required
+    question is required whenever its condition holds, whatever the browser hid. Answers to
+    sensitive questions are seen only by coordinators and managers, and erased with the
+    access and dietary needs."""
+
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", _("short text")
+        LONG_TEXT = "long_text", _("long text")
+        SINGLE = "single_choice", _("single choice")
+        MULTIPLE = "multiple_choice", _("multiple choice")
+        YES_NO = "yes_no", _("yes or no")
+        NUMBER = "number", _("number")
+
+    CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE)
+    YES, NO = "yes", "no"
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    label = models.CharField(_("question"), max_length=300, validators=[validate_single_line])
+    help_text = models.CharField(_("help text"), max_length=500, blank=True, validators=[validate_single_line])
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SHORT_TEXT)
+    choices = models.TextField(
+        _("choices"), blank=True, max_length=4000, help_text=_("For single and multiple choice: one choice per line.")
+    )
+    required = models.BooleanField(_("required"), default=False)
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_("Seen only by coordinators and the exchange's managers; erased with the access and dietary needs."),
+    )
+    show_if_question = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="dependents",
+        verbose_name=_("show only if the answer to"),
+    )
+    show_if_value = models.CharField(
+        _("is"), max_length=200, blank=True, help_text=_("A choice of that question, or yes or no.")
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(show_if_question__isnull=True) | ~Q(show_if_value=""),
+                name="exchange_question_condition_has_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def values(self) -> list[str]:
+        """The answers a condition on this question may name."""
+        if self.kind == self.Kind.YES_NO:
+            return [self.YES, self.NO]
+        return self.choice_list
+
+    def clean(self):
+        errors = {}
+        choices = self.choice_list
+        if self.kind in self.CHOICE_KINDS:
+            if len(choices) < 2:
+                errors["choices"] = _("Give at least two choices, one per line.")
+            elif len(set(choices)) != len(choices):
+                errors["choices"] = _("Each choice must be different.")
+            elif any(len(choice) > 200 for choice in choices):
+                errors["choices"] = _("A choice may be at most 200 characters long.")
+        parent = self.show_if_question
+        if parent is not None:
+            if self.pk is not None and parent.pk == self.pk:
+                errors["show_if_question"] = _("A question can't depend on itself.")
+            elif parent.exchange_id != self.exchange_id:
+                errors["show_if_question"] = _("Choose a question of the same exchange.")
+            elif (parent.position, parent.pk or 0) >= (self.position, self.pk or 1 << 62):
+                errors["show_if_question"] = _("Choose a question asked before this one.")
+            elif parent.kind not in (*self.CHOICE_KINDS, self.Kind.YES_NO):
+                errors["show_if_question"] = _("Only a choice or yes-or-no question can show another question.")
+            elif self.show_if_value not in parent.values():
+                errors["show_if_value"] = _("Choose one of: %(values)s.") % {"values": ", ".join(parent.values())}
+        elif self.show_if_value:
+            errors["show_if_value"] = _("Choose the question this value belongs to, or leave it empty.")
+        if errors:
+            raise ValidationError(errors)
+
+    def shown_for(self, values: dict[int, object]) -> bool:
+        """Whether this question is asked, given the answers so far (question pk → cleaned
+        value; hidden questions are absent). Conditions on a hidden question hide too."""
+        if self.show_if_question_id is None:
+            return True
+        if self.show_if_question_id not in values:
+            return False
+        answer = values[self.show_if_question_id]
+        if isinstance(answer, list | tuple):
+            return self.show_if_value in answer
+        return answer == self.show_if_value
+
+
+class Answer(models.Model):
+    """One member's answer to one question. Stored as text: a multiple choice as one choice
+    per line, yes or no as ``yes``/``no``, a number as its decimal text."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    value = models.TextField(_("answer"), max_length=4000)
+
+    class Meta:
+        ordering = ["question__position", "question_id"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "question"], name="exchange_answer_one_per_question"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display()
+
+    def display(self) -> str:
+        """The answer as people read it (choices joined, yes and no translated)."""
+        if self.question.kind == Question.Kind.YES_NO:
+            return str(_("yes")) if self.value == Question.YES else str(_("no"))
+        if self.question.kind == Question.Kind.MULTIPLE:
+            return ", ".join(self.value.splitlines())
+        return self.value
 
 
 class TravelSupportRequest(Registration):
@@ -629,3 +832,101 @@ class Reflection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration}"
+
+
+class HostOfferQuerySet(models.QuerySet):
+    def visible_to(self, viewer: Viewer):
+        """Coordinators see every offer; a member the offers they made."""
+        if viewer.is_coordinator:
+            return self.all()
+        if not viewer.is_authenticated:
+            return self.none()
+        return self.filter(created_by_id=viewer.user_id)
+
+    def pending(self):
+        return self.filter(status=HostOffer.Status.SUBMITTED)
+
+
+def host_offer_months(now=None, *, count: int = 18) -> list[tuple[str, str]]:
+    """The months an offer may name: this one and the next ``count - 1``, as ("YYYY-MM", label)."""
+    from django.utils import formats as django_formats
+
+    today = (now or timezone.now()).date().replace(day=1)
+    months = []
+    year, month = today.year, today.month
+    for _step in range(count):
+        first = today.replace(year=year, month=month)
+        months.append((f"{year:04d}-{month:02d}", django_formats.date_format(first, "YEAR_MONTH_FORMAT")))
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+    return months
+
+
+class HostOffer(models.Model):
+    """A member's offer to host an exchange for their organisation, or a full exchange they
+    propose. Coordinators approve it (a draft exchange is made, hosted by the organisation and
+    managed by the member), ask for changes, or decline; the member is told by email each time."""
+
+    class Kind(models.TextChoices):
+        OFFER = "offer", _("offer to host")
+        PROPOSAL = "proposal", _("proposed exchange")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("waiting for the coordinators")
+        CHANGES_REQUESTED = "changes_requested", _("changes asked for")
+        APPROVED = "approved", _("approved")
+        DECLINED = "declined", _("declined")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OFFER)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="host_offers", verbose_name=_("host organisation")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="host_offers",
+        verbose_name=_("offered by"),
+    )
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
+    description = models.TextField(_("what you offer or propose"), max_length=5000)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="host_offers", verbose_name=_("themes"))
+    working_languages = models.JSONField(_("languages"), default=list)
+    months = models.JSONField(_("months"), default=list, help_text=_("Months that suit, as YYYY-MM."))
+    capacity = models.PositiveIntegerField(_("how many visitors"), null=True, blank=True)
+    format = models.CharField(_("format"), max_length=10, choices=Exchange.Format.choices)
+    city = models.CharField(_("city"), max_length=100, blank=True, validators=[validate_single_line])
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    )
+    review_comment = models.TextField(_("comment to the member"), blank=True, max_length=4000)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    exchange = models.OneToOneField(
+        Exchange, on_delete=models.SET_NULL, null=True, blank=True, related_name="host_offer"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HostOfferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("host offer")
+        verbose_name_plural = _("host offers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1), name="host_offer_capacity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def editable(self) -> bool:
+        return self.status == self.Status.CHANGES_REQUESTED

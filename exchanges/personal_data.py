@@ -15,24 +15,43 @@ Erasure:
 * Reflections stay — they are the network's learning and evidence records link to them —
   shown as by a "former member" (the registration's user is the anonymised row). "Who I
   want to stay in touch with" is erased: it is about the person's own contacts.
+* The answers to the exchange's own questions are deleted, sensitive or not (they are the
+  person's answers, like what they hoped to learn); the check-in time stays (it is attendance).
 * The calendar feed is deleted (its secret link stops working), and the person is removed
-  as a facilitator of every session.
+  as a facilitator of every session and as a manager of every exchange.
+* Offers to host that were not approved are deleted; approved ones stay (they became the
+  organisation's exchange), attributed to the anonymised account.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q, Value
+from django.db.models import Prefetch, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core import cache, personal_data
 from core.personal_data import ErasureBusy, iso
 from exchanges import services
-from exchanges.models import ACTIVE_STATES, PARTICIPANT_STATES, CalendarFeed, Reflection, Registration, Session
+from exchanges.models import (
+    ACTIVE_STATES,
+    PARTICIPANT_STATES,
+    Answer,
+    CalendarFeed,
+    Exchange,
+    HostOffer,
+    Reflection,
+    Registration,
+    Session,
+)
 
 
 def export(user) -> dict:
-    registrations = Registration.objects.filter(user=user).select_related("exchange").order_by("created_at")
+    registrations = (
+        Registration.objects.filter(user=user)
+        .select_related("exchange")
+        .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("question")))
+        .order_by("created_at")
+    )
     reflections = Reflection.objects.filter(registration__user=user).select_related("registration__exchange")
     feed = CalendarFeed.objects.filter(user=user).first()
     sessions = Session.objects.filter(facilitators__user=user).select_related("exchange").order_by("starts_at")
@@ -53,6 +72,11 @@ def export(user) -> dict:
                 "hope_to_learn": registration.hope_to_learn,
                 "will_bring": registration.will_bring,
                 "show_my_name_to_participants": registration.consent_show_name,
+                "answers": [
+                    {"question": answer.question.label, "answer": answer.display()}
+                    for answer in registration.answers.all()
+                ],
+                "checked_in_at": iso(registration.checked_in_at),
                 "sensitive_answers_erased_at": iso(registration.sensitive_erased_at),
                 "waitlist_position": registration.waitlist_rank(),
                 "offered_at": iso(registration.offered_at),
@@ -77,6 +101,23 @@ def export(user) -> dict:
         "sessions_facilitated": [
             {"exchange": session.exchange.title, "session": session.title, "starts_at": iso(session.starts_at)}
             for session in sessions
+        ],
+        "host_offers": [
+            {
+                "kind": offer.kind,
+                "organisation": offer.organisation.name,
+                "title": offer.title,
+                "description": offer.description,
+                "status": offer.status,
+                "months": offer.months,
+                "working_languages": offer.working_languages,
+                "created_at": iso(offer.created_at),
+            }
+            for offer in HostOffer.objects.filter(created_by=user).select_related("organisation")
+        ],
+        "exchanges_managed": [
+            {"exchange": exchange.title, "exchange_slug": exchange.slug}
+            for exchange in Exchange.objects.filter(managers__user=user).order_by("starts_at")
         ],
     }
 
@@ -110,13 +151,21 @@ def erase(user) -> None:
         sensitive_erased_at=Coalesce("sensitive_erased_at", Value(now)),
         updated_at=now,
     )
+    Answer.objects.filter(registration__user=user).delete()
     Reflection.objects.filter(registration__user=user).update(stay_in_touch="")
     CalendarFeed.objects.filter(user=user).delete()
     Session.facilitators.through.objects.filter(member__user=user).delete()
+    Exchange.managers.through.objects.filter(member__user=user).delete()
+    # Offers not (yet) approved are the person's own words and go; an approved one became an
+    # exchange of the organisation and stays, attributed to the anonymised account.
+    HostOffer.objects.filter(created_by=user).exclude(status=HostOffer.Status.APPROVED).delete()
     # Updates send no signals: the cached pages (who is going, facilitators) are told here.
     cache.changed("exchanges")
 
 
 personal_data.register(
-    app="exchanges", export=export, erase=erase, models=[Registration, Reflection, CalendarFeed, Session]
+    app="exchanges",
+    export=export,
+    erase=erase,
+    models=[Registration, Answer, Reflection, CalendarFeed, Session, Exchange, HostOffer],
 )

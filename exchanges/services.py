@@ -12,27 +12,30 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from core import cache
+from core import cache, formats
 from core.pictures import picture_copy
-from core.policy import viewer_for
+from core.policy import coordinators_q, viewer_for
 from exchanges import emails
 from exchanges.models import (
     ACTIVE_STATES,
     PARTICIPANT_STATES,
     PLACE_STATES,
+    Answer,
     CalendarFeed,
     Exchange,
+    HostOffer,
+    Question,
     Reflection,
     Registration,
     Session,
@@ -83,6 +86,10 @@ class NoPlaces(ExchangeError):
 
 class InvalidState(ExchangeError):
     default = _("This is no longer possible: your registration has changed meanwhile.")
+
+
+class CheckInTooEarly(ExchangeError):
+    default = _("Check-in opens on the day of the exchange.")
 
 
 @dataclass(frozen=True)
@@ -165,9 +172,27 @@ def _clean_answers(exchange: Exchange, answers: dict | None) -> dict:
     return answers
 
 
+def _save_question_answers(registration: Registration, exchange: Exchange, question_answers: dict | None) -> None:
+    """Store the answers to the exchange's own questions (validated by ``RegistrationForm``);
+    answers to questions of another exchange are ignored. Replaces earlier answers (a member
+    who cancelled and signs up again answers afresh)."""
+    Answer.objects.filter(registration=registration).delete()
+    if not question_answers:
+        return
+    own = set(Question.objects.filter(exchange=exchange, pk__in=list(question_answers)).values_list("pk", flat=True))
+    Answer.objects.bulk_create(
+        Answer(registration=registration, question_id=pk, value=str(value)[:4000])
+        for pk, value in question_answers.items()
+        if pk in own and str(value) != ""
+    )
+
+
 @transaction.atomic
-def registration_create(*, exchange: Exchange, user, answers: dict | None = None, now=None) -> SignupResult:
-    """Sign up, apply or join the waitlist, as the exchange allows.
+def registration_create(
+    *, exchange: Exchange, user, answers: dict | None = None, question_answers: dict | None = None, now=None
+) -> SignupResult:
+    """Sign up, apply or join the waitlist, as the exchange allows. ``answers`` holds the fixed
+    questions' answers, ``question_answers`` those of the exchange's own (question pk → text).
 
     A second call for the same member returns the existing registration unchanged (double
     clicks, two tabs); the unique constraint backs this up if a row appears meanwhile.
@@ -212,6 +237,7 @@ def registration_create(*, exchange: Exchange, user, answers: dict | None = None
     except IntegrityError:
         # Someone (another tab) created it meanwhile: that one is the registration.
         return SignupResult(Registration.objects.get(exchange=exchange, user=user), False)
+    _save_question_answers(registration, exchange, question_answers)
 
     registration.exchange = exchange
     if state == State.CONFIRMED:
@@ -378,6 +404,51 @@ def attendance_mark(*, registrations, attended: bool) -> int:
         # QuerySet.update sends no signal: the cached exchange pages are told here.
         cache.changed(NAMESPACE)
     return changed
+
+
+# Participants who may be checked in (a no-show who turns up after all, too).
+CHECK_IN_STATES = (State.CONFIRMED, State.ACCEPTED, State.NO_SHOW)
+
+
+def check_in(*, registration: Registration, now=None) -> bool:
+    """Check a participant in on the day: the registration becomes "attended" (what
+    reflections and evidence count) and ``checked_in_at`` is stamped. A conditional update, so
+    checking in twice (two phones, a double tap) records once; returns whether this call did.
+
+    Refused before the exchange's first day (in its time zone), on a cancelled exchange, and
+    for anyone who is not a participant."""
+    now = now or timezone.now()
+    exchange = registration.exchange
+    if exchange.status == Exchange.Status.CANCELLED:
+        raise InvalidState(_("This exchange has been cancelled."))
+    opens = exchange.check_in_opens()
+    if now < opens:
+        raise CheckInTooEarly(
+            _("Check-in opens on %(date)s, the day of the exchange.") % {"date": formats.medium_date(opens)}
+        )
+    changed = Registration.objects.filter(pk=registration.pk, state__in=CHECK_IN_STATES).update(
+        state=State.ATTENDED, checked_in_at=now, updated_at=now
+    )
+    if not changed:
+        if Registration.objects.filter(pk=registration.pk, state=State.ATTENDED).exists():
+            return False
+        raise InvalidState(_("Only participants can be checked in."))
+    # QuerySet.update sends no signal: the cached exchange pages are told here.
+    cache.changed(NAMESPACE)
+    return True
+
+
+def check_in_undo(*, registration: Registration, now=None) -> bool:
+    """Undo a check-in (a wrong tap): back to a participant's place, accepted on an exchange
+    with applications, confirmed otherwise. Returns whether this call changed anything."""
+    now = now or timezone.now()
+    back = State.ACCEPTED if registration.exchange.is_application else State.CONFIRMED
+    changed = Registration.objects.filter(pk=registration.pk, state=State.ATTENDED).update(
+        state=back, checked_in_at=None, updated_at=now
+    )
+    if changed:
+        cache.changed(NAMESPACE)
+    return bool(changed)
 
 
 def _check_capacity(exchange: Exchange) -> None:
@@ -605,11 +676,14 @@ def reflection_invitations_send(*, now=None) -> int:
     return sent
 
 
+@transaction.atomic
 def sensitive_answers_erase(*, now=None) -> int:
-    """Erase access, dietary and interpretation answers once the retention time after the
-    exchange's end has passed. One UPDATE; returns how many registrations were erased."""
+    """Erase access, dietary and interpretation answers, and the answers to questions marked
+    sensitive, once the retention time after the exchange's end has passed. One DELETE and
+    one UPDATE; returns how many registrations were erased."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.EXCHANGE_SENSITIVE_RETENTION_DAYS)
+    Answer.objects.filter(question__sensitive=True, registration__exchange__ends_at__lt=cutoff).delete()
     return Registration.objects.filter(exchange__ends_at__lt=cutoff, sensitive_erased_at__isnull=True).update(
         access_needs="", dietary_needs="", interpretation_needs="", sensitive_erased_at=now
     )
@@ -630,3 +704,168 @@ def feed_revoke(*, user) -> CalendarFeed:
     feed.token = CalendarFeed._meta.get_field("token").default()
     feed.save(update_fields=["token"])
     return feed
+
+
+# --- managers' programme and questions ------------------------------------------------------
+
+
+@transaction.atomic
+def session_save(*, session: Session) -> Session:
+    """Add or change a session of the programme (managers and coordinators)."""
+    session.full_clean(exclude=["facilitators"])
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_delete(*, session: Session) -> None:
+    Session.objects.filter(pk=session.pk).delete()
+
+
+@transaction.atomic
+def question_save(*, question: Question) -> Question:
+    """Add or change one of the exchange's own questions. ``Question.clean`` checks the
+    choices and that a condition names an earlier question and one of its values."""
+    question.full_clean()
+    question.save()
+    return question
+
+
+@transaction.atomic
+def question_delete(*, question: Question) -> None:
+    """Remove a question with its answers and the questions shown only on its answers."""
+    Question.objects.filter(pk=question.pk).delete()
+
+
+# --- host offers and member-proposed exchanges ---------------------------------------------
+
+
+class HostOfferError(ExchangeError):
+    default = _("This offer cannot be changed in its current state.")
+
+
+def _coordinators():
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, deleted_at__isnull=True)
+        .filter(coordinators_q())
+        .select_related("member")
+        .order_by("pk")
+    )
+
+
+def _require_host_member(user, organisation_id: int) -> None:
+    """Only a member (not a funder) with an approved membership of the organisation offers for it."""
+    viewer = viewer_for(user)
+    if not (viewer.is_member and organisation_id in viewer.organisation_ids):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def host_offer_submit(*, user, data: dict, themes=()) -> HostOffer:
+    """A member offers to host (or proposes an exchange) for one of their organisations; the
+    coordinators are told by email."""
+    _require_host_member(user, data["organisation"].pk)
+    offer = HostOffer(created_by=user, status=HostOffer.Status.SUBMITTED, **data)
+    offer.save()
+    offer.themes.set(themes)
+    emails.send_host_offer_submitted(offer, coordinators=_coordinators())
+    return offer
+
+
+@transaction.atomic
+def host_offer_resubmit(*, offer: HostOffer, user, data: dict, themes=()) -> HostOffer:
+    """The member changes an offer the coordinators asked changes for, and sends it again."""
+    offer = HostOffer.objects.select_for_update().get(pk=offer.pk)
+    if offer.created_by_id != user.pk:
+        raise PermissionDenied
+    if offer.status != HostOffer.Status.CHANGES_REQUESTED:
+        raise HostOfferError
+    _require_host_member(user, data["organisation"].pk)
+    for name, value in data.items():
+        setattr(offer, name, value)
+    offer.status = HostOffer.Status.SUBMITTED
+    offer.save()
+    offer.themes.set(themes)
+    emails.send_host_offer_submitted(offer, coordinators=_coordinators())
+    return offer
+
+
+def _review(offer: HostOffer, user, *, status: str, comment: str, allowed=(HostOffer.Status.SUBMITTED,)) -> HostOffer:
+    if not viewer_for(user).is_coordinator:
+        raise PermissionDenied
+    offer = (
+        HostOffer.objects.select_for_update(of=("self",))
+        .select_related("created_by__member", "organisation")
+        .get(pk=offer.pk)
+    )
+    if offer.status not in allowed:
+        raise HostOfferError
+    offer.status = status
+    offer.review_comment = comment
+    offer.reviewed_at = timezone.now()
+    offer.reviewed_by = user
+    return offer
+
+
+@transaction.atomic
+def host_offer_approve(*, offer: HostOffer, user, comment: str = "") -> HostOffer:
+    """A coordinator approves: a draft exchange is made from the offer, hosted by its
+    organisation and managed by the member who made it; the coordinators set its dates (the
+    first month offered, to start with) and publish it. The member is told by email."""
+    offer = _review(offer, user, status=HostOffer.Status.APPROVED, comment=comment)
+    first_month = sorted(offer.months)[0] if offer.months else timezone.now().strftime("%Y-%m")
+    year, month = (int(part) for part in first_month.split("-"))
+    starts = datetime(year, month, 1, 9, 0, tzinfo=UTC)
+    base = slugify(offer.title)[:180] or "exchange"
+    slug, n = base, 1
+    while Exchange.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    exchange = Exchange.objects.create(
+        title=offer.title,
+        slug=slug,
+        description=offer.description,
+        kind=Exchange.Kind.VISIT if offer.format != Exchange.Format.ONLINE else Exchange.Kind.ONLINE,
+        format=offer.format,
+        working_languages=offer.working_languages,
+        capacity=offer.capacity,
+        city=offer.city,
+        country=offer.organisation.country,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=7),
+        status=Exchange.Status.DRAFT,
+    )
+    exchange.hosts.add(offer.organisation)
+    exchange.themes.set(offer.themes.all())
+    member = getattr(offer.created_by, "member", None) if offer.created_by else None
+    if member is not None:
+        exchange.managers.add(member)
+    offer.exchange = exchange
+    offer.save()
+    emails.send_host_offer_decided(offer)
+    return offer
+
+
+@transaction.atomic
+def host_offer_request_changes(*, offer: HostOffer, user, comment: str) -> HostOffer:
+    offer = _review(offer, user, status=HostOffer.Status.CHANGES_REQUESTED, comment=comment)
+    offer.save()
+    emails.send_host_offer_decided(offer)
+    return offer
+
+
+@transaction.atomic
+def host_offer_decline(*, offer: HostOffer, user, comment: str = "") -> HostOffer:
+    offer = _review(
+        offer,
+        user,
+        status=HostOffer.Status.DECLINED,
+        comment=comment,
+        allowed=(HostOffer.Status.SUBMITTED, HostOffer.Status.CHANGES_REQUESTED),
+    )
+    offer.save()
+    emails.send_host_offer_decided(offer)
+    return offer

@@ -22,6 +22,7 @@ from core.db import ListSubquery
 from core.policy import representative, viewer_for
 from core.text import markdown_to_safe_html
 from exchanges import services
+from exchanges.check_in import check_in_url, qr_svg
 from exchanges.filters import ExchangeFilter
 from exchanges.forms import ReflectionForm, RegistrationForm
 from exchanges.ics import calendar_bytes
@@ -291,6 +292,8 @@ def detail(request, slug):
             and registration.state in ("confirmed", "accepted", "applied")
             and not exchange.starts_at <= now,
             "can_reflect": participant and exchange.starts_at <= now,
+            "can_manage": viewer.is_authenticated
+            and Exchange.objects.managed_by(viewer).filter(pk=exchange.pk).exists(),
         },
     )
 
@@ -312,7 +315,12 @@ def register(request, slug):
     form = RegistrationForm(request.POST or None, exchange=exchange)
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.registration_create(exchange=exchange, user=request.user, answers=form.cleaned_data)
+            result = services.registration_create(
+                exchange=exchange,
+                user=request.user,
+                answers=form.cleaned_data,
+                question_answers=form.question_answers(),
+            )
         except services.ExchangeError as error:
             return _refuse(request, exchange, error)
         state = result.registration.state
@@ -470,12 +478,27 @@ def mine(request):
     groups["past"].reverse()
     for registration in groups["waitlisted"]:
         registration.rank = (registration.ahead or 0) + 1
+    # The personal check-in code, and its QR code for the manager's phone at the door.
+    for registration in groups["upcoming"]:
+        if registration.exchange.status != Exchange.Status.CANCELLED:
+            url = check_in_url(registration, slug=registration.exchange.slug)
+            registration.check_in_qr = qr_svg(url, title=_("QR code of your check-in code"))
     feed = CalendarFeed.objects.filter(user=request.user).first()
+    # The exchanges this person is named to manage (and the policy lets them).
+    managing = (
+        Exchange.objects.managed_by(request.viewer)
+        .filter(managers=request.viewer.member_id)
+        .with_translation()
+        .order_by("starts_at")
+        if request.viewer.member_id
+        else []
+    )
     return render(
         request,
         "exchanges/registration_mine.html",
         {
             **groups,
+            "managing": list(managing),
             "feed_url": request.build_absolute_uri(feed.private_url()) if feed else None,
         },
     )

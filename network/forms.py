@@ -32,6 +32,7 @@ class MemberForm(forms.ModelForm):
             "photo",
             "photo_alt",
             "visibility",
+            "suggestable",
             "preferred_language",
             "time_zone",
         ]
@@ -40,6 +41,7 @@ class MemberForm(forms.ModelForm):
             "bio": forms.Textarea(attrs={"rows": 5, "maxlength": 1000}),
         }
         help_texts = {
+            "suggestable": _("Organisers in other countries may see your name among the people they could learn from."),
             "display_name": _("The name other members see."),
             "bio": _("A few lines about you and your organising (at most 1,000 characters)."),
             "visibility": _(

@@ -247,6 +247,9 @@ class Member(models.Model):
     visibility = models.CharField(
         _("profile visibility"), max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
     )
+    # Matchmaking (/matches/) may show this person beside their organisation to organisers in
+    # other countries; a hidden profile is never shown, whatever this says.
+    suggestable = models.BooleanField(_("suggest me to organisers in other countries"), default=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="en"
     )

@@ -69,6 +69,7 @@ def export(user: User) -> dict:
             "photo": _absolute(member.photo.url) if member.photo else None,
             "photo_alt": member.photo_alt,
             "visibility": member.visibility,
+            "suggestable": member.suggestable,
             "preferred_language": member.preferred_language,
             "time_zone": member.time_zone,
             "created_at": iso(member.created_at),

@@ -29,6 +29,8 @@ from network import search as network_search
 from network.models import Member, Organisation, User
 from practice import search as practice_search
 from practice.models import Guide, GuideWork, JointAction, JointActionUpdate, Participation
+from programmes import search as programmes_search
+from programmes.models import Programme
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,13 @@ def sources() -> dict[str, Source]:
                 visible=network_search.member_visible,
                 # A deactivated or deleted account takes its profile out of the results.
                 triggers={User: network_search.members_of_user},
+            ),
+            Source(
+                model=Programme,
+                kind="programme",
+                label=_("Programme"),
+                document=programmes_search.document,
+                visible=programmes_search.visible,
             ),
         )
     }

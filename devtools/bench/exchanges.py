@@ -167,6 +167,18 @@ def _admin_pages(ctx) -> None:
     )
 
 
+def _manager_pages(ctx) -> None:
+    """The managers' pages of the largest exchange (400 registrations): its overview with every
+    answer and the check-in list, whole and searched (a page of 50 each; the issue's target
+    for a 500-person check-in page is 10x the floor)."""
+    seed_largest_exchange()
+    coordinator = _coordinator()
+    base = f"/exchanges/{LARGEST_SLUG}/manage/"
+    ctx.measure_page("manager's page: largest exchange", base, coordinator)
+    ctx.measure_page("check-in: largest exchange", f"{base}check-in/", coordinator)
+    ctx.measure_page("check-in searched: largest exchange", f"{base}check-in/?q=a", coordinator)
+
+
 def run(ctx) -> None:
     sample = (
         Exchange.objects.published()
@@ -202,6 +214,7 @@ def run(ctx) -> None:
         )
 
     _admin_pages(ctx)
+    _manager_pages(ctx)
 
     ctx.report("exchange sign-up POST", median_ms=round(_signup_latency(), 2))
 

@@ -19,7 +19,17 @@ from django.utils import timezone
 
 from core import cache
 from devtools.seed import pictures
-from exchanges.models import Exchange, ExchangeTranslation, Reflection, Registration, Session
+from exchanges.models import (
+    Answer,
+    Exchange,
+    ExchangeTranslation,
+    HostOffer,
+    Question,
+    Reflection,
+    Registration,
+    Session,
+    host_offer_months,
+)
 from network.models import Member, Organisation, Role, Theme, User
 
 # Demo accounts only (seed_demo refuses to run with DEBUG off).
@@ -532,11 +542,169 @@ def seed_demo(*, stdout) -> None:
             created += 1
     translated = _demo_translations()
     stdout.write(f"exchanges: {created} demo exchanges added, {translated} translations.")
+    _demo_hosting(organiser)
     # A few exchanges with a cover image (drawn with Pillow), only where none is set yet.
     for exchange in Exchange.objects.filter(slug__in=COVERS, cover=""):
         exchange.cover = pictures.cover(exchange.slug)
         exchange.cover_alt = COVERS[exchange.slug]
         exchange.save(update_fields=["cover", "cover_alt", "updated_at"])
+
+
+# The exchanges' own questions (two exchanges): (slug, label, kind, choices, required, sensitive,
+# shown only if the question at that index is answered with that value).
+DEMO_QUESTIONS = [
+    ("visit-tillsammans-hjallbo", "Will you join the evening walk through Hjällbo?", "yes_no", "", True, False, None),
+    ("visit-tillsammans-hjallbo", "How many nights do you need a bed for?", "number", "", False, False, None),
+    (
+        "visit-tillsammans-hjallbo",
+        "Anything about your health we should know for the walk?",
+        "short_text",
+        "",
+        False,
+        True,
+        (0, "yes"),
+    ),
+    (
+        "european-learning-exchange",
+        "Which workshop track would you like?",
+        "single_choice",
+        "Housing and tenants\nYouth leadership\nClimate in the neighbourhood",
+        True,
+        False,
+        None,
+    ),
+    (
+        "european-learning-exchange",
+        "Which languages could you help interpret?",
+        "multiple_choice",
+        "Swedish\nDutch\nPolish\nItalian",
+        False,
+        False,
+        None,
+    ),
+]
+
+
+def _demo_hosting(organiser) -> None:
+    """Custom questions on two exchanges (with some answers), the organiser as a manager of
+    the visit their organisation hosts, checked-in participants of a past visit, two offers to
+    host waiting for the coordinators and an approved member-proposed exchange (a draft with
+    its managers). Idempotent: each part is added only where it is missing."""
+    exchanges = {e.slug: e for e in Exchange.objects.filter(slug__in={q[0] for q in DEMO_QUESTIONS})}
+    for slug, exchange in exchanges.items():
+        if exchange.questions.exists():
+            continue
+        made = []
+        for position, (q_slug, label, kind, choices, required, sensitive, condition) in enumerate(DEMO_QUESTIONS):
+            if q_slug != slug:
+                continue
+            parent = made[condition[0]] if condition else None
+            made.append(
+                Question.objects.create(
+                    exchange=exchange,
+                    position=position,
+                    label=label,
+                    kind=kind,
+                    choices=choices,
+                    required=required,
+                    sensitive=sensitive,
+                    show_if_question=parent,
+                    show_if_value=condition[1] if condition else "",
+                )
+            )
+        first = made[0]
+        values = first.values() if first.kind != Question.Kind.YES_NO else [Question.YES, Question.NO]
+        for i, registration in enumerate(exchange.registrations.order_by("pk")[:6]):
+            Answer.objects.create(registration=registration, question=first, value=values[i % len(values)])
+    hjallbo = exchanges.get("visit-tillsammans-hjallbo")
+    if hjallbo is not None and hasattr(organiser, "member"):
+        hjallbo.managers.add(organiser.member)
+    # Checked in at the door of a past visit (the rest were marked attended afterwards).
+    past = Exchange.objects.filter(slug="visit-navet-i-bergsjon").first()
+    if past is not None and not past.registrations.filter(checked_in_at__isnull=False).exists():
+        for i, registration in enumerate(past.registrations.filter(state=State.ATTENDED).order_by("pk")):
+            if i % 2 == 0:
+                registration.checked_in_at = past.starts_at + timedelta(minutes=5 + i)
+                registration.save(update_fields=["checked_in_at"])
+    if HostOffer.objects.exists():
+        return
+    months = [m for m, _label in host_offer_months()]
+    offerers = {u.email: u for u in User.objects.filter(email__in=[p[0] for p in PARTICIPANTS])}
+    themes = {t.slug: t for t in Theme.objects.all()}
+    pending = [
+        (
+            "amina.yusuf@example.org",
+            "tillsammans-hjallbo",
+            "Young leaders of Hjällbo host a weekend",
+            "Our young leaders host six organisers for a weekend of one-to-ones and a football tournament.",
+            ["sv", "en"],
+            months[3:5],
+            Exchange.Format.IN_PERSON,
+            6,
+            ["youth"],
+        ),
+        (
+            "anouk.devries@example.org",
+            "gemeente-hellendoorn",
+            "Learning community of Hellendoorn online",
+            "Residents and civil servants show how their learning community decides together.",
+            ["nl", "en"],
+            months[2:3],
+            Exchange.Format.ONLINE,
+            20,
+            ["democracy-participation"],
+        ),
+    ]
+    for email, org_slug, title, description, languages, offer_months, fmt, capacity, theme_slugs in pending:
+        offer = HostOffer.objects.create(
+            kind=HostOffer.Kind.OFFER,
+            organisation=_org(org_slug),
+            created_by=offerers.get(email),
+            title=title,
+            description=description,
+            working_languages=languages,
+            months=offer_months,
+            format=fmt,
+            capacity=capacity,
+            city=_org(org_slug).city,
+        )
+        offer.themes.set([themes[s] for s in theme_slugs if s in themes])
+    # A proposal the coordinators approved: a draft exchange hosted by Digidem Lab, managed by
+    # its proposer and by the demo organiser (a member of Digidem Lab too).
+    proposer = offerers.get("erik.lindqvist@example.org")
+    digidem = _org("digidem-lab")
+    starts = _at(75, 10, "Europe/Stockholm")
+    proposed = Exchange.objects.create(
+        slug="proposed-digital-assemblies",
+        kind=Kind.ONLINE,
+        title="Digital tools for neighbourhood assemblies",
+        summary="Digidem Lab shows the tools residents use to run assemblies online and offline.",
+        description=DESCRIPTION,
+        format=Format.ONLINE,
+        working_languages=["sv", "en"],
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        time_zone="Europe/Stockholm",
+        capacity=25,
+        status=Exchange.Status.DRAFT,
+    )
+    proposed.hosts.set([digidem])
+    proposed.managers.set([m for m in (getattr(proposer, "member", None), organiser.member) if m is not None])
+    HostOffer.objects.create(
+        kind=HostOffer.Kind.PROPOSAL,
+        organisation=digidem,
+        created_by=proposer,
+        title=proposed.title,
+        description=proposed.summary,
+        working_languages=["sv", "en"],
+        months=months[2:3],
+        format=Format.ONLINE,
+        capacity=25,
+        status=HostOffer.Status.APPROVED,
+        review_comment="Welcome! We set the date with you.",
+        reviewed_at=timezone.now(),
+        exchange=proposed,
+    )
 
 
 def _demo_translations() -> int:

@@ -193,6 +193,8 @@ def test_admin_change_of_time_emails_participants(client_as, django_capture_on_c
             "registration_closes_at_1": "",
             "translations-TOTAL_FORMS": "0",
             "translations-INITIAL_FORMS": "0",
+            "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0",
             "sessions-TOTAL_FORMS": "0",
             "sessions-INITIAL_FORMS": "0",
             "registrations-TOTAL_FORMS": "1",

@@ -109,6 +109,8 @@ def test_a_session_with_a_facilitator_is_added_from_the_exchange_form(client_as)
         {
             "translations-TOTAL_FORMS": "0",
             "translations-INITIAL_FORMS": "0",
+            "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0",
             "sessions-TOTAL_FORMS": "1",
             "sessions-INITIAL_FORMS": "0",
             "sessions-0-title": "Opening circle",

@@ -27,7 +27,9 @@ from digests.models import DigestDelivery, DigestPreference
 from evidence import services as evidence_services
 from evidence.models import Answer, Consent, EvidenceRecord, Question, Response, Revision, Round
 from exchanges import services as exchange_services
-from exchanges.models import CalendarFeed, Exchange, Reflection, Registration
+from exchanges.models import Answer as ExchangeAnswer
+from exchanges.models import CalendarFeed, Exchange, HostOffer, Reflection, Registration
+from exchanges.models import Question as ExchangeQuestion
 from exchanges.models import Session as ExchangeSession
 from invitations.models import Invitation
 from invitations.services import invitation_create
@@ -36,6 +38,7 @@ from outbox.models import OutboxMessage
 from outbox.services import email_queue_rendered
 from practice import services as practice_services
 from practice.models import Guide, GuideImage, GuideRevision, JointAction, JointActionUpdate
+from programmes.models import Enrolment, Programme
 from tests.factories.evidence import CommunityFactory, RoundFactory
 from tests.factories.exchanges import ExchangeFactory, SessionFactory
 from tests.factories.files import image_bytes
@@ -62,6 +65,9 @@ ANSWERS = {
     "pseudonym": "Pseudonym-SPLATT",
     "invitation_name": "Zlatana Invited-Name",
     "photo_alt": "Photo-description-XYZZY",
+    "question_answer": "Own-question-FNORD",
+    "sensitive_question_answer": "Sensitive-question-BLORB",
+    "host_offer": "Host-offer-KALEIDO",
 }
 TRAVEL_COST = Decimal("1234.56")
 
@@ -147,7 +153,38 @@ def person_everything(*, coordinator: User) -> Person:
         "travel_cost_estimate": TRAVEL_COST,
         "consent_show_name": True,
     }
-    exchange_services.registration_create(exchange=full, user=user, answers=answers)
+    # … answering the exchange's own questions, one of them sensitive …
+    asked = ExchangeQuestion.objects.create(exchange=full, label="What do you organise on?", position=1)
+    sensitive = ExchangeQuestion.objects.create(exchange=full, label="Medication?", position=2, sensitive=True)
+    exchange_services.registration_create(
+        exchange=full,
+        user=user,
+        answers=answers,
+        question_answers={
+            asked.pk: ANSWERS["question_answer"],
+            sensitive.pk: ANSWERS["sensitive_question_answer"],
+        },
+    )
+    # … and naming them a manager of the exchange their organisation hosts.
+    full.hosts.add(org)
+    full.managers.add(member)
+    # … enrolled in a programme's cohort …
+    Enrolment.objects.create(
+        programme=Programme.objects.create(
+            title="Programme PD", slug="programme-pd", starts_on=now.date(), ends_on=now.date()
+        ),
+        user=user,
+        state=Enrolment.State.ENROLLED,
+    )
+    HostOffer.objects.create(
+        organisation=org,
+        created_by=user,
+        title="Offer PD",
+        description=ANSWERS["host_offer"],
+        format=Exchange.Format.IN_PERSON,
+        months=["2030-05"],
+        working_languages=["sv"],
+    )
     waiting = UserFactory(email="waiting.next@example.org")
     exchange_services.registration_create(exchange=full, user=waiting)
     # … an application with its answers …
@@ -314,6 +351,10 @@ def person_everything(*, coordinator: User) -> Person:
         Reflection: lambda: Reflection.objects.filter(registration__user=user).exclude(stay_in_touch=""),
         CalendarFeed: lambda: CalendarFeed.objects.filter(user=user),
         ExchangeSession: lambda: ExchangeSession.objects.filter(facilitators=member),
+        ExchangeAnswer: lambda: ExchangeAnswer.objects.filter(registration__user=user),
+        Exchange: lambda: Exchange.objects.filter(managers=member),
+        HostOffer: lambda: HostOffer.objects.filter(created_by=user),
+        Enrolment: lambda: Enrolment.objects.filter(user=user),
         EvidenceRecord: lambda: EvidenceRecord.objects.filter(created_by=user),
         Consent: lambda: Consent.objects.filter(storyteller=user, withdrawn_at__isnull=True),
         Revision: lambda: Revision.objects.filter(user=user),

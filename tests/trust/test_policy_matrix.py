@@ -34,9 +34,10 @@ from digests.services import digest_preview
 from evidence.dashboard import selected_stories
 from evidence.models import Community, Consent, EvidenceRecord, Framework, Round
 from evidence.services import attachment_add
-from exchanges.models import PARTICIPANT_STATES, CalendarFeed, Exchange
+from exchanges.models import PARTICIPANT_STATES, CalendarFeed, Exchange, HostOffer
 from network.models import Member, Membership, User
 from practice.models import Guide, GuideImage, JointAction, JointActionUpdate
+from programmes.models import Programme
 from tests.factories.evidence import ConsentFactory, EvidenceRecordFactory
 from tests.factories.exchanges import ExchangeFactory, RegistrationFactory
 from tests.factories.files import PNG
@@ -461,6 +462,11 @@ def _exchange(status):
         Exchange.objects.filter(pk=exchange.pk).update(published_at=world.when if status != "draft" else None)
         # The approved member takes part; feeds for every signed-in viewer.
         RegistrationFactory(exchange=exchange, user=world.users["member"])
+        # Hosted by the organisation and naming three managers: the approved member (who
+        # manages it), one whose membership is only requested and a member of another
+        # organisation (neither of whom does: the policy reads approved facts).
+        exchange.hosts.add(world.organisation)
+        exchange.managers.add(*(world.users[n].member for n in ("member", "requested", "other_member")))
         return exchange
 
     return build
@@ -557,6 +563,18 @@ EXCHANGES = Kind(
             ("exchanges:feed",),
         ),
         Surface(
+            "manager's page",
+            lambda pages, world, name, obj, token: _in(pages, reverse("exchanges:manage", args=[obj.slug]), token),
+            lambda world, viewer, obj: _has(Exchange.objects.managed_by(viewer), obj),
+            ("exchanges:manage",),
+        ),
+        Surface(
+            "check-in page",
+            lambda pages, world, name, obj, token: _in(pages, reverse("exchanges:check_in", args=[obj.slug]), token),
+            lambda world, viewer, obj: _has(Exchange.objects.managed_by(viewer), obj),
+            ("exchanges:check_in",),
+        ),
+        Surface(
             "my exchanges",
             lambda pages, world, name, obj, token: _in(pages, reverse("exchanges:mine"), token),
             lambda world, viewer, obj: viewer.is_user(world.users["member"].pk),
@@ -576,6 +594,103 @@ EXCHANGES = Kind(
                 obj.status == Exchange.Status.PUBLISHED
                 and _has(Exchange.objects.visible_to(viewer), obj)
                 and obj.joinable_by(viewer)
+            )
+        ),
+    ],
+)
+
+
+# --- offers to host -------------------------------------------------------------------------
+
+
+def _host_offer(status):
+    def build(world, token):
+        return HostOffer.objects.create(
+            organisation=world.organisation,
+            created_by=world.users["member"],
+            title=f"Offer {token}",
+            description="Three days of door-knocking.",
+            format=Exchange.Format.IN_PERSON,
+            months=[world.when.strftime("%Y-%m")],
+            working_languages=["en"],
+            status=status,
+        )
+
+    return build
+
+
+HOST_OFFERS = Kind(
+    name="host offer",
+    model=HostOffer,
+    states={
+        "submitted": _host_offer(HostOffer.Status.SUBMITTED),
+        "changes requested": _host_offer(HostOffer.Status.CHANGES_REQUESTED),
+    },
+    surfaces=[
+        Surface(
+            "own offers",
+            lambda pages, world, name, obj, token: _in(pages, reverse("exchanges:host"), token),
+            lambda world, viewer, obj: _has(
+                HostOffer.objects.visible_to(viewer).filter(created_by_id=viewer.user_id), obj
+            ),
+            ("exchanges:host",),
+        ),
+        Surface(
+            "changing an offer",
+            lambda pages, world, name, obj, token: _in(
+                pages, reverse("exchanges:host_offer_edit", args=[obj.pk]), token
+            ),
+            lambda world, viewer, obj: (
+                obj.editable and _has(HostOffer.objects.visible_to(viewer).filter(created_by_id=viewer.user_id), obj)
+            ),
+            ("exchanges:host_offer_edit",),
+        ),
+    ],
+)
+
+
+# --- programmes ----------------------------------------------------------------------------
+
+
+def _programme(status):
+    def build(world, token):
+        return Programme.objects.create(
+            title=f"Programme {token}",
+            slug=f"programme-{token}",
+            starts_on=world.when.date(),
+            ends_on=world.when.date(),
+            status=status,
+        )
+
+    return build
+
+
+PROGRAMMES = Kind(
+    name="programme",
+    model=Programme,
+    states={"draft": _programme(Programme.Status.DRAFT), "published": _programme(Programme.Status.PUBLISHED)},
+    surfaces=[
+        Surface(
+            "list",
+            lambda pages, world, name, obj, token: _in(pages, reverse("programmes:index"), token),
+            lambda world, viewer, obj: _has(Programme.objects.visible_to(viewer), obj),
+            ("programmes:index",),
+        ),
+        Surface(
+            "page",
+            lambda pages, world, name, obj, token: _in(pages, obj.get_absolute_url(), token),
+            lambda world, viewer, obj: _has(Programme.objects.visible_to(viewer), obj),
+            ("programmes:detail",),
+        ),
+        Surface(
+            "attendance",
+            lambda pages, world, name, obj, token: _in(pages, reverse("programmes:attendance", args=[obj.slug]), token),
+            lambda world, viewer, obj: viewer.is_coordinator,
+            ("programmes:attendance",),
+        ),
+        search_surface(
+            lambda world, viewer, obj: _has(
+                Programme.objects.visible_to(viewer).filter(status=Programme.Status.PUBLISHED), obj
             )
         ),
     ],
@@ -752,7 +867,7 @@ ROUNDS = Kind(
 )
 
 
-KINDS = [EVIDENCE, GUIDES, EXCHANGES, JOINT_ACTIONS, MEMBERS, ROUNDS]
+KINDS = [EVIDENCE, GUIDES, EXCHANGES, HOST_OFFERS, PROGRAMMES, JOINT_ACTIONS, MEMBERS, ROUNDS]
 
 
 # --- the matrix -------------------------------------------------------------------------------
@@ -883,6 +998,14 @@ EXEMPT = {
     "exchanges:offer_accept": "a POST on one's own offer",
     "exchanges:offer_decline": "a POST on one's own offer",
     "exchanges:reflection": "one's own reflection",
+    "matches:suggestions": "organisations (public facts) suggested to the person from their own profile "
+    "(tests/matches)",
+    "matches:pairs": "coordinators only; organisations are public facts (tests/matches)",
+    "programmes:enrol": "a POST enrolling oneself in a visible programme (tests/programmes)",
+    "programmes:leave": "a POST on one's own enrolment (tests/programmes)",
+    "exchanges:manage_": "a manager's form, download or POST: Exchange.objects.managed_by "
+    "(tests/exchanges/test_manage.py tries each on another exchange, for every role)",
+    "exchanges:check_in_": "a manager's POST: Exchange.objects.managed_by (tests/exchanges/test_manage.py)",
     "invitations:": "coordinators' invitation pages (tests/invitations)",
     "digests:": "the person's own digest preferences (tests/digests)",
     "manifest": "the web app manifest: the site's name and icons, the same for everyone",

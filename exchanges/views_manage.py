@@ -1,0 +1,412 @@
+"""Managing one exchange outside the admin: for its managers (members of a host organisation
+the exchange names) and coordinators. Which exchanges a viewer manages is the policy's
+``Exchange.objects.managed_by``; every view here starts from it, so another exchange's
+address is a 404 for a manager."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.spreadsheets import csv_response, xlsx_response
+from exchanges import services
+from exchanges.exports import participants_queryset, participants_table
+from exchanges.forms import (
+    CheckInSearchForm,
+    ExchangeDescriptionForm,
+    HostOfferForm,
+    ParticipantsEmailForm,
+    QuestionForm,
+    SessionForm,
+)
+from exchanges.models import (
+    PARTICIPANT_STATES,
+    Answer,
+    Exchange,
+    HostOffer,
+    Question,
+    Registration,
+    Session,
+    registration_id_for_code,
+)
+from network.models import Organisation
+
+State = Registration.State
+CHECK_IN_PER_PAGE = 50
+
+
+def _managed_exchange(request, slug: str) -> Exchange:
+    """The exchange if the viewer manages it (the policy), else 404."""
+    return get_object_or_404(Exchange.objects.managed_by(request.viewer).with_translation(), slug=slug)
+
+
+def _participant(exchange: Exchange, registration_id: int) -> Registration:
+    registration = get_object_or_404(
+        Registration.objects.select_related("user__member"), pk=registration_id, exchange=exchange
+    )
+    registration.exchange = exchange
+    return registration
+
+
+# --- check-in ------------------------------------------------------------------------------
+
+
+def _check_in_query(request) -> dict:
+    """The search and code to go back to after a tap (only well-formed values)."""
+    form = CheckInSearchForm(request.POST)
+    if not form.is_valid():
+        return {}
+    return {k: v for k, v in form.cleaned_data.items() if v}
+
+
+def _back_to_check_in(request, exchange: Exchange, registration_id: int):
+    query = _check_in_query(request)
+    url = reverse("exchanges:check_in", kwargs={"slug": exchange.slug})
+    return redirect(f"{url}{'?' + urlencode(query) if query else ''}#registration-{registration_id}")
+
+
+@login_required
+@require_GET
+def check_in(request, slug):
+    """The check-in list: participants by name, a search, the counts, and per person one
+    button (check in, or undo). A personal code (``?code=``, from the participant's QR code)
+    narrows the list to that one participant."""
+    exchange = _managed_exchange(request, slug)
+    form = CheckInSearchForm(request.GET or None)
+    query = form.cleaned_data if form.is_valid() else {}
+    participants = Registration.objects.filter(exchange=exchange, state__in=PARTICIPANT_STATES)
+    counts = participants.aggregate(expected=Count("pk"), checked_in=Count("pk", filter=Q(state=State.ATTENDED)))
+    rows = participants.select_related("user__member").order_by("user__member__display_name", "pk")
+    code = query.get("code")
+    search = query.get("q")
+    if code:
+        registration_id = registration_id_for_code(code, exchange_id=exchange.pk)
+        rows = rows.filter(pk=registration_id) if registration_id else rows.none()
+        if registration_id is None:
+            messages.error(request, _("This code does not belong to a participant of this exchange."))
+    elif search:
+        rows = rows.filter(
+            Q(user__member__display_name__icontains=search)
+            | Q(user__first_name__icontains=search)
+            | Q(user__last_name__icontains=search)
+            | Q(user__email__icontains=search)
+        )
+    page = Paginator(rows, CHECK_IN_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "exchanges/manage_check_in.html",
+        {
+            "exchange": exchange,
+            "text": exchange.text(),
+            "form": form if form.is_bound else CheckInSearchForm(),
+            "page": page,
+            "counts": counts,
+            "search": search or "",
+            "code": code or "",
+            "query": urlencode({k: v for k, v in query.items() if v}),
+            "opens": exchange.check_in_opens().date(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def check_in_do(request, slug, registration_id):
+    exchange = _managed_exchange(request, slug)
+    registration = _participant(exchange, registration_id)
+    try:
+        done = services.check_in(registration=registration)
+    except services.ExchangeError as error:
+        messages.error(request, error.message)
+    else:
+        name = registration.user.public_name
+        if done:
+            messages.success(request, _("%(name)s is checked in.") % {"name": name})
+        else:
+            messages.info(request, _("%(name)s was already checked in.") % {"name": name})
+    return _back_to_check_in(request, exchange, registration.pk)
+
+
+@login_required
+@require_POST
+def check_in_undo(request, slug, registration_id):
+    exchange = _managed_exchange(request, slug)
+    registration = _participant(exchange, registration_id)
+    if services.check_in_undo(registration=registration):
+        messages.success(request, _("Check-in undone for %(name)s.") % {"name": registration.user.public_name})
+    return _back_to_check_in(request, exchange, registration.pk)
+
+
+# --- the exchange's own page for its managers ------------------------------------------------
+
+REGISTRATIONS_PER_PAGE = 50
+# Who a manager's list shows: everyone still in the exchange or who took part.
+LISTED_STATES = (*PARTICIPANT_STATES, State.APPLIED, State.WAITLISTED, State.OFFERED)
+
+
+def _registrations(exchange: Exchange):
+    """The exchange's registrations with what the list shows, in a constant number of queries."""
+    answers = Answer.objects.select_related("question").order_by("question__position", "question_id")
+    return (
+        Registration.objects.filter(exchange=exchange, state__in=LISTED_STATES)
+        .select_related("user__member")
+        .prefetch_related(Prefetch("answers", queryset=answers))
+        .order_by("state", "user__member__display_name", "pk")
+    )
+
+
+@login_required
+@require_GET
+def manage(request, slug):
+    """The exchange at a glance for its managers: counts, the registrations with every answer
+    (access and dietary needs and sensitive answers included: hosts need them to host, and
+    the policy gives them to whoever manages the exchange), and what they can do."""
+    exchange = _managed_exchange(request, slug)
+    counts = Registration.objects.filter(exchange=exchange).aggregate(
+        participants=Count("pk", filter=Q(state__in=PARTICIPANT_STATES)),
+        checked_in=Count("pk", filter=Q(state=State.ATTENDED)),
+        applied=Count("pk", filter=Q(state=State.APPLIED)),
+        waitlisted=Count("pk", filter=Q(state=State.WAITLISTED)),
+    )
+    page = Paginator(_registrations(exchange), REGISTRATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "exchanges/manage.html",
+        {
+            "exchange": exchange,
+            "text": exchange.text(),
+            "counts": counts,
+            "page": page,
+            "sessions": list(exchange.sessions.all()),
+            "questions": list(exchange.questions.select_related("show_if_question")),
+        },
+    )
+
+
+def _export_rows(request, exchange: Exchange):
+    registrations = Registration.objects.filter(exchange=exchange, state__in=PARTICIPANT_STATES).order_by("created_at")
+    # Managers see the sensitive answers of the exchanges the policy lets them manage.
+    sensitive = Exchange.objects.managed_by(request.viewer).filter(pk=exchange.pk).exists()
+    return participants_table(participants_queryset(registrations), sensitive=sensitive)
+
+
+@login_required
+@require_GET
+def export_csv(request, slug):
+    exchange = _managed_exchange(request, slug)
+    header, rows = _export_rows(request, exchange)
+    return csv_response(f"{exchange.slug[:60]}-participants.csv", header, rows)
+
+
+@login_required
+@require_GET
+def export_xlsx(request, slug):
+    exchange = _managed_exchange(request, slug)
+    header, rows = _export_rows(request, exchange)
+    return xlsx_response(f"{exchange.slug[:60]}-participants.xlsx", _("Participants"), header, rows)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, slug):
+    exchange = _managed_exchange(request, slug)
+    form = ExchangeDescriptionForm(request.POST or None, instance=Exchange.objects.get(pk=exchange.pk))
+    if request.method == "POST" and form.is_valid():
+        services.exchange_update(exchange=form.instance, **{f: form.cleaned_data[f] for f in form.changed_data})
+        messages.success(request, _("The description is saved."))
+        return redirect("exchanges:manage", slug=exchange.slug)
+    return _form_page(request, exchange, form, _("Edit the description"))
+
+
+def _form_page(request, exchange, form, title, *, action=None):
+    return render(
+        request,
+        "exchanges/manage_form.html",
+        {"exchange": exchange, "text": exchange.text(), "form": form, "title": title, "action": action},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_add(request, slug):
+    exchange = _managed_exchange(request, slug)
+    form = SessionForm(request.POST or None, instance=Session(exchange=exchange))
+    if request.method == "POST" and form.is_valid():
+        services.session_save(session=form.instance)
+        messages.success(request, _("The session is added to the programme."))
+        return redirect("exchanges:manage", slug=exchange.slug)
+    return _form_page(request, exchange, form, _("Add a session"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request, slug, session_id):
+    exchange = _managed_exchange(request, slug)
+    session = get_object_or_404(Session, pk=session_id, exchange=exchange)
+    form = SessionForm(request.POST or None, instance=session)
+    if request.method == "POST" and form.is_valid():
+        services.session_save(session=form.instance)
+        messages.success(request, _("The session is saved."))
+        return redirect("exchanges:manage", slug=exchange.slug)
+    return _form_page(request, exchange, form, _("Edit the session"))
+
+
+@login_required
+@require_POST
+def session_delete(request, slug, session_id):
+    exchange = _managed_exchange(request, slug)
+    session = get_object_or_404(Session, pk=session_id, exchange=exchange)
+    services.session_delete(session=session)
+    messages.success(request, _("The session is removed from the programme."))
+    return redirect("exchanges:manage", slug=exchange.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_add(request, slug):
+    exchange = _managed_exchange(request, slug)
+    form = QuestionForm(request.POST or None, instance=Question(exchange=exchange))
+    if request.method == "POST" and form.is_valid():
+        services.question_save(question=form.instance)
+        messages.success(request, _("The question is added to the sign-up form."))
+        return redirect("exchanges:manage", slug=exchange.slug)
+    return _form_page(request, exchange, form, _("Add a question"))
+
+
+@login_required
+@require_POST
+def question_delete(request, slug, question_id):
+    exchange = _managed_exchange(request, slug)
+    question = get_object_or_404(Question, pk=question_id, exchange=exchange)
+    services.question_delete(question=question)
+    messages.success(request, _("The question and its answers are removed."))
+    return redirect("exchanges:manage", slug=exchange.slug)
+
+
+def _decide(request, slug, registration_id, service, done):
+    exchange = _managed_exchange(request, slug)
+    registration = _participant(exchange, registration_id)
+    try:
+        service(registration=registration)
+    except services.ExchangeError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done % {"name": registration.user.public_name})
+    return redirect("exchanges:manage", slug=exchange.slug)
+
+
+@login_required
+@require_POST
+def application_accept(request, slug, registration_id):
+    return _decide(
+        request, slug, registration_id, services.application_accept, _("%(name)s is accepted and told by email.")
+    )
+
+
+@login_required
+@require_POST
+def application_decline(request, slug, registration_id):
+    return _decide(
+        request, slug, registration_id, services.application_decline, _("%(name)s is declined and told by email.")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def message(request, slug):
+    exchange = _managed_exchange(request, slug)
+    form = ParticipantsEmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        count = services.exchange_email_participants(
+            exchange=Exchange.objects.get(pk=exchange.pk),
+            subject=form.cleaned_data["subject"],
+            message=form.cleaned_data["message"],
+        )
+        messages.success(
+            request, ngettext("%(count)d email queued.", "%(count)d emails queued.", count) % {"count": count}
+        )
+        return redirect("exchanges:manage", slug=exchange.slug)
+    return _form_page(request, exchange, form, _("Message the participants"))
+
+
+# --- offers to host and proposed exchanges ---------------------------------------------------
+
+
+def _host_organisations(request):
+    """The organisations the viewer may offer for: those of their approved memberships, for a
+    member (funders and coordinators offer nothing here; coordinators use the admin)."""
+    viewer = request.viewer
+    if not viewer.is_member:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(pk__in=viewer.organisation_ids).order_by("name")
+
+
+def _host_form_data(form) -> tuple[dict, list]:
+    data = {k: v for k, v in form.cleaned_data.items() if k != "themes"}
+    return data, list(form.cleaned_data.get("themes") or [])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def host(request):
+    """Offer to host, or propose an exchange, for one of your organisations; your offers and
+    what the coordinators said."""
+    organisations = _host_organisations(request)
+    may_offer = organisations.exists()
+    form = HostOfferForm(request.POST or None, organisations=organisations) if may_offer else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data, themes = _host_form_data(form)
+            services.host_offer_submit(user=request.user, data=data, themes=themes)
+            messages.success(request, _("Thank you. The coordinators will review it and tell you by email."))
+            return redirect("exchanges:host")
+    offers = list(
+        HostOffer.objects.visible_to(request.viewer)
+        .filter(created_by_id=request.user.pk)
+        .select_related("organisation", "exchange")
+    )
+    return render(
+        request,
+        "exchanges/host.html",
+        {"form": form, "offers": offers, "may_offer": may_offer},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def host_offer_edit(request, pk):
+    """Change an offer the coordinators asked changes for, and send it again."""
+    offer = get_object_or_404(HostOffer.objects.visible_to(request.viewer).filter(created_by_id=request.user.pk), pk=pk)
+    if not offer.editable:
+        messages.info(request, _("This offer can be changed only when the coordinators ask for changes."))
+        return redirect("exchanges:host")
+    form = HostOfferForm(request.POST or None, instance=offer, organisations=_host_organisations(request))
+    if request.method == "POST" and form.is_valid():
+        data, themes = _host_form_data(form)
+        try:
+            services.host_offer_resubmit(offer=offer, user=request.user, data=data, themes=themes)
+        except services.ExchangeError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Sent again to the coordinators."))
+        return redirect("exchanges:host")
+    return render(
+        request,
+        "exchanges/host_edit.html",
+        {"form": form, "offer": offer},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,51 @@
+"""Coordinators make programmes, pick their exchanges and accept cohort applications."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from programmes import services
+from programmes.models import Enrolment, Programme
+
+
+class EnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    extra = 0
+    fields = ["user", "state", "created_at"]
+    readonly_fields = ["user", "created_at"]
+    can_delete = True
+
+    def has_add_permission(self, request, obj=None):
+        # Members enrol themselves (/programmes/<slug>/).
+        return False
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["title", "starts_on", "ends_on", "status", "cohort"]
+    list_filter = ["status", "cohort"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["exchanges"]
+    inlines = [EnrolmentInline]
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "programme", "state", "created_at"]
+    list_filter = ["state", "programme"]
+    list_select_related = ["user", "programme"]
+    search_fields = ["user__email", "programme__title"]
+    raw_id_fields = ["user", "programme"]
+    actions = ["accept"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Accept selected applications"))
+    def accept(self, request, queryset):
+        n = sum(services.enrolment_accept(enrolment=e) for e in queryset)
+        message = ngettext("%(count)d application accepted.", "%(count)d applications accepted.", n)
+        self.message_user(request, message % {"count": n}, messages.SUCCESS)

@@ -1,0 +1,167 @@
+"""Programme pages: the list, a programme's timeline, who takes part, its exchanges, evidence
+and guides, the reciprocal visits and, for a cohort, enrolment and progress; the coordinators'
+attendance across the programme."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_countries import countries as country_names
+
+from core.text import markdown_to_safe_html
+from evidence.models import EvidenceRecord
+from exchanges.models import PARTICIPANT_STATES, Exchange, Registration, Session
+from network.models import Membership, Organisation
+from practice.models import Guide
+from programmes import services
+from programmes.models import Enrolment, Programme
+
+
+def _programme_for(request, slug: str) -> Programme:
+    return get_object_or_404(Programme.objects.visible_to(request.viewer), slug=slug)
+
+
+@require_GET
+def index(request):
+    programmes = Programme.objects.visible_to(request.viewer).annotate(exchange_count=Count("exchanges"))
+    return render(request, "programmes/programme_list.html", {"programmes": programmes})
+
+
+def _exchanges(programme: Programme, viewer):
+    return list(
+        Exchange.objects.visible_to(viewer)
+        .filter(programmes=programme)
+        .with_translation()
+        .select_related("return_visit")
+        .prefetch_related(Prefetch("sessions", queryset=Session.objects.order_by("starts_at")))
+        .order_by("starts_at", "pk")
+    )
+
+
+@require_GET
+def detail(request, slug):
+    viewer = request.viewer
+    programme = _programme_for(request, slug)
+    exchanges = _exchanges(programme, viewer)
+    ids = [e.pk for e in exchanges]
+    now = timezone.now()
+    timeline = sorted(
+        [(e.starts_at, e, None) for e in exchanges]
+        + [(s.starts_at, e, s) for e in exchanges for s in e.sessions.all()],
+        key=lambda item: (item[0], item[2] is not None),
+    )
+    participants = Registration.objects.filter(exchange_id__in=ids, state__in=PARTICIPANT_STATES)
+    # Who takes part, as counts: by country and by organisation (public facts), never names.
+    countries = list(
+        participants.exclude(user__member__country="")
+        .values("user__member__country")
+        .annotate(n=Count("user", distinct=True))
+        .order_by("-n", "user__member__country")
+    )
+    organisations = list(
+        Organisation.objects.filter(
+            memberships__state=Membership.State.APPROVED,
+            memberships__member__user__registrations__in=participants,
+        )
+        .annotate(n=Count("memberships__member", distinct=True))
+        .order_by("-n", "name")[:30]
+    )
+    by_pk = {e.pk: e for e in exchanges}
+    pairs = [(e, by_pk[e.return_visit_id]) for e in exchanges if e.return_visit_id in by_pk]
+    evidence = list(
+        EvidenceRecord.objects.visible_to(viewer)
+        .filter(status=EvidenceRecord.Status.PUBLISHED, exchanges__in=ids)
+        .distinct()
+        .order_by("-published_at", "pk")[:12]
+    )
+    guides = list(
+        Guide.objects.visible_to(viewer).published().filter(work__exchanges__in=ids).distinct().order_by("title")[:12]
+    )
+    enrolment = None
+    progress = []
+    if viewer.is_authenticated and programme.has_cohort:
+        enrolment = Enrolment.objects.filter(programme=programme, user_id=viewer.user_id).first()
+        if enrolment is not None and enrolment.state == Enrolment.State.ENROLLED:
+            own = dict(
+                Registration.objects.filter(user_id=viewer.user_id, exchange_id__in=ids).values_list(
+                    "exchange_id", "state"
+                )
+            )
+            progress = [(e, own.get(e.pk)) for e in exchanges]
+    return render(
+        request,
+        "programmes/programme_detail.html",
+        {
+            "programme": programme,
+            "description_html": markdown_to_safe_html(programme.description),
+            "timeline": timeline,
+            "upcoming": [e for e in exchanges if e.ends_at >= now],
+            "past": [e for e in exchanges if e.ends_at < now],
+            "countries": [(country_names.name(row["user__member__country"]), row["n"]) for row in countries],
+            "organisations": organisations,
+            "pairs": pairs,
+            "evidence": evidence,
+            "guides": guides,
+            "enrolment": enrolment,
+            "progress": progress,
+            "may_enrol": programme.has_cohort and viewer.is_authenticated and not viewer.is_funder,
+        },
+    )
+
+
+@login_required
+@require_POST
+def enrol(request, slug):
+    programme = _programme_for(request, slug)
+    enrolment = services.enrolment_create(programme=programme, user=request.user)
+    if enrolment.state == Enrolment.State.APPLIED:
+        messages.success(request, _("Thank you for applying. The coordinators will let you know."))
+    else:
+        messages.success(request, _("You are enrolled in this programme."))
+    return redirect(programme.get_absolute_url())
+
+
+@login_required
+@require_POST
+def leave(request, slug):
+    programme = _programme_for(request, slug)
+    services.enrolment_leave(programme=programme, user=request.user)
+    messages.success(request, _("You have left the programme."))
+    return redirect(programme.get_absolute_url())
+
+
+@login_required
+@require_GET
+def attendance(request, slug):
+    """Coordinators: each enrolled member's state on every exchange of the programme."""
+    if not request.viewer.is_coordinator:
+        raise PermissionDenied
+    programme = _programme_for(request, slug)
+    exchanges = _exchanges(programme, request.viewer)
+    enrolments = list(programme.enrolments.filter(state=Enrolment.State.ENROLLED).select_related("user__member"))
+    states = {
+        (user_id, exchange_id): state
+        for user_id, exchange_id, state in Registration.objects.filter(
+            exchange__in=[e.pk for e in exchanges], user_id__in=[e.user_id for e in enrolments]
+        ).values_list("user_id", "exchange_id", "state")
+    }
+    labels = dict(Registration.State.choices)
+    rows = [
+        (
+            enrolment,
+            [labels.get(states.get((enrolment.user_id, e.pk)), "") for e in exchanges],
+            sum(states.get((enrolment.user_id, e.pk)) == Registration.State.ATTENDED for e in exchanges),
+        )
+        for enrolment in enrolments
+    ]
+    return render(
+        request,
+        "programmes/programme_attendance.html",
+        {"programme": programme, "exchanges": exchanges, "rows": rows},
+    )

@@ -1,0 +1,301 @@
+"""Managers run their own exchange outside the admin: check-in on the day, registrations and
+their answers, exports, the description, sessions, questions, applications and messages.
+The policy (``Exchange.objects.managed_by``) decides who may; every address is tried on
+another exchange by its manager."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from exchanges import services
+from exchanges.models import Answer, Exchange, Question, Registration, Session
+from network.models import Membership, Role
+from outbox.models import OutboxMessage
+from tests.factories.exchanges import ExchangeFactory, RegistrationFactory, SessionFactory
+from tests.factories.network import MembershipFactory, OrganisationFactory, UserFactory, member_for
+
+pytestmark = pytest.mark.django_db
+State = Registration.State
+
+CAST = ["anonymous", "organiser", "host_manager", "other_manager", "funder", "coordinator"]
+ALLOWED = {"host_manager", "coordinator"}
+
+
+def _manager_of(exchange, email):
+    user = UserFactory(email=email, role=Role.ORGANISER)
+    organisation = OrganisationFactory()
+    MembershipFactory(member=user.member, organisation=organisation)
+    exchange.hosts.add(organisation)
+    exchange.managers.add(user.member)
+    return user
+
+
+@pytest.fixture
+def today_exchange():
+    """An in-person exchange under way today, with a manager from its host organisation."""
+    return ExchangeFactory(
+        title="Tenant organising visit",
+        format=Exchange.Format.IN_PERSON,
+        starts_at=timezone.now() - timedelta(minutes=30),
+        time_zone="UTC",
+        capacity=None,
+    )
+
+
+@pytest.fixture
+def host_manager(today_exchange):
+    return _manager_of(today_exchange, "host.manager@example.org")
+
+
+@pytest.fixture
+def other_exchange():
+    return ExchangeFactory(title="Someone else's exchange", starts_at=timezone.now() - timedelta(minutes=30))
+
+
+@pytest.fixture
+def other_manager(other_exchange):
+    return _manager_of(other_exchange, "other.manager@example.org")
+
+
+def _manager_urls(exchange, registration, session, question):
+    slug = exchange.slug
+    return [
+        ("get", reverse("exchanges:manage", args=[slug]), {}),
+        ("get", reverse("exchanges:manage_export_csv", args=[slug]), {}),
+        ("get", reverse("exchanges:manage_export_xlsx", args=[slug]), {}),
+        ("get", reverse("exchanges:manage_edit", args=[slug]), {}),
+        ("post", reverse("exchanges:manage_edit", args=[slug]), {"summary": "Hacked", "description": "x"}),
+        ("get", reverse("exchanges:manage_session_add", args=[slug]), {}),
+        ("get", reverse("exchanges:manage_session_edit", args=[slug, session.pk]), {}),
+        ("post", reverse("exchanges:manage_session_delete", args=[slug, session.pk]), {}),
+        ("get", reverse("exchanges:manage_question_add", args=[slug]), {}),
+        ("post", reverse("exchanges:manage_question_delete", args=[slug, question.pk]), {}),
+        ("post", reverse("exchanges:manage_accept", args=[slug, registration.pk]), {}),
+        ("post", reverse("exchanges:manage_decline", args=[slug, registration.pk]), {}),
+        ("get", reverse("exchanges:manage_message", args=[slug]), {}),
+        ("post", reverse("exchanges:manage_message", args=[slug]), {"subject": "Hi", "message": "Spam"}),
+        ("get", reverse("exchanges:check_in", args=[slug]), {}),
+        ("post", reverse("exchanges:check_in_do", args=[slug, registration.pk]), {}),
+        ("post", reverse("exchanges:check_in_undo", args=[slug, registration.pk]), {}),
+    ]
+
+
+@pytest.mark.parametrize("role", CAST)
+def test_only_the_exchanges_managers_and_coordinators_reach_any_manager_address(
+    client, request, role, today_exchange, host_manager, other_manager
+):
+    registration = RegistrationFactory(exchange=today_exchange)
+    session = SessionFactory(exchange=today_exchange)
+    question = Question.objects.create(exchange=today_exchange, label="Bringing a car?", kind="yes_no")
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    for method, url, data in _manager_urls(today_exchange, registration, session, question):
+        response = getattr(client, method)(url, data)
+        if role == "anonymous":
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+        elif role in ALLOWED:
+            assert response.status_code in (200, 302), (url, response.status_code)
+        else:
+            assert response.status_code == 404, (role, url, response.status_code)
+    if role not in ALLOWED:
+        # Nothing was changed by those who may not.
+        registration.refresh_from_db()
+        today_exchange.refresh_from_db()
+        assert registration.state == State.CONFIRMED
+        assert today_exchange.summary != "Hacked"
+        assert Session.objects.filter(pk=session.pk).exists() and Question.objects.filter(pk=question.pk).exists()
+        assert not OutboxMessage.objects.filter(kind="exchange_message").exists()
+
+
+def test_a_manager_who_left_the_host_organisation_manages_nothing(client, today_exchange, host_manager):
+    Membership.objects.filter(member__user=host_manager).update(state=Membership.State.DECLINED)
+    client.force_login(host_manager)
+    assert client.get(reverse("exchanges:manage", args=[today_exchange.slug])).status_code == 404
+
+
+def test_check_in_marks_attended_once_and_undo_puts_the_place_back(client, today_exchange, host_manager):
+    registration = RegistrationFactory(exchange=today_exchange)
+    member_for(registration.user, display_name="Amina Tenant")
+    client.force_login(host_manager)
+    url = reverse("exchanges:check_in_do", args=[today_exchange.slug, registration.pk])
+    first = client.post(url, {"q": "Amina"})
+    assert first.status_code == 302 and "q=Amina" in first["Location"]
+    client.post(url)
+    registration.refresh_from_db()
+    assert registration.state == State.ATTENDED and registration.checked_in_at is not None
+    stamp = registration.checked_in_at
+    page = client.get(reverse("exchanges:check_in", args=[today_exchange.slug])).content.decode()
+    assert "Amina Tenant" in page and "1</strong> of 1 participant checked in" in page
+    registration.refresh_from_db()
+    assert registration.checked_in_at == stamp  # the second tap recorded nothing
+    client.post(reverse("exchanges:check_in_undo", args=[today_exchange.slug, registration.pk]))
+    registration.refresh_from_db()
+    assert registration.state == State.CONFIRMED and registration.checked_in_at is None
+
+
+def test_checking_in_before_the_exchanges_day_is_refused_with_a_message(client, coordinator):
+    exchange = ExchangeFactory(starts_at=timezone.now() + timedelta(days=3), time_zone="UTC")
+    registration = RegistrationFactory(exchange=exchange)
+    client.force_login(coordinator)
+    response = client.post(reverse("exchanges:check_in_do", args=[exchange.slug, registration.pk]), follow=True)
+    assert "Check-in opens on" in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.state == State.CONFIRMED
+
+
+def test_only_participants_can_be_checked_in(today_exchange):
+    waiting = RegistrationFactory(exchange=today_exchange, state=State.WAITLISTED, waitlist_position=1)
+    with pytest.raises(services.InvalidState):
+        services.check_in(registration=waiting)
+
+
+def test_search_by_name_and_the_personal_code_open_the_participants_row(client, today_exchange, host_manager):
+    amina = RegistrationFactory(exchange=today_exchange)
+    member_for(amina.user, display_name="Amina Tenant")
+    bo = RegistrationFactory(exchange=today_exchange)
+    member_for(bo.user, display_name="Bo Neighbour")
+    client.force_login(host_manager)
+    url = reverse("exchanges:check_in", args=[today_exchange.slug])
+    found = client.get(url, {"q": "amina"}).content.decode()
+    assert "Amina Tenant" in found and "Bo Neighbour" not in found
+    by_code = client.get(url, {"code": bo.check_in_code}).content.decode()
+    assert "Bo Neighbour" in by_code and "Amina Tenant" not in by_code
+
+
+def test_a_code_opens_only_its_own_registration_on_its_own_exchange(
+    client, today_exchange, other_exchange, coordinator
+):
+    mine = RegistrationFactory(exchange=today_exchange)
+    elsewhere = RegistrationFactory(exchange=other_exchange)
+    member_for(elsewhere.user, display_name="Elsewhere Person")
+    client.force_login(coordinator)
+    url = reverse("exchanges:check_in", args=[today_exchange.slug])
+    forged = f"{mine.pk}-{'0' * 20}"
+    for code in (elsewhere.check_in_code, forged, "garbage", f"{elsewhere.pk}"):
+        body = client.get(url, {"code": code}).content.decode()
+        assert "This code does not belong to a participant of this exchange." in body
+        assert "Elsewhere Person" not in body
+
+
+def test_confirmation_email_carries_the_code_and_a_qr_code(django_capture_on_commit_callbacks, organiser):
+    exchange = ExchangeFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.registration_create(exchange=exchange, user=organiser)
+    message = mail.outbox[-1]
+    assert result.registration.check_in_code in message.body
+    assert any(name == "check-in-code.png" for name, _content, _type in message.attachments)
+
+
+def test_my_exchanges_shows_the_qr_code_of_an_upcoming_place(client, organiser):
+    registration = RegistrationFactory(exchange=ExchangeFactory(), user=organiser)
+    client.force_login(organiser)
+    body = client.get(reverse("exchanges:mine")).content.decode()
+    assert registration.check_in_code in body and '<svg role="img"' in body
+
+
+def test_check_in_page_queries_do_not_grow_with_participants(client, today_exchange, host_manager):
+    client.force_login(host_manager)
+    url = reverse("exchanges:check_in", args=[today_exchange.slug])
+    RegistrationFactory(exchange=today_exchange)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    RegistrationFactory.create_batch(15, exchange=today_exchange)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+
+
+def test_manage_page_queries_do_not_grow_with_registrations(client, today_exchange, host_manager):
+    question = Question.objects.create(exchange=today_exchange, label="Car?", kind="yes_no")
+    client.force_login(host_manager)
+    url = reverse("exchanges:manage", args=[today_exchange.slug])
+    Answer.objects.create(registration=RegistrationFactory(exchange=today_exchange), question=question, value="yes")
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for registration in RegistrationFactory.create_batch(10, exchange=today_exchange):
+        Answer.objects.create(registration=registration, question=question, value="no")
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+
+
+def test_managers_see_needs_and_sensitive_answers_in_the_page_and_the_exports(client, today_exchange, host_manager):
+    question = Question.objects.create(exchange=today_exchange, label="Medication?", sensitive=True)
+    registration = RegistrationFactory(exchange=today_exchange, dietary_needs="Vegan")
+    Answer.objects.create(registration=registration, question=question, value="Insulin")
+    client.force_login(host_manager)
+    page = client.get(reverse("exchanges:manage", args=[today_exchange.slug])).content.decode()
+    assert "Vegan" in page and "Insulin" in page
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(reverse("exchanges:manage_export_csv", args=[today_exchange.slug]))
+                .content.decode()
+                .lstrip("\ufeff")
+            )
+        )
+    )
+    assert rows[1][rows[0].index("Medication?")] == "Insulin" and rows[1][rows[0].index("dietary needs")] == "Vegan"
+    sheet = load_workbook(
+        io.BytesIO(client.get(reverse("exchanges:manage_export_xlsx", args=[today_exchange.slug])).content)
+    ).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert "Medication?" in values[0] and "Insulin" in values[1]
+
+
+def test_a_manager_adds_a_session_and_a_conditional_question(client, today_exchange, host_manager):
+    client.force_login(host_manager)
+    slug = today_exchange.slug
+    start = timezone.localtime(today_exchange.starts_at)
+    response = client.post(
+        reverse("exchanges:manage_session_add", args=[slug]),
+        {
+            "title": "Walk through Hjällbo",
+            "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert response.status_code == 302
+    assert today_exchange.sessions.get().title == "Walk through Hjällbo"
+    client.post(
+        reverse("exchanges:manage_question_add", args=[slug]),
+        {"label": "Do you drive?", "kind": "yes_no", "required": "on", "position": 1},
+    )
+    drive = today_exchange.questions.get()
+    bad = client.post(
+        reverse("exchanges:manage_question_add", args=[slug]),
+        {"label": "Seats?", "kind": "number", "show_if_question": drive.pk, "show_if_value": "perhaps", "position": 2},
+    )
+    assert bad.status_code == 400 and "Choose one of" in bad.content.decode()
+    client.post(
+        reverse("exchanges:manage_question_add", args=[slug]),
+        {"label": "Seats?", "kind": "number", "show_if_question": drive.pk, "show_if_value": "yes", "position": 2},
+    )
+    assert today_exchange.questions.count() == 2
+
+
+def test_a_manager_accepts_an_application_and_messages_participants(
+    client, today_exchange, host_manager, django_capture_on_commit_callbacks
+):
+    Exchange.objects.filter(pk=today_exchange.pk).update(signup_mode=Exchange.SignupMode.APPLICATION)
+    applied = RegistrationFactory(exchange=today_exchange, state=State.APPLIED)
+    client.force_login(host_manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("exchanges:manage_accept", args=[today_exchange.slug, applied.pk]))
+        client.post(
+            reverse("exchanges:manage_message", args=[today_exchange.slug]),
+            {"subject": "Bring boots", "message": "It rains in Hjällbo."},
+        )
+    applied.refresh_from_db()
+    assert applied.state == State.ACCEPTED
+    assert OutboxMessage.objects.filter(kind="exchange_message").count() == 1

@@ -1,0 +1,109 @@
+"""Matchmaking: organisations an organiser could learn from (scored in SQL, with reasons,
+never their own, their country's or ones they met) and the coordinators' visit pairs."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from exchanges.models import Exchange, HostOffer
+from tests.conftest import ROLES
+from tests.factories.exchanges import ExchangeFactory, RegistrationFactory
+from tests.factories.network import MembershipFactory, OrganisationFactory, ThemeFactory, member_for
+
+pytestmark = pytest.mark.django_db
+SUGGESTIONS = reverse("matches:suggestions")
+PAIRS = reverse("matches:pairs")
+
+
+@pytest.fixture
+def housing():
+    return ThemeFactory(slug="housing", name="Housing")
+
+
+@pytest.fixture
+def world(organiser, housing):
+    member = member_for(organiser, country="SE", languages=["sv", "en"])
+    member.themes.add(housing)
+    home = OrganisationFactory(name="Tillsammans Hjällbo", country="SE")
+    MembershipFactory(member=member, organisation=home)
+    tenants = OrganisationFactory(name="Tenants Union Leeds", country="GB")
+    tenants.themes.add(housing)
+    speaker = MembershipFactory(organisation=tenants).member
+    speaker.languages = ["en"]
+    speaker.save()
+    visit = ExchangeFactory(title="Tenant organising visit", kind=Exchange.Kind.VISIT)
+    visit.hosts.add(tenants)
+    visit.themes.add(housing)
+    swedish = OrganisationFactory(name="Hyresgäster Malmö", country="SE")
+    swedish.themes.add(housing)
+    unrelated = OrganisationFactory(name="Chess club", country="NL")
+    return {"home": home, "tenants": tenants, "swedish": swedish, "unrelated": unrelated}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_reaches_suggestions_and_pairs(client_as, role):
+    client = client_as(role)
+    expected = {"anonymous": 302, "funder": 403}.get(role, 200)
+    assert client.get(SUGGESTIONS).status_code == expected
+    assert client.get(PAIRS).status_code == {"anonymous": 302, "coordinator": 200}.get(role, 403)
+
+
+def test_suggestions_cross_borders_with_reasons_in_words(client_as, world):
+    body = client_as("organiser").get(SUGGESTIONS).content.decode()
+    assert "Tenants Union Leeds" in body
+    assert "Both work on Housing; you both speak English; they hosted “Tenant organising visit”" in body
+    # Never one's own organisation, one's own country's, or one sharing nothing.
+    assert "Tillsammans Hjällbo" not in body and "Hyresgäster Malmö" not in body and "Chess club" not in body
+
+
+def test_organisers_beside_a_suggestion_are_listed_profiles_that_did_not_opt_out(client_as, world):
+    from network.models import Member
+
+    for name, visibility, suggestable in [
+        ("Open Olu", Member.Visibility.MEMBERS, True),
+        ("Hidden Hal", Member.Visibility.HIDDEN, True),
+        ("Shy Sam", Member.Visibility.MEMBERS, False),
+    ]:
+        member = MembershipFactory(organisation=world["tenants"]).member
+        member.display_name, member.visibility, member.suggestable = name, visibility, suggestable
+        member.save()
+    body = client_as("organiser").get(SUGGESTIONS).content.decode()
+    assert "Open Olu" in body and "Hidden Hal" not in body and "Shy Sam" not in body
+    assert "Open Olu" not in client_as("anonymous").get(SUGGESTIONS).content.decode()
+
+
+def test_organisations_met_on_a_recent_exchange_are_not_suggested(client_as, organiser, world):
+    together = ExchangeFactory()
+    RegistrationFactory(exchange=together, user=organiser)
+    colleague = MembershipFactory(organisation=world["tenants"]).member
+    RegistrationFactory(exchange=together, user=colleague.user)
+    assert "Tenants Union Leeds" not in client_as("organiser").get(SUGGESTIONS).content.decode()
+
+
+def test_suggestions_ask_the_same_number_of_queries_whatever_the_network(client_as, world, housing):
+    client = client_as("organiser")
+    client.get(SUGGESTIONS)
+    with CaptureQueriesContext(connection) as few:
+        client.get(SUGGESTIONS)
+    for _ in range(8):
+        organisation = OrganisationFactory(country="NL")
+        organisation.themes.add(housing)
+        MembershipFactory(organisation=organisation)
+    with CaptureQueriesContext(connection) as many:
+        client.get(SUGGESTIONS)
+    assert len(many) == len(few)
+
+
+def test_pairs_put_hosts_with_a_visitor_from_another_country_who_has_not_met_them(client_as, world, housing):
+    HostOffer.objects.create(
+        organisation=world["swedish"], title="Offer", description="x", format="in_person", months=["2030-01"]
+    )
+    response = client_as("coordinator").get(PAIRS, {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
+    pairs = {(row[0], row[2]) for row in rows[1:]}
+    assert ("Hyresgäster Malmö", "Tenants Union Leeds") in pairs
+    assert all(row[1] != row[3] for row in rows[1:])

@@ -1,0 +1,140 @@
+"""Programmes: the list and the page (timeline, exchanges past and upcoming, who takes part by
+country and organisation, reciprocal visits, evidence and guides), the cohort (enrol, apply,
+progress) and the coordinators' attendance across the programme."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from exchanges.models import Exchange, Registration
+from programmes.models import Enrolment, Programme
+from tests.conftest import ROLES
+from tests.factories.exchanges import ExchangeFactory, RegistrationFactory, SessionFactory
+from tests.factories.network import MembershipFactory, OrganisationFactory, member_for
+
+pytestmark = pytest.mark.django_db
+State = Registration.State
+
+
+def _programme(**fields):
+    defaults = {
+        "title": "Learning Lab 2022–23",
+        "slug": "learning-lab",
+        "starts_on": date(2022, 4, 1),
+        "ends_on": date(2023, 9, 30),
+        "status": Programme.Status.PUBLISHED,
+    }
+    return Programme.objects.create(**{**defaults, **fields})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_drafts_are_for_coordinators_and_published_programmes_for_everyone(client_as, role):
+    _programme()
+    draft = _programme(title="Secret plan", slug="secret", status=Programme.Status.DRAFT)
+    client = client_as(role)
+    listing = client.get(reverse("programmes:index")).content.decode()
+    assert "Learning Lab 2022–23" in listing
+    assert ("Secret plan" in listing) is (role == "coordinator")
+    assert client.get(draft.get_absolute_url()).status_code == (200 if role == "coordinator" else 404)
+
+
+def test_the_page_shows_timeline_pairs_and_who_takes_part(client):
+    programme = _programme()
+    there = ExchangeFactory(
+        title="Visit to Bergsjön", kind=Exchange.Kind.VISIT, starts_at=timezone.now() - timedelta(days=40)
+    )
+    back = ExchangeFactory(title="Visit to Hellendoorn", kind=Exchange.Kind.VISIT)
+    there.return_visit = back
+    there.save()
+    draft = ExchangeFactory(title="Hidden draft", status=Exchange.Status.DRAFT)
+    programme.exchanges.add(there, back, draft)
+    SessionFactory(exchange=back, title="Walk through the village")
+    organisation = OrganisationFactory(name="Navet i Bergsjön")
+    for _ in range(2):
+        registration = RegistrationFactory(exchange=there, state=State.ATTENDED)
+        member_for(registration.user, country="SE")
+        MembershipFactory(member=registration.user.member, organisation=organisation)
+    body = client.get(programme.get_absolute_url()).content.decode()
+    assert "Walk through the village" in body and "Hidden draft" not in body
+    assert "Visit to Bergsjön</a> ⇄ <a" in body
+    assert "Sweden: 2" in body and "Navet i Bergsjön</a>: 2" in body
+
+
+def test_the_page_asks_the_same_number_of_queries_whatever_its_size(client):
+    programme = _programme()
+
+    def grow(n):
+        for _ in range(n):
+            exchange = ExchangeFactory()
+            programme.exchanges.add(exchange)
+            SessionFactory(exchange=exchange)
+            RegistrationFactory(exchange=exchange)
+
+    grow(1)
+    client.get(programme.get_absolute_url())
+    with CaptureQueriesContext(connection) as few:
+        client.get(programme.get_absolute_url())
+    grow(6)
+    with CaptureQueriesContext(connection) as many:
+        client.get(programme.get_absolute_url())
+    assert len(many) == len(few)
+
+
+def test_members_enrol_once_and_see_their_progress(client_as, organiser):
+    programme = _programme(cohort=Programme.Cohort.OPEN)
+    workshop = ExchangeFactory(title="Workshop one")
+    programme.exchanges.add(workshop)
+    RegistrationFactory(exchange=workshop, user=organiser, state=State.ATTENDED)
+    client = client_as("organiser")
+    url = reverse("programmes:enrol", args=[programme.slug])
+    client.post(url)
+    client.post(url)
+    assert Enrolment.objects.get().state == Enrolment.State.ENROLLED
+    body = client.get(programme.get_absolute_url()).content.decode()
+    assert "Your progress" in body and "attended" in body
+
+
+def test_an_application_cohort_takes_applications_and_funders_do_not_enrol(client_as):
+    programme = _programme(cohort=Programme.Cohort.APPLICATION)
+    client_as("organiser").post(reverse("programmes:enrol", args=[programme.slug]))
+    assert Enrolment.objects.get().state == Enrolment.State.APPLIED
+    assert client_as("funder").post(reverse("programmes:enrol", args=[programme.slug])).status_code == 403
+    assert client_as("anonymous").post(reverse("programmes:enrol", args=[programme.slug])).status_code == 302
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_coordinators_see_attendance_across_the_programme(client_as, role, organiser):
+    programme = _programme(cohort=Programme.Cohort.OPEN)
+    workshop = ExchangeFactory(title="Workshop one")
+    programme.exchanges.add(workshop)
+    Enrolment.objects.create(programme=programme, user=organiser, state=Enrolment.State.ENROLLED)
+    RegistrationFactory(exchange=workshop, user=organiser, state=State.ATTENDED)
+    response = client_as(role).get(reverse("programmes:attendance", args=[programme.slug]))
+    expected = {"anonymous": 302, "coordinator": 200}.get(role, 403)
+    assert response.status_code == expected
+    if role == "coordinator":
+        assert "attended" in response.content.decode()
+
+
+def test_attendance_queries_do_not_grow_with_the_cohort(client_as, coordinator):
+    programme = _programme(cohort=Programme.Cohort.OPEN)
+    programme.exchanges.add(ExchangeFactory(), ExchangeFactory())
+    client = client_as("coordinator")
+    url = reverse("programmes:attendance", args=[programme.slug])
+
+    def enrol(n):
+        for registration in RegistrationFactory.create_batch(n, exchange=programme.exchanges.first()):
+            Enrolment.objects.create(programme=programme, user=registration.user, state=Enrolment.State.ENROLLED)
+
+    enrol(1)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    enrol(8)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
