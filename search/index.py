@@ -32,7 +32,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models, transaction
-from django.db.models import F, IntegerField, Q
+from django.db.models import Case, F, IntegerField, Q, When
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import translation
@@ -439,10 +439,14 @@ def search(
     if not query:
         return Results(query=query, hits=[], total=0, facets={}, page=page, per_page=per_page)
 
+    # Among equally good hits, those in the reader's language come first (an English reader
+    # searching "community organising" meets the English guide before its translations).
+    reader = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+
     def run() -> Results:
         base = _filtered(viewer, kind=kind, language=language, theme=theme, country=country)
         if connection.vendor == "postgresql":
-            return _search_postgres(base, query, page, per_page)
+            return _search_postgres(base, query, page, per_page, reader=reader)
         return _search_fallback(base, query, page, per_page)
 
     if not (viewer.is_anonymous and use_cache):
@@ -451,14 +455,14 @@ def search(
         "search",
         depends_on=CACHE_DEPENDS_ON,
         audience=Audience.PUBLIC,
-        parts=(query, kind, language, theme, country, page, per_page),
+        parts=(query, kind, language, theme, country, page, per_page, reader),
         valid_until=cache.end_of_today(),  # before the query reads today's date
         timeout=CACHE_SECONDS,
         render=run,
     )
 
 
-def _search_postgres(base, query: str, page: int, per_page: int) -> Results:
+def _search_postgres(base, query: str, page: int, per_page: int, *, reader: str = "") -> Results:
     # SQL is built from module constants and placeholders; the user's query only ever travels
     # as a parameter.
     parsed = ParsedQuery.parse(query)
@@ -472,8 +476,9 @@ def _search_postgres(base, query: str, page: int, per_page: int) -> Results:
         matched.annotate(
             title_hit=RawSQL(title_hit, own_params, output_field=IntegerField()),  # noqa: S611
             rank=RawSQL(f'ts_rank({_TABLE}."vector", {own_sql})', own_params, output_field=models.FloatField()),  # noqa: S611
+            readers_language=Case(When(language=reader, then=1), default=0, output_field=IntegerField()),
         )
-        .order_by("-title_hit", "-rank", "-id")
+        .order_by("-title_hit", "-readers_language", "-rank", "-id")
         .values("id", "kind", "object_id", "url", "language", "themes", "countries")[offset : offset + per_page]
     )
     headlines = {}
@@ -505,11 +510,11 @@ def _search_postgres(base, query: str, page: int, per_page: int) -> Results:
     results = Results(query=query, hits=hits, total=total, facets=facets, page=page, per_page=per_page)
     # A quoted phrase or an excluded word asks for precision: no widening.
     if total < FEW_HITS and page == 1 and parsed.words and not re.search(r'"|(?:^|\s)-\w', query):
-        _widen(results, base, parsed, {r["id"] for r in rows})
+        _widen(results, base, parsed, {r["id"] for r in rows}, reader=reader)
     return results
 
 
-def _widen(results: Results, base, parsed: ParsedQuery, found: set[int]) -> None:
+def _widen(results: Results, base, parsed: ParsedQuery, found: set[int], *, reader: str = "") -> None:
     """Few full-text hits: add what the viewer may see whose title (a name, for people and
     organisations) is similar to a word of the query (``pg_trgm``'s word similarity, served by
     the trigram index on titles), and suggest the query with each unknown word replaced by the
@@ -519,8 +524,11 @@ def _widen(results: Results, base, parsed: ParsedQuery, found: set[int]) -> None
     score = " + ".join([f'word_similarity(%s, {_TABLE}."folded_title")'] * len(words))
     candidates = list(
         base.filter(RawSQL(f"({condition})", words, output_field=models.BooleanField()))  # noqa: S611
-        .annotate(similarity=RawSQL(score, words, output_field=models.FloatField()))  # noqa: S611
-        .order_by("-similarity", "-id")
+        .annotate(
+            similarity=RawSQL(score, words, output_field=models.FloatField()),  # noqa: S611
+            readers_language=Case(When(language=reader, then=1), default=0, output_field=IntegerField()),
+        )
+        .order_by("-similarity", "-readers_language", "-id")
         .values("id", "kind", "object_id", "title", "summary", "url", "language", "themes", "countries")[:SIMILAR_LIMIT]
     )
     extra = [row for row in candidates if row["id"] not in found][: results.per_page - len(results.hits)]

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils import translation
+
 from core.policy import Audience, representative
 
 QUERIES_FILE = Path(__file__).with_name("queries.tsv")
@@ -67,7 +69,10 @@ def evaluate(cases: list[Case] | None = None) -> list[Outcome]:
     outcomes = []
     for case in cases if cases is not None else load():
         viewer = representative(VIEWERS[case.viewer])
-        results = searchindex.search(viewer=viewer, query=case.query, use_cache=False)
+        # Read in the query's language, as its reader would (a cross-language query in English).
+        reader = case.language if case.language in {"en", "sv", "nl"} else "en"
+        with translation.override(reader):
+            results = searchindex.search(viewer=viewer, query=case.query, use_cache=False)
         found = [(hit.kind, html.unescape(_TAGS.sub("", str(hit.title)))) for hit in results.hits]
         position = next((i for i, hit in enumerate(found, start=1) if hit in case.expected), None)
         outcomes.append(Outcome(case, position, [f"{kind}: {title}" for kind, title in found[:5]]))
