@@ -47,6 +47,7 @@ LEARNINGLAB_APPS = [
     "exchanges",
     "evidence",
     "practice",
+    "strategy",
     "search",
     "digests",
 ]

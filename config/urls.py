@@ -33,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("exchanges/", include("exchanges.urls")),
     path("evidence/", include("evidence.urls")),
     path("practice/", include("practice.urls")),
+    path("strategy/", include("strategy.urls")),
     path("invitations/", include("invitations.urls")),
     path("search/", include("search.urls")),
     path("", include("core.urls")),
