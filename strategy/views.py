@@ -114,11 +114,10 @@ def document_list(request):
     return render(request, "strategy/document_list.html", {"rows": rows})
 
 
-def _consultation_context(request, document, draft: Version, consultation: Round, language: str) -> dict:
+def _consultation_context(request, sections, draft: Version, consultation: Round, language: str) -> dict:
     """The draft's sections with the round's questions, comments and amendments (a fixed
     number of queries)."""
     viewer = request.viewer
-    sections = list(document.sections.all())
     text = _pick_text(draft, language)
     questions = {q.section_id: q for q in consultation.questions.all()}
     comments = list(consultation.comments.select_related("author").order_by("created_at", "pk"))
@@ -178,12 +177,15 @@ def document_detail(request, slug):
     document = _document(request, slug)
     language = _language()
     versions = _versions(request, document)
+    sections = list(document.sections.all())
     published = next((v for v in versions if v.is_published), None)
     draft = next((v for v in versions if not v.is_published), None)
-    consultation = None
-    if draft is not None:
-        consultation = draft.rounds.order_by("-opens_at").first()
-    open_round_exists = Round.objects.open_at().filter(version__document=document).exists()
+    consultation = draft.rounds.order_by("-opens_at").first() if draft is not None else None
+    if consultation is not None:
+        open_round_exists = consultation.is_open()
+    else:
+        # Visitors do not see the draft, but are told a consultation is open.
+        open_round_exists = Round.objects.open_at().filter(version__document=document).exists()
     context = {
         "document": document,
         "versions": versions,
@@ -193,11 +195,11 @@ def document_detail(request, slug):
         "is_coordinator": request.viewer.is_coordinator,
         "consultation": None,
     }
-    if published is not None:
-        context["published_sections"] = _rendered_sections(document.sections.all(), context["published_text"])
     if draft is not None and consultation is not None:
-        context.update(_consultation_context(request, document, draft, consultation, language))
-    elif published is None:
+        context.update(_consultation_context(request, sections, draft, consultation, language))
+    elif published is not None:
+        context["published_sections"] = _rendered_sections(sections, context["published_text"])
+    else:
         raise Http404
     shown = context.get("draft_text") or context["published_text"]
     context["page_title"] = shown.title if shown else document.slug

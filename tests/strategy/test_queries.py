@@ -75,4 +75,4 @@ def test_the_document_page_runs_a_constant_number_of_queries(client, request, co
         _queries(client, document)  # warm the session and the viewer
         counts.append(_queries(client, document))
     assert counts[0] == counts[1], counts
-    assert counts[1] <= 16, counts  # session, user, viewer, document, versions and texts, sections, round, …
+    assert counts[1] <= 12, counts
