@@ -39,19 +39,6 @@ AMENDMENT_MAX_LENGTH = 10000
 REASON_MAX_LENGTH = 1000
 
 
-class DocumentQuerySet(models.QuerySet):
-    def visible_to(self, viewer: Viewer):
-        """Documents with a published version for everyone; every document for coordinators,
-        and for signed-in members those with a draft under consultation."""
-        if viewer.is_coordinator:
-            return self.all()
-        published = Q(pk__in=Version.objects.published().values("document"))
-        if viewer.is_anonymous:
-            return self.filter(published)
-        consulted = Q(pk__in=Round.objects.values("version__document"))
-        return self.filter(published | consulted)
-
-
 class Document(models.Model):
     """A strategy, e.g. "Sustaining the Learning Lab 2027–2030"."""
 
@@ -60,8 +47,6 @@ class Document(models.Model):
         _("original language"), max_length=5, choices=LANGUAGE_CHOICES, default=settings.LANGUAGE_CODE
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -73,6 +58,11 @@ class Document(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("strategy:document_detail", kwargs={"slug": self.slug})
+
+
+def documents_visible_to(viewer: Viewer):
+    """Documents with a version the viewer may read: the versions' rule, not a second one."""
+    return Document.objects.filter(pk__in=Version.objects.visible_to(viewer).values("document"))
 
 
 class Section(models.Model):

@@ -38,7 +38,7 @@ from strategy.forms import (
     ReportForm,
     RoundForm,
 )
-from strategy.models import Amendment, Comment, Document, Round, Support, Version, VersionText
+from strategy.models import Amendment, Comment, Document, Round, Support, Version, VersionText, documents_visible_to
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
@@ -49,7 +49,7 @@ def _language() -> str:
 
 
 def _document(request, slug) -> Document:
-    return get_object_or_404(Document.objects.visible_to(request.viewer), slug=slug)
+    return get_object_or_404(documents_visible_to(request.viewer), slug=slug)
 
 
 def _versions(request, document):
@@ -92,7 +92,7 @@ def _names(viewer, user_ids) -> dict[int, str]:
 
 
 def document_list(request):
-    documents = list(Document.objects.visible_to(request.viewer).order_by("-created_at"))
+    documents = list(documents_visible_to(request.viewer).order_by("-created_at"))
     versions = (
         Version.objects.visible_to(request.viewer)
         .filter(document__in=documents)
@@ -186,23 +186,27 @@ def document_detail(request, slug):
     else:
         # Visitors do not see the draft, but are told a consultation is open.
         open_round_exists = Round.objects.open_at().filter(version__document=document).exists()
+    # Without a consultation the page shows the current published version, or (coordinators
+    # only: nobody else may read such a draft) the first draft.
+    shown = published or draft
     context = {
         "document": document,
         "versions": versions,
         "published": published,
-        "published_text": _pick_text(published, language) if published else None,
+        "shown": shown,
+        "shown_text": _pick_text(shown, language) if shown else None,
         "open_round_exists": open_round_exists,
         "is_coordinator": request.viewer.is_coordinator,
         "consultation": None,
     }
     if draft is not None and consultation is not None:
         context.update(_consultation_context(request, sections, draft, consultation, language))
-    elif published is not None:
-        context["published_sections"] = _rendered_sections(sections, context["published_text"])
+    elif shown is not None:
+        context["shown_sections"] = _rendered_sections(sections, context["shown_text"])
     else:
         raise Http404
-    shown = context.get("draft_text") or context["published_text"]
-    context["page_title"] = shown.title if shown else document.slug
+    title_text = context.get("draft_text") or context["shown_text"]
+    context["page_title"] = title_text.title if title_text else document.slug
     return render(request, "strategy/document_detail.html", context)
 
 
@@ -374,7 +378,9 @@ def comment_create(request, slug, key):
 def _own_comment(request, slug, pk) -> Comment:
     document = _document(request, slug)
     return get_object_or_404(
-        Comment.objects.select_related("round", "section"), pk=pk, round__version__document=document
+        Comment.objects.select_related("round", "section"),
+        pk=pk,
+        round__version__in=Version.objects.visible_to(request.viewer).filter(document=document),
     )
 
 
