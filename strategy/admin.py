@@ -13,7 +13,7 @@ from modeltranslation.admin import TranslationTabularInline
 
 from core.translations import OutdatedListFilter
 from strategy import services
-from strategy.models import Amendment, Comment, Document, Question, Round, Section, Version, VersionText
+from strategy.models import Amendment, Citation, Comment, Document, Question, Round, Section, Version, VersionText
 
 
 class SectionInline(TranslationTabularInline):
@@ -50,13 +50,40 @@ class VersionTextInline(admin.TabularInline):
         return False
 
 
+class CitationInline(admin.TabularInline):
+    """What each section of a draft cites; read-only once the version is published."""
+
+    model = Citation
+    extra = 1
+    fields = ["section", "record", "indicator", "guide", "order"]
+    raw_id_fields = ["record", "guide"]
+
+    def _editable(self, obj) -> bool:
+        return obj is None or not obj.is_published
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "section":
+            version_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Section.objects.filter(document__versions__pk=version_id or 0)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Version)
 class VersionAdmin(admin.ModelAdmin):
     list_display = ["__str__", "status", "original_language", "content_version", "published_at"]
     list_filter = ["status", "document"]
     readonly_fields = ["document", "number", "status", "content_version", "published_at", "created_by"]
     fields = ["document", "number", "status", "original_language", "note", *readonly_fields[3:]]
-    inlines = [VersionTextInline]
+    inlines = [VersionTextInline, CitationInline]
     actions = ["publish"]
 
     def get_readonly_fields(self, request, obj=None):

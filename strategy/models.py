@@ -180,6 +180,49 @@ class VersionText(TranslationMixin, models.Model):
         return str((self.sections or {}).get(key, "") or "")
 
 
+class Citation(models.Model):
+    """What a section of a version rests on: one evidence record, indicator or guide. Readers
+    see a citation only where the cited thing's own rule lets them (``strategy.citations``)."""
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="citations")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="citations")
+    record = models.ForeignKey(
+        "evidence.EvidenceRecord", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("evidence record"),
+    )  # fmt: skip
+    indicator = models.ForeignKey(
+        "evidence.Indicator", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("indicator"),
+    )  # fmt: skip
+    guide = models.ForeignKey(
+        "practice.GuideWork", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("guide"),
+    )  # fmt: skip
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["section__order", "order", "pk"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        constraints = [
+            # Exactly one of record, indicator and guide.
+            models.CheckConstraint(
+                condition=Q(record__isnull=False, indicator__isnull=True, guide__isnull=True)
+                | Q(record__isnull=True, indicator__isnull=False, guide__isnull=True)
+                | Q(record__isnull=True, indicator__isnull=True, guide__isnull=False),
+                name="strategy_citation_cites_one_thing",
+            ),
+            models.UniqueConstraint(fields=["version", "section", "record"], name="strategy_citation_record_once"),
+            models.UniqueConstraint(
+                fields=["version", "section", "indicator"], name="strategy_citation_indicator_once"
+            ),
+            models.UniqueConstraint(fields=["version", "section", "guide"], name="strategy_citation_guide_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section}: {self.record or self.indicator or self.guide}"
+
+
 class RoundQuerySet(models.QuerySet):
     def open_at(self, now=None):
         now = now or timezone.now()

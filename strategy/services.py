@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from outbox.services import absolute_url, email_queue, language_for
 from strategy.models import (
     Amendment,
+    Citation,
     Comment,
     CommentReport,
     Document,
@@ -69,6 +70,17 @@ def version_draft_create(*, document: Document, by=None) -> Version:
                 )
                 for text in latest.texts.all()
             )
+            Citation.objects.bulk_create(
+                Citation(
+                    version=draft,
+                    section_id=c.section_id,
+                    record_id=c.record_id,
+                    indicator_id=c.indicator_id,
+                    guide_id=c.guide_id,
+                    order=c.order,
+                )
+                for c in latest.citations.all()
+            )
     return draft
 
 
@@ -109,6 +121,18 @@ def version_publish(*, version: Version, note: str = "", now=None) -> Version:
             version.note = note
         version.save(update_fields=["status", "published_at", "note"])
     return version
+
+
+def citation_add(*, version: Version, section: Section, record=None, indicator=None, guide=None) -> Citation:
+    """Cite one thing in a draft's section (a published version never changes). Citing the
+    same thing twice finds the first citation."""
+    version = Version.objects.get(pk=version.pk)
+    if version.is_published:
+        raise StrategyError(_("A published version cannot change."))
+    citation, _created = Citation.objects.get_or_create(
+        version=version, section=section, record=record, indicator=indicator, guide=guide
+    )
+    return citation
 
 
 # --- rounds ----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<slug:slug>/versions/<int:number>/", views.version_detail, name="version_detail"),
     path("<slug:slug>/diff/<int:a>/<int:b>/", views.version_diff, name="version_diff"),
     path("<slug:slug>/synthesis/", views.synthesis, name="synthesis"),
+    path("<slug:slug>/case/", views.case, name="case"),
     path("<slug:slug>/rounds/new/", views.round_create, name="round_create"),
     path("<slug:slug>/sections/<slug:key>/comments/", views.comment_create, name="comment_create"),
     path("<slug:slug>/sections/<slug:key>/amendments/", views.amendment_create, name="amendment_create"),

@@ -26,7 +26,7 @@ from django_countries import countries
 from core.decorators import coordinator_required
 from core.text import markdown_to_safe_html
 from network.models import Member, Membership, Organisation
-from strategy import services
+from strategy import citations, services
 from strategy.diff import diff_html, sections_diff
 from strategy.forms import (
     AcceptForm,
@@ -203,6 +203,7 @@ def document_detail(request, slug):
         context.update(_consultation_context(request, sections, draft, consultation, language))
     elif shown is not None:
         context["shown_sections"] = _rendered_sections(sections, context["shown_text"])
+        citations.attach(context["shown_sections"], citations.citations_for(shown, request.viewer, language))
     else:
         raise Http404
     title_text = context.get("draft_text") or context["shown_text"]
@@ -222,6 +223,8 @@ def version_detail(request, slug, number):
     names = _names(request.viewer, [a.proposer_id for a in credited])
     for amendment in credited:
         amendment.name = names[amendment.proposer_id] if not amendment.proposer.is_former else _("former member")
+    sections = _rendered_sections(document.sections.all(), text)
+    citations.attach(sections, citations.citations_for(version, request.viewer, language))
     return render(
         request,
         "strategy/version_detail.html",
@@ -231,7 +234,7 @@ def version_detail(request, slug, number):
             "versions": versions,
             "text": text,
             "other_texts": [t for t in version.texts.all() if t.pk != getattr(text, "pk", None)],
-            "sections": _rendered_sections(document.sections.all(), text),
+            "sections": sections,
             "credited": credited,
         },
     )
@@ -262,6 +265,24 @@ def version_diff(request, slug, a, b):
             "sections": sections,
             "versions": sorted(versions.values(), key=lambda v: -v.number),
         },
+    )
+
+
+def case(request, slug):
+    """The case for investment: the current published version as a report for funders, each
+    section beside the live figures and the stories it cites (as the reader may see them)."""
+    document = _document(request, slug)
+    version = next((v for v in _versions(request, document) if v.is_published), None)
+    if version is None:
+        raise Http404
+    language = _language()
+    text = _pick_text(version, language)
+    sections = _rendered_sections(document.sections.all(), text)
+    citations.attach(sections, citations.citations_for(version, request.viewer, language))
+    return render(
+        request,
+        "strategy/case.html",
+        {"document": document, "version": version, "text": text, "sections": sections, "generated": timezone.now()},
     )
 
 

@@ -117,6 +117,10 @@ def _pages(role: str) -> list[str]:
         f"/organisations/{organisation.slug}/",
         "/where/",
         "/search/?q=organising",
+        "/strategy/",
+        "/strategy/sustaining-the-learning-lab/",
+        "/strategy/sustaining-the-learning-lab/versions/1/",
+        "/strategy/sustaining-the-learning-lab/diff/1/2/",
     ]
     if role == "anonymous":
         return [*everyone, "/accounts/login/", "/accounts/signup/", "/no-such-page/"]
@@ -135,6 +139,7 @@ def _pages(role: str) -> list[str]:
         "/evidence/self-assessment/",
         "/practice/mine/",
         "/digests/preferences/",
+        "/strategy/sustaining-the-learning-lab/synthesis/",
     ]
     members.append(f"/members/{member.pk}/")
     # Funders and coordinators read every round's aggregates; members those they may answer.

@@ -970,6 +970,7 @@ EXEMPT = {
     "invitations:": "coordinators' invitation pages (tests/invitations)",
     "digests:": "the person's own digest preferences (tests/digests)",
     "strategy:version_diff": "both versions through Version.objects.visible_to (tests/strategy/test_pages.py)",
+    "strategy:case": "the published version; each citation through its kind's rule (tests/strategy/test_citations.py)",
     "strategy:synthesis": "signed-in members, once a round has closed (tests/strategy/test_pages.py)",
     "strategy:round_create": "a form for coordinators (tests/strategy/test_pages.py)",
     "strategy:comment_": "taking part: signed-in members on a draft they may read (tests/strategy)",
