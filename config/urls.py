@@ -34,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("evidence/", include("evidence.urls")),
     path("practice/", include("practice.urls")),
     path("strategy/", include("strategy.urls")),
+    path("commitments/", include("strategy.urls_commitments")),
     path("invitations/", include("invitations.urls")),
     path("search/", include("search.urls")),
     path("", include("core.urls")),

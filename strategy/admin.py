@@ -13,7 +13,20 @@ from modeltranslation.admin import TranslationTabularInline
 
 from core.translations import OutdatedListFilter
 from strategy import services
-from strategy.models import Amendment, Citation, Comment, Document, Question, Round, Section, Version, VersionText
+from strategy.models import (
+    Amendment,
+    Citation,
+    Comment,
+    Commitment,
+    CommitmentUpdate,
+    Document,
+    Objective,
+    Question,
+    Round,
+    Section,
+    Version,
+    VersionText,
+)
 
 
 class SectionInline(TranslationTabularInline):
@@ -227,3 +240,36 @@ class AmendmentAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         # Decisions are taken on the document's page (accept, merge, decline with a reason).
         return False
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(admin.ModelAdmin):
+    list_display = ["text", "exchange", "order"]
+    list_filter = ["exchange"]
+    search_fields = ["text"]
+
+
+class CommitmentUpdateInline(admin.TabularInline):
+    model = CommitmentUpdate
+    extra = 0
+    fields = ["created_at", "status", "note", "record", "created_by"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        # Progress is posted on the commitment's page (services.commitment_update_add).
+        return False
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(admin.ModelAdmin):
+    """Coordinators record a convening's outcomes here: the commitments, who holds them, the
+    owner and the due date. Their holders post progress on the site."""
+
+    list_display = ["title", "exchange", "status", "due_on", "visibility"]
+    list_filter = ["status", "visibility", "exchange"]
+    search_fields = ["title"]
+    filter_horizontal = ["organisations"]
+    raw_id_fields = ["owner"]
+    readonly_fields = ["status"]
+    inlines = [CommitmentUpdateInline]

@@ -9,7 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_no_nul
-from strategy.models import AMENDMENT_MAX_LENGTH, COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, Amendment
+from evidence.models import EvidenceRecord
+from strategy.models import AMENDMENT_MAX_LENGTH, COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, Amendment, CommitmentStatus
 
 
 class _SubmissionForm(forms.Form):
@@ -116,3 +117,24 @@ class RoundForm(forms.Form):
 
     def questions(self) -> dict[int, str]:
         return {s.pk: self.cleaned_data.get(f"question_{s.pk}", "") for s in self.sections}
+
+
+class CommitmentUpdateForm(_SubmissionForm):
+    status = forms.ChoiceField(label=_("Status now"), choices=CommitmentStatus.choices)
+    note = forms.CharField(
+        label=_("What happened"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_no_nul],
+    )
+    record = forms.ModelChoiceField(
+        label=_("Evidence (optional)"),
+        queryset=EvidenceRecord.objects.none(),
+        required=False,
+        help_text=_("One of your evidence records (yours or your organisations') that shows the progress."),
+    )
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "My evidence": what the person may read of their own and their organisations' records.
+        self.fields["record"].queryset = EvidenceRecord.objects.mine(viewer).order_by("-updated_at")

@@ -397,3 +397,147 @@ class Support(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.amendment_id}"
+
+
+# --- convening commitments -------------------------------------------------------------------
+
+
+class Objective(models.Model):
+    """A shared objective a funder convening agreed on."""
+
+    exchange = models.ForeignKey(
+        "exchanges.Exchange",
+        on_delete=models.CASCADE,
+        related_name="objectives",
+        limit_choices_to={"kind": "funder_convening"},
+        verbose_name=_("convening"),
+    )
+    text = models.CharField(_("objective"), max_length=500, validators=[validate_no_nul])
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["exchange", "order", "pk"]
+        verbose_name = _("shared objective")
+        verbose_name_plural = _("shared objectives")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class CommitmentStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    UNDER_WAY = "under_way", _("under way")
+    DONE = "done", _("done")
+    DROPPED = "dropped", _("dropped")
+
+
+OPEN_STATUSES = (CommitmentStatus.PLANNED, CommitmentStatus.UNDER_WAY)
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def visible_to(self, viewer: Viewer):
+        """Commitments of convenings the viewer may see (``Exchange.objects.visible_to``):
+        public ones for everyone, members-only ones for signed-in people."""
+        from exchanges.models import Exchange
+
+        qs = self.filter(exchange__in=Exchange.objects.visible_to(viewer))
+        if viewer.is_anonymous:
+            qs = qs.filter(visibility=Commitment.Visibility.PUBLIC)
+        return qs
+
+    def updatable_by(self, viewer: Viewer):
+        """Commitments ``viewer`` may post progress on: coordinators any; otherwise those they
+        may see and own, or that an organisation of theirs (an approved membership) holds."""
+        if viewer.is_coordinator:
+            return self.all()
+        if viewer.is_anonymous:
+            return self.none()
+        holders = Commitment.organisations.through.objects.filter(organisation_id__in=viewer.organisation_ids)
+        return self.visible_to(viewer).filter(Q(owner_id=viewer.user_id) | Q(pk__in=holders.values("commitment")))
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(due_on__lt=today, status__in=OPEN_STATUSES)
+
+
+class Commitment(models.Model):
+    """What one or more organisations committed to at a funder convening, by a date."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("public")
+        MEMBERS = "members", _("network members only")
+
+    exchange = models.ForeignKey(
+        "exchanges.Exchange",
+        on_delete=models.CASCADE,
+        related_name="commitments",
+        limit_choices_to={"kind": "funder_convening"},
+        verbose_name=_("convening"),
+    )
+    objective = models.ForeignKey(
+        Objective, null=True, blank=True, on_delete=models.SET_NULL, related_name="commitments",
+        verbose_name=_("shared objective"),
+    )  # fmt: skip
+    title = models.CharField(_("commitment"), max_length=300, validators=[validate_single_line])
+    description = models.TextField(_("description"), blank=True, max_length=4000, validators=[validate_no_nul])
+    theme = models.ForeignKey(
+        "network.Theme", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("theme")
+    )
+    organisations = models.ManyToManyField(
+        "network.Organisation", related_name="commitments", verbose_name=_("organisations")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="strategy_commitments",
+        verbose_name=_("owner"),
+    )  # fmt: skip
+    due_on = models.DateField(_("due"))
+    # The status of the latest progress update (kept by ``services.commitment_update_add``).
+    status = models.CharField(
+        _("status"), max_length=10, choices=CommitmentStatus.choices, default=CommitmentStatus.PLANNED, db_index=True
+    )
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        indexes = [models.Index(fields=["status", "due_on"], name="strategy_commitment_due_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("commitments:detail", kwargs={"pk": self.pk})
+
+    def is_overdue(self, today=None) -> bool:
+        return self.status in OPEN_STATUSES and self.due_on < (today or timezone.localdate())
+
+
+class CommitmentUpdate(models.Model):
+    """A holder's progress note: the status now, a note, and optionally the evidence."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField(_("status"), max_length=10, choices=CommitmentStatus.choices)
+    note = models.TextField(_("note"), max_length=2000, validators=[validate_no_nul])
+    record = models.ForeignKey(
+        "evidence.EvidenceRecord", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("evidence"),
+    )  # fmt: skip
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submission = models.UUIDField(default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("commitment update")
+        verbose_name_plural = _("commitment updates")
+        constraints = [
+            models.UniqueConstraint(fields=["created_by", "submission"], name="strategy_commitment_update_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment}: {self.get_status_display()}"

@@ -22,6 +22,8 @@ from strategy.models import (
     Citation,
     Comment,
     CommentReport,
+    Commitment,
+    CommitmentUpdate,
     Document,
     Question,
     Round,
@@ -377,3 +379,24 @@ def _email_decision(amendment: Amendment, *, kind: str) -> None:
         idempotency_key=f"strategy-amendment-{kind}-{amendment.pk}",
         user=user,
     )
+
+
+# --- commitments -----------------------------------------------------------------------------
+
+
+def commitment_update_add(*, commitment, user, status: str, note: str, record=None, submission) -> CommitmentUpdate:
+    """Post progress on a commitment; its status becomes the update's. A double submit finds
+    the first update."""
+    with transaction.atomic():
+        update = _create_once(
+            CommitmentUpdate,
+            key_field="created_by",
+            owner=user,
+            submission=submission,
+            commitment=commitment,
+            status=status,
+            note=note,
+            record=record,
+        )
+        Commitment.objects.filter(pk=commitment.pk).update(status=update.status, updated_at=timezone.now())
+    return update

@@ -836,7 +836,55 @@ STRATEGY_VERSIONS = Kind(
 )
 
 
-KINDS = [EVIDENCE, GUIDES, EXCHANGES, JOINT_ACTIONS, MEMBERS, ROUNDS, STRATEGY_VERSIONS]
+# --- convening commitments ----------------------------------------------------------------------
+
+
+def _commitment(visibility: str, exchange_status=Exchange.Status.PUBLISHED):
+    def build(world, token):
+        from strategy.models import Commitment
+
+        exchange = ExchangeFactory(kind=Exchange.Kind.CONVENING, status=exchange_status)
+        commitment = Commitment.objects.create(
+            exchange=exchange, title=f"Commitment {token}", due_on=timezone.localdate(), visibility=visibility
+        )
+        commitment.organisations.set([world.organisation])
+        return commitment
+
+    return build
+
+
+def _commitment_visible(viewer, commitment) -> bool:
+    from strategy.models import Commitment
+
+    return _has(Commitment.objects.visible_to(viewer), commitment)
+
+
+COMMITMENTS = Kind(
+    name="commitment",
+    model=__import__("strategy.models", fromlist=["Commitment"]).Commitment,
+    states={
+        "public": _commitment("public"),
+        "members only": _commitment("members"),
+        "public, convening not announced": _commitment("public", Exchange.Status.DRAFT),
+    },
+    surfaces=[
+        Surface(
+            "detail",
+            lambda pages, world, name, obj, token: _in(pages, obj.get_absolute_url(), token),
+            lambda world, viewer, obj: _commitment_visible(viewer, obj),
+            ("commitments:detail",),
+        ),
+        Surface(
+            "list",
+            lambda pages, world, name, obj, token: _in(pages, reverse("commitments:list"), token),
+            lambda world, viewer, obj: _commitment_visible(viewer, obj),
+            ("commitments:list",),
+        ),
+    ],
+)
+
+
+KINDS = [EVIDENCE, GUIDES, EXCHANGES, JOINT_ACTIONS, MEMBERS, ROUNDS, STRATEGY_VERSIONS, COMMITMENTS]
 
 
 # --- the matrix -------------------------------------------------------------------------------
@@ -970,6 +1018,7 @@ EXEMPT = {
     "invitations:": "coordinators' invitation pages (tests/invitations)",
     "digests:": "the person's own digest preferences (tests/digests)",
     "strategy:version_diff": "both versions through Version.objects.visible_to (tests/strategy/test_pages.py)",
+    "commitments:update_add": "a POST: Commitment.objects.updatable_by (tests/strategy/test_commitments.py)",
     "strategy:case": "the published version; each citation through its kind's rule (tests/strategy/test_citations.py)",
     "strategy:synthesis": "signed-in members, once a round has closed (tests/strategy/test_pages.py)",
     "strategy:round_create": "a form for coordinators (tests/strategy/test_pages.py)",
