@@ -218,3 +218,15 @@ def test_the_demo_strategy_has_an_open_consultation_in_three_languages_and_a_pas
     # The Dutch translation was left behind when the resourcing section changed.
     assert "outdated-note" in client.get(f"/nl/strategy/{document.slug}/").content.decode()
     assert client.get(f"/strategy/{document.slug}/synthesis/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_london_convening_has_five_commitments_in_different_states(demo, client):
+    from strategy.models import Commitment
+
+    commitments = Commitment.objects.filter(exchange__slug="funder-convening-philanthropy-and-organising")
+    assert commitments.count() == 5
+    assert set(commitments.values_list("status", flat=True)) == {"planned", "under_way", "done", "dropped"}
+    assert commitments.overdue().count() == 1
+    page = client.get("/commitments/").content.decode()
+    assert "overdue" in page and "A three-year pilot of core funding" in page

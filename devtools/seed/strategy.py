@@ -17,9 +17,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from network.models import User
+from exchanges.models import Exchange
+from network.models import Organisation, Theme, User
 from strategy import services
-from strategy.models import Document, Section
+from strategy.models import Commitment, Document, Objective, Section
 
 SLUG = "sustaining-the-learning-lab"
 
@@ -130,6 +131,93 @@ def _amend(consultation, section, user, text, why, language, now):
 
 
 def seed_demo(*, stdout) -> None:
+    _seed_strategy()
+    _seed_commitments()
+
+
+OBJECTIVES = [
+    "Fund the process of organising (building trust and power), not only projects and campaigns.",
+    "Make funding easier to reach for grassroots groups without paid staff.",
+]
+
+# (title, holders, objective index, theme, status history, due in days, visibility)
+COMMITMENTS = [
+    (
+        "A three-year pilot of core funding for grassroots groups",
+        ["national-lottery-community-fund", "community-organisers"],
+        0,
+        "democracy-participation",
+        [("under_way", "Twelve groups chosen; the first payments went out in March.")],
+        300,
+        "public",
+    ),
+    (
+        "A shared, simple application form in Swedish, English and Dutch",
+        ["postkodstiftelsen", "digidem-lab"],
+        1,
+        "democracy-participation",
+        [("under_way", "A first draft was tested with Tillsammans Hjällbo."), ("done", "The form is in use.")],
+        -20,
+        "public",
+    ),
+    (
+        "Report on what organising achieves, from the evidence base",
+        ["european-community-organisers-network"],
+        0,
+        "democracy-participation",
+        [],
+        -10,
+        "public",
+    ),
+    (
+        "Open budgets: funders publish what they spend on organising",
+        ["postkodstiftelsen", "national-lottery-community-fund"],
+        0,
+        "cost-of-living",
+        [("planned", "Agreed on the format at the follow-up call.")],
+        120,
+        "members",
+    ),
+    (
+        "A joint fund for cross-border exchange visits",
+        ["national-lottery-community-fund", "tillsammans-hjallbo"],
+        1,
+        "cost-of-living",
+        [("dropped", "Replaced by the core funding pilot, which covers visits.")],
+        60,
+        "public",
+    ),
+]
+
+
+def _seed_commitments() -> None:
+    """The London funder convening's objectives and five commitments in different states."""
+    convening = Exchange.objects.filter(slug="funder-convening-philanthropy-and-organising").first()
+    if convening is None or convening.commitments.exists():
+        return
+    owner = _user("funder@example.org") or _user("coordinator@example.org")
+    objectives = [
+        Objective.objects.create(exchange=convening, text=text, order=order) for order, text in enumerate(OBJECTIVES)
+    ]
+    today = timezone.localdate()
+    for title, holders, objective, theme, history, due, visibility in COMMITMENTS:
+        commitment = Commitment.objects.create(
+            exchange=convening,
+            objective=objectives[objective],
+            title=title,
+            theme=Theme.objects.filter(slug=theme).first(),
+            owner=owner,
+            due_on=today + timedelta(days=due),
+            visibility=visibility,
+        )
+        commitment.organisations.set(Organisation.objects.filter(slug__in=holders))
+        for status, note in history:
+            services.commitment_update_add(
+                commitment=commitment, user=owner, status=status, note=note, submission=uuid.uuid4()
+            )
+
+
+def _seed_strategy() -> None:
     if Document.objects.filter(slug=SLUG).exists():
         return
     coordinator = _user("coordinator@example.org")
