@@ -400,3 +400,41 @@ def commitment_update_add(*, commitment, user, status: str, note: str, record=No
         )
         Commitment.objects.filter(pk=commitment.pk).update(status=update.status, updated_at=timezone.now())
     return update
+
+
+def commitments_overdue_notify(*, today=None) -> int:
+    """Tell each overdue commitment's owner, in their language, once per due date (the
+    idempotency key holds it: a second run, or a second worker, queues nothing new)."""
+    from outbox.models import OutboxMessage
+
+    today = today or timezone.localdate()
+    overdue = list(
+        Commitment.objects.overdue(today)
+        .filter(owner__isnull=False, owner__deleted_at__isnull=True)
+        .exclude(owner__email="")
+        .select_related("owner__member")
+    )
+    keys = {c.pk: f"strategy-commitment-overdue-{c.pk}-{c.due_on.isoformat()}" for c in overdue}
+    sent = set(
+        OutboxMessage.objects.filter(idempotency_key__in=keys.values()).values_list("idempotency_key", flat=True)
+    )
+    queued = 0
+    for commitment in overdue:
+        if keys[commitment.pk] in sent:
+            continue
+        user = commitment.owner
+        language = language_for(user=user)
+        with translation.override(language):
+            url = absolute_url(commitment.get_absolute_url())
+        with transaction.atomic():
+            email_queue(
+                to=user.email,
+                kind="strategy_commitment_overdue",
+                template="strategy/emails/commitment_overdue",
+                context={"name": user.public_name, "commitment": commitment, "url": url},
+                language=language,
+                idempotency_key=keys[commitment.pk],
+                user=user,
+            )
+        queued += 1
+    return queued

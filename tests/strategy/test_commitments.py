@@ -139,3 +139,22 @@ def test_the_list_runs_a_constant_number_of_queries(client, request, role, org_m
             assert c.get(LIST).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1], counts
+
+
+def test_the_owner_of_an_overdue_commitment_is_told_once_in_their_language(
+    convening, funder, django_capture_on_commit_callbacks
+):
+    from outbox.models import OutboxMessage
+    from strategy.tasks import commitments_overdue_notify
+    from tests.factories.network import member_for
+
+    member_for(funder, preferred_language="nl")
+    late = _commitment(convening["public"].exchange, "Late report", due_days=-3, owner=funder)
+    _commitment(convening["public"].exchange, "Done", due_days=-3, owner=funder, status=CommitmentStatus.DONE)
+    _commitment(convening["public"].exchange, "Not yet due", due_days=3, owner=funder)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert commitments_overdue_notify() == 1
+        assert commitments_overdue_notify() == 0
+    email = OutboxMessage.objects.get(kind="strategy_commitment_overdue")
+    assert email.to == funder.email and email.language == "nl"
+    assert f"/nl/commitments/{late.pk}/" in email.body_text
