@@ -28,6 +28,7 @@ from practice.models import (
     JointAction,
     JointActionUpdate,
     Participation,
+    PartnerInvitation,
 )
 
 
@@ -219,3 +220,14 @@ class JointActionAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(PartnerInvitation)
+class PartnerInvitationAdmin(admin.ModelAdmin):
+    list_display = ["joint_action", "organisation", "role", "state", "created_at", "decided_at"]
+    list_filter = ["state"]
+    readonly_fields = ["joint_action", "organisation", "role", "state", "invited_by", "decided_by", "decided_at"]
+
+    def has_add_permission(self, request):
+        # Invitations come from the proposal form; the partner's administrators answer them.
+        return False

@@ -404,6 +404,7 @@ class JointAction(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
     started_on = models.DateField(_("started"), null=True, blank=True)
     ended_on = models.DateField(_("ended"), null=True, blank=True)
+    countries = CountryField(_("countries"), multiple=True, blank=True)
     organisations = models.ManyToManyField(
         Organisation, through="Participation", related_name="joint_actions", verbose_name=_("organisations")
     )
@@ -459,6 +460,39 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.get_role_display()})"
+
+
+class PartnerInvitation(models.Model):
+    """A joint action's invitation to a partner organisation. The organisation takes part only
+    once one of its administrators accepts (``services.partner_invitation_accept`` then writes
+    its ``Participation``); until then it is named nowhere on the joint action."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting for an answer")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+
+    joint_action = models.ForeignKey(JointAction, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="joint_action_invitations")
+    role = models.CharField(
+        _("role"), max_length=10, choices=Participation.Role.choices, default=Participation.Role.PARTNER
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("partner invitation")
+        verbose_name_plural = _("partner invitations")
+        constraints = [models.UniqueConstraint(fields=["joint_action", "organisation"], name="partner_invitation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.joint_action} ({self.get_state_display()})"
 
 
 class JointActionUpdate(models.Model):
