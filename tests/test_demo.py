@@ -230,3 +230,13 @@ def test_the_demo_london_convening_has_five_commitments_in_different_states(demo
     assert commitments.overdue().count() == 1
     page = client.get("/commitments/").content.decode()
     assert "overdue" in page and "A three-year pilot of core funding" in page
+
+
+@pytest.mark.django_db
+def test_the_demo_has_two_group_led_joint_actions_one_waiting_for_a_partner(demo, client):
+    from practice.models import JointAction, PartnerInvitation
+
+    published = JointAction.objects.get(slug="digital-help-desks-in-every-neighbourhood")
+    assert published.status == "planned" and published.participations.count() == 2
+    assert JointAction.objects.get(slug="insulation-before-winter-london-and-goteborg").status == "draft"
+    assert PartnerInvitation.objects.filter(state="pending", organisation__name="Tillsammans Hjällbo").exists()

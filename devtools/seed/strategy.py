@@ -133,6 +133,61 @@ def _amend(consultation, section, user, text, why, language, now):
 def seed_demo(*, stdout) -> None:
     _seed_strategy()
     _seed_commitments()
+    _seed_group_led_actions()
+
+
+def _seed_group_led_actions() -> None:
+    """Two joint actions proposed by members (group-led, ``practice.services.joint_action_propose``):
+    one published with an accepted partner, one waiting for review with an invitation the demo
+    organiser (an administrator of Tillsammans Hjällbo) can answer."""
+    from practice import services as practice_services
+    from practice.models import JointAction, PartnerInvitation
+
+    if JointAction.objects.filter(
+        slug__in=["digital-help-desks-in-every-neighbourhood", "insulation-before-winter-london-and-goteborg"]
+    ).exists():
+        return
+    coordinator = _user("coordinator@example.org")
+    organiser = _user("organiser@example.org")
+    olivia = _user("olivia.grant@example.org")
+    hjallbo = Organisation.objects.filter(name="Tillsammans Hjällbo").first()
+    digidem = Organisation.objects.filter(name="Digidem Lab").first()
+    community = Organisation.objects.filter(name="Community Organisers").first()
+    if not all((coordinator, organiser, hjallbo, digidem)):
+        return
+    published = practice_services.joint_action_propose(
+        user=organiser,
+        organisation=hjallbo,
+        role="lead",
+        title="Digital help desks in every neighbourhood",
+        issue=Theme.objects.get(slug="digital-divide"),
+        countries=["SE"],
+        summary="Volontärer i Hjällbo och Bergsjön hjälper grannar med bank-id, e-tjänster och skolplattformen.",
+        description="Varje vecka öppnar vi en hjälpdisk i biblioteket. Digidem Lab utbildar volontärerna.",
+        language="sv",
+        partners=[digidem],
+    )
+    invitation = PartnerInvitation.objects.get(joint_action=published, organisation=digidem)
+    practice_services.partner_invitation_accept(invitation=invitation, user=coordinator)
+    practice_services.joint_action_publish(action=published, user=coordinator)
+    if olivia is not None and community is not None and community.pk in _approved(olivia):
+        practice_services.joint_action_propose(
+            user=olivia,
+            organisation=community,
+            role="lead",
+            title="Insulation before winter: London and Göteborg",
+            issue=Theme.objects.get(slug="cost-of-living"),
+            countries=["GB", "SE"],
+            summary="Tenants in London and Göteborg push their landlords for insulation before winter, together.",
+            language="en",
+            partners=[hjallbo],
+        )
+
+
+def _approved(user) -> set[int]:
+    from core.policy import viewer_for
+
+    return set(viewer_for(user).organisation_ids)
 
 
 OBJECTIVES = [
