@@ -32,6 +32,7 @@ from strategy.models import (
     Version,
     VersionText,
 )
+from strategy.signals import consultation_opened
 
 # How long an author may still edit their comment.
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
@@ -155,6 +156,7 @@ def round_open(*, version: Version, opens_at, closes_at, questions: dict[int, st
             for pk, text in questions.items()
             if pk in sections and text and text.strip()
         )
+        consultation_opened.send(sender=Round, consultation=consultation)
     return consultation
 
 

@@ -1,4 +1,7 @@
-"""What bumps the ``strategy`` namespace of the fragment cache (``core.cache``)."""
+"""What bumps the ``strategy`` namespace of the fragment cache (``core.cache``), and the signals
+strategy sends for the apps above it (which strategy may not import)."""
+
+from django.dispatch import Signal
 
 from core import cache
 from strategy.models import (
@@ -15,3 +18,8 @@ from strategy.models import (
 )
 
 cache.watch(NAMESPACE, Document, Section, Version, VersionText, Round, Question, Comment, Amendment, Support)
+
+# Sent inside the transaction that opens a consultation round (``consultation=Round``): a
+# receiver writes its emails to the outbox in that same transaction (digests: the members who
+# opted in).
+consultation_opened = Signal()
