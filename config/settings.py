@@ -49,6 +49,7 @@ LEARNINGLAB_APPS = [
     "practice",
     "programmes",
     "matches",
+    "strategy",
     "search",
     "digests",
 ]
@@ -215,6 +216,8 @@ CELERY_BEAT_SCHEDULE = {
         "kwargs": {"frequency": "monthly"},
     },
     "digests-catch-up": {"task": "digests.catch_up", "schedule": crontab(minute=30)},
+    # Once per due date per commitment (idempotent), so an hourly run costs one query when idle.
+    "strategy-commitments-overdue": {"task": "strategy.tasks.commitments_overdue_notify", "schedule": 60 * 60},
 }
 
 # --- Outbox ---------------------------------------------------------------------------------

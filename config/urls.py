@@ -38,6 +38,8 @@ urlpatterns += i18n_patterns(
     path("practice/", include("practice.urls")),
     path("programmes/", include("programmes.urls")),
     path("matches/", include("matches.urls")),
+    path("strategy/", include("strategy.urls")),
+    path("commitments/", include("strategy.urls_commitments")),
     path("invitations/", include("invitations.urls")),
     path("search/", include("search.urls")),
     path("", include("core.urls")),

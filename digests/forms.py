@@ -40,6 +40,7 @@ class PreferenceForm(forms.ModelForm):
             "send_evidence",
             "send_joint_actions",
             "send_reminders",
+            "send_consultations",
             "themes_scope",
             "themes",
             "countries_scope",

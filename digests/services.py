@@ -113,6 +113,7 @@ def preference_update(
     send_reminders: bool,
     themes_scope: str,
     themes: Iterable,
+    send_consultations: bool = False,
     countries_scope: str,
     countries: list[str],
     languages_scope: str,
@@ -131,6 +132,7 @@ def preference_update(
     preference.send_evidence = send_evidence
     preference.send_joint_actions = send_joint_actions
     preference.send_reminders = send_reminders
+    preference.send_consultations = send_consultations
     preference.themes_scope = themes_scope
     preference.countries_scope = countries_scope
     preference.countries = list(countries)

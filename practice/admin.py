@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -17,6 +16,7 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
 from core.admin import ChoicesSearchListFilter, SearchBoxFiltersMixin
+from core.translations import OutdatedListFilter
 from practice import services
 from practice.forms import ReturnForm
 from practice.models import (
@@ -28,23 +28,8 @@ from practice.models import (
     JointAction,
     JointActionUpdate,
     Participation,
+    PartnerInvitation,
 )
-
-
-class OutdatedFilter(admin.SimpleListFilter):
-    title = _("translation state")
-    parameter_name = "outdated"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("may be outdated")), ("no", _("up to date"))]
-
-    def queryset(self, request, queryset):
-        stale = Q(source_version__lt=F("work__content_version")) & ~Q(language=F("work__original_language"))
-        if self.value() == "yes":
-            return queryset.filter(stale)
-        if self.value() == "no":
-            return queryset.exclude(stale)
-        return queryset
 
 
 class RevisionInline(admin.TabularInline):
@@ -82,7 +67,7 @@ def _run(modeladmin, request, queryset, service, done_message):
 @admin.register(Guide)
 class GuideAdmin(admin.ModelAdmin):
     list_display = ["title", "language", "kind", "status", "outdated_flag", "submitted_at", "reviewed_at"]
-    list_filter = ["status", "language", OutdatedFilter, "work__kind"]
+    list_filter = ["status", "language", OutdatedListFilter, "work__kind"]
     search_fields = ["title", "summary", "slug"]
     list_select_related = ["work"]
     readonly_fields = [
@@ -235,3 +220,14 @@ class JointActionAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(PartnerInvitation)
+class PartnerInvitationAdmin(admin.ModelAdmin):
+    list_display = ["joint_action", "organisation", "role", "state", "created_at", "decided_at"]
+    list_filter = ["state"]
+    readonly_fields = ["joint_action", "organisation", "role", "state", "invited_by", "decided_by", "decided_at"]
+
+    def has_add_permission(self, request):
+        # Invitations come from the proposal form; the partner's administrators answer them.
+        return False

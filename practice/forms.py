@@ -8,16 +8,18 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries as countries_choices
 
 from core.policy import ANONYMOUS
 from core.validators import validate_no_nul, validate_single_line
-from network.models import Theme
+from network.models import Organisation, Theme
 from practice.models import (
     Characteristic,
     Guide,
     GuideImage,
     GuideWork,
     JointActionUpdate,
+    Participation,
     sections_for,
 )
 
@@ -207,3 +209,42 @@ class JointActionUpdateForm(forms.ModelForm):
 class RevisionDiffForm(forms.Form):
     old = forms.IntegerField(min_value=1, max_value=1_000_000)
     new = forms.IntegerField(min_value=1, max_value=1_000_000)
+
+
+class JointActionProposalForm(forms.Form):
+    """A member proposes a joint action on behalf of one of their approved organisations."""
+
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[validate_single_line])
+    issue = forms.ModelChoiceField(label=_("Issue"), queryset=Theme.objects.all())
+    countries = forms.MultipleChoiceField(
+        label=_("Countries"),
+        choices=list(countries_choices),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    summary = forms.CharField(
+        label=_("Summary"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}), validators=[validate_no_nul]
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=10000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        validators=[validate_no_nul],
+        help_text=_("Markdown."),
+    )
+    organisation = forms.ModelChoiceField(label=_("On behalf of"), queryset=Organisation.objects.none())
+    role = forms.ChoiceField(label=_("Your organisation's role"), choices=Participation.Role.choices)
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Invite partner organisations"),
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Each partner's administrators are asked to accept; a partner is shown once it accepts."),
+    )
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=viewer.organisation_ids).order_by(
+            "name"
+        )

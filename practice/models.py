@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core import cache
 from core.policy import Viewer
+from core.translations import TranslationMixin, TranslationQuerySetMixin
 from core.uploads import IMAGE_EXTENSIONS, CheckedFileField, check_upload
 from core.validators import validate_no_nul, validate_single_line
 from network.models import Member, Organisation, Theme
@@ -191,7 +192,12 @@ class GuideWork(models.Model):
         return [code for code in self.published_languages.split(",") if code]
 
 
-class GuideQuerySet(models.QuerySet):
+class GuideQuerySet(TranslationQuerySetMixin, models.QuerySet):
+    # The outdated-translation flag (``originals``, ``translations``, ``outdated``,
+    # ``with_outdated``) is the shared one of ``core.translations``.
+    original_language_path = "work__original_language"
+    content_version_path = "work__content_version"
+
     def published(self):
         return self.filter(status=Guide.Status.PUBLISHED)
 
@@ -206,30 +212,8 @@ class GuideQuerySet(models.QuerySet):
         )
         return self.filter(Q(status=Guide.Status.PUBLISHED) | own)
 
-    def originals(self):
-        return self.filter(language=F("work__original_language"))
 
-    def translations(self):
-        return self.exclude(language=F("work__original_language"))
-
-    def outdated(self):
-        """Translations made from an older state of the original."""
-        return self.translations().filter(source_version__lt=F("work__content_version"))
-
-    def with_outdated(self):
-        return self.annotate(
-            is_outdated=Case(
-                When(
-                    Q(source_version__lt=F("work__content_version")) & ~Q(language=F("work__original_language")),
-                    then=Value(True),
-                ),
-                default=Value(False),
-                output_field=models.BooleanField(),
-            )
-        )
-
-
-class Guide(models.Model):
+class Guide(TranslationMixin, models.Model):
     """One language version of a guide: its own text, review state and revisions."""
 
     class Status(models.TextChoices):
@@ -268,6 +252,7 @@ class Guide(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = GuideQuerySet.as_manager()
+    translation_parent = "work"
 
     class Meta:
         ordering = ["-published_at", "-created_at"]
@@ -281,16 +266,6 @@ class Guide(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("practice:guide_detail", kwargs={"slug": self.slug})
-
-    @property
-    def is_original(self) -> bool:
-        return self.language == self.work.original_language
-
-    @property
-    def outdated(self) -> bool:
-        if hasattr(self, "is_outdated"):
-            return self.is_outdated
-        return not self.is_original and self.source_version < self.work.content_version
 
     def section_list(self) -> list[tuple[str, str, str]]:
         """(key, heading, text) of the kind's sections that have text, in order."""
@@ -429,6 +404,7 @@ class JointAction(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
     started_on = models.DateField(_("started"), null=True, blank=True)
     ended_on = models.DateField(_("ended"), null=True, blank=True)
+    countries = CountryField(_("countries"), multiple=True, blank=True)
     organisations = models.ManyToManyField(
         Organisation, through="Participation", related_name="joint_actions", verbose_name=_("organisations")
     )
@@ -484,6 +460,39 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.get_role_display()})"
+
+
+class PartnerInvitation(models.Model):
+    """A joint action's invitation to a partner organisation. The organisation takes part only
+    once one of its administrators accepts (``services.partner_invitation_accept`` then writes
+    its ``Participation``); until then it is named nowhere on the joint action."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting for an answer")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+
+    joint_action = models.ForeignKey(JointAction, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="joint_action_invitations")
+    role = models.CharField(
+        _("role"), max_length=10, choices=Participation.Role.choices, default=Participation.Role.PARTNER
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("partner invitation")
+        verbose_name_plural = _("partner invitations")
+        constraints = [models.UniqueConstraint(fields=["joint_action", "organisation"], name="partner_invitation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.joint_action} ({self.get_state_display()})"
 
 
 class JointActionUpdate(models.Model):

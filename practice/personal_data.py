@@ -14,7 +14,7 @@ from django.db.models import F, Q
 
 from core import cache, personal_data
 from core.personal_data import iso
-from practice.models import Guide, GuideImage, GuideRevision, JointAction, JointActionUpdate
+from practice.models import Guide, GuideImage, GuideRevision, JointAction, JointActionUpdate, PartnerInvitation
 
 
 def export(user) -> dict:
@@ -77,5 +77,7 @@ personal_data.register(
     app="practice",
     export=export,
     erase=erase,
-    models=[Guide, GuideRevision, GuideImage, JointAction, JointActionUpdate],
+    # Partner invitations record who invited and who answered for an organisation: they stay,
+    # attributed to the anonymised user, like the joint actions themselves.
+    models=[Guide, GuideRevision, GuideImage, JointAction, JointActionUpdate, PartnerInvitation],
 )

@@ -28,6 +28,8 @@ from practice.models import (
     GuideWork,
     JointAction,
     JointActionUpdate,
+    Participation,
+    PartnerInvitation,
     sections_for,
 )
 
@@ -314,13 +316,9 @@ def joint_action_create(
 ) -> JointAction:
     """Coordinators start a joint action; ``participants`` are (organisation, role) pairs."""
     _require_coordinator(user)
-    base = slugify(title)[:200] or "joint-action"
-    slug, n = base, 2
-    while JointAction.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
     action = JointAction.objects.create(
         title=title,
-        slug=slug,
+        slug=_joint_action_slug(title),
         issue=issue,
         summary=summary,
         description=description,
@@ -331,4 +329,124 @@ def joint_action_create(
     )
     for organisation, role in participants:
         action.participations.create(organisation=organisation, role=role)
+    return action
+
+
+# --- group-led joint action ------------------------------------------------------------------
+
+
+def _joint_action_slug(title: str) -> str:
+    base = slugify(title)[:200] or "joint-action"
+    slug, n = base, 2
+    while JointAction.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def joint_action_propose(
+    *,
+    user,
+    organisation,
+    role: str,
+    title: str,
+    issue,
+    countries: Iterable[str] = (),
+    summary: str = "",
+    description: str = "",
+    language: str = "en",
+    partners: Iterable = (),
+) -> JointAction:
+    """A member of an approved organisation proposes a joint action on its behalf. It starts as
+    a draft that coordinators review before it is public; each partner organisation is invited
+    (its administrators are emailed) and takes part only once it accepts."""
+    viewer = viewer_for(user)
+    if organisation.pk not in viewer.organisation_ids:
+        raise PermissionDenied
+    action = JointAction.objects.create(
+        title=title,
+        slug=_joint_action_slug(title),
+        issue=issue,
+        countries=list(countries),
+        summary=summary,
+        description=description,
+        language=language,
+        status=JointAction.Status.DRAFT,
+        created_by=user,
+    )
+    action.participations.create(organisation=organisation, role=role)
+    for partner in partners:
+        if partner.pk != organisation.pk:
+            invitation = PartnerInvitation.objects.create(
+                joint_action=action, organisation=partner, role=Participation.Role.PARTNER, invited_by=user
+            )
+            _email_partner_admins(invitation)
+    return action
+
+
+def _email_partner_admins(invitation: PartnerInvitation) -> None:
+    """Each administrator of the invited organisation, in their own language, via the outbox."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from network.models import Membership
+    from outbox.services import absolute_url, email_queue, language_for
+
+    admins = (
+        Membership.objects.approved()
+        .filter(organisation=invitation.organisation, role=Membership.Role.ADMIN)
+        .select_related("member__user")
+    )
+    for membership in admins:
+        user = membership.member.user
+        if not user.email or user.deleted_at is not None:
+            continue
+        language = language_for(user=user)
+        with translation.override(language):
+            url = absolute_url(reverse("practice:partner_invitations"))
+        email_queue(
+            to=user.email,
+            kind="practice_partner_invitation",
+            template="practice/emails/partner_invitation",
+            context={"name": user.public_name, "invitation": invitation, "action": invitation.joint_action, "url": url},
+            language=language,
+            idempotency_key=f"practice-partner-invitation-{invitation.pk}-{user.pk}",
+            user=user,
+        )
+
+
+def _decide(invitation: PartnerInvitation, *, user, state: str) -> PartnerInvitation:
+    if not viewer_for(user).administers(invitation.organisation_id):
+        raise PermissionDenied
+    with transaction.atomic():
+        # Exactly once: only a pending invitation changes, whoever clicks twice.
+        changed = PartnerInvitation.objects.filter(pk=invitation.pk, state=PartnerInvitation.State.PENDING).update(
+            state=state, decided_by=user, decided_at=timezone.now()
+        )
+        if changed and state == PartnerInvitation.State.ACCEPTED:
+            Participation.objects.get_or_create(
+                joint_action_id=invitation.joint_action_id,
+                organisation_id=invitation.organisation_id,
+                defaults={"role": invitation.role},
+            )
+    invitation.refresh_from_db()
+    return invitation
+
+
+def partner_invitation_accept(*, invitation: PartnerInvitation, user) -> PartnerInvitation:
+    return _decide(invitation, user=user, state=PartnerInvitation.State.ACCEPTED)
+
+
+def partner_invitation_decline(*, invitation: PartnerInvitation, user) -> PartnerInvitation:
+    return _decide(invitation, user=user, state=PartnerInvitation.State.DECLINED)
+
+
+def joint_action_publish(*, action: JointAction, user) -> JointAction:
+    """Coordinators make a proposed joint action public (planned)."""
+    _require_coordinator(user)
+    JointAction.objects.filter(pk=action.pk, status=JointAction.Status.DRAFT).update(
+        status=JointAction.Status.PLANNED, updated_at=timezone.now()
+    )
+    cache.changed("practice")  # .update() sends no signal
+    action.refresh_from_db()
     return action

@@ -21,6 +21,17 @@ urlpatterns = [
     path("guides/<slug:slug>/revisions/", views.guide_revisions, name="guide_revisions"),
     path("guides/<slug:slug>/revisions/diff/", views.guide_diff, name="guide_diff"),
     path("joint-actions/", views.joint_action_list, name="joint_action_list"),
+    path("joint-actions/new/", views.joint_action_propose, name="joint_action_propose"),
+    path("joint-actions/invitations/", views.partner_invitations, name="partner_invitations"),
+    path(
+        "joint-actions/invitations/<int:pk>/accept/", views.partner_invitation_accept, name="partner_invitation_accept"
+    ),
+    path(
+        "joint-actions/invitations/<int:pk>/decline/",
+        views.partner_invitation_decline,
+        name="partner_invitation_decline",
+    ),
     path("joint-actions/<slug:slug>/", views.joint_action_detail, name="joint_action_detail"),
     path("joint-actions/<slug:slug>/updates/", views.joint_action_update_add, name="joint_action_update_add"),
+    path("joint-actions/<slug:slug>/publish/", views.joint_action_publish, name="joint_action_publish"),
 ]

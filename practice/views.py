@@ -38,11 +38,12 @@ from practice.forms import (
     GuideImageForm,
     GuideTextForm,
     GuideWorkForm,
+    JointActionProposalForm,
     JointActionUpdateForm,
     ReturnForm,
     RevisionDiffForm,
 )
-from practice.models import Characteristic, Guide, GuideWork, JointAction, Kind, Participation
+from practice.models import Characteristic, Guide, GuideWork, JointAction, Kind, Participation, PartnerInvitation
 
 PAGE_SIZE = 20
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
@@ -539,10 +540,18 @@ def review_queue(request):
         raise PermissionDenied
     in_review = Guide.objects.filter(status=Guide.Status.IN_REVIEW).select_related("work", "created_by__member")
     outdated = Guide.objects.outdated().published().select_related("work")[:50]
+    proposed = (
+        JointAction.objects.filter(status=JointAction.Status.DRAFT).select_related("issue").order_by("created_at")
+    )
     return render(
         request,
         "practice/guide_review.html",
-        {"in_review": in_review.order_by("submitted_at"), "outdated": outdated, "return_form": ReturnForm()},
+        {
+            "in_review": in_review.order_by("submitted_at"),
+            "outdated": outdated,
+            "return_form": ReturnForm(),
+            "proposed_actions": proposed,
+        },
     )
 
 
@@ -625,6 +634,84 @@ def joint_action_list(request):
         render=lambda: _joint_actions(request, representative(audience)),
     )
     return render(request, "practice/joint_action_list.html", {"actions": actions})
+
+
+@login_required
+def joint_action_propose(request):
+    """Members of an approved organisation propose a joint action; coordinators review it."""
+    viewer = request.viewer
+    if not viewer.organisation_ids:
+        messages.error(request, _("Join an organisation (and be approved) to propose a joint action on its behalf."))
+        return redirect("practice:joint_action_list")
+    form = JointActionProposalForm(request.POST or None, viewer=viewer)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.joint_action_propose(
+            user=request.user,
+            organisation=data["organisation"],
+            role=data["role"],
+            title=data["title"],
+            issue=data["issue"],
+            countries=data["countries"],
+            summary=data["summary"],
+            description=data["description"],
+            language=_language(None),
+            partners=data["partners"],
+        )
+        messages.success(
+            request,
+            _("Thank you: coordinators will review your joint action before it is public; partners are asked to join."),
+        )
+        return redirect("practice:joint_action_list")
+    return render(request, "practice/joint_action_form.html", {"form": form})
+
+
+@login_required
+def partner_invitations(request):
+    """Invitations to the organisations the viewer administers, to answer."""
+    viewer = request.viewer
+    pending = (
+        PartnerInvitation.objects.filter(
+            organisation_id__in=viewer.admin_organisation_ids, state=PartnerInvitation.State.PENDING
+        )
+        .select_related("joint_action__issue", "organisation")
+        .order_by("created_at")
+    )
+    return render(request, "practice/partner_invitations.html", {"invitations": pending})
+
+
+def _invitation_for_admin(request, pk) -> PartnerInvitation:
+    invitation = get_object_or_404(PartnerInvitation, pk=pk)
+    if not request.viewer.administers(invitation.organisation_id):
+        raise PermissionDenied
+    return invitation
+
+
+@require_POST
+@login_required
+def partner_invitation_accept(request, pk):
+    services.partner_invitation_accept(invitation=_invitation_for_admin(request, pk), user=request.user)
+    messages.success(request, _("Your organisation takes part in this joint action."))
+    return redirect("practice:partner_invitations")
+
+
+@require_POST
+@login_required
+def partner_invitation_decline(request, pk):
+    services.partner_invitation_decline(invitation=_invitation_for_admin(request, pk), user=request.user)
+    messages.success(request, _("Invitation declined."))
+    return redirect("practice:partner_invitations")
+
+
+@require_POST
+@login_required
+def joint_action_publish(request, slug):
+    if not request.viewer.is_coordinator:
+        raise PermissionDenied
+    action = get_object_or_404(JointAction, slug=slug)
+    services.joint_action_publish(action=action, user=request.user)
+    messages.success(request, _("Published."))
+    return redirect(action)
 
 
 def joint_action_detail(request, slug):

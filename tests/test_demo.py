@@ -194,3 +194,49 @@ def test_a_demo_joint_action_is_written_in_dutch(demo, client):
     assert action.participations.values("organisation__country").distinct().count() == 2
     assert action.title in client.get("/nl/practice/joint-actions/").content.decode()
     assert action.updates.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_demo_strategy_has_an_open_consultation_in_three_languages_and_a_past_diff(demo, client):
+    from strategy.models import Amendment, Comment, Document, Round
+
+    document = Document.objects.get(slug="sustaining-the-learning-lab")
+    assert Round.objects.open_at().filter(version__document=document).exists()
+    assert set(Comment.objects.filter(round__version__document=document).values_list("language", flat=True)) == {
+        "en",
+        "sv",
+        "nl",
+    }
+    statuses = set(Amendment.objects.filter(round__version__document=document).values_list("status", flat=True))
+    assert statuses == {"proposed", "accepted", "declined"}
+    diff = client.get(f"/strategy/{document.slug}/diff/1/2/").content.decode()
+    assert "<ins>" in diff and "European Learning Exchange" in diff
+    client.force_login(document.versions.get(number=3).created_by)
+    swedish = client.get(f"/sv/strategy/{document.slug}/").content.decode()
+    assert "Medlemsorganisationerna" in swedish
+    assert "outdated-note" not in swedish
+    # The Dutch translation was left behind when the resourcing section changed.
+    assert "outdated-note" in client.get(f"/nl/strategy/{document.slug}/").content.decode()
+    assert client.get(f"/strategy/{document.slug}/synthesis/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_london_convening_has_five_commitments_in_different_states(demo, client):
+    from strategy.models import Commitment
+
+    commitments = Commitment.objects.filter(exchange__slug="funder-convening-philanthropy-and-organising")
+    assert commitments.count() == 5
+    assert set(commitments.values_list("status", flat=True)) == {"planned", "under_way", "done", "dropped"}
+    assert commitments.overdue().count() == 1
+    page = client.get("/commitments/").content.decode()
+    assert "overdue" in page and "A three-year pilot of core funding" in page
+
+
+@pytest.mark.django_db
+def test_the_demo_has_two_group_led_joint_actions_one_waiting_for_a_partner(demo, client):
+    from practice.models import JointAction, PartnerInvitation
+
+    published = JointAction.objects.get(slug="digital-help-desks-in-every-neighbourhood")
+    assert published.status == "planned" and published.participations.count() == 2
+    assert JointAction.objects.get(slug="insulation-before-winter-london-and-goteborg").status == "draft"
+    assert PartnerInvitation.objects.filter(state="pending", organisation__name="Tillsammans Hjällbo").exists()

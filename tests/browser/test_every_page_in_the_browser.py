@@ -97,12 +97,14 @@ def _pages(role: str) -> list[str]:
     from exchanges.models import Exchange
     from network.models import Member, Organisation
     from practice.models import Guide, JointAction
+    from strategy.models import Commitment
 
     exchange = Exchange.objects.filter(status="published").order_by("starts_at").last()
     record = EvidenceRecord.objects.filter(status="published", visibility="public").order_by("pk").first()
     guide = Guide.objects.filter(status="published").order_by("pk").first()
     action = JointAction.objects.order_by("pk").first()
     organisation = Organisation.objects.order_by("pk").first()
+    commitment = Commitment.objects.filter(visibility="public").order_by("pk").first()
     everyone = [
         "/",
         "/exchanges/",
@@ -117,6 +119,13 @@ def _pages(role: str) -> list[str]:
         f"/organisations/{organisation.slug}/",
         "/where/",
         "/search/?q=organising",
+        "/strategy/",
+        "/strategy/sustaining-the-learning-lab/",
+        "/strategy/sustaining-the-learning-lab/versions/1/",
+        "/strategy/sustaining-the-learning-lab/diff/1/2/",
+        "/strategy/sustaining-the-learning-lab/case/",
+        "/commitments/",
+        f"/commitments/{commitment.pk}/",
     ]
     if role == "anonymous":
         return [*everyone, "/accounts/login/", "/accounts/signup/", "/no-such-page/"]
@@ -135,6 +144,9 @@ def _pages(role: str) -> list[str]:
         "/evidence/self-assessment/",
         "/practice/mine/",
         "/digests/preferences/",
+        "/strategy/sustaining-the-learning-lab/synthesis/",
+        "/practice/joint-actions/new/",
+        "/practice/joint-actions/invitations/",
     ]
     members.append(f"/members/{member.pk}/")
     # Funders and coordinators read every round's aggregates; members those they may answer.

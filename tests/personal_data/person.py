@@ -324,6 +324,8 @@ def person_everything(*, coordinator: User) -> Person:
         user=user,
     )
 
+    strategy_rows = _strategy_rows(user)
+
     person = Person(
         user=user,
         member=member,
@@ -368,8 +370,64 @@ def person_everything(*, coordinator: User) -> Person:
         JointActionUpdate: lambda: JointActionUpdate.objects.filter(created_by=user),
         DigestPreference: lambda: DigestPreference.objects.filter(user=user),
         DigestDelivery: lambda: DigestDelivery.objects.filter(user=user),
+        **strategy_rows,
     }
     return person
+
+
+def _strategy_rows(user) -> dict:
+    """A strategy version and round the person started, a comment, a report, an amendment, a
+    support, a commitment they own with a progress update, and a partner invitation they sent."""
+    import uuid
+
+    from exchanges.models import Exchange as ExchangeModel
+    from practice.models import PartnerInvitation
+    from strategy import models as strategy_models
+    from strategy import services as strategy_services
+    from tests.factories.network import OrganisationFactory, UserFactory
+    from tests.factories.practice import JointActionFactory
+    from tests.factories.strategy import strategy_make
+
+    _document, _v1, v2, consultation = strategy_make(slug="personal-data", coordinator=user)
+    section = v2.document.sections.get(key="vision")
+    other = UserFactory()
+    theirs = strategy_services.comment_create(
+        consultation=consultation, section=section, author=other, body="Theirs", language="en", submission=uuid.uuid4()
+    )
+    strategy_services.comment_create(
+        consultation=consultation, section=section, author=user, body="A view", language="en", submission=uuid.uuid4()
+    )
+    strategy_services.comment_report(comment=theirs, user=user, reason="Off topic")
+    strategy_services.amendment_create(
+        consultation=consultation, section=section, proposer=user, text="New text", explanation="",
+        language="en", submission=uuid.uuid4(),
+    )  # fmt: skip
+    others = strategy_services.amendment_create(
+        consultation=consultation, section=section, proposer=other, text="Other text", explanation="",
+        language="en", submission=uuid.uuid4(),
+    )  # fmt: skip
+    strategy_services.amendment_support(amendment=others, user=user)
+    convening = ExchangeFactory(kind=ExchangeModel.Kind.CONVENING)
+    commitment = strategy_models.Commitment.objects.create(
+        exchange=convening, title="A commitment", due_on=timezone.localdate(), owner=user
+    )
+    strategy_services.commitment_update_add(
+        commitment=commitment, user=user, status="under_way", note="Started", submission=uuid.uuid4()
+    )
+    PartnerInvitation.objects.create(
+        joint_action=JointActionFactory(), organisation=OrganisationFactory(), invited_by=user
+    )
+    return {
+        strategy_models.Version: lambda: strategy_models.Version.objects.filter(created_by=user),
+        strategy_models.Round: lambda: strategy_models.Round.objects.filter(created_by=user),
+        strategy_models.Comment: lambda: strategy_models.Comment.objects.filter(author=user),
+        strategy_models.CommentReport: lambda: strategy_models.CommentReport.objects.filter(reporter=user),
+        strategy_models.Amendment: lambda: strategy_models.Amendment.objects.filter(proposer=user),
+        strategy_models.Support: lambda: strategy_models.Support.objects.filter(user=user),
+        strategy_models.Commitment: lambda: strategy_models.Commitment.objects.filter(owner=user),
+        strategy_models.CommitmentUpdate: lambda: strategy_models.CommitmentUpdate.objects.filter(created_by=user),
+        PartnerInvitation: lambda: PartnerInvitation.objects.filter(invited_by=user),
+    }
 
 
 def delete_account(person: Person):

@@ -30,6 +30,13 @@ KEPT = {
     "practice.GuideImage",
     "practice.JointAction",
     "practice.JointActionUpdate",
+    "practice.PartnerInvitation",
+    # The consultation's and the commitments' shared record, by a former member.
+    "strategy.Version",
+    "strategy.Round",
+    "strategy.Comment",
+    "strategy.Amendment",
+    "strategy.CommitmentUpdate",
 }
 TEXT_TYPES = ("text", "character varying", "character", "json", "jsonb", "numeric")
 

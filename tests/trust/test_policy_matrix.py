@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -867,7 +868,149 @@ ROUNDS = Kind(
 )
 
 
-KINDS = [EVIDENCE, GUIDES, EXCHANGES, HOST_OFFERS, PROGRAMMES, JOINT_ACTIONS, MEMBERS, ROUNDS]
+# --- strategy versions --------------------------------------------------------------------------
+
+
+def _strategy(*, published_before: bool, draft: bool, round_days: tuple[int, int] | None = None):
+    """A document whose version under test carries the token in its title: the published v1,
+    or a draft (v2 after a published v1, or v1 alone), with or without a consultation round."""
+
+    def build(world, token):
+        from strategy import services as strategy_services
+        from strategy.models import Document, Section
+
+        # The slug must not carry the token: links to the document are not its text.
+        document = Document.objects.create(slug=f"strategy-{uuid.uuid4().hex[:12]}", original_language="en")
+        Section.objects.create(document=document, key="vision", heading_en="Vision")
+        if published_before:
+            v1 = strategy_services.version_draft_create(document=document)
+            title = "Published strategy" if draft else f"Strategy {token}"
+            strategy_services.version_text_save(version=v1, language="en", title=title, sections={"vision": "A"})
+            strategy_services.version_publish(version=v1)
+            if not draft:
+                return v1
+        version = strategy_services.version_draft_create(document=document)
+        strategy_services.version_text_save(
+            version=version, language="en", title=f"Strategy {token}", sections={"vision": "B"}
+        )
+        if round_days is not None:
+            now = timezone.now()
+            strategy_services.round_open(
+                version=version,
+                opens_at=now + dt.timedelta(days=round_days[0]),
+                closes_at=now + dt.timedelta(days=round_days[1]),
+                questions={},
+            )
+        return version
+
+    return build
+
+
+def _strategy_visible(viewer, version) -> bool:
+    from strategy.models import Version
+
+    return _has(Version.objects.visible_to(viewer), version)
+
+
+def _strategy_shown_first(version) -> bool:
+    """The version a document's page or the list puts first: the published one, else the draft."""
+    return version.is_published or not version.document.versions.published().exists()
+
+
+STRATEGY_VERSIONS = Kind(
+    name="strategy version",
+    model=__import__("strategy.models", fromlist=["Version"]).Version,
+    states={
+        "published": _strategy(published_before=True, draft=False),
+        "draft under consultation": _strategy(published_before=True, draft=True, round_days=(-1, 10)),
+        "draft, consultation closed": _strategy(published_before=True, draft=True, round_days=(-20, -10)),
+        "draft, not consulted": _strategy(published_before=False, draft=True),
+    },
+    surfaces=[
+        Surface(
+            "version page",
+            lambda pages, world, name, obj, token: _in(pages, obj.get_absolute_url(), token),
+            lambda world, viewer, obj: _strategy_visible(viewer, obj),
+            ("strategy:version_detail",),
+        ),
+        Surface(
+            "document page",
+            lambda pages, world, name, obj, token: _in(pages, obj.document.get_absolute_url(), token),
+            lambda world, viewer, obj: (
+                _strategy_visible(viewer, obj) and (obj.rounds.exists() or _strategy_shown_first(obj))
+            ),
+            ("strategy:document_detail",),
+        ),
+        Surface(
+            "list",
+            lambda pages, world, name, obj, token: _in(pages, reverse("strategy:document_list"), token),
+            lambda world, viewer, obj: _strategy_visible(viewer, obj) and _strategy_shown_first(obj),
+            ("strategy:document_list",),
+        ),
+    ],
+)
+
+
+# --- convening commitments ----------------------------------------------------------------------
+
+
+def _commitment(visibility: str, exchange_status=Exchange.Status.PUBLISHED):
+    def build(world, token):
+        from strategy.models import Commitment
+
+        exchange = ExchangeFactory(kind=Exchange.Kind.CONVENING, status=exchange_status)
+        commitment = Commitment.objects.create(
+            exchange=exchange, title=f"Commitment {token}", due_on=timezone.localdate(), visibility=visibility
+        )
+        commitment.organisations.set([world.organisation])
+        return commitment
+
+    return build
+
+
+def _commitment_visible(viewer, commitment) -> bool:
+    from strategy.models import Commitment
+
+    return _has(Commitment.objects.visible_to(viewer), commitment)
+
+
+COMMITMENTS = Kind(
+    name="commitment",
+    model=__import__("strategy.models", fromlist=["Commitment"]).Commitment,
+    states={
+        "public": _commitment("public"),
+        "members only": _commitment("members"),
+        "public, convening not announced": _commitment("public", Exchange.Status.DRAFT),
+    },
+    surfaces=[
+        Surface(
+            "detail",
+            lambda pages, world, name, obj, token: _in(pages, obj.get_absolute_url(), token),
+            lambda world, viewer, obj: _commitment_visible(viewer, obj),
+            ("commitments:detail",),
+        ),
+        Surface(
+            "list",
+            lambda pages, world, name, obj, token: _in(pages, reverse("commitments:list"), token),
+            lambda world, viewer, obj: _commitment_visible(viewer, obj),
+            ("commitments:list",),
+        ),
+    ],
+)
+
+
+KINDS = [
+    EVIDENCE,
+    GUIDES,
+    EXCHANGES,
+    HOST_OFFERS,
+    PROGRAMMES,
+    JOINT_ACTIONS,
+    MEMBERS,
+    ROUNDS,
+    STRATEGY_VERSIONS,
+    COMMITMENTS,
+]
 
 
 # --- the matrix -------------------------------------------------------------------------------
@@ -989,6 +1132,9 @@ EXEMPT = {
     "practice:guide_revisions": "history for authors and coordinators (tests/practice/test_workflow.py)",
     "practice:guide_diff": "history for authors and coordinators (tests/practice/test_workflow.py)",
     "practice:joint_action_update_add": "a POST: JointAction.objects.updatable_by",
+    "practice:joint_action_propose": "a form for approved members (tests/practice/test_group_led_joint_actions.py)",
+    "practice:joint_action_publish": "a workflow POST (coordinators)",
+    "practice:partner_invitation": "an organisation's administrators answer: Viewer.administers (tests/practice)",
     "exchanges:feed_create": "a POST on one's own feed",
     "exchanges:feed_revoke": "a POST on one's own feed",
     "exchanges:register": "signing up: Exchange.joinable_by (tests/exchanges/test_views.py)",
@@ -1008,6 +1154,14 @@ EXEMPT = {
     "exchanges:check_in_": "a manager's POST: Exchange.objects.managed_by (tests/exchanges/test_manage.py)",
     "invitations:": "coordinators' invitation pages (tests/invitations)",
     "digests:": "the person's own digest preferences (tests/digests)",
+    "strategy:version_diff": "both versions through Version.objects.visible_to (tests/strategy/test_pages.py)",
+    "commitments:update_add": "a POST: Commitment.objects.updatable_by (tests/strategy/test_commitments.py)",
+    "strategy:case": "the published version; each citation through its kind's rule (tests/strategy/test_citations.py)",
+    "strategy:synthesis": "signed-in members, once a round has closed (tests/strategy/test_pages.py)",
+    "strategy:round_create": "a form for coordinators (tests/strategy/test_pages.py)",
+    "strategy:comment_": "taking part: signed-in members on a draft they may read (tests/strategy)",
+    "strategy:amendment_": "taking part and deciding: members, coordinators decide (tests/strategy)",
+    "strategy:amendments_merge": "a form for coordinators (tests/strategy/test_pages.py)",
     "manifest": "the web app manifest: the site's name and icons, the same for everyone",
     "styleguide": "sample components, no data; coordinators only unless DEBUG (tests/core/test_shell.py)",
 }

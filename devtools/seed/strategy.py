@@ -1,0 +1,457 @@
+"""Demo strategy: "Sustaining the Learning Lab 2027–2030", written from the founding text
+(a co-developed strategy "which sets out how the network will be sustained, including through
+creating ongoing learning and development opportunities … used to attract further investment").
+
+Version 1 was published in the spring; a first consultation on its successor closed with one
+amendment accepted and one declined, and version 2 was published from it (so there is a diff
+and a synthesis). Version 3 is a draft with a consultation open now: comments and amendments
+from demo members in Swedish, Dutch and English. Idempotent: nothing is written when the
+document exists. Emails the decisions cause go through the outbox like any other (the seed
+command keeps them from printing).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.utils import timezone
+
+from exchanges.models import Exchange
+from network.models import Organisation, Theme, User
+from strategy import services
+from strategy.models import Commitment, Document, Objective, Section
+
+SLUG = "sustaining-the-learning-lab"
+
+SECTIONS = [
+    ("vision", "Vision", "Vision", "Visie"),
+    ("sustained", "How the network is sustained", "Hur nätverket hålls vid liv", "Hoe het netwerk blijft bestaan"),
+    (
+        "learning",
+        "Ongoing learning and development opportunities",
+        "Fortlöpande lärande och utveckling",
+        "Doorlopend leren en ontwikkelen",
+    ),
+    ("resourcing", "Resourcing and investment", "Resurser och investeringar", "Middelen en investeringen"),
+    ("governance", "Governance", "Styrning", "Bestuur"),
+]
+
+V1 = {
+    "en": (
+        "Sustaining the Learning Lab 2027–2030",
+        "How the European network of community organisers keeps learning together after the pilot.",
+        {
+            "vision": "Organisers across Europe learn from each other, act together on shared issues "
+            "and build the power of their communities.",
+            "sustained": "The network is held by its members. Community Organisers and the European "
+            "Community Organisers Network host it for the first two years.",
+            "learning": "Online learning exchanges every month, and two in-person exchanges a year "
+            "between organisers visiting each other.",
+            "resourcing": "We seek three-year funding from two or three foundations.",
+            "governance": "A steering group of five members meets four times a year.",
+        },
+    ),
+    "sv": (
+        "Att hålla Learning Lab vid liv 2027–2030",
+        "Hur det europeiska nätverket av organisatörer fortsätter att lära tillsammans efter piloten.",
+        {
+            "vision": "Organisatörer i hela Europa lär av varandra, agerar tillsammans i gemensamma frågor "
+            "och bygger makt i sina grannskap.",
+            "sustained": "Nätverket bärs av sina medlemmar. Community Organisers och European Community "
+            "Organisers Network är värdar de två första åren.",
+            "learning": "Digitala lärandeutbyten varje månad och två fysiska utbyten om året där organisatörer "
+            "besöker varandra.",
+            "resourcing": "Vi söker treårig finansiering från två eller tre stiftelser.",
+            "governance": "En styrgrupp med fem medlemmar möts fyra gånger om året.",
+        },
+    ),
+    "nl": (
+        "De Learning Lab in stand houden 2027–2030",
+        "Hoe het Europese netwerk van community organisers na de pilot samen blijft leren.",
+        {
+            "vision": "Organisers in heel Europa leren van elkaar, komen samen in actie rond gedeelde "
+            "vraagstukken en bouwen aan de kracht van hun buurten.",
+            "sustained": "Het netwerk wordt gedragen door zijn leden. Community Organisers en het European "
+            "Community Organisers Network zijn de eerste twee jaar gastheer.",
+            "learning": "Elke maand online leeruitwisselingen en twee fysieke uitwisselingen per jaar "
+            "waarbij organisers elkaar bezoeken.",
+            "resourcing": "We zoeken driejarige financiering bij twee of drie fondsen.",
+            "governance": "Een stuurgroep van vijf leden komt vier keer per jaar samen.",
+        },
+    ),
+}
+
+
+def _user(email: str) -> User | None:
+    return User.objects.filter(email=email).select_related("member").first()
+
+
+def _people() -> dict[str, User]:
+    """Demo members by short name; the network seed's members where it ran, else the
+    role accounts every seed makes."""
+    fallback = _user("organiser@example.org")
+    wanted = {
+        "sara": "sara.lindqvist@example.org",
+        "hodan": "hodan.ali@example.org",
+        "lotte": "lotte.devries@example.org",
+        "olivia": "olivia.grant@example.org",
+        "daniel": "daniel.okafor@example.org",
+        "rhiannon": "rhiannon.price@example.org",
+        "funder": "funder@example.org",
+        "organiser": "organiser@example.org",
+    }
+    return {key: _user(email) or fallback for key, email in wanted.items()}
+
+
+def _comment(consultation, section, user, body, language, now, parent=None):
+    return services.comment_create(
+        consultation=consultation,
+        section=section,
+        author=user,
+        body=body,
+        language=language,
+        submission=uuid.uuid4(),
+        parent=parent,
+        now=now,
+    )
+
+
+def _amend(consultation, section, user, text, why, language, now):
+    return services.amendment_create(
+        consultation=consultation,
+        section=section,
+        proposer=user,
+        text=text,
+        explanation=why,
+        language=language,
+        submission=uuid.uuid4(),
+        now=now,
+    )
+
+
+def seed_demo(*, stdout) -> None:
+    _seed_strategy()
+    _seed_commitments()
+    _seed_group_led_actions()
+
+
+def _seed_group_led_actions() -> None:
+    """Two joint actions proposed by members (group-led, ``practice.services.joint_action_propose``):
+    one published with an accepted partner, one waiting for review with an invitation the demo
+    organiser (an administrator of Tillsammans Hjällbo) can answer."""
+    from practice import services as practice_services
+    from practice.models import JointAction, PartnerInvitation
+
+    if JointAction.objects.filter(
+        slug__in=["digital-help-desks-in-every-neighbourhood", "insulation-before-winter-london-and-goteborg"]
+    ).exists():
+        return
+    coordinator = _user("coordinator@example.org")
+    organiser = _user("organiser@example.org")
+    olivia = _user("olivia.grant@example.org")
+    hjallbo = Organisation.objects.filter(name="Tillsammans Hjällbo").first()
+    digidem = Organisation.objects.filter(name="Digidem Lab").first()
+    community = Organisation.objects.filter(name="Community Organisers").first()
+    if not all((coordinator, organiser, hjallbo, digidem)):
+        return
+    published = practice_services.joint_action_propose(
+        user=organiser,
+        organisation=hjallbo,
+        role="lead",
+        title="Digital help desks in every neighbourhood",
+        issue=Theme.objects.get(slug="digital-divide"),
+        countries=["SE"],
+        summary="Volontärer i Hjällbo och Bergsjön hjälper grannar med bank-id, e-tjänster och skolplattformen.",
+        description="Varje vecka öppnar vi en hjälpdisk i biblioteket. Digidem Lab utbildar volontärerna.",
+        language="sv",
+        partners=[digidem],
+    )
+    invitation = PartnerInvitation.objects.get(joint_action=published, organisation=digidem)
+    practice_services.partner_invitation_accept(invitation=invitation, user=coordinator)
+    practice_services.joint_action_publish(action=published, user=coordinator)
+    if olivia is not None and community is not None and community.pk in _approved(olivia):
+        practice_services.joint_action_propose(
+            user=olivia,
+            organisation=community,
+            role="lead",
+            title="Insulation before winter: London and Göteborg",
+            issue=Theme.objects.get(slug="cost-of-living"),
+            countries=["GB", "SE"],
+            summary="Tenants in London and Göteborg push their landlords for insulation before winter, together.",
+            language="en",
+            partners=[hjallbo],
+        )
+
+
+def _approved(user) -> set[int]:
+    from core.policy import viewer_for
+
+    return set(viewer_for(user).organisation_ids)
+
+
+OBJECTIVES = [
+    "Fund the process of organising (building trust and power), not only projects and campaigns.",
+    "Make funding easier to reach for grassroots groups without paid staff.",
+]
+
+# (title, holders, objective index, theme, status history, due in days, visibility)
+COMMITMENTS = [
+    (
+        "A three-year pilot of core funding for grassroots groups",
+        ["national-lottery-community-fund", "community-organisers"],
+        0,
+        "democracy-participation",
+        [("under_way", "Twelve groups chosen; the first payments went out in March.")],
+        300,
+        "public",
+    ),
+    (
+        "A shared, simple application form in Swedish, English and Dutch",
+        ["postkodstiftelsen", "digidem-lab"],
+        1,
+        "democracy-participation",
+        [("under_way", "A first draft was tested with Tillsammans Hjällbo."), ("done", "The form is in use.")],
+        -20,
+        "public",
+    ),
+    (
+        "Report on what organising achieves, from the evidence base",
+        ["european-community-organisers-network"],
+        0,
+        "democracy-participation",
+        [],
+        -10,
+        "public",
+    ),
+    (
+        "Open budgets: funders publish what they spend on organising",
+        ["postkodstiftelsen", "national-lottery-community-fund"],
+        0,
+        "cost-of-living",
+        [("planned", "Agreed on the format at the follow-up call.")],
+        120,
+        "members",
+    ),
+    (
+        "A joint fund for cross-border exchange visits",
+        ["national-lottery-community-fund", "tillsammans-hjallbo"],
+        1,
+        "cost-of-living",
+        [("dropped", "Replaced by the core funding pilot, which covers visits.")],
+        60,
+        "public",
+    ),
+]
+
+
+def _seed_commitments() -> None:
+    """The London funder convening's objectives and five commitments in different states."""
+    convening = Exchange.objects.filter(slug="funder-convening-philanthropy-and-organising").first()
+    if convening is None or convening.commitments.exists():
+        return
+    owner = _user("funder@example.org") or _user("coordinator@example.org")
+    objectives = [
+        Objective.objects.create(exchange=convening, text=text, order=order) for order, text in enumerate(OBJECTIVES)
+    ]
+    today = timezone.localdate()
+    for title, holders, objective, theme, history, due, visibility in COMMITMENTS:
+        commitment = Commitment.objects.create(
+            exchange=convening,
+            objective=objectives[objective],
+            title=title,
+            theme=Theme.objects.filter(slug=theme).first(),
+            owner=owner,
+            due_on=today + timedelta(days=due),
+            visibility=visibility,
+        )
+        commitment.organisations.set(Organisation.objects.filter(slug__in=holders))
+        for status, note in history:
+            services.commitment_update_add(
+                commitment=commitment, user=owner, status=status, note=note, submission=uuid.uuid4()
+            )
+
+
+def _seed_strategy() -> None:
+    if Document.objects.filter(slug=SLUG).exists():
+        return
+    coordinator = _user("coordinator@example.org")
+    people = _people()
+    if coordinator is None or people["organiser"] is None:
+        return
+    now = timezone.now()
+    document = Document.objects.create(slug=SLUG, original_language="en")
+    sections = {}
+    for order, (key, en, sv, nl) in enumerate(SECTIONS):
+        sections[key] = Section.objects.create(
+            document=document, key=key, order=order, heading_en=en, heading_sv=sv, heading_nl=nl
+        )
+
+    # Version 1, published in the spring in three languages.
+    v1 = services.version_draft_create(document=document, by=coordinator)
+    for language, (title, summary, texts) in V1.items():
+        services.version_text_save(version=v1, language=language, title=title, summary=summary, sections=texts)
+    services.version_publish(version=v1, note="First version, from the pilot's lessons.", now=now - timedelta(days=150))
+
+    # A first consultation on version 2: one amendment accepted, one declined.
+    v2 = services.version_draft_create(document=document, by=coordinator)
+    first = services.round_open(
+        version=v2,
+        opens_at=now - timedelta(days=120),
+        closes_at=now - timedelta(days=90),
+        questions={sections["learning"].pk: "Which learning opportunities should continue after the pilot?"},
+        by=coordinator,
+    )
+    during = now - timedelta(days=110)
+    accepted = _amend(
+        first,
+        sections["learning"],
+        people["olivia"],
+        "Online learning exchanges every month, two in-person exchanges a year between organisers visiting "
+        "each other, and a yearly European Learning Exchange of three to four days.",
+        "The European Learning Exchange is where solidarity across borders was built in the pilot.",
+        "en",
+        during,
+    )
+    declined = _amend(
+        first,
+        sections["governance"],
+        people["daniel"],
+        "A steering group of twelve members meets every month.",
+        "More voices at the table.",
+        "en",
+        during,
+    )
+    _comment(
+        first,
+        sections["learning"],
+        people["sara"],
+        "Utbytena i Bergsjön och Hjällbo var det mest värdefulla under piloten. Fortsätt med dem!",
+        "sv",
+        during,
+    )
+    services.amendment_accept(amendment=accepted, by=coordinator, now=now - timedelta(days=89))
+    services.amendment_decline(
+        amendment=declined,
+        by=coordinator,
+        reason="Monthly meetings of twelve people would cost more than the network can raise; "
+        "we will open the steering group's meetings to every member instead.",
+        now=now - timedelta(days=89),
+    )
+    # The translations follow the accepted text.
+    learning = {
+        "sv": "Digitala lärandeutbyten varje månad, två fysiska utbyten om året där organisatörer besöker "
+        "varandra, och ett årligt europeiskt lärandeutbyte på tre till fyra dagar.",
+        "nl": "Elke maand online leeruitwisselingen, twee fysieke uitwisselingen per jaar waarbij organisers "
+        "elkaar bezoeken, en een jaarlijkse Europese leeruitwisseling van drie tot vier dagen.",
+    }
+    for language, (title, summary, texts) in V1.items():
+        if language != "en":
+            services.version_text_save(
+                version=v2,
+                language=language,
+                title=title,
+                summary=summary,
+                sections={**texts, "learning": learning[language]},
+            )
+    services.version_publish(
+        version=v2,
+        note="The yearly European Learning Exchange, from the first consultation.",
+        now=now - timedelta(days=80),
+    )
+
+    # Version 3: a draft with the consultation open now. Its Dutch translation is left behind on
+    # purpose after the resourcing section changed: the outdated flag shows.
+    v3 = services.version_draft_create(document=document, by=coordinator)
+    original = v3.texts.get(language="en")
+    services.version_text_save(
+        version=v3,
+        language="en",
+        title=original.title,
+        summary=original.summary,
+        sections={
+            **original.sections,
+            "resourcing": "We seek three-year funding from foundations, and show them the evidence of what "
+            "organising achieves: the case for investment is built from the network's own evidence base.",
+        },
+    )
+    sv = v3.texts.get(language="sv")
+    services.version_text_save(
+        version=v3,
+        language="sv",
+        title=sv.title,
+        summary=sv.summary,
+        sections={
+            **sv.sections,
+            "resourcing": "Vi söker treårig finansiering från stiftelser och visar dem vad organisering åstadkommer: "
+            "argumenten för investeringar bygger på nätverkets egen kunskapsbank.",
+        },
+    )
+    second = services.round_open(
+        version=v3,
+        opens_at=now - timedelta(days=3),
+        closes_at=now + timedelta(days=25),
+        questions={
+            sections["sustained"].pk: "Who should hold the network once the hosts step back?",
+            sections["resourcing"].pk: "How should the network be funded beyond 2030?",
+        },
+        by=coordinator,
+    )
+    comment = _comment(
+        second,
+        sections["sustained"],
+        people["hodan"],
+        "Medlemsorganisationerna borde turas om att vara värd, ett år i taget. "
+        "Då delar vi både arbetet och ägarskapet.",
+        "sv",
+        now,
+    )
+    _comment(
+        second,
+        sections["sustained"],
+        people["olivia"],
+        "A rotating host is a good idea. Could the host be paid a small coordination fee from the network's funds?",
+        "en",
+        now,
+        parent=comment,
+    )
+    _comment(
+        second,
+        sections["resourcing"],
+        people["lotte"],
+        "Gemeenten zoals Hellendoorn willen meebetalen als ze zien wat lerende gemeenschappen opleveren.",
+        "nl",
+        now,
+    )
+    _comment(
+        second,
+        sections["learning"],
+        people["rhiannon"],
+        "Please keep the online exchanges in the evening: many organisers have day jobs.",
+        "en",
+        now,
+    )
+    rotating = _amend(
+        second,
+        sections["sustained"],
+        people["hodan"],
+        "Nätverket bärs av sina medlemmar. Medlemsorganisationerna turas om att vara värd, ett år i taget, "
+        "med stöd av Community Organisers och European Community Organisers Network.",
+        "Då delar vi både arbetet och ägarskapet.",
+        "sv",
+        now,
+    )
+    _amend(
+        second,
+        sections["resourcing"],
+        people["daniel"],
+        "We seek three-year funding from foundations and local authorities, and a small membership fee "
+        "from organisations that can afford it, waived for grassroots groups.",
+        "Foundations alone will not last; a fee shows members own the network.",
+        "en",
+        now,
+    )
+    for supporter in ("olivia", "sara", "funder"):
+        user = people[supporter]
+        if user is not None and user.pk != rotating.proposer_id:
+            services.amendment_support(amendment=rotating, user=user)

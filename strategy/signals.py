@@ -1,0 +1,25 @@
+"""What bumps the ``strategy`` namespace of the fragment cache (``core.cache``), and the signals
+strategy sends for the apps above it (which strategy may not import)."""
+
+from django.dispatch import Signal
+
+from core import cache
+from strategy.models import (
+    NAMESPACE,
+    Amendment,
+    Comment,
+    Document,
+    Question,
+    Round,
+    Section,
+    Support,
+    Version,
+    VersionText,
+)
+
+cache.watch(NAMESPACE, Document, Section, Version, VersionText, Round, Question, Comment, Amendment, Support)
+
+# Sent inside the transaction that opens a consultation round (``consultation=Round``): a
+# receiver writes its emails to the outbox in that same transaction (digests: the members who
+# opted in).
+consultation_opened = Signal()

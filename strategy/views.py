@@ -1,0 +1,591 @@
+"""Strategy pages: documents, versions, diffs, the consultation and its synthesis.
+
+Thin views: parse, check access through the models' ``visible_to`` (the one policy), call a
+service, render or redirect. The document page reads a constant number of queries however
+many comments and amendments a round holds (tests/strategy/test_queries.py).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_countries import countries
+
+from core.decorators import coordinator_required
+from core.text import markdown_to_safe_html
+from network.models import Member, Membership, Organisation
+from strategy import citations, services
+from strategy.diff import diff_html, sections_diff
+from strategy.forms import (
+    AcceptForm,
+    AmendmentForm,
+    CommentEditForm,
+    CommentForm,
+    MergeForm,
+    ReasonForm,
+    ReportForm,
+    RoundForm,
+)
+from strategy.models import Amendment, Comment, Document, Round, Support, Version, VersionText, documents_visible_to
+
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
+
+
+def _language() -> str:
+    code = (get_language() or settings.LANGUAGE_CODE)[:2]
+    return code if code in LANGUAGE_NAMES else settings.LANGUAGE_CODE
+
+
+def _document(request, slug) -> Document:
+    return get_object_or_404(documents_visible_to(request.viewer), slug=slug)
+
+
+def _versions(request, document):
+    """The versions the viewer may see, newest first, each with its texts (two queries) and
+    the one before it (``previous``, for the link to the changes)."""
+    versions = list(
+        Version.objects.visible_to(request.viewer)
+        .filter(document=document)
+        .prefetch_related(Prefetch("texts", queryset=VersionText.objects.with_outdated()))
+        .order_by("-number")
+    )
+    for newer, older in zip(versions, [*versions[1:], None], strict=True):
+        newer.previous = older
+    return versions
+
+
+def _pick_text(version: Version, language: str) -> VersionText | None:
+    texts = {t.language: t for t in version.texts.all()}
+    return texts.get(language) or texts.get(version.original_language)
+
+
+def _rendered_sections(sections, text: VersionText | None) -> list[dict]:
+    return [
+        {
+            "section": section,
+            "html": markdown_to_safe_html(text.section_text(section.key)) if text else "",
+            "source": text.section_text(section.key) if text else "",
+        }
+        for section in sections
+    ]
+
+
+def _names(viewer, user_ids) -> dict[int, str]:
+    """The names to show beside contributions: a profile the viewer may see in lists, else
+    "a member" (hidden profiles are never named); deleted accounts are "former member"."""
+    listed = dict(
+        Member.objects.listed(viewer).filter(user_id__in=set(user_ids)).values_list("user_id", "display_name")
+    )
+    return {uid: listed.get(uid) or _("a member") for uid in set(user_ids)}
+
+
+def document_list(request):
+    documents = list(documents_visible_to(request.viewer).order_by("-created_at"))
+    versions = (
+        Version.objects.visible_to(request.viewer)
+        .filter(document__in=documents)
+        .prefetch_related("texts")
+        .order_by("document", "-number")
+    )
+    latest: dict[int, Version] = {}
+    for version in versions:
+        # Published first: a draft is listed only where nothing is published yet.
+        current = latest.get(version.document_id)
+        if current is None or (version.is_published and not current.is_published):
+            latest[version.document_id] = version
+    language = _language()
+    rows = []
+    for document in documents:
+        version = latest.get(document.pk)
+        if version is not None:
+            rows.append({"document": document, "version": version, "text": _pick_text(version, language)})
+    return render(request, "strategy/document_list.html", {"rows": rows})
+
+
+def _consultation_context(request, sections, draft: Version, consultation: Round, language: str) -> dict:
+    """The draft's sections with the round's questions, comments and amendments (a fixed
+    number of queries)."""
+    viewer = request.viewer
+    text = _pick_text(draft, language)
+    questions = {q.section_id: q for q in consultation.questions.all()}
+    comments = list(consultation.comments.select_related("author").order_by("created_at", "pk"))
+    amendments = list(
+        consultation.amendments.select_related("proposer")
+        .annotate(
+            support_count=Count("supports"),
+            supported=Exists(Support.objects.filter(amendment=OuterRef("pk"), user_id=viewer.user_id or 0)),
+        )
+        .order_by("created_at", "pk")
+    )
+    names = _names(viewer, [c.author_id for c in comments] + [a.proposer_id for a in amendments])
+    texts = {t.language: t for t in draft.texts.all()}
+    keys = {s.pk: s.key for s in sections}
+    by_section: dict[int, dict] = defaultdict(lambda: {"comments": [], "amendments": []})
+    roots: dict[int, Comment] = {}
+    for comment in comments:
+        comment.name = names[comment.author_id] if not comment.author.is_former else _("former member")
+        comment.can_edit = services.comment_can_edit(comment, request.user)
+        comment.body_html = "" if comment.is_hidden else markdown_to_safe_html(comment.body)
+        comment.form_prefix = f"reply-{comment.pk}"
+        comment.thread = []
+        if comment.parent_id and comment.parent_id in roots:
+            roots[comment.parent_id].thread.append(comment)
+            roots[comment.pk] = roots[comment.parent_id]
+        else:
+            roots[comment.pk] = comment
+            by_section[comment.section_id]["comments"].append(comment)
+    for amendment in amendments:
+        amendment.name = names[amendment.proposer_id] if not amendment.proposer.is_former else _("former member")
+        own = texts.get(amendment.language) or texts.get(draft.original_language)
+        current = own.section_text(keys[amendment.section_id]) if own else ""
+        amendment.earlier = amendment.is_open and current != amendment.base_text
+        amendment.change = diff_html(amendment.base_text, amendment.text)
+        amendment.text_html = markdown_to_safe_html(amendment.text)
+        by_section[amendment.section_id]["amendments"].append(amendment)
+    rendered = _rendered_sections(sections, text)
+    for row in rendered:
+        section = row["section"]
+        row.update(by_section[section.pk])
+        row["question"] = questions.get(section.pk)
+        row["mergeable"] = sum(1 for a in row["amendments"] if a.is_open) >= 2
+    return {
+        "draft": draft,
+        "draft_text": text,
+        "consultation": consultation,
+        "is_open": consultation.is_open(),
+        "sections": rendered,
+        "comment_form": CommentForm(),
+        "amendment_form": AmendmentForm(),
+    }
+
+
+def document_detail(request, slug):
+    """The current published version and, for signed-in members, the open consultation on the
+    next draft (its text, a question, comments and amendments per section)."""
+    document = _document(request, slug)
+    language = _language()
+    versions = _versions(request, document)
+    sections = list(document.sections.all())
+    published = next((v for v in versions if v.is_published), None)
+    draft = next((v for v in versions if not v.is_published), None)
+    consultation = draft.rounds.order_by("-opens_at").first() if draft is not None else None
+    if consultation is not None:
+        open_round_exists = consultation.is_open()
+    else:
+        # Visitors do not see the draft, but are told a consultation is open.
+        open_round_exists = Round.objects.open_at().filter(version__document=document).exists()
+    # Without a consultation the page shows the current published version, or (coordinators
+    # only: nobody else may read such a draft) the first draft.
+    shown = published or draft
+    context = {
+        "document": document,
+        "versions": versions,
+        "published": published,
+        "shown": shown,
+        "shown_text": _pick_text(shown, language) if shown else None,
+        "open_round_exists": open_round_exists,
+        "is_coordinator": request.viewer.is_coordinator,
+        "consultation": None,
+    }
+    if draft is not None and consultation is not None:
+        context.update(_consultation_context(request, sections, draft, consultation, language))
+    elif shown is not None:
+        context["shown_sections"] = _rendered_sections(sections, context["shown_text"])
+        citations.attach(context["shown_sections"], citations.citations_for(shown, request.viewer, language))
+    else:
+        raise Http404
+    title_text = context.get("draft_text") or context["shown_text"]
+    context["page_title"] = title_text.title if title_text else document.slug
+    return render(request, "strategy/document_detail.html", context)
+
+
+def version_detail(request, slug, number):
+    document = _document(request, slug)
+    versions = _versions(request, document)
+    version = next((v for v in versions if v.number == number), None)
+    if version is None:
+        raise Http404
+    language = _language()
+    text = _pick_text(version, language)
+    credited = list(version.credited_amendments.select_related("section", "proposer").order_by("section__order", "pk"))
+    names = _names(request.viewer, [a.proposer_id for a in credited])
+    for amendment in credited:
+        amendment.name = names[amendment.proposer_id] if not amendment.proposer.is_former else _("former member")
+    sections = _rendered_sections(document.sections.all(), text)
+    citations.attach(sections, citations.citations_for(version, request.viewer, language))
+    return render(
+        request,
+        "strategy/version_detail.html",
+        {
+            "document": document,
+            "version": version,
+            "versions": versions,
+            "text": text,
+            "other_texts": [t for t in version.texts.all() if t.pk != getattr(text, "pk", None)],
+            "sections": sections,
+            "credited": credited,
+        },
+    )
+
+
+def version_diff(request, slug, a, b):
+    document = _document(request, slug)
+    versions = {v.number: v for v in _versions(request, document)}
+    if a not in versions or b not in versions:
+        raise Http404
+    language = _language()
+    old, new = _pick_text(versions[a], language), _pick_text(versions[b], language)
+    # Compare like with like: both in the reader's language if both have it, else the originals.
+    if old is None or new is None or old.language != new.language:
+        old = _pick_text(versions[a], versions[a].original_language)
+        new = _pick_text(versions[b], versions[b].original_language)
+    sections = sections_diff(document.sections.all(), old.sections if old else {}, new.sections if new else {})
+    return render(
+        request,
+        "strategy/version_diff.html",
+        {
+            "document": document,
+            "old": versions[a],
+            "new": versions[b],
+            "old_text": old,
+            "new_text": new,
+            "title_change": diff_html(old.title if old else "", new.title if new else ""),
+            "sections": sections,
+            "versions": sorted(versions.values(), key=lambda v: -v.number),
+        },
+    )
+
+
+def case(request, slug):
+    """The case for investment: the current published version as a report for funders, each
+    section beside the live figures and the stories it cites (as the reader may see them)."""
+    document = _document(request, slug)
+    version = next((v for v in _versions(request, document) if v.is_published), None)
+    if version is None:
+        raise Http404
+    language = _language()
+    text = _pick_text(version, language)
+    sections = _rendered_sections(document.sections.all(), text)
+    citations.attach(sections, citations.citations_for(version, request.viewer, language))
+    return render(
+        request,
+        "strategy/case.html",
+        {"document": document, "version": version, "text": text, "sections": sections, "generated": timezone.now()},
+    )
+
+
+@login_required
+def synthesis(request, slug):
+    """After a round: per section, the comments and the amendments with their fate, and who
+    took part by country and kind of organisation (never a hidden profile's name)."""
+    document = _document(request, slug)
+    versions = _versions(request, document)
+    consultation = (
+        Round.objects.filter(version__in=versions, closes_at__lte=timezone.now()).select_related("version").first()
+    )
+    if consultation is None:
+        raise Http404
+    language = _language()
+    comments = list(consultation.comments.filter(hidden_at__isnull=True).select_related("author"))
+    amendments = list(consultation.amendments.select_related("proposer").annotate(support_count=Count("supports")))
+    user_ids = {c.author_id for c in comments} | {a.proposer_id for a in amendments}
+    names = _names(request.viewer, user_ids)
+    per_section: dict[int, dict] = defaultdict(lambda: {"comments": [], "amendments": []})
+    for comment in comments:
+        comment.name = names[comment.author_id]
+        per_section[comment.section_id]["comments"].append(comment)
+    for amendment in amendments:
+        amendment.name = names[amendment.proposer_id]
+        amendment.text_html = markdown_to_safe_html(amendment.text)
+        per_section[amendment.section_id]["amendments"].append(amendment)
+    members = list(Member.objects.filter(user_id__in=user_ids).values_list("country", flat=True))
+    by_country = Counter(str(code) or "" for code in members)
+    # Each person counts once per kind of organisation they belong to.
+    kinds = Counter(
+        kind
+        for _member, kind in Membership.objects.approved()
+        .filter(member__user_id__in=user_ids)
+        .values_list("member_id", "organisation__kind")
+        .distinct()
+        .order_by()
+    )
+    kind_names = dict(Organisation.Kind.choices)
+    return render(
+        request,
+        "strategy/synthesis.html",
+        {
+            "document": document,
+            "consultation": consultation,
+            "draft_text": _pick_text(consultation.version, language),
+            "sections": [{"section": section, **per_section[section.pk]} for section in document.sections.all()],
+            "participants": len(user_ids),
+            "by_country": sorted(
+                ((countries.name(code) if code else _("not given"), n) for code, n in by_country.items()),
+                key=lambda row: (-row[1], row[0]),
+            ),
+            "by_kind": sorted(((kind_names.get(k, k), n) for k, n in kinds.items()), key=lambda r: (-r[1], r[0])),
+        },
+    )
+
+
+# --- taking part -----------------------------------------------------------------------------
+
+
+def _open_round_section(request, slug, key):
+    """The section and the round on the document's draft, for a signed-in member."""
+    document = _document(request, slug)
+    section = get_object_or_404(document.sections, key=key)
+    consultation = (
+        Round.objects.filter(version__document=document, version__status=Version.Status.DRAFT)
+        .select_related("version")
+        .order_by("-opens_at")
+        .first()
+    )
+    if consultation is None:
+        raise Http404
+    return document, section, consultation
+
+
+def _back(document, anchor: str = ""):
+    return redirect(reverse("strategy:document_detail", kwargs={"slug": document.slug}) + anchor)
+
+
+def _form_errors(request, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+@require_POST
+@login_required
+def comment_create(request, slug, key):
+    document, section, consultation = _open_round_section(request, slug, key)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(document, f"#section-{section.key}")
+    parent = None
+    if form.cleaned_data["parent"]:
+        parent = get_object_or_404(Comment, pk=form.cleaned_data["parent"], round=consultation, section=section)
+    try:
+        comment = services.comment_create(
+            consultation=consultation,
+            section=section,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            language=_language(),
+            submission=form.cleaned_data["submission"],
+            parent=parent,
+        )
+    except services.StrategyError as error:
+        messages.error(request, str(error))
+        return _back(document, f"#section-{section.key}")
+    messages.success(request, _("Thank you: your comment is published."))
+    return _back(document, f"#comment-{comment.pk}")
+
+
+def _own_comment(request, slug, pk) -> Comment:
+    document = _document(request, slug)
+    return get_object_or_404(
+        Comment.objects.select_related("round", "section"),
+        pk=pk,
+        round__version__in=Version.objects.visible_to(request.viewer).filter(document=document),
+    )
+
+
+@login_required
+def comment_edit(request, slug, pk):
+    comment = _own_comment(request, slug, pk)
+    if comment.author_id != request.user.pk:
+        raise PermissionDenied
+    if not services.comment_can_edit(comment, request.user):
+        messages.error(request, _("This comment can no longer be edited."))
+        return _back(comment.round.version.document, f"#comment-{comment.pk}")
+    form = CommentEditForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_edit(comment=comment, user=request.user, body=form.cleaned_data["body"])
+        except services.StrategyError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your comment is updated."))
+        return redirect(reverse("strategy:document_detail", kwargs={"slug": slug}) + f"#comment-{comment.pk}")
+    return render(request, "strategy/comment_edit.html", {"comment": comment, "form": form, "slug": slug})
+
+
+@require_POST
+@login_required
+def comment_report(request, slug, pk):
+    comment = _own_comment(request, slug, pk)
+    form = ReportForm(request.POST)
+    if form.is_valid():
+        services.comment_report(comment=comment, user=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Thank you: coordinators will look at this comment."))
+    return redirect(reverse("strategy:document_detail", kwargs={"slug": slug}) + f"#comment-{comment.pk}")
+
+
+@require_POST
+@coordinator_required
+def comment_hide(request, slug, pk):
+    comment = _own_comment(request, slug, pk)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        services.comment_hide(comment=comment, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("The comment is hidden."))
+    else:
+        _form_errors(request, form)
+    return redirect(reverse("strategy:document_detail", kwargs={"slug": slug}) + f"#comment-{comment.pk}")
+
+
+@require_POST
+@login_required
+def amendment_create(request, slug, key):
+    document, section, consultation = _open_round_section(request, slug, key)
+    form = AmendmentForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(document, f"#section-{section.key}")
+    try:
+        amendment = services.amendment_create(
+            consultation=consultation,
+            section=section,
+            proposer=request.user,
+            text=form.cleaned_data["text"],
+            explanation=form.cleaned_data["explanation"],
+            language=_language(),
+            submission=form.cleaned_data["submission"],
+        )
+    except services.StrategyError as error:
+        messages.error(request, str(error))
+        return _back(document, f"#section-{section.key}")
+    messages.success(request, _("Thank you: your amendment is published for support."))
+    return _back(document, f"#amendment-{amendment.pk}")
+
+
+def _amendment(request, slug, pk) -> Amendment:
+    document = _document(request, slug)
+    return get_object_or_404(
+        Amendment.objects.select_related("round__version__document", "section", "proposer"),
+        pk=pk,
+        round__version__in=Version.objects.visible_to(request.viewer).filter(document=document),
+    )
+
+
+@require_POST
+@login_required
+def amendment_support(request, slug, pk):
+    amendment = _amendment(request, slug, pk)
+    try:
+        services.amendment_support(amendment=amendment, user=request.user)
+        messages.success(request, _("You support this amendment."))
+    except services.StrategyError as error:
+        messages.error(request, str(error))
+    return _back(amendment.round.version.document, f"#amendment-{amendment.pk}")
+
+
+@require_POST
+@login_required
+def amendment_unsupport(request, slug, pk):
+    amendment = _amendment(request, slug, pk)
+    services.amendment_support_withdraw(amendment=amendment, user=request.user)
+    messages.success(request, _("Your support is withdrawn."))
+    return _back(amendment.round.version.document, f"#amendment-{amendment.pk}")
+
+
+@coordinator_required
+def amendment_accept(request, slug, pk):
+    amendment = _amendment(request, slug, pk)
+    form = AcceptForm(request.POST or None, initial={"text": amendment.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.amendment_accept(amendment=amendment, by=request.user, text=form.cleaned_data["text"])
+        except services.StrategyError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The amendment is accepted: its text is in the draft."))
+        return _back(amendment.round.version.document, f"#amendment-{amendment.pk}")
+    return render(
+        request,
+        "strategy/amendment_accept.html",
+        {
+            "amendment": amendment,
+            "document": amendment.round.version.document,
+            "form": form,
+            "change": diff_html(amendment.base_text, amendment.text),
+        },
+    )
+
+
+@coordinator_required
+def amendment_decline(request, slug, pk):
+    amendment = _amendment(request, slug, pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.amendment_decline(amendment=amendment, by=request.user, reason=form.cleaned_data["reason"])
+        except services.StrategyError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The amendment is declined; the proposer is told why."))
+        return _back(amendment.round.version.document, f"#amendment-{amendment.pk}")
+    return render(
+        request,
+        "strategy/amendment_decline.html",
+        {"amendment": amendment, "document": amendment.round.version.document, "form": form},
+    )
+
+
+@coordinator_required
+def amendments_merge(request, slug, key):
+    document, section, consultation = _open_round_section(request, slug, key)
+    candidates = consultation.amendments.filter(section=section, status=Amendment.Status.PROPOSED)
+    form = MergeForm(request.POST or None, amendments=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.amendments_merge(
+                amendments=list(form.cleaned_data["amendments"]), by=request.user, text=form.cleaned_data["text"]
+            )
+        except services.StrategyError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The amendments are merged into the draft."))
+        return _back(document, f"#section-{section.key}")
+    return render(request, "strategy/amendments_merge.html", {"document": document, "section": section, "form": form})
+
+
+@coordinator_required
+def round_create(request, slug):
+    document = _document(request, slug)
+    draft = document.versions.filter(status=Version.Status.DRAFT).first()
+    if draft is None:
+        messages.error(request, _("Start a draft of the next version in the admin first."))
+        return _back(document)
+    sections = list(document.sections.all())
+    form = RoundForm(request.POST or None, sections=sections)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.round_open(
+                version=draft,
+                opens_at=form.cleaned_data["opens_at"],
+                closes_at=form.cleaned_data["closes_at"],
+                questions=form.questions(),
+                by=request.user,
+            )
+        except services.StrategyError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The consultation is set up."))
+            return _back(document)
+    return render(request, "strategy/round_form.html", {"document": document, "draft": draft, "form": form})

@@ -1,0 +1,108 @@
+"""Convening commitments: the list (filtered by organisation, theme, status, convening) and a
+page per commitment, where its holders post progress. Access through
+``Commitment.objects.visible_to`` / ``updatable_by``; the list reads a constant number of
+queries (tests/strategy/test_commitments.py)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.text import markdown_to_safe_html
+from evidence.models import EvidenceRecord
+from exchanges.models import Exchange
+from network.models import Organisation
+from strategy import services
+from strategy.filters import CommitmentFilter
+from strategy.forms import CommitmentUpdateForm
+from strategy.models import Commitment
+
+PAGE_SIZE = 50
+
+
+def _exchange_titles(exchange_ids) -> dict[int, Exchange]:
+    """The convenings with their title in the reader's language (one query)."""
+    return {e.pk: e for e in Exchange.objects.filter(pk__in=set(exchange_ids)).with_translation()}
+
+
+def commitment_list(request):
+    viewer = request.viewer
+    commitments = (
+        Commitment.objects.visible_to(viewer)
+        .select_related("theme", "objective")
+        .prefetch_related(Prefetch("organisations", queryset=Organisation.objects.only("pk", "name", "slug")))
+        .order_by("due_on", "pk")
+    )
+    filterset = CommitmentFilter(request.GET or None, queryset=commitments)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    convenings = _exchange_titles(c.exchange_id for c in page.object_list)
+    today = timezone.localdate()
+    for commitment in page.object_list:
+        commitment.convening = convenings.get(commitment.exchange_id)
+        commitment.overdue = commitment.is_overdue(today)
+    return render(request, "strategy/commitment_list.html", {"filter": filterset, "page": page})
+
+
+def _visible(request, pk) -> Commitment:
+    return get_object_or_404(
+        Commitment.objects.visible_to(request.viewer).select_related("theme", "objective", "owner"), pk=pk
+    )
+
+
+def commitment_detail(request, pk):
+    viewer = request.viewer
+    commitment = _visible(request, pk)
+    commitment.convening = _exchange_titles([commitment.exchange_id]).get(commitment.exchange_id)
+    updates = list(commitment.updates.select_related("created_by", "record"))
+    readable = set(
+        EvidenceRecord.objects.visible_to(viewer)
+        .filter(pk__in=[u.record_id for u in updates if u.record_id])
+        .values_list("pk", flat=True)
+    )
+    for update in updates:
+        update.visible_record = update.record if update.record_id in readable else None
+    can_update = Commitment.objects.updatable_by(viewer).filter(pk=commitment.pk).exists()
+    return render(
+        request,
+        "strategy/commitment_detail.html",
+        {
+            "commitment": commitment,
+            "description": markdown_to_safe_html(commitment.description),
+            "organisations": commitment.organisations.order_by("name"),
+            "objectives": commitment.exchange.objectives.all(),
+            "updates": updates,
+            "overdue": commitment.is_overdue(),
+            "form": CommitmentUpdateForm(viewer=viewer, initial={"status": commitment.status}) if can_update else None,
+        },
+    )
+
+
+@require_POST
+@login_required
+def commitment_update_add(request, pk):
+    commitment = _visible(request, pk)
+    if not Commitment.objects.updatable_by(request.viewer).filter(pk=commitment.pk).exists():
+        raise PermissionDenied
+    form = CommitmentUpdateForm(request.POST, viewer=request.viewer)
+    if form.is_valid():
+        services.commitment_update_add(
+            commitment=commitment,
+            user=request.user,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+            record=form.cleaned_data["record"],
+            submission=form.cleaned_data["submission"],
+        )
+        messages.success(request, _("Progress posted."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(commitment)

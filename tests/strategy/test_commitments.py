@@ -1,0 +1,160 @@
+"""Convening commitments: who sees them, who posts progress, the overdue flag, the filters and
+the list's constant queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from exchanges.models import Exchange
+from network.models import Organisation
+from strategy.models import Commitment, CommitmentStatus, CommitmentUpdate, Objective
+from tests.factories.exchanges import ExchangeFactory
+from tests.factories.network import OrganisationFactory, ThemeFactory
+from tests.strategy.conftest import CAST
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("commitments:list")
+
+
+def _commitment(exchange, title, *, organisations=(), visibility="public", due_days=30, **fields):
+    commitment = Commitment.objects.create(
+        exchange=exchange,
+        title=title,
+        due_on=timezone.localdate() + dt.timedelta(days=due_days),
+        visibility=visibility,
+        **fields,
+    )
+    commitment.organisations.set(organisations)
+    return commitment
+
+
+@pytest.fixture
+def convening(org_member):
+    exchange = ExchangeFactory(kind=Exchange.Kind.CONVENING, title="London funder convening")
+    Objective.objects.create(exchange=exchange, text="Fund the process of organising, not only projects")
+    holder = org_member.member.memberships.get().organisation
+    funder_org = OrganisationFactory(name="Postkodstiftelsen", kind=Organisation.Kind.FUNDER)
+    public = _commitment(exchange, "Multi-year core funding pilot", organisations=[holder, funder_org])
+    members = _commitment(exchange, "Share budgets openly", organisations=[funder_org], visibility="members")
+    draft = ExchangeFactory(kind=Exchange.Kind.CONVENING, status=Exchange.Status.DRAFT, title="Draft convening")
+    hidden = _commitment(draft, "Not yet announced", organisations=[holder])
+    return {"public": public, "members": members, "draft": hidden, "holder": holder}
+
+
+def _as(client, request, role):
+    client.logout()
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    return client
+
+
+@pytest.mark.parametrize("role", CAST)
+def test_commitments_show_as_their_convening_and_visibility_allow(client, request, convening, role):
+    c = _as(client, request, role)
+    page = c.get(LIST).content.decode()
+    expected = {
+        "public": True,
+        "members": role != "anonymous",
+        "draft": role == "coordinator",
+    }
+    for name, visible in expected.items():
+        commitment = convening[name]
+        assert (commitment.title in page) is visible, (role, name)
+        status = c.get(commitment.get_absolute_url()).status_code
+        assert status == (200 if visible else 404), (role, name)
+
+
+@pytest.mark.parametrize("role", CAST)
+def test_only_holders_owners_and_coordinators_post_progress(client, request, convening, role):
+    commitment = convening["public"]
+    c = _as(client, request, role)
+    response = c.post(
+        reverse("commitments:update_add", kwargs={"pk": commitment.pk}),
+        {"status": "under_way", "note": f"Started by {role}", "submission": uuid.uuid4()},
+    )
+    allowed = role in ("org_member", "coordinator")
+    assert CommitmentUpdate.objects.filter(note=f"Started by {role}").exists() is allowed
+    if role == "anonymous":
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    elif not allowed:
+        assert response.status_code == 403
+    page = c.get(commitment.get_absolute_url()).content.decode()
+    assert ("Post progress" in page) is allowed
+
+
+def test_the_owner_may_post_progress_and_the_status_follows_the_latest_update(client, convening, funder):
+    commitment = convening["members"]
+    commitment.owner = funder
+    commitment.save()
+    client.force_login(funder)
+    data = {"status": "done", "note": "Budgets published.", "submission": uuid.uuid4()}
+    for _ in range(2):  # a double submit makes one update
+        client.post(reverse("commitments:update_add", kwargs={"pk": commitment.pk}), data)
+    commitment.refresh_from_db()
+    assert commitment.status == CommitmentStatus.DONE
+    assert commitment.updates.count() == 1
+    assert "Budgets published." in client.get(commitment.get_absolute_url()).content.decode()
+
+
+def test_overdue_commitments_are_flagged_and_filtered(client, convening):
+    late = _commitment(convening["public"].exchange, "Late report", due_days=-3)
+    _commitment(convening["public"].exchange, "Done and late", due_days=-3, status=CommitmentStatus.DONE)
+    page = client.get(LIST, {"overdue": "on"}).content.decode()
+    assert "Late report" in page and "overdue" in page
+    assert "Done and late" not in page and "Multi-year core funding pilot" not in page
+    assert "overdue" in client.get(late.get_absolute_url()).content.decode()
+
+
+def test_the_list_filters_by_organisation_theme_and_status(client, convening):
+    theme = ThemeFactory(slug="cost-of-living-x", name="Cost of living")
+    _commitment(convening["public"].exchange, "Themed", theme=theme, status=CommitmentStatus.UNDER_WAY)
+    assert "Themed" in client.get(LIST, {"theme": theme.slug}).content.decode()
+    assert "Multi-year" not in client.get(LIST, {"theme": theme.slug}).content.decode()
+    assert "Themed" in client.get(LIST, {"status": "under_way"}).content.decode()
+    by_org = client.get(LIST, {"organisation": convening["holder"].slug}).content.decode()
+    assert "Multi-year core funding pilot" in by_org and "Themed" not in by_org
+    # Unknown values are dropped by the filter form, never a 500.
+    assert client.get(LIST, {"organisation": "nope", "status": "x", "theme": "\u2603"}).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["anonymous", "coordinator"])
+def test_the_list_runs_a_constant_number_of_queries(client, request, role, org_member):
+    c = _as(client, request, role)
+    counts = []
+    for n in (3, 40):
+        Commitment.objects.all().delete()
+        for i in range(n):
+            exchange = ExchangeFactory(kind=Exchange.Kind.CONVENING)
+            _commitment(exchange, f"Commitment {i}", organisations=[OrganisationFactory(), OrganisationFactory()])
+        c.get(LIST)
+        with CaptureQueriesContext(connection) as captured:
+            assert c.get(LIST).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1], counts
+
+
+def test_the_owner_of_an_overdue_commitment_is_told_once_in_their_language(
+    convening, funder, django_capture_on_commit_callbacks
+):
+    from outbox.models import OutboxMessage
+    from strategy.tasks import commitments_overdue_notify
+    from tests.factories.network import member_for
+
+    member_for(funder, preferred_language="nl")
+    late = _commitment(convening["public"].exchange, "Late report", due_days=-3, owner=funder)
+    _commitment(convening["public"].exchange, "Done", due_days=-3, owner=funder, status=CommitmentStatus.DONE)
+    _commitment(convening["public"].exchange, "Not yet due", due_days=3, owner=funder)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert commitments_overdue_notify() == 1
+        assert commitments_overdue_notify() == 0
+    email = OutboxMessage.objects.get(kind="strategy_commitment_overdue")
+    assert email.to == funder.email and email.language == "nl"
+    assert f"/nl/commitments/{late.pk}/" in email.body_text
