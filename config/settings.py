@@ -49,6 +49,7 @@ LEARNINGLAB_APPS = [
     "practice",
     "search",
     "digests",
+    "api",
 ]
 # Seeds, benchmarks and local services (``seed_demo``, ``seed_bench``, ``bench``): on for the
 # demo (DEBUG), ``make bench`` and the tests; a production deployment does not install them.
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "csp",
+    # django-ninja: the API's schema and its Swagger UI, served from our own static files.
+    "ninja",
     *LEARNINGLAB_APPS,
     *(["devtools"] if DEVTOOLS else []),
 ]
@@ -78,6 +81,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CORS for /api/v1/, and JSON instead of HTML for what is refused before the API runs.
+    "api.middleware.ApiCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -391,6 +396,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Public API and open data ---------------------------------------------------------------
+# Calls a minute: per address for anonymous calls, per personal access token otherwise.
+API_RATE_LIMIT_ANONYMOUS = env_int("API_RATE_LIMIT_ANONYMOUS", 60)
+API_RATE_LIMIT_TOKEN = env_int("API_RATE_LIMIT_TOKEN", 600)
+# Take the caller's address from X-Forwarded-For (only behind a proxy that sets it).
+API_TRUST_FORWARDED_FOR = env_bool("API_TRUST_FORWARDED_FOR", False)
+# Small-cell suppression: an indicator figure (or one of its splits) built from fewer
+# contributing records than this is not published (api/figures.py).
+OPEN_DATA_MIN_CELL_SIZE = env_int("OPEN_DATA_MIN_CELL_SIZE", 5)
 
 # --- Exchanges (their periodic jobs are in CELERY_BEAT_SCHEDULE above) ---------------------
 # How long a freed place is held for the waitlisted member it was offered to.

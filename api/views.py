@@ -1,0 +1,65 @@
+"""Pages around the API: its interactive documentation, and a member's personal access tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from api import services
+from api.forms import TokenForm
+from api.main import api
+from api.middleware import _json_error
+from api.models import AccessToken
+from core.decorators import viewer_passes
+
+signed_in = viewer_passes(lambda viewer: viewer.is_authenticated)
+
+
+@require_GET
+def docs(request) -> HttpResponse:
+    """Swagger UI over /api/v1/openapi.json, from django-ninja's own static files (no CDN)."""
+    return api.docs.render_page(request, api)
+
+
+def not_found(request) -> HttpResponse:
+    return _json_error(404)
+
+
+def _tokens(request):
+    return AccessToken.objects.of_user(request.viewer.user_id)
+
+
+@signed_in
+@require_GET
+def token_list(request):
+    return render(request, "api/token_list.html", {"tokens": _tokens(request), "form": TokenForm()})
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def token_create(request):
+    """Makes a token and shows it on the answer to the POST itself, once: a redirect would have
+    to keep the token somewhere (a session, a message) until the next page; this answer is
+    marked no-store so that no cache or history keeps it either."""
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        created = services.token_create(
+            user=request.user, name=form.cleaned_data["name"], expires_in_days=form.cleaned_data["expires_in"]
+        )
+        response = render(
+            request, "api/token_created.html", {"token": created.token, "raw": created.raw, "tokens": _tokens(request)}
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return render(request, "api/token_list.html", {"tokens": _tokens(request), "form": form})
+
+
+@signed_in
+@require_POST
+def token_revoke(request, token_id: int):
+    if services.token_revoke(user=request.user, token_id=token_id):
+        messages.success(request, _("The token is revoked: programs using it can no longer read the API."))
+    return redirect("tokens:list")
