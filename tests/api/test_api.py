@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from api.services import token_create
 from core.licences import Licence
-from core.policy import viewer_for
 from evidence.models import EvidenceRecord
 from tests.factories.evidence import EvidenceRecordFactory, story
 from tests.factories.exchanges import ExchangeFactory, SessionFactory
