@@ -53,7 +53,7 @@ def _operations():
         operation = methods.get("get")
         if operation is None:
             continue
-        parameters = [p for p in operation.get("parameters", [])]
+        parameters = list(operation.get("parameters", []))
         yield path, parameters
 
 
