@@ -2,7 +2,7 @@
 ``run(ctx)`` gets a ``devtools.benchlib.BenchContext``. The labels are what ``--only`` takes
 and what the bench prints as headings."""
 
-from devtools.bench import digests, evidence, exchanges, network, outbox, practice
+from devtools.bench import api, digests, evidence, exchanges, network, outbox, practice
 
 APPS = [
     ("network", network),
@@ -11,4 +11,5 @@ APPS = [
     ("evidence", evidence),
     ("practice", practice),
     ("digests", digests),
+    ("api", api),
 ]
