@@ -106,7 +106,7 @@ def _authenticate(request: HttpRequest):
             headers={"Retry-After": str(verdict.retry_after)},
         )
     request.api_token = token
-    language = _language(request)
+    language = request_language(request)
     translation.activate(language)
     request.LANGUAGE_CODE = language
     viewer = viewer_for(token.user) if token is not None else ANONYMOUS
@@ -114,7 +114,7 @@ def _authenticate(request: HttpRequest):
     return viewer
 
 
-def _language(request) -> str:
+def request_language(request) -> str:
     """``?lang=``, else the first supported language of Accept-Language, else the default.
     (Django's LocaleMiddleware gives unprefixed addresses the default language; the API's
     addresses are unprefixed on purpose, and cookies play no part in an API's answer.)"""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +27,19 @@ def docs(request) -> HttpResponse:
 
 def not_found(request) -> HttpResponse:
     return _json_error(404)
+
+
+# Pages for people's own accounts, forms and workflows are of no use to a search engine.
+ROBOTS_DISALLOW = ["/admin/", "/accounts/", "/me/", "/invitations/", "/digests/", "/files/", "/search/"]
+
+
+@require_GET
+def robots(request) -> HttpResponse:
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), "Allow: /", ""]
+    lines.append(f"Sitemap: {settings.SITE_URL}/sitemap.xml")
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def _tokens(request):

@@ -26,6 +26,7 @@ from exchanges.filters import ExchangeFilter
 from exchanges.forms import ReflectionForm, RegistrationForm
 from exchanges.ics import calendar_bytes
 from exchanges.models import PARTICIPANT_STATES, CalendarFeed, Exchange, Registration, Session
+from exchanges.structured import event_json_ld
 from network.models import Member, Membership, Organisation, Theme
 
 PER_PAGE = 20
@@ -291,6 +292,7 @@ def detail(request, slug):
             and registration.state in ("confirmed", "accepted", "applied")
             and not exchange.starts_at <= now,
             "can_reflect": participant and exchange.starts_at <= now,
+            "json_ld": event_json_ld(exchange, exchange.text()),
         },
     )
 

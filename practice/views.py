@@ -43,6 +43,7 @@ from practice.forms import (
     RevisionDiffForm,
 )
 from practice.models import Characteristic, Guide, GuideWork, JointAction, Kind, Participation
+from practice.structured import guide_json_ld
 
 PAGE_SIZE = 20
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
@@ -306,6 +307,7 @@ def guide_detail(request, slug):
         "is_coordinator": viewer.is_coordinator,
         "return_form": ReturnForm(),
         "image_form": GuideImageForm() if can_edit else None,
+        "json_ld": guide_json_ld(guide),
     }
     return render(request, "practice/guide_detail.html", context)
 

@@ -215,6 +215,18 @@ def api_surfaces(resource: str, url_name: str, detail: Callable, expected: Calla
     ]
 
 
+def feed_surface(url_name: str, expected: Callable) -> Surface:
+    """An Atom feed: the same for everyone (read for the anonymous viewer), whoever asks."""
+
+    def shown(pages, world, name, obj, token):
+        return _in(pages, reverse(url_name), token)
+
+    def expect(world, viewer, obj):
+        return expected(representative("public"), obj)
+
+    return Surface("Atom feed", shown, expect, (url_name,))
+
+
 def _open_data(queryset, viewer):
     """Visitors read open data: published, under an open licence (the consent part is the
     policy's own, in ``visible_to``)."""
@@ -404,6 +416,9 @@ EVIDENCE = Kind(
             "evidence_files:attachment",
             holds_token=True,
         ),
+        feed_surface(
+            "feed_evidence", lambda viewer, obj: _has(EvidenceRecord.objects.visible_to(viewer).published(), obj)
+        ),
         *api_surfaces(
             "evidence",
             "evidence",
@@ -493,6 +508,7 @@ GUIDES = Kind(
         ),
         search_surface(lambda world, viewer, obj: _has(Guide.objects.visible_to(viewer), obj)),
         digest_surface(lambda world, viewer, obj: _has(Guide.objects.visible_to(viewer).published(), obj)),
+        feed_surface("feed_guides", lambda viewer, obj: _has(Guide.objects.visible_to(viewer).published(), obj)),
         *api_surfaces(
             "guides",
             "guide",
@@ -638,6 +654,7 @@ EXCHANGES = Kind(
                 and obj.joinable_by(viewer)
             )
         ),
+        feed_surface("feed_exchanges", lambda viewer, obj: _has(Exchange.objects.visible_to(viewer).published(), obj)),
         *api_surfaces(
             "exchanges",
             "exchange",
@@ -975,6 +992,8 @@ EXEMPT = {
     "api_docs": "the API's documentation, no data",
     "api_not_found": "the API's JSON 404",
     "tokens:": "the person's own personal access tokens (tests/api/test_tokens.py)",
+    "sitemap": "addresses (no titles) of what the anonymous viewer may read (tests/api/test_open_web.py)",
+    "robots": "the same text for everyone",
 }
 
 
