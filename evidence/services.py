@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.licences import OPEN, Licence
 from core.policy import viewer_for
 from core.signals import content_changed
 from evidence.models import (
@@ -44,6 +45,7 @@ SIMPLE_FIELDS = [
     "summary",
     "body",
     "visibility",
+    "licence",
     "original_language",
     "why_it_matters",
     "outcome_who",
@@ -136,6 +138,9 @@ def record_update(*, record: EvidenceRecord, user, data: dict, action: str = "ed
     changes = _diff(before, _snapshot(record))
     if changes:
         revision_write(record=record, user=user, action=action, changes=changes)
+    consent = record.consent_or_none() if record.needs_consent else None
+    if consent is not None:
+        _licence_within_consent(record=record, consent=consent, user=user)
     return record
 
 
@@ -224,7 +229,20 @@ def consent_save(*, record: EvidenceRecord, user, data: dict) -> Consent:
     if own_story is not None:
         after["own_story"] = bool(own_story)
     revision_write(record=record, user=user, action="consent", changes={"consent": _diff(before, after)})
+    _licence_within_consent(record=record, consent=consent, user=user)
     return consent
+
+
+def _licence_within_consent(*, record: EvidenceRecord, consent: Consent, user) -> None:
+    """An open licence lets anyone republish the record: for a story, testimony or media it
+    needs the storyteller's consent to public use. Without that consent the record is "all
+    rights reserved" (whatever the author chose), and the revision says so."""
+    if consent.audience_public or record.licence not in OPEN:
+        return
+    previous = record.licence
+    EvidenceRecord.objects.filter(pk=record.pk).update(licence=Licence.ALL_RIGHTS, updated_at=timezone.now())
+    record.licence = Licence.ALL_RIGHTS
+    revision_write(record=record, user=user, action="licence", changes={"licence": [previous, Licence.ALL_RIGHTS]})
 
 
 @transaction.atomic
