@@ -15,6 +15,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from api.main import ApiError, request_language
+from core.http import cache_publicly
 from core.policy import ANONYMOUS
 from evidence.models import EvidenceRecord
 from exchanges.models import Exchange
@@ -34,8 +35,7 @@ class _AtomFeed(Feed):
         with translation.override(language):
             response = super().__call__(request, *args, **kwargs)
         response["Access-Control-Allow-Origin"] = "*"
-        response["Cache-Control"] = "public, max-age=300"
-        return response
+        return cache_publicly(request, response, 300)
 
     def get_object(self, request, *args, **kwargs):
         return request

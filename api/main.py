@@ -36,6 +36,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api import figures, limits, schemas
 from api.services import token_authenticate
+from core.http import cache_publicly
 from core.licences import licence_url
 from core.policy import ANONYMOUS, Viewer, viewer_for
 from evidence.filters import LibraryFilter
@@ -63,9 +64,10 @@ class ApiError(Exception):
 class LearningLabApi(NinjaAPI):
     def create_response(self, request, data, *, status=None, temporal_response=None) -> HttpResponse:
         response = super().create_response(request, data, status=status, temporal_response=temporal_response)
-        response["Cache-Control"] = (
-            "private, max-age=0" if getattr(request, "api_token", None) else "public, max-age=60"
-        )
+        if getattr(request, "api_token", None):
+            response["Cache-Control"] = "private, max-age=0"
+        else:
+            cache_publicly(request, response, 60)
         patch_vary_headers(response, ("Authorization", "Accept-Language"))
         if response.status_code != 200 or request.method not in ("GET", "HEAD"):
             return response
@@ -257,8 +259,9 @@ def _envelope(request, rows: list, cursor: str | None) -> dict:
     return {"data": rows, "next_cursor": cursor, "next": next_url}
 
 
-def _absolute(request, path: str) -> str:
-    return request.build_absolute_uri(path)
+def _absolute(path: str) -> str:
+    """A page's address as others link to it (the site's own, whatever host was asked)."""
+    return settings.SITE_URL + path
 
 
 def _viewer(request) -> Viewer:
@@ -275,7 +278,7 @@ class OrganisationFilters(Schema):
     theme: str | None = None
 
 
-def _organisation(request, organisation: Organisation) -> dict:
+def organisation_row(organisation: Organisation) -> dict:
     return {
         "id": organisation.pk,
         "slug": organisation.slug,
@@ -286,7 +289,7 @@ def _organisation(request, organisation: Organisation) -> dict:
         "website": organisation.website,
         "description": organisation.description,
         "themes": [theme.slug for theme in organisation.theme_list],
-        "url": _absolute(request, organisation.get_absolute_url()),
+        "url": _absolute(organisation.get_absolute_url()),
         "updated_at": organisation.updated_at,
     }
 
@@ -301,7 +304,7 @@ def organisation_list(request, listing: Query[Listing], filters: Query[Organisat
     organisations = _filtered(OrganisationFilter, request, base, names, country_codes=codes)
     organisations = organisations.prefetch_related(Prefetch("themes", Theme.objects.all(), to_attr="theme_list"))
     rows, cursor = _page(request, organisations, listing)
-    return _envelope(request, [_organisation(request, o) for o in rows], cursor)
+    return _envelope(request, [organisation_row(o) for o in rows], cursor)
 
 
 @api.get("/organisations/{slug}/", response=schemas.Organisation, tags=["organisations"])
@@ -312,7 +315,7 @@ def organisation_detail(request, slug: str, lang: str | None = None):
     ).filter(slug=slug)
     organisation = _one(organisation)
     request.api_last_modified = organisation.updated_at
-    return _organisation(request, organisation)
+    return organisation_row(organisation)
 
 
 def _one(queryset):
@@ -335,10 +338,10 @@ class ExchangeFilters(Schema):
     places: bool | None = None
 
 
-def _exchanges(request):
+def exchanges_for(viewer: Viewer):
     language = translation.get_language()
     return (
-        Exchange.objects.visible_to(_viewer(request))
+        Exchange.objects.visible_to(viewer)
         .with_places_taken()
         .with_translation(language, description=True)
         .prefetch_related(
@@ -349,7 +352,7 @@ def _exchanges(request):
     )
 
 
-def _exchange(request, exchange: Exchange) -> dict:
+def exchange_row(exchange: Exchange) -> dict:
     text = exchange.text()
     return {
         "id": exchange.pk,
@@ -374,7 +377,7 @@ def _exchange(request, exchange: Exchange) -> dict:
             {"title": s.title, "description": s.description, "starts_at": s.starts_at, "ends_at": s.ends_at}
             for s in exchange.session_list
         ],
-        "url": _absolute(request, exchange.get_absolute_url()),
+        "url": _absolute(exchange.get_absolute_url()),
         "updated_at": exchange.updated_at,
     }
 
@@ -385,16 +388,16 @@ def exchange_list(request, listing: Query[Listing], filters: Query[ExchangeFilte
     joining link."""
     names = ExchangeFilters.model_fields
     _check_parameters(request, names)
-    rows, cursor = _page(request, _filtered(ExchangeFilter, request, _exchanges(request), names), listing)
-    return _envelope(request, [_exchange(request, e) for e in rows], cursor)
+    rows, cursor = _page(request, _filtered(ExchangeFilter, request, exchanges_for(_viewer(request)), names), listing)
+    return _envelope(request, [exchange_row(e) for e in rows], cursor)
 
 
 @api.get("/exchanges/{slug}/", response=schemas.Exchange, tags=["exchanges"])
 def exchange_detail(request, slug: str, lang: str | None = None):
     _check_parameters(request, ())
-    exchange = _one(_exchanges(request).filter(slug=slug))
+    exchange = _one(exchanges_for(_viewer(request)).filter(slug=slug))
     request.api_last_modified = exchange.updated_at
-    return _exchange(request, exchange)
+    return exchange_row(exchange)
 
 
 # --- guides ----------------------------------------------------------------------------------------
@@ -408,8 +411,7 @@ class GuideFilters(Schema):
     language: str | None = None
 
 
-def _guides(request):
-    viewer = _viewer(request)
+def guides_for(viewer: Viewer):
     guides = Guide.objects.visible_to(viewer)
     if viewer.is_anonymous:
         guides = guides.open_licensed()
@@ -418,7 +420,7 @@ def _guides(request):
     )
 
 
-def _guide(request, guide: Guide) -> dict:
+def guide_row(guide: Guide) -> dict:
     return {
         "id": guide.pk,
         "slug": guide.slug,
@@ -432,7 +434,7 @@ def _guide(request, guide: Guide) -> dict:
         "licence": guide.work.licence,
         "licence_url": licence_url(guide.work.licence),
         "published_at": guide.published_at,
-        "url": _absolute(request, guide.get_absolute_url()),
+        "url": _absolute(guide.get_absolute_url()),
         "updated_at": guide.updated_at,
     }
 
@@ -443,19 +445,19 @@ def guide_list(request, listing: Query[Listing], filters: Query[GuideFilters]):
     names = GuideFilters.model_fields
     _check_parameters(request, names)
     works = _filtered(GuideFilter, request, GuideWork.objects.all(), names)
-    guides = _guides(request).filter(work__in=works.values("pk"))
+    guides = guides_for(_viewer(request)).filter(work__in=works.values("pk"))
     if filters.language:
         guides = guides.filter(language=filters.language)
     rows, cursor = _page(request, guides, listing)
-    return _envelope(request, [_guide(request, g) for g in rows], cursor)
+    return _envelope(request, [guide_row(g) for g in rows], cursor)
 
 
 @api.get("/guides/{slug}/", response=schemas.Guide, tags=["guides"])
 def guide_detail(request, slug: str, lang: str | None = None):
     _check_parameters(request, ())
-    guide = _one(_guides(request).filter(slug=slug))
+    guide = _one(guides_for(_viewer(request)).filter(slug=slug))
     request.api_last_modified = guide.updated_at
-    return _guide(request, guide)
+    return guide_row(guide)
 
 
 # --- joint actions -------------------------------------------------------------------------
@@ -466,15 +468,15 @@ class JointActionFilters(Schema):
     status: str | None = None
 
 
-def _joint_actions(request):
+def joint_actions_for(viewer: Viewer):
     return (
-        JointAction.objects.visible_to(_viewer(request))
+        JointAction.objects.visible_to(viewer)
         .select_related("issue")
         .prefetch_related(Prefetch("organisations", Organisation.objects.only("slug"), to_attr="organisation_list"))
     )
 
 
-def _joint_action(request, action: JointAction) -> dict:
+def joint_action_row(action: JointAction) -> dict:
     return {
         "id": action.pk,
         "slug": action.slug,
@@ -487,7 +489,7 @@ def _joint_action(request, action: JointAction) -> dict:
         "started_on": action.started_on,
         "ended_on": action.ended_on,
         "organisations": [o.slug for o in action.organisation_list],
-        "url": _absolute(request, action.get_absolute_url()),
+        "url": _absolute(action.get_absolute_url()),
         "updated_at": action.updated_at,
     }
 
@@ -496,7 +498,7 @@ def _joint_action(request, action: JointAction) -> dict:
 def joint_action_list(request, listing: Query[Listing], filters: Query[JointActionFilters]):
     """Joint actions (drafts only for coordinators' tokens); filters: the issue's slug, status."""
     _check_parameters(request, JointActionFilters.model_fields)
-    actions = _joint_actions(request)
+    actions = joint_actions_for(_viewer(request))
     if filters.issue:
         actions = actions.filter(issue__slug=filters.issue)
     if filters.status:
@@ -504,15 +506,15 @@ def joint_action_list(request, listing: Query[Listing], filters: Query[JointActi
             raise ApiError(400, "invalid_filter", "Unknown status.", {"status": JointAction.Status.values})
         actions = actions.filter(status=filters.status)
     rows, cursor = _page(request, actions, listing)
-    return _envelope(request, [_joint_action(request, a) for a in rows], cursor)
+    return _envelope(request, [joint_action_row(a) for a in rows], cursor)
 
 
 @api.get("/joint-actions/{slug}/", response=schemas.JointAction, tags=["joint actions"])
 def joint_action_detail(request, slug: str, lang: str | None = None):
     _check_parameters(request, ())
-    action = _one(_joint_actions(request).filter(slug=slug))
+    action = _one(joint_actions_for(_viewer(request)).filter(slug=slug))
     request.api_last_modified = action.updated_at
-    return _joint_action(request, action)
+    return joint_action_row(action)
 
 
 # --- evidence -----------------------------------------------------------------------------------
@@ -541,9 +543,9 @@ def evidence_for(viewer: Viewer):
     return records
 
 
-def _evidence(request):
+def evidence_with_lists_for(viewer: Viewer):
     return (
-        evidence_for(_viewer(request))
+        evidence_for(viewer)
         .select_related("consent")
         .prefetch_related(
             Prefetch("organisations", Organisation.objects.only("slug"), to_attr="organisation_list"),
@@ -553,7 +555,7 @@ def _evidence(request):
     )
 
 
-def _record(request, record: EvidenceRecord) -> dict:
+def record_row(record: EvidenceRecord) -> dict:
     return {
         "id": record.pk,
         "kind": record.kind,
@@ -581,7 +583,7 @@ def _record(request, record: EvidenceRecord) -> dict:
         "licence": record.licence,
         "licence_url": licence_url(record.licence),
         "published_at": record.published_at,
-        "url": _absolute(request, record.get_absolute_url()),
+        "url": _absolute(record.get_absolute_url()),
         "updated_at": record.updated_at,
     }
 
@@ -592,8 +594,10 @@ def evidence_list(request, listing: Query[Listing], filters: Query[EvidenceFilte
     public; with a token whatever the member reads on the pages (their own drafts too)."""
     names = EvidenceFilters.model_fields
     _check_parameters(request, names)
-    rows, cursor = _page(request, _filtered(LibraryFilter, request, _evidence(request), names), listing)
-    return _envelope(request, [_record(request, r) for r in rows], cursor)
+    rows, cursor = _page(
+        request, _filtered(LibraryFilter, request, evidence_with_lists_for(_viewer(request)), names), listing
+    )
+    return _envelope(request, [record_row(r) for r in rows], cursor)
 
 
 @api.get("/evidence/{int:record_id}/", response=schemas.EvidenceRecord, tags=["evidence"])
@@ -601,9 +605,9 @@ def evidence_detail(request, record_id: int, lang: str | None = None):
     _check_parameters(request, ())
     if record_id > 2**62:
         raise ApiError(404, "not_found", "Nothing with this identifier.")
-    record = _one(_evidence(request).filter(pk=record_id))
+    record = _one(evidence_with_lists_for(_viewer(request)).filter(pk=record_id))
     request.api_last_modified = record.updated_at
-    return _record(request, record)
+    return record_row(record)
 
 
 # --- indicators ----------------------------------------------------------------------------------

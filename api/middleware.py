@@ -32,10 +32,20 @@ class ApiCorsMiddleware:
         else:
             response = self.get_response(request)
             if response.status_code in CODES and not response.get("Content-Type", "").startswith("application/json"):
-                response = _json_error(response.status_code)
+                response = _as_json(response)
         response["Access-Control-Allow-Origin"] = "*"
         response["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Retry-After"
         return response
+
+
+def _as_json(original: HttpResponse) -> HttpResponse:
+    """The JSON error for ``original``'s status, keeping the headers the inner middleware set
+    (Cache-Control, CSP, security headers) but the body's own."""
+    response = _json_error(original.status_code)
+    for name, value in original.items():
+        if name.lower() not in ("content-type", "content-length"):
+            response[name] = value
+    return response
 
 
 def _json_error(status: int) -> HttpResponse:

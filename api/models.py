@@ -54,3 +54,22 @@ class AccessToken(models.Model):
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class OpenDataPackage(models.Model):
+    """One nightly open-data package: a folder of gzipped CSV and JSON Lines files per resource,
+    its ``datapackage.json`` and ``manifest.json``, under ``settings.OPEN_DATA_ROOT/<name>/``."""
+
+    name = models.CharField(max_length=40, unique=True)  # "2026-12-07", the day it describes
+    created_at = models.DateTimeField(auto_now_add=True)
+    counts = models.JSONField(default=dict)  # resource → rows
+    removed = models.JSONField(default=dict)  # resource → rows in the previous package, gone now
+    files = models.JSONField(default=list)  # [{"name", "bytes", "sha256"}]
+
+    class Meta:
+        ordering = ["-name"]
+        verbose_name = _("open-data package")
+        verbose_name_plural = _("open-data packages")
+
+    def __str__(self) -> str:
+        return self.name

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.contrib.sitemaps.views import sitemap as sitemap_view
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from api import services
+from api import opendata, services
 from api.forms import TokenForm
 from api.main import api
 from api.middleware import _json_error
-from api.models import AccessToken
+from api.models import AccessToken, OpenDataPackage
+from api.sitemaps import SITEMAPS
 from core.decorators import viewer_passes
+from core.http import cache_publicly
 
 signed_in = viewer_passes(lambda viewer: viewer.is_authenticated)
 
@@ -38,8 +41,7 @@ def robots(request) -> HttpResponse:
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), "Allow: /", ""]
     lines.append(f"Sitemap: {settings.SITE_URL}/sitemap.xml")
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-    response["Cache-Control"] = "public, max-age=86400"
-    return response
+    return cache_publicly(request, response, 86400)
 
 
 def _tokens(request):
@@ -77,3 +79,31 @@ def token_revoke(request, token_id: int):
     if services.token_revoke(user=request.user, token_id=token_id):
         messages.success(request, _("The token is revoked: programs using it can no longer read the API."))
     return redirect("tokens:list")
+
+
+@require_GET
+def open_data_list(request):
+    """The latest package and the previous 30, with their files, sizes and digests."""
+    packages = list(opendata.listed())
+    context = {"latest": packages[:1], "previous": packages[1:], "threshold": settings.OPEN_DATA_MIN_CELL_SIZE}
+    return render(request, "api/open_data_list.html", context)
+
+
+@require_GET
+def open_data_file(request, name: str, filename: str):
+    package = OpenDataPackage.objects.filter(name=name).first()
+    path = opendata.file_path(package, filename) if package else None
+    if path is None:
+        raise Http404
+    content_type = "application/json" if filename.endswith(".json") else "text/plain; charset=utf-8"
+    if filename.endswith(".gz"):
+        content_type = "application/gzip"
+    response = FileResponse(path.open("rb"), content_type=content_type, as_attachment=filename.endswith(".gz"))
+    response["Access-Control-Allow-Origin"] = "*"
+    return cache_publicly(request, response, 86400)
+
+
+@require_GET
+def sitemap(request):
+    """Django's sitemap of ``api.sitemaps.SITEMAPS``, cacheable for an hour by shared caches."""
+    return cache_publicly(request, sitemap_view(request, sitemaps=SITEMAPS), 3600)

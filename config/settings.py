@@ -209,6 +209,8 @@ CELERY_BEAT_SCHEDULE = {
         "kwargs": {"frequency": "monthly"},
     },
     "digests-catch-up": {"task": "digests.catch_up", "schedule": crontab(minute=30)},
+    # The open-data package of the day (api/opendata.py), at night.
+    "api-open-data": {"task": "api.open_data_package", "schedule": crontab(minute=15, hour=2)},
 }
 
 # --- Outbox ---------------------------------------------------------------------------------
@@ -407,6 +409,8 @@ API_TRUST_FORWARDED_FOR = env_bool("API_TRUST_FORWARDED_FOR", False)
 # Small-cell suppression: an indicator figure (or one of its splits) built from fewer
 # contributing records than this is not published (api/figures.py).
 OPEN_DATA_MIN_CELL_SIZE = env_int("OPEN_DATA_MIN_CELL_SIZE", 5)
+# Where the nightly packages are written (served by api.views, never by a static URL).
+OPEN_DATA_ROOT = Path(env_str("OPEN_DATA_ROOT") or MEDIA_ROOT / "open-data")
 
 # --- Exchanges (their periodic jobs are in CELERY_BEAT_SCHEDULE above) ---------------------
 # How long a freed place is held for the waitlisted member it was offered to.

@@ -38,6 +38,7 @@ urlpatterns += i18n_patterns(
     path("invitations/", include("invitations.urls")),
     path("search/", include("search.urls")),
     path("me/tokens/", include("api.urls_tokens")),
+    path("open-data/", include("api.urls_open_data")),
     path("", include("core.urls")),
     # The one-click unsubscribe URL in a digest's headers resolves here both with and
     # without a language prefix (English is unprefixed), so a mail client's POST is

@@ -132,15 +132,13 @@ def record_update(*, record: EvidenceRecord, user, data: dict, action: str = "ed
     record = EvidenceRecord.objects.select_for_update().get(pk=record.pk)
     before = _snapshot(record)
     _apply(record, data)
+    record.licence = _licence_within_consent(record, record.consent_or_none() if record.needs_consent else None)
     record.full_clean(exclude=["created_by"])
     record.save()
     _apply_relations(record, data)
     changes = _diff(before, _snapshot(record))
     if changes:
         revision_write(record=record, user=user, action=action, changes=changes)
-    consent = record.consent_or_none() if record.needs_consent else None
-    if consent is not None:
-        _licence_within_consent(record=record, consent=consent, user=user)
     return record
 
 
@@ -228,21 +226,23 @@ def consent_save(*, record: EvidenceRecord, user, data: dict) -> Consent:
     after = {k: _jsonable(v) for k, v in data.items()}
     if own_story is not None:
         after["own_story"] = bool(own_story)
-    revision_write(record=record, user=user, action="consent", changes={"consent": _diff(before, after)})
-    _licence_within_consent(record=record, consent=consent, user=user)
+    changes = {"consent": _diff(before, after)}
+    licence = _licence_within_consent(record, consent)
+    if licence != record.licence:
+        changes["licence"] = [record.licence, licence]
+        EvidenceRecord.objects.filter(pk=record.pk).update(licence=licence, updated_at=timezone.now())
+        record.licence = licence
+    revision_write(record=record, user=user, action="consent", changes=changes)
     return consent
 
 
-def _licence_within_consent(*, record: EvidenceRecord, consent: Consent, user) -> None:
-    """An open licence lets anyone republish the record: for a story, testimony or media it
-    needs the storyteller's consent to public use. Without that consent the record is "all
-    rights reserved" (whatever the author chose), and the revision says so."""
-    if consent.audience_public or record.licence not in OPEN:
-        return
-    previous = record.licence
-    EvidenceRecord.objects.filter(pk=record.pk).update(licence=Licence.ALL_RIGHTS, updated_at=timezone.now())
-    record.licence = Licence.ALL_RIGHTS
-    revision_write(record=record, user=user, action="licence", changes={"licence": [previous, Licence.ALL_RIGHTS]})
+def _licence_within_consent(record: EvidenceRecord, consent: Consent | None) -> str:
+    """The licence ``record`` may carry. An open licence lets anyone republish the record: for a
+    story, testimony or media it needs the storyteller's consent to public use, and without that
+    consent the record is "all rights reserved", whatever the author chose."""
+    if consent is not None and not consent.audience_public and record.licence in OPEN:
+        return Licence.ALL_RIGHTS
+    return record.licence
 
 
 @transaction.atomic

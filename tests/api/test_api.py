@@ -195,4 +195,6 @@ def test_the_schema_and_the_docs_are_served_from_our_own_files(client):
     html = docs.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
     assert "script-src 'self'" in docs["Content-Security-Policy"]
-    assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
+    asset = client.get("/static/ninja/swagger-ui-bundle.js")
+    assert asset.status_code == 200
+    asset.close()

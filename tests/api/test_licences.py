@@ -54,7 +54,7 @@ def test_a_story_without_consent_to_public_use_stays_all_rights_reserved(client,
     assert client.post("/evidence/new/story/", _story_post()).status_code == 302
     record = EvidenceRecord.objects.get(title="A story")
     assert record.licence == Licence.ALL_RIGHTS
-    assert record.revisions.filter(action="licence").exists()
+    assert record.revisions.filter(action="consent", changes__has_key="licence").exists()
     client.post("/evidence/new/story/", _story_post(title="Public story", **{"consent-audience_public": "on"}))
     assert EvidenceRecord.objects.get(title="Public story").licence == Licence.CC_BY
 
