@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.sitemaps.views import sitemap as sitemap_view
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_sendfile import sendfile
 
 from api import opendata, services
 from api.forms import TokenForm
@@ -17,6 +18,7 @@ from api.middleware import _json_error
 from api.models import AccessToken, OpenDataPackage
 from api.sitemaps import SITEMAPS
 from core.decorators import viewer_passes
+from core.files import FILE_CSP
 from core.http import cache_publicly
 
 signed_in = viewer_passes(lambda viewer: viewer.is_authenticated)
@@ -98,7 +100,14 @@ def open_data_file(request, name: str, filename: str):
     content_type = "application/json" if filename.endswith(".json") else "text/plain; charset=utf-8"
     if filename.endswith(".gz"):
         content_type = "application/gzip"
-    response = FileResponse(path.open("rb"), content_type=content_type, as_attachment=filename.endswith(".gz"))
+    # Through django-sendfile2 like every stored file (the proxy streams it in production).
+    response = sendfile(request, str(path), attachment=filename.endswith(".gz"), mimetype=content_type)
+    if "Content-Encoding" in response:
+        # sendfile2 guesses an encoding from ".gz": these are gzip files, not gzipped answers.
+        del response["Content-Encoding"]
+    response["Content-Type"] = content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = FILE_CSP
     response["Access-Control-Allow-Origin"] = "*"
     return cache_publicly(request, response, 86400)
 

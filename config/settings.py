@@ -409,8 +409,9 @@ API_TRUST_FORWARDED_FOR = env_bool("API_TRUST_FORWARDED_FOR", False)
 # Small-cell suppression: an indicator figure (or one of its splits) built from fewer
 # contributing records than this is not published (api/figures.py).
 OPEN_DATA_MIN_CELL_SIZE = env_int("OPEN_DATA_MIN_CELL_SIZE", 5)
-# Where the nightly packages are written (served by api.views, never by a static URL).
-OPEN_DATA_ROOT = Path(env_str("OPEN_DATA_ROOT") or MEDIA_ROOT / "open-data")
+# Where the nightly packages are written: under MEDIA_ROOT, so that they leave through
+# django-sendfile2 (and the proxy) like every stored file; served by api.views only.
+OPEN_DATA_ROOT = MEDIA_ROOT / "open-data"
 
 # --- Exchanges (their periodic jobs are in CELERY_BEAT_SCHEDULE above) ---------------------
 # How long a freed place is held for the waitlisted member it was offered to.

@@ -7,6 +7,6 @@ inserted without signals (bulk) must call ``core.cache.changed(namespace)`` for 
 data they touch.
 """
 
-from devtools.seed import digests, evidence, exchanges, network, outbox, practice
+from devtools.seed import api, digests, evidence, exchanges, network, outbox, practice
 
-MODULES = [network, outbox, exchanges, evidence, practice, digests]
+MODULES = [network, outbox, exchanges, evidence, practice, digests, api]
