@@ -994,6 +994,7 @@ EXEMPT = {
     "tokens:": "the person's own personal access tokens (tests/api/test_tokens.py)",
     "sitemap": "addresses (no titles) of what the anonymous viewer may read (tests/api/test_open_web.py)",
     "robots": "the same text for everyone",
+    "open_data:": "files written for the anonymous viewer by api/opendata.py (tests/api/test_open_data.py)",
 }
 
 
