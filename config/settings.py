@@ -52,6 +52,7 @@ LEARNINGLAB_APPS = [
     "strategy",
     "search",
     "digests",
+    "api",
 ]
 # Seeds, benchmarks and local services (``seed_demo``, ``seed_bench``, ``bench``): on for the
 # demo (DEBUG), ``make bench`` and the tests; a production deployment does not install them.
@@ -68,12 +69,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
     "django_countries",
     "django_filters",
     "csp",
+    # django-ninja: the API's schema and its Swagger UI, served from our own static files.
+    "ninja",
     *LEARNINGLAB_APPS,
     *(["devtools"] if DEVTOOLS else []),
 ]
@@ -81,6 +85,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CORS for /api/v1/, and JSON instead of HTML for what is refused before the API runs.
+    "api.middleware.ApiCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -218,6 +224,8 @@ CELERY_BEAT_SCHEDULE = {
     "digests-catch-up": {"task": "digests.catch_up", "schedule": crontab(minute=30)},
     # Once per due date per commitment (idempotent), so an hourly run costs one query when idle.
     "strategy-commitments-overdue": {"task": "strategy.tasks.commitments_overdue_notify", "schedule": 60 * 60},
+    # The open-data package of the day (api/opendata.py), at night.
+    "api-open-data": {"task": "api.open_data_package", "schedule": crontab(minute=15, hour=2)},
 }
 
 # --- Outbox ---------------------------------------------------------------------------------
@@ -406,6 +414,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Public API and open data ---------------------------------------------------------------
+# Calls a minute: per address for anonymous calls, per personal access token otherwise.
+API_RATE_LIMIT_ANONYMOUS = env_int("API_RATE_LIMIT_ANONYMOUS", 60)
+API_RATE_LIMIT_TOKEN = env_int("API_RATE_LIMIT_TOKEN", 600)
+# Take the caller's address from X-Forwarded-For (only behind a proxy that sets it).
+API_TRUST_FORWARDED_FOR = env_bool("API_TRUST_FORWARDED_FOR", False)
+# Small-cell suppression: an indicator figure (or one of its splits) built from fewer
+# contributing records than this is not published (api/figures.py).
+OPEN_DATA_MIN_CELL_SIZE = env_int("OPEN_DATA_MIN_CELL_SIZE", 5)
+# Where the nightly packages are written: under MEDIA_ROOT, so that they leave through
+# django-sendfile2 (and the proxy) like every stored file; served by api.views only.
+OPEN_DATA_ROOT = MEDIA_ROOT / "open-data"
 
 # --- Exchanges (their periodic jobs are in CELERY_BEAT_SCHEDULE above) ---------------------
 # How long a freed place is held for the waitlisted member it was offered to.

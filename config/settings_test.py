@@ -43,6 +43,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Uploads of tests never land in the project's media/ folder (a test may still use its own).
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="learninglab-test-media-"))
 SENDFILE_ROOT = str(MEDIA_ROOT)
+OPEN_DATA_ROOT = MEDIA_ROOT / "open-data"  # follows the test MEDIA_ROOT
 # Tasks run where they are enqueued unless a test starts a real worker for itself.
 CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files straight from the source folders (no collectstatic before tests).

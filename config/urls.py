@@ -28,6 +28,8 @@ urlpatterns = [
     path("files/practice/", include("practice.urls_files")),
     path("files/network/", include("network.urls_files")),
     path("files/exchanges/", include("exchanges.urls_files")),
+    # The public API, its documentation, feeds, sitemap and robots.txt: not language-prefixed.
+    path("", include("api.urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -42,6 +44,8 @@ urlpatterns += i18n_patterns(
     path("commitments/", include("strategy.urls_commitments")),
     path("invitations/", include("invitations.urls")),
     path("search/", include("search.urls")),
+    path("me/tokens/", include("api.urls_tokens")),
+    path("open-data/", include("api.urls_open_data")),
     path("", include("core.urls")),
     # The one-click unsubscribe URL in a digest's headers resolves here both with and
     # without a language prefix (English is unprefixed), so a mail client's POST is

@@ -172,3 +172,12 @@ class PrivateCacheMiddleware:
         if not response.has_header("Cache-Control") and is_personal(request):
             response["Cache-Control"] = PRIVATE_NO_STORE
         return response
+
+
+def cache_publicly(request, response, seconds: int):
+    """Let shared caches keep an answer that is the same for everyone for ``seconds``, unless
+    the request is personal (``is_personal``): then ``PrivateCacheMiddleware`` marks it
+    private, no-store, as every answer to a signed-in person is."""
+    if not is_personal(request):
+        response["Cache-Control"] = f"public, max-age={seconds}"
+    return response

@@ -75,6 +75,7 @@ class BenchContext:
         checked: bool = True,
         floor_url: str | None = None,
         floor_label: str = "",
+        headers: dict | None = None,
     ) -> Measurement:
         """Request ``url`` ``n`` times (default 50, or ``--requests``) as ``user`` if given; print the figures.
 
@@ -83,18 +84,19 @@ class BenchContext:
         figures without holding them to the targets. ``floor_url`` (requested by the same user, and
         named ``floor_label``) replaces the floor as what the target's ratio divides by, for pages
         whose framework costs more than the target before they draw anything (the Django admin);
-        the ratio to the floor is printed beside it.
+        the ratio to the floor is printed beside it. ``headers`` go with every request (an API
+        token's Authorization header).
         """
         n = n or self.default_n
         before_each = before_each or (lambda: None)
         client = self._client(user)
         # One warm-up request: template loading, translations and connection set-up are paid once.
-        response = client.get(url)
+        response = client.get(url, headers=headers)
         if response.status_code != 200:
             raise RuntimeError(f"{label}: {url} answered {response.status_code}")
         before_each()
         with CaptureQueriesContext(connection) as captured:
-            client.get(url)
+            client.get(url, headers=headers)
         # Read now: the next request's request_started signal empties the connection's query log.
         queries = len(captured.captured_queries)
         timings = []
@@ -116,7 +118,7 @@ class BenchContext:
                 own_floor_timings.append((time.perf_counter() - start) * 1000)
             before_each()
             start = time.perf_counter()
-            response = client.get(url)
+            response = client.get(url, headers=headers)
             timings.append((time.perf_counter() - start) * 1000)
         timings.sort()
         median = statistics.median(timings)

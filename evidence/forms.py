@@ -30,6 +30,7 @@ COMMON_FIELDS = [
     "period_end",
     "original_language",
     "visibility",
+    "licence",
 ]
 KIND_FIELDS = {
     EvidenceRecord.Kind.STORY: ["why_it_matters"],
@@ -101,6 +102,10 @@ class EvidenceForm(forms.ModelForm):
             "visibility": _("Who you propose may read it once published; a coordinator decides when reviewing."),
             "organisations": _("Organisations this evidence is about (you can choose your own)."),
             "reflections": _("Your own reflections after exchanges."),
+            "licence": _(
+                "How others may reuse it once it is public. Only openly licensed records reach open data. "
+                "Stories, testimony and media stay 'all rights reserved' unless the storyteller agreed to public use."
+            ),
         }
 
     def __init__(self, *args, viewer, kind: str, **kwargs):
@@ -135,6 +140,8 @@ class EvidenceForm(forms.ModelForm):
             self.fields["contribution"].help_text = _("How the network's work plausibly contributed to this change.")
         if kind == EvidenceRecord.Kind.STORY:
             self.fields["why_it_matters"].required = True
+        # Not sent (an older form, a script): the record keeps its licence, CC BY 4.0 when new.
+        self.fields["licence"].required = False
 
     def clean(self):
         data = super().clean()
@@ -146,6 +153,8 @@ class EvidenceForm(forms.ModelForm):
     def record_data(self) -> dict:
         data = dict(self.cleaned_data)
         data["kind"] = self.kind
+        if not data.get("licence"):
+            data.pop("licence", None)
         return data
 
 

@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.licences import OPEN, Licence
 from core.policy import Viewer
 from core.uploads import FILE_TYPES, CheckedFileField, check_upload, display_name, file_kind, suffix
 from core.validators import validate_no_nul, validate_single_line
@@ -80,6 +81,11 @@ class OutcomeType(OrderedTranslatedList):
 class EvidenceRecordQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=EvidenceRecord.Status.PUBLISHED)
+
+    def open_licensed(self):
+        """Records whose author chose an open licence: what open data (the API's answers to
+        visitors, the nightly packages) may carry. Narrows ``visible_to``, never replaces it."""
+        return self.filter(licence__in=OPEN)
 
     @staticmethod
     def _consent_ok(*audiences: str) -> Q:
@@ -255,6 +261,9 @@ class EvidenceRecord(models.Model):
     verification = models.CharField(
         _("verification level"), max_length=14, choices=Verification.choices, default=Verification.SELF_REPORTED
     )
+    # The author's choice within what the consent allows (``evidence.forms``): "all rights
+    # reserved" keeps the record out of open data while the pages still show it.
+    licence = models.CharField(_("licence"), max_length=30, choices=Licence.choices, default=Licence.CC_BY)
     featured = models.BooleanField(
         _("selected story"), default=False, help_text=_("Shown beside the dashboard numbers.")
     )

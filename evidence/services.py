@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.licences import OPEN, Licence
 from core.policy import viewer_for
 from core.signals import content_changed
 from evidence.models import (
@@ -44,6 +45,7 @@ SIMPLE_FIELDS = [
     "summary",
     "body",
     "visibility",
+    "licence",
     "original_language",
     "why_it_matters",
     "outcome_who",
@@ -130,6 +132,7 @@ def record_update(*, record: EvidenceRecord, user, data: dict, action: str = "ed
     record = EvidenceRecord.objects.select_for_update().get(pk=record.pk)
     before = _snapshot(record)
     _apply(record, data)
+    record.licence = _licence_within_consent(record, record.consent_or_none() if record.needs_consent else None)
     record.full_clean(exclude=["created_by"])
     record.save()
     _apply_relations(record, data)
@@ -223,8 +226,23 @@ def consent_save(*, record: EvidenceRecord, user, data: dict) -> Consent:
     after = {k: _jsonable(v) for k, v in data.items()}
     if own_story is not None:
         after["own_story"] = bool(own_story)
-    revision_write(record=record, user=user, action="consent", changes={"consent": _diff(before, after)})
+    changes = {"consent": _diff(before, after)}
+    licence = _licence_within_consent(record, consent)
+    if licence != record.licence:
+        changes["licence"] = [record.licence, licence]
+        EvidenceRecord.objects.filter(pk=record.pk).update(licence=licence, updated_at=timezone.now())
+        record.licence = licence
+    revision_write(record=record, user=user, action="consent", changes=changes)
     return consent
+
+
+def _licence_within_consent(record: EvidenceRecord, consent: Consent | None) -> str:
+    """The licence ``record`` may carry. An open licence lets anyone republish the record: for a
+    story, testimony or media it needs the storyteller's consent to public use, and without that
+    consent the record is "all rights reserved", whatever the author chose."""
+    if consent is not None and not consent.audience_public and record.licence in OPEN:
+        return Licence.ALL_RIGHTS
+    return record.licence
 
 
 @transaction.atomic

@@ -29,8 +29,10 @@ from django.views.decorators.http import require_POST
 from django_countries import countries
 
 from core import cache
+from core.citation import Citation, permalink_path
 from core.db import ListSubquery
 from core.formats import decimals_needed
+from core.licences import licence_url
 from core.policy import representative
 from core.text import markdown_to_safe_html
 from core.validators import spreadsheet_safe
@@ -188,6 +190,23 @@ def index(request):
     )
 
 
+def _citation(record: EvidenceRecord) -> Citation | None:
+    """Published records only: a draft is not yet something to cite. Authors are the record's
+    organisations (the page names no person)."""
+    if record.status != EvidenceRecord.Status.PUBLISHED:
+        return None
+    return Citation(
+        key=f"learninglab-evidence-{record.pk}",
+        title=record.title,
+        path=permalink_path(record),
+        issued=record.published_at.date() if record.published_at else None,
+        authors=[o.name for o in record.organisations.all()],
+        kind="report",
+        language=record.original_language,
+        licence=record.licence,
+    )
+
+
 def detail(request, pk: int):
     record = get_object_or_404(
         EvidenceRecord.objects.visible_to(request.viewer).select_related("consent", "created_by"), pk=pk
@@ -214,6 +233,8 @@ def detail(request, pk: int):
             "can_manage_consent": can_manage_consent,
             "revisions": record.revisions.select_related("user")[:20] if (can_edit or can_manage_consent) else [],
             "withdraw_form": WithdrawConsentForm(),
+            "licence_url": licence_url(record.licence),
+            "citation": _citation(record),
         },
     )
 

@@ -27,6 +27,7 @@ from exchanges.filters import ExchangeFilter
 from exchanges.forms import ReflectionForm, RegistrationForm
 from exchanges.ics import calendar_bytes
 from exchanges.models import PARTICIPANT_STATES, CalendarFeed, Exchange, Registration, Session
+from exchanges.structured import event_json_ld
 from network.models import Member, Membership, Organisation, Theme
 
 PER_PAGE = 20
@@ -294,6 +295,7 @@ def detail(request, slug):
             "can_reflect": participant and exchange.starts_at <= now,
             "can_manage": viewer.is_authenticated
             and Exchange.objects.managed_by(viewer).filter(pk=exchange.pk).exists(),
+            "json_ld": event_json_ld(exchange, exchange.text()),
         },
     )
 

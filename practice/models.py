@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core import cache
+from core.licences import OPEN, Licence
 from core.policy import Viewer
 from core.translations import TranslationMixin, TranslationQuerySetMixin
 from core.uploads import IMAGE_EXTENSIONS, CheckedFileField, check_upload
@@ -87,13 +88,6 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
 
 def sections_for(kind: str) -> list[tuple[str, str, str]]:
     return SECTIONS.get(kind, [])
-
-
-class Licence(models.TextChoices):
-    CC_BY_SA = "CC-BY-SA-4.0", _("Creative Commons Attribution-ShareAlike 4.0")
-    CC_BY = "CC-BY-4.0", _("Creative Commons Attribution 4.0")
-    CC0 = "CC0-1.0", _("Creative Commons Zero (public domain)")
-    ALL_RIGHTS = "all-rights-reserved", _("All rights reserved")
 
 
 class Characteristic(models.Model):
@@ -200,6 +194,10 @@ class GuideQuerySet(TranslationQuerySetMixin, models.QuerySet):
 
     def published(self):
         return self.filter(status=Guide.Status.PUBLISHED)
+
+    def open_licensed(self):
+        """Versions of works under an open licence: what open data may carry."""
+        return self.filter(work__licence__in=OPEN)
 
     def visible_to(self, viewer: Viewer):
         """Published guides for everyone; authors also see their own; coordinators see all."""

@@ -27,6 +27,7 @@ from django_countries import countries as all_countries
 from markdown.extensions.toc import TocExtension, slugify_unicode
 
 from core import cache
+from core.citation import Citation, permalink_path
 from core.policy import Audience, Viewer, representative
 from core.text import markdown_to_safe_html
 from evidence import search as evidence_search
@@ -44,6 +45,7 @@ from practice.forms import (
     RevisionDiffForm,
 )
 from practice.models import Characteristic, Guide, GuideWork, JointAction, Kind, Participation, PartnerInvitation
+from practice.structured import guide_json_ld
 
 PAGE_SIZE = 20
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
@@ -240,10 +242,26 @@ def _guide_body(request, guide: Guide, audience: str) -> dict:
         ),
         "joint_actions": list(JointAction.objects.visible_to(shared).filter(guides=work).only("pk", "title", "slug")),
     }
+    # Published guides are cited with the authors this audience may see named, and the work's
+    # organisations; a guide with neither is cited as the network's.
+    context["citation"] = (
+        Citation(
+            key=f"learninglab-guide-{guide.pk}",
+            title=guide.title,
+            path=permalink_path(guide),
+            issued=guide.published_at.date() if guide.published_at else None,
+            authors=[a.user.public_name for a in authors] or [o.name for o in context["organisations"]],
+            kind="article",
+            language=guide.language,
+            licence=work.licence,
+        )
+        if guide.status == Guide.Status.PUBLISHED
+        else None
+    )
     body = {
         # Template output (autoescaped); strip() would drop its safe mark.
         part: mark_safe(render_to_string(f"practice/includes/guide_{part}.html", context, request=request).strip())  # noqa: S308
-        for part in ("text", "images", "facts", "informed_by", "used_in")
+        for part in ("text", "images", "facts", "informed_by", "used_in", "cite")
     }
     # Whether the work links any evidence record, visible or not: when it links none, the
     # page need not ask which of them a member may see. Linking one clears this cache.
@@ -307,6 +325,7 @@ def guide_detail(request, slug):
         "is_coordinator": viewer.is_coordinator,
         "return_form": ReturnForm(),
         "image_form": GuideImageForm() if can_edit else None,
+        "json_ld": guide_json_ld(guide),
     }
     return render(request, "practice/guide_detail.html", context)
 

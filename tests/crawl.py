@@ -230,6 +230,13 @@ class Crawl:
     def _find_path(self, route: Route) -> str | None:
         if not route.kwargs:
             return reverse(route.name)
+        if route.name == "open_data:file":
+            # A package is named by its day, a file by the package's list: the demo's package.
+            from api.models import OpenDataPackage
+
+            package = OpenDataPackage.objects.order_by("-name").first()
+            kwargs = {"name": package.name, "filename": "datapackage.json"} if package else None
+            return reverse(route.name, kwargs=kwargs) if kwargs else None
         if route.is_admin:
             try:
                 return reverse(route.name, kwargs=self._admin_kwargs(route))

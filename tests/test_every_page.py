@@ -290,6 +290,13 @@ NOT_SECRET_TEXT_KWARGS = {
     ("network_files:logo", "name"),
     ("network_files:photo", "name"),
     ("exchanges_files:cover", "name"),
+    # Public identifiers of what the API serves, and the day and file of an open-data package.
+    ("api-v1:organisation_detail", "slug"),
+    ("api-v1:exchange_detail", "slug"),
+    ("api-v1:guide_detail", "slug"),
+    ("api-v1:joint_action_detail", "slug"),
+    ("open_data:file", "name"),
+    ("open_data:file", "filename"),
 }
 
 

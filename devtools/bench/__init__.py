@@ -2,7 +2,7 @@
 ``run(ctx)`` gets a ``devtools.benchlib.BenchContext``. The labels are what ``--only`` takes
 and what the bench prints as headings."""
 
-from devtools.bench import digests, evidence, exchanges, network, outbox, practice, search
+from devtools.bench import api, digests, evidence, exchanges, network, outbox, practice, search
 
 APPS = [
     ("network", network),
@@ -12,4 +12,5 @@ APPS = [
     ("practice", practice),
     ("search", search),
     ("digests", digests),
+    ("api", api),
 ]

@@ -7,6 +7,6 @@ inserted without signals (bulk) must call ``core.cache.changed(namespace)`` for 
 data they touch.
 """
 
-from devtools.seed import digests, evidence, exchanges, network, outbox, practice, programmes, strategy
+from devtools.seed import api, digests, evidence, exchanges, network, outbox, practice, programmes, strategy
 
-MODULES = [network, outbox, exchanges, evidence, practice, programmes, strategy, digests]
+MODULES = [network, outbox, exchanges, evidence, practice, programmes, strategy, digests, api]

@@ -23,6 +23,8 @@ from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
 
+from api.models import AccessToken
+from api.services import token_create
 from digests.models import DigestDelivery, DigestPreference
 from evidence import services as evidence_services
 from evidence.models import Answer, Consent, EvidenceRecord, Question, Response, Revision, Round
@@ -211,6 +213,7 @@ def person_everything(*, coordinator: User) -> Person:
         },
     )
     exchange_services.feed_get_or_create(user=user)
+    token_create(user=user, name=f"Script of {DISPLAY_NAME}", expires_in_days=30)
     SessionFactory(exchange=full, title="Opening PD").facilitators.add(member)
 
     # Evidence: their own story, a story they wrote about someone else, a self-assessment.
@@ -352,6 +355,7 @@ def person_everything(*, coordinator: User) -> Person:
         Registration: lambda: Registration.objects.filter(user=user).exclude(access_needs="", hope_to_learn=""),
         Reflection: lambda: Reflection.objects.filter(registration__user=user).exclude(stay_in_touch=""),
         CalendarFeed: lambda: CalendarFeed.objects.filter(user=user),
+        AccessToken: lambda: AccessToken.objects.filter(user=user),
         ExchangeSession: lambda: ExchangeSession.objects.filter(facilitators=member),
         ExchangeAnswer: lambda: ExchangeAnswer.objects.filter(registration__user=user),
         Exchange: lambda: Exchange.objects.filter(managers=member),

@@ -26,9 +26,12 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from api.services import token_create
+from core.licences import OPEN
 from core.policy import Viewer, representative, viewer_for
 from digests.models import Frequency, period_for
 from digests.services import digest_preview
@@ -179,6 +182,59 @@ def digest_surface(expected: Callable) -> Surface:
     return Surface("digest", shown, expect)
 
 
+def _api_get(pages: Pages, world: World, name: str, url: str) -> tuple[int, str]:
+    """The API as the viewer meets it: anonymous without a token, everyone else with a personal
+    access token of their own (the API never reads the session)."""
+    key = ("api", name)
+    if key not in pages.seen:
+        user = world.users[name]
+        raw = token_create(user=user, name="matrix", expires_in_days=1).raw if user is not None else ""
+        pages.seen[key] = (0, raw, b"")
+    raw = pages.seen[key][1]
+    seen_key = (f"api {url}", name)
+    if seen_key not in pages.seen:
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"} if raw else {}
+        response = Client().get(url, **headers)
+        pages.seen[seen_key] = (response.status_code, response.content.decode(), response.content)
+    status, text, _raw = pages.seen[seen_key]
+    return status, text
+
+
+def api_surfaces(resource: str, url_name: str, detail: Callable, expected: Callable) -> list[Surface]:
+    """The API's list (one page of 100) and detail answers for ``resource``."""
+
+    def listed(pages, world, name, obj, token):
+        status, text = _api_get(pages, world, name, f"/api/v1/{resource}/?limit=100")
+        return status == 200 and token in text
+
+    def detailed(pages, world, name, obj, token):
+        status, text = _api_get(pages, world, name, detail(obj))
+        return status == 200 and token in text
+
+    return [
+        Surface("API list", listed, expected, (f"api-v1:{url_name}_list",)),
+        Surface("API detail", detailed, expected, (f"api-v1:{url_name}_detail",)),
+    ]
+
+
+def feed_surface(url_name: str, expected: Callable) -> Surface:
+    """An Atom feed: the same for everyone (read for the anonymous viewer), whoever asks."""
+
+    def shown(pages, world, name, obj, token):
+        return _in(pages, reverse(url_name), token)
+
+    def expect(world, viewer, obj):
+        return expected(representative("public"), obj)
+
+    return Surface("Atom feed", shown, expect, (url_name,))
+
+
+def _open_data(queryset, viewer):
+    """Visitors read open data: published, under an open licence (the consent part is the
+    policy's own, in ``visible_to``)."""
+    return queryset.filter(**({"licence__in": OPEN, "status": "published"} if viewer.is_anonymous else {}))
+
+
 # --- evidence records ---------------------------------------------------------------------------
 
 
@@ -298,6 +354,7 @@ EVIDENCE = Kind(
         "returned": _record(status=Status.RETURNED),
         "rejected": _record(status=Status.REJECTED),
         "published public": _record(),
+        "published public, all rights reserved": _record(licence="all-rights-reserved"),
         "published for funders": _record(visibility=Visibility.FUNDERS),
         "published for the network": _record(visibility=Visibility.NETWORK),
         "consent restricted": _story({"audience_public": False, "audience_funders": False}),
@@ -360,6 +417,15 @@ EVIDENCE = Kind(
             lambda world, viewer, obj: _has(EvidenceRecord.objects.visible_to(viewer), obj),
             "evidence_files:attachment",
             holds_token=True,
+        ),
+        feed_surface(
+            "feed_evidence", lambda viewer, obj: _has(EvidenceRecord.objects.visible_to(viewer).published(), obj)
+        ),
+        *api_surfaces(
+            "evidence",
+            "evidence",
+            lambda obj: f"/api/v1/evidence/{obj.pk}/",
+            lambda world, viewer, obj: _has(_open_data(EvidenceRecord.objects.visible_to(viewer), viewer), obj),
         ),
     ],
 )
@@ -444,6 +510,16 @@ GUIDES = Kind(
         ),
         search_surface(lambda world, viewer, obj: _has(Guide.objects.visible_to(viewer), obj)),
         digest_surface(lambda world, viewer, obj: _has(Guide.objects.visible_to(viewer).published(), obj)),
+        feed_surface("feed_guides", lambda viewer, obj: _has(Guide.objects.visible_to(viewer).published(), obj)),
+        *api_surfaces(
+            "guides",
+            "guide",
+            lambda obj: f"/api/v1/guides/{obj.slug}/",
+            lambda world, viewer, obj: _has(
+                Guide.objects.visible_to(viewer).filter(**({"work__licence__in": OPEN} if viewer.is_anonymous else {})),
+                obj,
+            ),
+        ),
     ],
 )
 
@@ -597,6 +673,22 @@ EXCHANGES = Kind(
                 and obj.joinable_by(viewer)
             )
         ),
+        feed_surface("feed_exchanges", lambda viewer, obj: _has(Exchange.objects.visible_to(viewer).published(), obj)),
+        *api_surfaces(
+            "exchanges",
+            "exchange",
+            lambda obj: f"/api/v1/exchanges/{obj.slug}/",
+            lambda world, viewer, obj: _has(Exchange.objects.visible_to(viewer), obj),
+        ),
+        Surface(
+            "address and link in the API",
+            lambda pages, world, name, obj, token: (
+                f"{token}addr" in _api_get(pages, world, name, "/api/v1/exchanges/?limit=100")[1]
+                or f"{token}link" in _api_get(pages, world, name, f"/api/v1/exchanges/{obj.slug}/")[1]
+            ),
+            # Never: the API is open data; participants read the address on the page.
+            lambda world, viewer, obj: False,
+        ),
     ],
 )
 
@@ -740,6 +832,12 @@ JOINT_ACTIONS = Kind(
         ),
         search_surface(lambda world, viewer, obj: _has(JointAction.objects.visible_to(viewer), obj)),
         digest_surface(lambda world, viewer, obj: _has(JointAction.objects.visible_to(viewer).published(), obj)),
+        *api_surfaces(
+            "joint-actions",
+            "joint_action",
+            lambda obj: f"/api/v1/joint-actions/{obj.slug}/",
+            lambda world, viewer, obj: _has(JointAction.objects.visible_to(viewer), obj),
+        ),
     ],
 )
 
@@ -1164,6 +1262,16 @@ EXEMPT = {
     "strategy:amendments_merge": "a form for coordinators (tests/strategy/test_pages.py)",
     "manifest": "the web app manifest: the site's name and icons, the same for everyone",
     "styleguide": "sample components, no data; coordinators only unless DEBUG (tests/core/test_shell.py)",
+    "api-v1:organisation": "organisations are public facts (the API gives their public fields only)",
+    "api-v1:indicator_list": "aggregated figures with small cells suppressed (tests/api/test_figures.py)",
+    "api-v1:openapi-json": "the API's schema, the same for everyone",
+    "api-v1:api-root": "the API's root, no data",
+    "api_docs": "the API's documentation, no data",
+    "api_not_found": "the API's JSON 404",
+    "tokens:": "the person's own personal access tokens (tests/api/test_tokens.py)",
+    "sitemap": "addresses (no titles) of what the anonymous viewer may read (tests/api/test_open_web.py)",
+    "robots": "the same text for everyone",
+    "open_data:": "files written for the anonymous viewer by api/opendata.py (tests/api/test_open_data.py)",
 }
 
 

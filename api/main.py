@@ -1,0 +1,650 @@
+"""The read-only JSON API under ``/api/v1/`` (django-ninja; see the README for why).
+
+Every answer is built for one viewer: anonymous, or the member a personal access token names
+(``Authorization: Bearer llpat_…``). A browser's session is never read here, so an answer never
+depends on cookies and needs no CSRF protection. Every queryset starts from the kind's
+``visible_to(viewer)``; for visitors, evidence and guides are further narrowed to open
+licences (``open_licensed``), since what visitors read here is open data.
+
+Conventions every endpoint shares (so a client learns them once):
+
+* lists are ``{"data": [...], "next_cursor": ..., "next": ...}`` in ascending id order, at most
+  ``limit`` (1–100, default 50) items; ``cursor`` continues after the last id of a page;
+* filters are those of the matching page (the apps' FilterSets); a query parameter the endpoint
+  does not know is a 400 ``unknown_filter``, a value a filter refuses a 400 ``invalid_filter``,
+  a cursor we did not write a 400 ``invalid_cursor``;
+* errors are ``{"error": {"code", "message", "detail"}}`` with stable codes;
+* ``ETag`` and ``Last-Modified`` on every 200, and 304 for a matching conditional request;
+* ``lang`` (en, sv, nl) or ``Accept-Language`` chooses the language of translated fields.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from api import figures, limits, schemas
+from api.services import token_authenticate
+from core.http import cache_publicly
+from core.licences import licence_url
+from core.policy import ANONYMOUS, Viewer, viewer_for
+from evidence.filters import LibraryFilter
+from evidence.models import EvidenceRecord, Indicator
+from exchanges.filters import ExchangeFilter
+from exchanges.models import Exchange, Session
+from network.filters import OrganisationFilter
+from network.models import Organisation, Theme
+from practice.filters import GuideFilter
+from practice.models import Guide, GuideWork, JointAction
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 100
+COMMON_PARAMETERS = frozenset({"cursor", "limit", "lang"})
+
+
+class ApiError(Exception):
+    """An error with a stable ``code``, answered as JSON with ``status``."""
+
+    def __init__(self, status: int, code: str, message: str, detail=None, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.detail, self.headers = status, code, message, detail, headers or {}
+
+
+class LearningLabApi(NinjaAPI):
+    def create_response(self, request, data, *, status=None, temporal_response=None) -> HttpResponse:
+        response = super().create_response(request, data, status=status, temporal_response=temporal_response)
+        if getattr(request, "api_token", None):
+            response["Cache-Control"] = "private, max-age=0"
+        else:
+            cache_publicly(request, response, 60)
+        patch_vary_headers(response, ("Authorization", "Accept-Language"))
+        if response.status_code != 200 or request.method not in ("GET", "HEAD"):
+            return response
+        # The ETag is the body's digest: equal answers, equal tags, whatever produced them.
+        response["ETag"] = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+        last_modified = getattr(request, "api_last_modified", None)
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified.timestamp())
+        return get_conditional_response(
+            request,
+            etag=response["ETag"],
+            last_modified=int(last_modified.timestamp()) if last_modified else None,
+            response=response,
+        )
+
+
+def _authenticate(request: HttpRequest):
+    """The viewer of the request (anonymous without a token), after the rate limit. Ninja
+    calls this before every operation; what it returns is ``request.auth``."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    token = None
+    if header:
+        scheme, _space, raw = header.partition(" ")
+        if scheme.lower() != "bearer" or not raw.strip():
+            raise ApiError(401, "invalid_token", "Send a personal access token as 'Authorization: Bearer <token>'.")
+        token = token_authenticate(raw.strip())
+        if token is None:
+            raise ApiError(401, "invalid_token", "This token is unknown, revoked or expired.")
+    if token is not None:
+        verdict = limits.hit(f"token:{token.pk}", settings.API_RATE_LIMIT_TOKEN)
+    else:
+        verdict = limits.hit(f"ip:{limits.client_address(request)}", settings.API_RATE_LIMIT_ANONYMOUS)
+    if not verdict.allowed:
+        raise ApiError(
+            429,
+            "rate_limited",
+            "Too many requests: wait before trying again.",
+            headers={"Retry-After": str(verdict.retry_after)},
+        )
+    request.api_token = token
+    language = request_language(request)
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    viewer = viewer_for(token.user) if token is not None else ANONYMOUS
+    request.api_viewer = viewer
+    return viewer
+
+
+def request_language(request) -> str:
+    """``?lang=``, else the first supported language of Accept-Language, else the default.
+    (Django's LocaleMiddleware gives unprefixed addresses the default language; the API's
+    addresses are unprefixed on purpose, and cookies play no part in an API's answer.)"""
+    codes = [code for code, _name in settings.LANGUAGES]
+    language = request.GET.get("lang")
+    if language is not None:
+        if language not in codes:
+            raise ApiError(400, "invalid_filter", "Unknown language.", {"lang": codes})
+        return language
+    for part in request.META.get("HTTP_ACCEPT_LANGUAGE", "")[:200].split(","):
+        code = part.split(";")[0].strip().lower()
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+api = LearningLabApi(
+    title="Learning Lab API",
+    version="1",
+    description=(
+        "Read-only open data of the Learning Lab network. Anonymous calls read what the public pages show, "
+        "narrowed to openly licensed evidence and guides; a personal access token (Bearer) reads as its member. "
+        f"Indicator figures built from fewer than {figures.min_cell_size()} records are suppressed."
+    ),
+    urls_namespace="api-v1",
+    docs_url=None,
+    openapi_url="/openapi.json",
+    auth=_authenticate,
+)
+
+
+def _error(request, status: int, code: str, message: str, detail=None, headers=None) -> HttpResponse:
+    response = api.create_response(
+        request, {"error": {"code": code, "message": message, "detail": detail}}, status=status
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+@api.exception_handler(ApiError)
+def _api_error(request, exc: ApiError):
+    return _error(request, exc.status, exc.code, exc.message, exc.detail, exc.headers)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    detail = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors]
+    return _error(request, 400, "invalid_parameter", "A parameter has a value this endpoint cannot use.", detail)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return _error(request, 401, "invalid_token", "This token is unknown, revoked or expired.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+def _not_found(request, exc):
+    return _error(request, 404, "not_found", "Nothing with this identifier.")
+
+
+api.add_exception_handler(Http404, _not_found)
+
+
+# --- lists ----------------------------------------------------------------------------------------
+
+
+class Listing(Schema):
+    cursor: str | None = None
+    limit: int = DEFAULT_LIMIT
+    lang: str | None = None
+
+
+def _encode_cursor(pk: int) -> str:
+    return base64.urlsafe_b64encode(f"v1:{pk}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        version, _colon, value = text.partition(":")
+        pk = int(value)
+        if version != "v1" or pk < 0 or pk > 2**62:
+            raise ValueError
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ApiError(400, "invalid_cursor", "This cursor was not written by this API.")
+    return pk
+
+
+def _check_parameters(request, allowed: Iterable[str]) -> None:
+    allowed = COMMON_PARAMETERS | frozenset(allowed)
+    unknown = sorted(set(request.GET) - allowed)
+    if unknown:
+        raise ApiError(
+            400, "unknown_filter", "Unknown query parameters.", {"unknown": unknown, "allowed": sorted(allowed)}
+        )
+
+
+def _filtered(filterset_class, request, queryset: QuerySet, names: Iterable[str], **kwargs) -> QuerySet:
+    """The page's FilterSet over ``queryset``, bound to the request's filters only; a value it
+    refuses is a 400 with the FilterSet's own messages."""
+    data = QueryDict(mutable=True)
+    for name in names:
+        if name in request.GET:
+            data.setlist(name, request.GET.getlist(name))
+    filterset = filterset_class(data=data, queryset=queryset, **kwargs)
+    if not filterset.is_valid():
+        detail = {field: [str(m) for m in messages] for field, messages in filterset.form.errors.items()}
+        raise ApiError(400, "invalid_filter", "A filter has a value this endpoint cannot use.", detail)
+    return filterset.qs
+
+
+def _page(request, queryset: QuerySet, listing: Listing) -> tuple[list, str | None]:
+    if not 1 <= listing.limit <= MAX_LIMIT:
+        raise ApiError(400, "invalid_parameter", f"limit must be between 1 and {MAX_LIMIT}.")
+    if listing.cursor is not None:
+        queryset = queryset.filter(pk__gt=_decode_cursor(listing.cursor))
+    rows = list(queryset.order_by("pk")[: listing.limit + 1])
+    more = len(rows) > listing.limit
+    rows = rows[: listing.limit]
+    stamps = [row.updated_at for row in rows if getattr(row, "updated_at", None)]
+    request.api_last_modified = max(stamps) if stamps else None
+    cursor = _encode_cursor(rows[-1].pk) if more and rows else None
+    return rows, cursor
+
+
+def _envelope(request, rows: list, cursor: str | None) -> dict:
+    next_url = None
+    if cursor:
+        query = request.GET.copy()
+        query["cursor"] = cursor
+        next_url = request.build_absolute_uri(request.path + "?" + query.urlencode())
+    return {"data": rows, "next_cursor": cursor, "next": next_url}
+
+
+def _absolute(path: str) -> str:
+    """A page's address as others link to it (the site's own, whatever host was asked)."""
+    return settings.SITE_URL + path
+
+
+def _viewer(request) -> Viewer:
+    return request.api_viewer
+
+
+# --- organisations ---------------------------------------------------------------------------
+
+
+class OrganisationFilters(Schema):
+    q: str | None = None
+    country: str | None = None
+    kind: str | None = None
+    theme: str | None = None
+
+
+def organisation_row(organisation: Organisation) -> dict:
+    return {
+        "id": organisation.pk,
+        "slug": organisation.slug,
+        "name": organisation.name,
+        "kind": organisation.kind,
+        "country": str(organisation.country),
+        "city": organisation.city,
+        "website": organisation.website,
+        "description": organisation.description,
+        "themes": [theme.slug for theme in organisation.theme_list],
+        "url": _absolute(organisation.get_absolute_url()),
+        "updated_at": organisation.updated_at,
+    }
+
+
+@api.get("/organisations/", response=schemas.OrganisationPage, tags=["organisations"])
+def organisation_list(request, listing: Query[Listing], filters: Query[OrganisationFilters]):
+    """Organisations of the network (public fields only)."""
+    names = OrganisationFilters.model_fields
+    _check_parameters(request, names)
+    base = Organisation.objects.all()
+    codes = base.exclude(country="").values_list("country", flat=True).distinct() if "country" in request.GET else ()
+    organisations = _filtered(OrganisationFilter, request, base, names, country_codes=codes)
+    organisations = organisations.prefetch_related(Prefetch("themes", Theme.objects.all(), to_attr="theme_list"))
+    rows, cursor = _page(request, organisations, listing)
+    return _envelope(request, [organisation_row(o) for o in rows], cursor)
+
+
+@api.get("/organisations/{slug}/", response=schemas.Organisation, tags=["organisations"])
+def organisation_detail(request, slug: str, lang: str | None = None):
+    _check_parameters(request, ())
+    organisation = Organisation.objects.prefetch_related(
+        Prefetch("themes", Theme.objects.all(), to_attr="theme_list")
+    ).filter(slug=slug)
+    organisation = _one(organisation)
+    request.api_last_modified = organisation.updated_at
+    return organisation_row(organisation)
+
+
+def _one(queryset):
+    found = list(queryset[:1])
+    if not found:
+        raise ApiError(404, "not_found", "Nothing with this identifier.")
+    return found[0]
+
+
+# --- exchanges -----------------------------------------------------------------------------------
+
+
+class ExchangeFilters(Schema):
+    kind: str | None = None
+    country: str | None = None
+    theme: str | None = None
+    language: str | None = None
+    format: str | None = None
+    month: str | None = None
+    places: bool | None = None
+
+
+def exchanges_for(viewer: Viewer):
+    language = translation.get_language()
+    return (
+        Exchange.objects.visible_to(viewer)
+        .with_places_taken()
+        .with_translation(language, description=True)
+        .prefetch_related(
+            Prefetch("themes", Theme.objects.all(), to_attr="theme_list"),
+            Prefetch("hosts", Organisation.objects.only("slug"), to_attr="host_list"),
+            Prefetch("sessions", Session.objects.order_by("starts_at", "pk"), to_attr="session_list"),
+        )
+    )
+
+
+def exchange_row(exchange: Exchange) -> dict:
+    text = exchange.text()
+    return {
+        "id": exchange.pk,
+        "slug": exchange.slug,
+        "language": text.language or "",
+        "title": text.title,
+        "summary": text.summary,
+        "description": text.description,
+        "kind": exchange.kind,
+        "format": exchange.format,
+        "status": exchange.status,
+        "city": exchange.city,
+        "country": str(exchange.country),
+        "starts_at": exchange.starts_at,
+        "ends_at": exchange.ends_at,
+        "time_zone": exchange.time_zone,
+        "working_languages": list(exchange.working_languages or []),
+        "themes": [theme.slug for theme in exchange.theme_list],
+        "hosts": [host.slug for host in exchange.host_list],
+        # Rooms may hold a joining link, which only participants see: never in the API.
+        "sessions": [
+            {"title": s.title, "description": s.description, "starts_at": s.starts_at, "ends_at": s.ends_at}
+            for s in exchange.session_list
+        ],
+        "url": _absolute(exchange.get_absolute_url()),
+        "updated_at": exchange.updated_at,
+    }
+
+
+@api.get("/exchanges/", response=schemas.ExchangePage, tags=["exchanges"])
+def exchange_list(request, listing: Query[Listing], filters: Query[ExchangeFilters]):
+    """Announced exchanges (published and cancelled) with their sessions; never an address or a
+    joining link."""
+    names = ExchangeFilters.model_fields
+    _check_parameters(request, names)
+    rows, cursor = _page(request, _filtered(ExchangeFilter, request, exchanges_for(_viewer(request)), names), listing)
+    return _envelope(request, [exchange_row(e) for e in rows], cursor)
+
+
+@api.get("/exchanges/{slug}/", response=schemas.Exchange, tags=["exchanges"])
+def exchange_detail(request, slug: str, lang: str | None = None):
+    _check_parameters(request, ())
+    exchange = _one(exchanges_for(_viewer(request)).filter(slug=slug))
+    request.api_last_modified = exchange.updated_at
+    return exchange_row(exchange)
+
+
+# --- guides ----------------------------------------------------------------------------------------
+
+
+class GuideFilters(Schema):
+    kind: str | None = None
+    characteristic: list[str] | None = None
+    theme: str | None = None
+    country: str | None = None
+    language: str | None = None
+
+
+def guides_for(viewer: Viewer):
+    guides = Guide.objects.visible_to(viewer)
+    if viewer.is_anonymous:
+        guides = guides.open_licensed()
+    return guides.select_related("work").prefetch_related(
+        Prefetch("work__themes", Theme.objects.all(), to_attr="theme_list")
+    )
+
+
+def guide_row(guide: Guide) -> dict:
+    return {
+        "id": guide.pk,
+        "slug": guide.slug,
+        "work": guide.work_id,
+        "language": guide.language,
+        "kind": guide.work.kind,
+        "title": guide.title,
+        "summary": guide.summary,
+        "sections": {key: str(value) for key, value in (guide.sections or {}).items() if value},
+        "themes": [theme.slug for theme in guide.work.theme_list],
+        "licence": guide.work.licence,
+        "licence_url": licence_url(guide.work.licence),
+        "published_at": guide.published_at,
+        "url": _absolute(guide.get_absolute_url()),
+        "updated_at": guide.updated_at,
+    }
+
+
+@api.get("/guides/", response=schemas.GuidePage, tags=["guides"])
+def guide_list(request, listing: Query[Listing], filters: Query[GuideFilters]):
+    """Guides, one item per language version. Visitors read published, openly licensed ones."""
+    names = GuideFilters.model_fields
+    _check_parameters(request, names)
+    works = _filtered(GuideFilter, request, GuideWork.objects.all(), names)
+    guides = guides_for(_viewer(request)).filter(work__in=works.values("pk"))
+    if filters.language:
+        guides = guides.filter(language=filters.language)
+    rows, cursor = _page(request, guides, listing)
+    return _envelope(request, [guide_row(g) for g in rows], cursor)
+
+
+@api.get("/guides/{slug}/", response=schemas.Guide, tags=["guides"])
+def guide_detail(request, slug: str, lang: str | None = None):
+    _check_parameters(request, ())
+    guide = _one(guides_for(_viewer(request)).filter(slug=slug))
+    request.api_last_modified = guide.updated_at
+    return guide_row(guide)
+
+
+# --- joint actions -------------------------------------------------------------------------
+
+
+class JointActionFilters(Schema):
+    issue: str | None = None
+    status: str | None = None
+
+
+def joint_actions_for(viewer: Viewer):
+    return (
+        JointAction.objects.visible_to(viewer)
+        .select_related("issue")
+        .prefetch_related(Prefetch("organisations", Organisation.objects.only("slug"), to_attr="organisation_list"))
+    )
+
+
+def joint_action_row(action: JointAction) -> dict:
+    return {
+        "id": action.pk,
+        "slug": action.slug,
+        "title": action.title,
+        "summary": action.summary,
+        "description": action.description,
+        "language": action.language,
+        "status": action.status,
+        "issue": action.issue.slug,
+        "started_on": action.started_on,
+        "ended_on": action.ended_on,
+        "organisations": [o.slug for o in action.organisation_list],
+        "url": _absolute(action.get_absolute_url()),
+        "updated_at": action.updated_at,
+    }
+
+
+@api.get("/joint-actions/", response=schemas.JointActionPage, tags=["joint actions"])
+def joint_action_list(request, listing: Query[Listing], filters: Query[JointActionFilters]):
+    """Joint actions (drafts only for coordinators' tokens); filters: the issue's slug, status."""
+    _check_parameters(request, JointActionFilters.model_fields)
+    actions = joint_actions_for(_viewer(request))
+    if filters.issue:
+        actions = actions.filter(issue__slug=filters.issue)
+    if filters.status:
+        if filters.status not in JointAction.Status.values:
+            raise ApiError(400, "invalid_filter", "Unknown status.", {"status": JointAction.Status.values})
+        actions = actions.filter(status=filters.status)
+    rows, cursor = _page(request, actions, listing)
+    return _envelope(request, [joint_action_row(a) for a in rows], cursor)
+
+
+@api.get("/joint-actions/{slug}/", response=schemas.JointAction, tags=["joint actions"])
+def joint_action_detail(request, slug: str, lang: str | None = None):
+    _check_parameters(request, ())
+    action = _one(joint_actions_for(_viewer(request)).filter(slug=slug))
+    request.api_last_modified = action.updated_at
+    return joint_action_row(action)
+
+
+# --- evidence -----------------------------------------------------------------------------------
+
+
+class EvidenceFilters(Schema):
+    q: str | None = None
+    kind: str | None = None
+    layer: str | None = None
+    verification: str | None = None
+    period_from: str | None = None
+    period_to: str | None = None
+    country: str | None = None
+    theme: str | None = None
+    organisation: str | None = None
+    dimension: str | None = None
+    outcome_type: str | None = None
+
+
+def evidence_for(viewer: Viewer):
+    """The records the API (and open data) gives ``viewer``: what the pages give them, and for
+    visitors only openly licensed records (their consent allows the public already)."""
+    records = EvidenceRecord.objects.visible_to(viewer)
+    if viewer.is_anonymous:
+        records = records.published().open_licensed()
+    return records
+
+
+def evidence_with_lists_for(viewer: Viewer):
+    return (
+        evidence_for(viewer)
+        .select_related("consent")
+        .prefetch_related(
+            Prefetch("organisations", Organisation.objects.only("slug"), to_attr="organisation_list"),
+            Prefetch("themes", Theme.objects.all(), to_attr="theme_list"),
+            "record_countries",
+        )
+    )
+
+
+def record_row(record: EvidenceRecord) -> dict:
+    return {
+        "id": record.pk,
+        "kind": record.kind,
+        "layer": record.layer,
+        "status": record.status,
+        "title": record.title,
+        "summary": record.summary,
+        "body": record.body,
+        "why_it_matters": record.why_it_matters,
+        "outcome_who": record.outcome_who,
+        "outcome_what": record.outcome_what,
+        "outcome_when": record.outcome_when,
+        "outcome_where": record.outcome_where,
+        "significance": record.significance,
+        "contribution": record.contribution,
+        # As the identity level allows, exactly as on the record's page.
+        "storyteller": str(record.storyteller_display) or None,
+        "organisations": [o.slug for o in record.organisation_list],
+        "themes": [t.slug for t in record.theme_list],
+        "countries": [str(c.country) for c in record.record_countries.all()],
+        "period_start": record.period_start,
+        "period_end": record.period_end,
+        "verification": record.verification,
+        "original_language": record.original_language,
+        "licence": record.licence,
+        "licence_url": licence_url(record.licence),
+        "published_at": record.published_at,
+        "url": _absolute(record.get_absolute_url()),
+        "updated_at": record.updated_at,
+    }
+
+
+@api.get("/evidence/", response=schemas.EvidencePage, tags=["evidence"])
+def evidence_list(request, listing: Query[Listing], filters: Query[EvidenceFilters]):
+    """Evidence records: for visitors published, openly licensed and with consent for the
+    public; with a token whatever the member reads on the pages (their own drafts too)."""
+    names = EvidenceFilters.model_fields
+    _check_parameters(request, names)
+    rows, cursor = _page(
+        request, _filtered(LibraryFilter, request, evidence_with_lists_for(_viewer(request)), names), listing
+    )
+    return _envelope(request, [record_row(r) for r in rows], cursor)
+
+
+@api.get("/evidence/{int:record_id}/", response=schemas.EvidenceRecord, tags=["evidence"])
+def evidence_detail(request, record_id: int, lang: str | None = None):
+    _check_parameters(request, ())
+    if record_id > 2**62:
+        raise ApiError(404, "not_found", "Nothing with this identifier.")
+    record = _one(evidence_with_lists_for(_viewer(request)).filter(pk=record_id))
+    request.api_last_modified = record.updated_at
+    return record_row(record)
+
+
+# --- indicators ----------------------------------------------------------------------------------
+
+
+class IndicatorFilters(Schema):
+    period_from: str | None = None
+    period_to: str | None = None
+    country: str | None = None
+    theme: str | None = None
+    organisation: str | None = None
+    dimension: str | None = None
+
+
+@api.get("/indicators/", response=schemas.IndicatorPage, tags=["indicators"])
+def indicator_list(request, listing: Query[Listing], filters: Query[IndicatorFilters]):
+    """Indicators with their figures per quarter and split category, aggregated over the metric
+    updates of the records the caller may read; small cells are suppressed (``min_cell_size``)."""
+    from evidence.filters import DashboardFilter
+
+    names = IndicatorFilters.model_fields
+    _check_parameters(request, names)
+    records = _filtered(DashboardFilter, request, evidence_for(_viewer(request)).published(), names)
+    rows, cursor = _page(request, Indicator.objects.all(), listing)
+    found = figures.indicator_figures(records, indicators=[i.pk for i in rows])
+    threshold = figures.min_cell_size()
+    data = [
+        {
+            "id": indicator.pk,
+            "slug": indicator.slug,
+            "name": indicator.name,
+            "unit": indicator.unit,
+            "aggregation": indicator.aggregation,
+            "split_categories": [str(c) for c in (indicator.split_categories or [])],
+            "min_cell_size": threshold,
+            "figures": found.get(indicator.pk, []),
+        }
+        for indicator in rows
+    ]
+    return _envelope(request, data, cursor)
