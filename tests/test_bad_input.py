@@ -201,6 +201,8 @@ DERIVED = {
     ("search", "SearchEntry", "folded_title"),
     # The uploaded file's own name, cleaned of control and bidi characters (core.uploads.display_name).
     ("evidence", "Attachment", "original_name"),
+    # The day an open-data package describes ("2026-12-07"), written by the nightly job.
+    ("api", "OpenDataPackage", "name"),
 }
 
 
