@@ -132,7 +132,7 @@ class GuideWork(models.Model):
     organisations = models.ManyToManyField(
         Organisation, blank=True, related_name="guide_works", verbose_name=_("organisations")
     )
-    licence = models.CharField(_("licence"), max_length=30, choices=Licence.choices, default=Licence.CC_BY_SA)
+    licence = models.CharField(_("licence"), max_length=30, choices=Licence.choices, default=Licence.CC_BY)
     related_guides = models.ManyToManyField(
         "self",
         blank=True,

@@ -243,8 +243,8 @@ def test_an_organiser_writes_a_guide_over_http(client_as, organiser):
     assert guide.status == Guide.Status.IN_REVIEW
 
 
-def test_the_default_licence_is_cc_by_sa():
-    assert GuideWork().licence == "CC-BY-SA-4.0"
+def test_the_default_licence_of_a_new_guide_is_cc_by():
+    assert GuideWork().licence == "CC-BY-4.0"
 
 
 @pytest.mark.parametrize("title", ["Bad\x00title", "x" * 201])
