@@ -3,8 +3,8 @@
 Every answer is built for one viewer: anonymous, or the member a personal access token names
 (``Authorization: Bearer llpat_…``). A browser's session is never read here, so an answer never
 depends on cookies and needs no CSRF protection. Every queryset starts from the kind's
-``visible_to(viewer)``; for visitors, evidence and guides are further narrowed to open
-licences (``open_licensed``), since what visitors read here is open data.
+``visible_to(viewer)``; for visitors, evidence, guides and strategy versions are further
+narrowed to open licences (``open_licensed``), since what visitors read here is open data.
 
 Conventions every endpoint shares (so a client learns them once):
 
@@ -26,7 +26,8 @@ import hashlib
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
+from django.db.models.functions import Greatest
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -47,6 +48,7 @@ from network.filters import OrganisationFilter
 from network.models import Organisation, Theme
 from practice.filters import GuideFilter
 from practice.models import Guide, GuideWork, JointAction
+from strategy.models import Section, Version
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
@@ -140,7 +142,8 @@ api = LearningLabApi(
     version="1",
     description=(
         "Read-only open data of the Learning Lab network. Anonymous calls read what the public pages show, "
-        "narrowed to openly licensed evidence and guides; a personal access token (Bearer) reads as its member. "
+        "narrowed to openly licensed evidence, guides and strategy versions; a personal access token (Bearer) "
+        "reads as its member. "
         f"Indicator figures built from fewer than {figures.min_cell_size()} records are suppressed."
     ),
     urls_namespace="api-v1",
@@ -515,6 +518,81 @@ def joint_action_detail(request, slug: str, lang: str | None = None):
     action = _one(joint_actions_for(_viewer(request)).filter(slug=slug))
     request.api_last_modified = action.updated_at
     return joint_action_row(action)
+
+
+# --- strategy versions -----------------------------------------------------------------------
+
+
+class StrategyFilters(Schema):
+    document: str | None = None
+
+
+def strategy_versions_for(viewer: Viewer):
+    """Published versions only, whoever asks (a draft is never open data, not even for the
+    coordinators who may read it on the pages), of what ``Version.objects.visible_to`` gives
+    the viewer; for visitors only openly licensed ones. ``updated_at`` is the latest of the
+    publication and the texts' changes (translations may follow after publishing)."""
+    versions = Version.objects.visible_to(viewer).published()
+    if viewer.is_anonymous:
+        versions = versions.open_licensed()
+    return (
+        versions.select_related("document")
+        .annotate(updated_at=Greatest("published_at", Max("texts__updated_at")))
+        .prefetch_related(
+            "texts", Prefetch("document__sections", Section.objects.order_by("order", "pk"), to_attr="section_list")
+        )
+    )
+
+
+def strategy_version_row(version: Version) -> dict:
+    """The version in the request's language, else in its original language (as on its page);
+    section headings through modeltranslation's own fallback."""
+    texts = {text.language: text for text in version.texts.all()}
+    text = texts.get(translation.get_language()) or texts.get(version.original_language)
+    return {
+        "id": version.pk,
+        "document": version.document.slug,
+        "number": version.number,
+        "language": text.language if text else "",
+        "original_language": version.original_language,
+        "languages": sorted(texts),
+        "title": text.title if text else "",
+        "summary": text.summary if text else "",
+        "sections": [
+            {"key": section.key, "heading": section.heading, "text": text.section_text(section.key) if text else ""}
+            for section in version.document.section_list
+        ],
+        "note": version.note,
+        "licence": version.licence,
+        "licence_url": licence_url(version.licence),
+        "published_at": version.published_at,
+        "url": _absolute(version.get_absolute_url()),
+        "updated_at": version.updated_at,
+    }
+
+
+@api.get("/strategy/", response=schemas.StrategyVersionPage, tags=["strategy"])
+def strategy_version_list(request, listing: Query[Listing], filters: Query[StrategyFilters]):
+    """Every published version of every strategy document (a published version never changes,
+    so each is an item of its own to cite), oldest first like every list; ``document`` (a
+    slug) narrows to one document's versions. Drafts never appear. Visitors read openly
+    licensed versions only."""
+    _check_parameters(request, StrategyFilters.model_fields)
+    versions = strategy_versions_for(_viewer(request))
+    if filters.document:
+        versions = versions.filter(document__slug=filters.document)
+    rows, cursor = _page(request, versions, listing)
+    return _envelope(request, [strategy_version_row(v) for v in rows], cursor)
+
+
+@api.get("/strategy/{slug}/{int:number}/", response=schemas.StrategyVersion, tags=["strategy"])
+def strategy_version_detail(request, slug: str, number: int, lang: str | None = None):
+    _check_parameters(request, ())
+    if number > 2**31:
+        raise ApiError(404, "not_found", "Nothing with this identifier.")
+    version = _one(strategy_versions_for(_viewer(request)).filter(document__slug=slug, number=number))
+    request.api_last_modified = version.updated_at
+    return strategy_version_row(version)
 
 
 # --- evidence -----------------------------------------------------------------------------------

@@ -131,6 +131,15 @@ RESOURCES = [
         description="Published evidence records under an open licence whose consent allows the public.",
     ),
     Resource(
+        "strategy-versions",
+        _rows(lambda: main.strategy_versions_for(ANONYMOUS), main.strategy_version_row),
+        [("id", INT), ("document", S), ("number", INT), ("language", S), ("original_language", S),
+         ("languages", L), ("title", S), ("summary", S), ("sections", L), ("note", S), ("licence", S),
+         ("licence_url", S), ("published_at", T), ("url", S), ("updated_at", T)],
+        description="Every published version of the network's strategy documents under an open licence, "
+        "in the site's default language where translated (else the original).",
+    ),
+    Resource(
         "indicator-figures",
         _figures,
         [("indicator", S), ("period_start", D), ("period_end", D), ("category", S), ("value", N),
@@ -250,7 +259,8 @@ def _datapackage(name: str, created: dt.datetime, files: list[dict]) -> dict:
         "created": created.isoformat(),
         "homepage": settings.SITE_URL + "/open-data/",
         "description": (
-            "Open data of the Learning Lab network. Each evidence record and guide carries its own licence "
+            "Open data of the Learning Lab network. Each evidence record, guide and strategy version carries its "
+            "own licence "
             "(column 'licence'); items under 'all rights reserved' are never included. List columns in CSV "
             "are separated by ';'."
         ),

@@ -116,6 +116,34 @@ class JointActionPage(Page):
     data: list[JointAction]
 
 
+class StrategySection(Schema):
+    key: str
+    heading: str
+    text: str
+
+
+class StrategyVersion(Schema):
+    id: int
+    document: str
+    number: int
+    language: str
+    original_language: str
+    languages: list[str]
+    title: str
+    summary: str
+    sections: list[StrategySection]
+    note: str
+    licence: str
+    licence_url: str
+    published_at: dt.datetime
+    url: str
+    updated_at: dt.datetime
+
+
+class StrategyVersionPage(Page):
+    data: list[StrategyVersion]
+
+
 class EvidenceRecord(Schema):
     id: int
     kind: str

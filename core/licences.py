@@ -1,4 +1,4 @@
-"""The licences content may carry (evidence records, guides), and which of them are open.
+"""The licences content may carry (evidence records, guides, strategy versions), and which of them are open.
 
 One list for every app: the pages name a licence, the API and the open-data packages keep
 everything "all rights reserved" out (``OPEN``), and citations link to the licence's deed.

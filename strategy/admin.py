@@ -92,10 +92,12 @@ class CitationInline(admin.TabularInline):
 
 @admin.register(Version)
 class VersionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "status", "original_language", "content_version", "published_at"]
-    list_filter = ["status", "document"]
+    list_display = ["__str__", "status", "original_language", "licence", "content_version", "published_at"]
+    list_filter = ["status", "licence", "document"]
     readonly_fields = ["document", "number", "status", "content_version", "published_at", "created_by"]
-    fields = ["document", "number", "status", "original_language", "note", *readonly_fields[3:]]
+    # The licence is chosen before publishing and stays editable afterwards: it is not the
+    # text, and "all rights reserved" must be able to take a version out of open data at once.
+    fields = ["document", "number", "status", "original_language", "note", "licence", *readonly_fields[3:]]
     inlines = [VersionTextInline, CitationInline]
     actions = ["publish"]
 

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.licences import OPEN, Licence
 from core.policy import Viewer
 from core.translations import TranslationMixin, TranslationQuerySetMixin
 from core.validators import validate_no_nul, validate_single_line
@@ -96,6 +97,11 @@ class VersionQuerySet(models.QuerySet):
             return self.published()
         return self.filter(Q(status=Version.Status.PUBLISHED) | Q(pk__in=Round.objects.values("version")))
 
+    def open_licensed(self):
+        """Versions under an open licence: what open data (the API's answers to visitors, the
+        nightly package) may carry."""
+        return self.filter(licence__in=OPEN)
+
 
 class Version(models.Model):
     class Status(models.TextChoices):
@@ -118,6 +124,15 @@ class Version(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Chosen by coordinators when publishing; "all rights reserved" keeps the version out of
+    # open data (the API for visitors, the nightly package), not off its page.
+    licence = models.CharField(
+        _("licence"),
+        max_length=30,
+        choices=Licence.choices,
+        default=Licence.CC_BY,
+        help_text=_("How others may reuse this version. All rights reserved keeps it out of open data."),
+    )
 
     objects = VersionQuerySet.as_manager()
 

@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
+from core.citation import Citation, permalink_path
 from core.decorators import coordinator_required
+from core.licences import licence_url
 from core.text import markdown_to_safe_html
 from network.models import Member, Membership, Organisation
 from strategy import citations, services
@@ -211,6 +213,22 @@ def document_detail(request, slug):
     return render(request, "strategy/document_detail.html", context)
 
 
+def _citation(version: Version, text: VersionText | None) -> Citation | None:
+    """Published versions only (a draft is not yet something to cite); a strategy is the
+    network's, so the citation names no author (``Citation`` then names the site)."""
+    if not version.is_published or text is None:
+        return None
+    return Citation(
+        key=f"learninglab-strategy-{version.document.slug}-v{version.number}",
+        title=text.title,
+        path=permalink_path(version),
+        issued=version.published_at.date() if version.published_at else None,
+        kind="report",
+        language=text.language,
+        licence=version.licence,
+    )
+
+
 def version_detail(request, slug, number):
     document = _document(request, slug)
     versions = _versions(request, document)
@@ -236,6 +254,8 @@ def version_detail(request, slug, number):
             "other_texts": [t for t in version.texts.all() if t.pk != getattr(text, "pk", None)],
             "sections": sections,
             "credited": credited,
+            "citation": _citation(version, text),
+            "licence_url": licence_url(version.licence),
         },
     )
 

@@ -19,7 +19,7 @@ from tests.factories.practice import JointActionFactory, make_guide
 
 pytestmark = pytest.mark.django_db
 
-LISTS = ["organisations", "exchanges", "guides", "joint-actions", "evidence", "indicators"]
+LISTS = ["organisations", "exchanges", "guides", "joint-actions", "evidence", "indicators", "strategy"]
 
 
 def _bearer(user) -> dict:

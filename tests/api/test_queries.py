@@ -11,6 +11,7 @@ from tests.factories.evidence import EvidenceRecordFactory, IndicatorFactory, Me
 from tests.factories.exchanges import ExchangeFactory, SessionFactory
 from tests.factories.network import OrganisationFactory, ThemeFactory
 from tests.factories.practice import JointActionFactory, ParticipationFactory, make_guide
+from tests.factories.strategy import strategy_make
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,8 @@ def _add(count: int, organiser, coordinator) -> None:
         ParticipationFactory(joint_action=JointActionFactory(status="active"), organisation=organisation)
         make_guide(author=organiser, coordinator=coordinator, title=f"Guide {i}", language="en", status="published")
         MetricUpdateFactory(indicator=IndicatorFactory(slug=f"ind-{count}-{i}"), organisation=organisation)
+        # A published version (two languages) and a draft under consultation, which stays out.
+        strategy_make(slug=f"strategy-{count}-{i}", coordinator=coordinator)
 
 
 def _queries(client, url, headers) -> int:
@@ -39,7 +42,7 @@ def _queries(client, url, headers) -> int:
 
 
 @pytest.mark.parametrize(
-    "resource", ["organisations", "exchanges", "guides", "joint-actions", "evidence", "indicators"]
+    "resource", ["organisations", "exchanges", "guides", "joint-actions", "evidence", "indicators", "strategy"]
 )
 @pytest.mark.parametrize("with_token", [False, True], ids=["anonymous", "token"])
 def test_a_list_page_costs_the_same_queries_for_2_or_12_items(client, resource, with_token, organiser, coordinator):

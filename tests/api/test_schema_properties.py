@@ -21,6 +21,7 @@ from tests.factories.evidence import EvidenceRecordFactory, MetricUpdateFactory,
 from tests.factories.exchanges import ExchangeFactory, SessionFactory
 from tests.factories.network import OrganisationFactory
 from tests.factories.practice import JointActionFactory
+from tests.factories.strategy import strategy_make
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +32,13 @@ RESPONSES = {
     "/api/v1/joint-actions/": schemas.JointActionPage,
     "/api/v1/evidence/": schemas.EvidencePage,
     "/api/v1/indicators/": schemas.IndicatorPage,
+    "/api/v1/strategy/": schemas.StrategyVersionPage,
     "/api/v1/organisations/{slug}/": schemas.Organisation,
     "/api/v1/exchanges/{slug}/": schemas.Exchange,
     "/api/v1/guides/{slug}/": schemas.Guide,
     "/api/v1/joint-actions/{slug}/": schemas.JointAction,
     "/api/v1/evidence/{record_id}/": schemas.EvidenceRecord,
+    "/api/v1/strategy/{slug}/{number}/": schemas.StrategyVersion,
 }
 
 # Printable text without surrogates; control characters are in (the middleware answers 400).
@@ -80,7 +83,12 @@ def world(db):
     for _ in range(6):
         MetricUpdateFactory(organisation=organisation)
     JointActionFactory(slug="ja-a", status="active")
-    return {"slug": ["org-a", "ex-a", "ja-a", "nothing"], "record_id": [record.pk, 0, 99999]}
+    strategy_make(slug="strategy-a")
+    return {
+        "slug": ["org-a", "ex-a", "ja-a", "strategy-a", "nothing"],
+        "record_id": [record.pk, 0, 99999],
+        "number": [1, 2, 0, 2**40],
+    }
 
 
 def _check(response, template):

@@ -969,7 +969,9 @@ ROUNDS = Kind(
 # --- strategy versions --------------------------------------------------------------------------
 
 
-def _strategy(*, published_before: bool, draft: bool, round_days: tuple[int, int] | None = None):
+def _strategy(
+    *, published_before: bool, draft: bool, round_days: tuple[int, int] | None = None, licence: str = "CC-BY-4.0"
+):
     """A document whose version under test carries the token in its title: the published v1,
     or a draft (v2 after a published v1, or v1 alone), with or without a consultation round."""
 
@@ -986,6 +988,8 @@ def _strategy(*, published_before: bool, draft: bool, round_days: tuple[int, int
             strategy_services.version_text_save(version=v1, language="en", title=title, sections={"vision": "A"})
             strategy_services.version_publish(version=v1)
             if not draft:
+                v1.licence = licence
+                v1.save(update_fields=["licence"])
                 return v1
         version = strategy_services.version_draft_create(document=document)
         strategy_services.version_text_save(
@@ -1010,6 +1014,14 @@ def _strategy_visible(viewer, version) -> bool:
     return _has(Version.objects.visible_to(viewer), version)
 
 
+def _strategy_in_api(viewer, version) -> bool:
+    """Published versions only, whoever asks (a draft is never open data); visitors only
+    openly licensed ones."""
+    from strategy.models import Version
+
+    return _has(_open_data(Version.objects.visible_to(viewer).published(), viewer), version)
+
+
 def _strategy_shown_first(version) -> bool:
     """The version a document's page or the list puts first: the published one, else the draft."""
     return version.is_published or not version.document.versions.published().exists()
@@ -1020,6 +1032,7 @@ STRATEGY_VERSIONS = Kind(
     model=__import__("strategy.models", fromlist=["Version"]).Version,
     states={
         "published": _strategy(published_before=True, draft=False),
+        "published, all rights reserved": _strategy(published_before=True, draft=False, licence="all-rights-reserved"),
         "draft under consultation": _strategy(published_before=True, draft=True, round_days=(-1, 10)),
         "draft, consultation closed": _strategy(published_before=True, draft=True, round_days=(-20, -10)),
         "draft, not consulted": _strategy(published_before=False, draft=True),
@@ -1044,6 +1057,13 @@ STRATEGY_VERSIONS = Kind(
             lambda pages, world, name, obj, token: _in(pages, reverse("strategy:document_list"), token),
             lambda world, viewer, obj: _strategy_visible(viewer, obj) and _strategy_shown_first(obj),
             ("strategy:document_list",),
+        ),
+        # Published versions only, whoever asks; visitors only openly licensed ones.
+        *api_surfaces(
+            "strategy",
+            "strategy_version",
+            lambda obj: f"/api/v1/strategy/{obj.document.slug}/{obj.number}/",
+            lambda world, viewer, obj: _strategy_in_api(viewer, obj),
         ),
     ],
 )
