@@ -8,6 +8,7 @@ from importlib import import_module
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from network.models import Role
 from tests.factories.network import PASSWORD, UserFactory
@@ -73,6 +74,14 @@ def _reference_data_after_flush(request):
         request.getfixturevalue("db")
         reference_data_ensure()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_a_test_says_otherwise():
+    # A test that activates a language and forgets to deactivate it would otherwise leave it
+    # to the next test in the same process (reverse() then answers "/sv/…").
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)

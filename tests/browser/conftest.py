@@ -50,9 +50,11 @@ def signed_in_page(browser, live_server, user=None, *, locale: str = "en-GB", **
     return context.new_page()
 
 
-def axe_violations(page) -> list[str]:
-    """Run axe-core on the current page: its serious and critical violations, one line each."""
-    page.add_script_tag(path=str(AXE_JS))
+def axe_violations(page, *, inject: bool = True) -> list[str]:
+    """Run axe-core on the current page: its serious and critical violations, one line each.
+    ``inject=False`` when axe-core is already on the page (checked again after a resize)."""
+    if inject:
+        page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     return [

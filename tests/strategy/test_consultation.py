@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from network.models import Member
 from outbox.models import OutboxMessage
@@ -22,7 +22,10 @@ def url(name, **kwargs):
 
 
 def detail(client, document, **params):
-    return client.get(url("document_detail", slug=document.slug), params).content.decode()
+    # The English page, whatever language an earlier request of the test left active.
+    with translation.override("en"):
+        address = url("document_detail", slug=document.slug)
+    return client.get(address, params).content.decode()
 
 
 def propose(consultation, section, user, text, language="en"):
