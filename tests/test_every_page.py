@@ -295,6 +295,7 @@ NOT_SECRET_TEXT_KWARGS = {
     ("api-v1:exchange_detail", "slug"),
     ("api-v1:guide_detail", "slug"),
     ("api-v1:joint_action_detail", "slug"),
+    ("api-v1:strategy_version_detail", "slug"),
     ("open_data:file", "name"),
     ("open_data:file", "filename"),
 }
