@@ -27,8 +27,9 @@ def document(instance: EvidenceRecord) -> dict | None:
         "body": "\n\n".join(p for p in parts if p),
         "language": instance.original_language,
         "url": instance.get_absolute_url(),
-        "themes": sorted(instance.themes.values_list("slug", flat=True)),
-        "countries": sorted(instance.record_countries.values_list("country", flat=True)),
+        # ``.all()``, not ``values_list``: a full reindex prefetches both relations.
+        "themes": sorted(theme.slug for theme in instance.themes.all()),
+        "countries": sorted(str(row.country) for row in instance.record_countries.all()),
     }
 
 

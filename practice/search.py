@@ -25,7 +25,8 @@ def guide_visible(viewer):
 
 def joint_action_document(action) -> dict | None:
     updates = "\n".join(update.text for update in action.updates.all()[:50])
-    countries = sorted({p.organisation.country.code for p in action.participations.select_related("organisation")})
+    # ``.all()``: a full reindex prefetches the participations with their organisations.
+    countries = sorted({p.organisation.country.code for p in action.participations.all()})
     return {
         "title": action.title,
         "summary": action.summary,

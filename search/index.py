@@ -150,7 +150,7 @@ def reindex(kinds: list[str] | None = None, *, batch: int = 500) -> int:
         with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
             SearchEntry.objects.filter(kind=kind).delete()
             rows = []
-            for instance in source.model._default_manager.all().iterator(chunk_size=batch):
+            for instance in source.queryset().iterator(chunk_size=batch):
                 document = source.document(instance)
                 if document is not None:
                     rows.append(SearchEntry(kind=kind, object_id=instance.pk, **_entry_fields(document)))

@@ -5,7 +5,8 @@ A source names a model, a short ``kind`` ("guide", "exchange", ...), a translate
                   themes [slugs], countries [codes]; None keeps the item out of the index
     ``visible``   fn(viewer) -> QuerySet of the model's rows that viewer (``core.policy.Viewer``) may find
 and ``triggers``: {related model: fn(obj) -> iterable of items} for related rows whose
-changes alter the items' documents.
+changes alter the items' documents, and ``prefetch``: the relations ``document`` reads, loaded
+in bulk when the whole index is rebuilt (one query per relation instead of one per row).
 
 The document and visibility functions live with the data, in ``<app>/search.py`` of the
 apps below this one; the search app imports them here directly (nothing is discovered).
@@ -41,6 +42,11 @@ class Source:
     document: Callable[[Any], dict | None]
     visible: Callable[[Any], models.QuerySet]
     triggers: dict[type[models.Model], Callable[[Any], Iterable]] = field(default_factory=dict)
+    prefetch: tuple[str, ...] = ()
+
+    def queryset(self) -> models.QuerySet:
+        """Every row of the model, with what ``document`` reads loaded in bulk (full reindex)."""
+        return self.model._default_manager.prefetch_related(*self.prefetch)
 
 
 @functools.cache
@@ -57,6 +63,7 @@ def sources() -> dict[str, Source]:
                 visible=exchanges_search.visible,
                 # Translated titles and summaries are found too.
                 triggers={ExchangeTranslation: lambda translation: [translation.exchange]},
+                prefetch=("themes", "translations", "hosts", "partners"),
             ),
             Source(
                 model=EvidenceRecord,
@@ -67,6 +74,7 @@ def sources() -> dict[str, Source]:
                 # Consent decides who may find a story: a changed consent refreshes the record's
                 # entry (and with it the cached anonymous searches).
                 triggers={Consent: lambda consent: [consent.record]},
+                prefetch=("themes", "record_countries"),
             ),
             Source(
                 model=Guide,
@@ -76,6 +84,7 @@ def sources() -> dict[str, Source]:
                 visible=practice_search.guide_visible,
                 # Themes and countries live on the work that all languages share.
                 triggers={GuideWork: lambda work: work.versions.all()},
+                prefetch=("work__themes",),
             ),
             Source(
                 model=JointAction,
@@ -87,6 +96,7 @@ def sources() -> dict[str, Source]:
                     Participation: lambda participation: [participation.joint_action],
                     JointActionUpdate: lambda update: [update.joint_action],
                 },
+                prefetch=("updates", "participations__organisation", "issue"),
             ),
             Source(
                 model=Organisation,
@@ -94,6 +104,7 @@ def sources() -> dict[str, Source]:
                 label=_("Organisation"),
                 document=network_search.organisation_document,
                 visible=network_search.organisation_visible,
+                prefetch=("themes",),
             ),
             Source(
                 model=Member,
@@ -103,6 +114,7 @@ def sources() -> dict[str, Source]:
                 visible=network_search.member_visible,
                 # A deactivated or deleted account takes its profile out of the results.
                 triggers={User: network_search.members_of_user},
+                prefetch=("themes",),
             ),
             Source(
                 model=Programme,
