@@ -328,7 +328,11 @@ class Exchange(models.Model):
         ordering = ["starts_at"]
         verbose_name = _("exchange")
         verbose_name_plural = _("exchanges")
-        indexes = [models.Index(fields=["status", "starts_at"], name="exchange_status_start_idx")]
+        indexes = [
+            models.Index(fields=["status", "starts_at"], name="exchange_status_start_idx"),
+            # The search's visibility subquery reads the ids of visible exchanges from this index alone.
+            models.Index(fields=["status", "id"], name="exchange_status_id_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")), name="exchange_ends_after_start"),
         ]

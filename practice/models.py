@@ -257,7 +257,11 @@ class Guide(TranslationMixin, models.Model):
         verbose_name = _("guide")
         verbose_name_plural = _("guides")
         constraints = [models.UniqueConstraint(fields=["work", "language"], name="guide_one_version_per_language")]
-        indexes = [models.Index(fields=["status", "language", "-published_at"], name="guide_status_lang_pub_idx")]
+        indexes = [
+            models.Index(fields=["status", "language", "-published_at"], name="guide_status_lang_pub_idx"),
+            # The search's visibility subquery reads published ids from this index alone.
+            models.Index(fields=["status", "id"], name="guide_status_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -423,7 +427,11 @@ class JointAction(models.Model):
         ordering = ["issue__slug", "title"]
         verbose_name = _("joint action")
         verbose_name_plural = _("joint actions")
-        indexes = [models.Index(fields=["status", "issue"], name="jointaction_status_issue_idx")]
+        indexes = [
+            models.Index(fields=["status", "issue"], name="jointaction_status_issue_idx"),
+            # The search's visibility subquery reads the ids of non-draft actions from this index alone.
+            models.Index(fields=["status", "id"], name="jointaction_status_id_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(started_on__isnull=True) | Q(ended_on__gte=F("started_on")),

@@ -21,6 +21,7 @@ data decides what may be found (visibility is read from them at query time).
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import unicodedata
@@ -343,6 +344,12 @@ _LAST_WORD = re.compile(r"(?:^|\s)(\w{2,})$", re.UNICODE)
 _PREFIX_MIN = 3
 
 
+# Every quoted lexeme of a tsquery's text (quotes inside doubled), with its optional prefix
+# star, gets weight A: 'word' becomes 'word':A and 'wor':* becomes 'wor':*A (SQL arguments of
+# regexp_replace after the text: pattern, replacement, flags).
+_WEIGHT_A_PATTERN = r"""'''((?:[^'']|'''')*)''(?::(\*))?', '''\1'':\2A', 'g'"""
+
+
 @dataclass(frozen=True)
 class ParsedQuery:
     """A query split for SQL: ``head`` and ``last`` go to websearch_to_tsquery, ``prefix`` to
@@ -391,6 +398,17 @@ class ParsedQuery:
         for c in ALL_CONFIGS:
             sql, p = self.tsquery(c)
             parts.append(f"WHEN '{c}' THEN {sql}")
+            params += p
+        return f'CASE {_TABLE}."config" ' + " ".join(parts) + " END", params
+
+    def title_query_sql(self) -> tuple[str, list]:
+        """The entry's own query with every lexeme restricted to weight A (the title): ``vector
+        @@`` it says whether the title matches, without building a filtered vector per row
+        (``ts_filter``). Each branch still folds to a constant."""
+        parts, params = [], []
+        for c in ALL_CONFIGS:
+            sql, p = self.tsquery(c)
+            parts.append(f"WHEN '{c}' THEN regexp_replace(({sql})::text, {_WEIGHT_A_PATTERN})::tsquery")
             params += p
         return f'CASE {_TABLE}."config" ' + " ".join(parts) + " END", params
 
@@ -469,41 +487,44 @@ def _search_postgres(base, query: str, page: int, per_page: int, *, reader: str 
     match_sql, match_params = parsed.match_sql()
     own_sql, own_params = parsed.own_query_sql()
     matched = base.filter(RawSQL(match_sql, match_params, output_field=models.BooleanField()))  # noqa: S611
-    facets, total = _facets_postgres(matched)
     offset = (page - 1) * per_page
-    title_hit = f"CASE WHEN ts_filter({_TABLE}.\"vector\", '{{a}}') @@ {own_sql} THEN 1 ELSE 0 END"
-    rows = list(
+    title_sql, title_params = parsed.title_query_sql()
+    title_hit = f'CASE WHEN {_TABLE}."vector" @@ {title_sql} THEN 1 ELSE 0 END'
+    ranked = (
         matched.annotate(
-            title_hit=RawSQL(title_hit, own_params, output_field=IntegerField()),  # noqa: S611
+            title_hit=RawSQL(title_hit, title_params, output_field=IntegerField()),  # noqa: S611
             rank=RawSQL(f'ts_rank({_TABLE}."vector", {own_sql})', own_params, output_field=models.FloatField()),  # noqa: S611
             readers_language=Case(When(language=reader, then=1), default=0, output_field=IntegerField()),
         )
-        .order_by("-title_hit", "-readers_language", "-rank", "-id")
-        .values("id", "kind", "object_id", "url", "language", "themes", "countries")[offset : offset + per_page]
+        .order_by()
+        .values("id", "kind", "language", "themes", "countries", "title_hit", "rank", "readers_language")
     )
-    headlines = {}
-    if rows:
+    facets, total, ids = _facets_and_page_postgres(ranked, offset=offset, limit=per_page)
+    rows = []
+    if ids:
         options = f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxWords=35, MinWords=12, MaxFragments=2"
         title_options = f"StartSel={MARK_START}, StopSel={MARK_STOP}, HighlightAll=true"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"""SELECT id,
-                      ts_headline(config::regconfig, title, {own_sql}, %s),
-                      ts_headline(config::regconfig, summary || ' ' || body, {own_sql}, %s)
+                f"""SELECT id, kind, object_id, url, language, themes, countries,
+                      ts_headline(config::regconfig, title, {own_sql}, %s) AS title_headline,
+                      ts_headline(config::regconfig, summary || ' ' || body, {own_sql}, %s) AS snippet
                     FROM {_TABLE} WHERE id = ANY(%s)""",  # noqa: S608 — constants only.
-                [*own_params, title_options, *own_params, options, [r["id"] for r in rows]],
+                [*own_params, title_options, *own_params, options, ids],
             )
-            headlines = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+            columns = [column[0] for column in cursor.description]
+            by_id = {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+        rows = [by_id[pk] for pk in ids if pk in by_id]
     hits = [
         Hit(
             kind=r["kind"],
             object_id=r["object_id"],
-            title=highlight(headlines.get(r["id"], ("", ""))[0]),
-            snippet=highlight(headlines.get(r["id"], ("", ""))[1]),
+            title=highlight(r["title_headline"]),
+            snippet=highlight(r["snippet"]),
             url=r["url"],
             language=r["language"],
-            themes=r["themes"],
-            countries=r["countries"],
+            themes=_json(r["themes"]),
+            countries=_json(r["countries"]),
         )
         for r in rows
     ]
@@ -512,6 +533,11 @@ def _search_postgres(base, query: str, page: int, per_page: int, *, reader: str 
     if total < FEW_HITS and page == 1 and parsed.words and not re.search(r'"|(?:^|\s)-\w', query):
         _widen(results, base, parsed, {r["id"] for r in rows}, reader=reader)
     return results
+
+
+def _json(value):
+    """A JSON column read with a plain cursor (Django's psycopg setup returns its text)."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _widen(results: Results, base, parsed: ParsedQuery, found: set[int], *, reader: str = "") -> None:
@@ -609,24 +635,39 @@ def _correct(parsed: ParsedQuery, titles: list[str]) -> str:
     return text if changed else ""
 
 
-def _facets_postgres(matched) -> tuple[dict, int]:
-    sql, params = matched.values("kind", "language", "themes", "countries").query.sql_with_params()
+def _facets_and_page_postgres(ranked, *, offset: int, limit: int) -> tuple[dict, int, list[int]]:
+    """The facet counts, the total and the ids of one page of hits, best first, from a single
+    pass over the matching entries (``ranked``: their facet fields and sort keys). Matching and
+    the visibility subqueries are the costly part of a search; a second query for the page
+    would pay for them twice. Themes and countries are counted per distinct list first (a few
+    hundred lists among thousands of hits), then per value."""
+    sql, params = ranked.query.sql_with_params()
     facet_sql = f"""
         WITH m AS MATERIALIZED ({sql})
         SELECT 'kind', kind, count(*) FROM m GROUP BY kind
         UNION ALL SELECT 'language', language, count(*) FROM m GROUP BY language
-        UNION ALL SELECT 'theme', t, count(*) FROM m, jsonb_array_elements_text(m.themes) t GROUP BY t
-        UNION ALL SELECT 'country', c, count(*) FROM m, jsonb_array_elements_text(m.countries) c GROUP BY c
+        UNION ALL SELECT 'theme', t, sum(n)::bigint FROM (SELECT themes, count(*) n FROM m GROUP BY themes) g,
+            jsonb_array_elements_text(g.themes) t GROUP BY t
+        UNION ALL SELECT 'country', c, sum(n)::bigint FROM (SELECT countries, count(*) n FROM m GROUP BY countries) g,
+            jsonb_array_elements_text(g.countries) c GROUP BY c
+        UNION ALL SELECT 'hit', id::text, row_number() OVER () FROM (
+            SELECT id FROM m ORDER BY title_hit DESC, readers_language DESC, rank DESC, id DESC
+            LIMIT %s OFFSET %s
+        ) page
     """  # noqa: S608 — the inner SQL is compiled by the ORM with parameters.
     facets: dict[str, list[tuple[str, int]]] = {"kind": [], "language": [], "theme": [], "country": []}
+    page: list[tuple[int, int]] = []
     with connection.cursor() as cursor:
-        cursor.execute(facet_sql, params)
+        cursor.execute(facet_sql, [*params, limit, offset])
         for name, value, count in cursor.fetchall():
-            facets[name].append((value, count))
+            if name == "hit":
+                page.append((count, int(value)))
+            else:
+                facets[name].append((value, count))
     for values in facets.values():
         values.sort(key=lambda item: (-item[1], item[0]))
     total = sum(count for _value, count in facets["kind"])
-    return facets, total
+    return facets, total, [pk for _position, pk in sorted(page)]
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
