@@ -7,6 +7,7 @@ app_name = "exchanges"
 urlpatterns = [
     path("", views.index, name="index"),
     path("mine/", views.mine, name="mine"),
+    path("mine/<int:registration_id>/check-in-code.svg", views.check_in_qr, name="check_in_qr"),
     path("host/", views_manage.host, name="host"),
     path("host/<int:pk>/", views_manage.host_offer_edit, name="host_offer_edit"),
     path("feed/create/", views.feed_create, name="feed_create"),

@@ -198,7 +198,26 @@ def test_my_exchanges_shows_the_qr_code_of_an_upcoming_place(client, organiser):
     registration = RegistrationFactory(exchange=ExchangeFactory(), user=organiser)
     client.force_login(organiser)
     body = client.get(reverse("exchanges:mine")).content.decode()
-    assert registration.check_in_code in body and '<svg role="img"' in body
+    image = reverse("exchanges:check_in_qr", args=[registration.pk])
+    assert registration.check_in_code in body and f'src="{image}"' in body
+    response = client.get(image)
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    assert response["Cache-Control"] == "private, max-age=3600"
+    svg = response.content.decode()
+    assert svg.startswith("<svg") and "<title>QR code of your check-in code</title>" in svg
+
+
+def test_the_qr_code_image_is_only_for_its_owner_and_a_live_place(client, organiser, other_organiser):
+    registration = RegistrationFactory(exchange=ExchangeFactory(), user=organiser)
+    image = reverse("exchanges:check_in_qr", args=[registration.pk])
+    assert client.get(image).status_code == 302  # anonymous: to the login page
+    client.force_login(other_organiser)
+    assert client.get(image).status_code == 404
+    client.force_login(organiser)
+    assert client.get(image).status_code == 200
+    registration.state = Registration.State.CANCELLED
+    registration.save(update_fields=["state"])
+    assert client.get(image).status_code == 404
 
 
 def test_check_in_page_queries_do_not_grow_with_participants(client, today_exchange, host_manager):
