@@ -3,6 +3,7 @@ visitor and with a member's personal access token, held to the floor's target li
 
 from __future__ import annotations
 
+import resource
 import time
 
 from django.test import override_settings
@@ -16,11 +17,11 @@ from network.models import User
 def run(ctx) -> None:
     member = User.objects.get(email="member1@bench.example.org")
     raw = token_create(user=member, name="bench", expires_in_days=1).raw
-    resources = ["organisations", "exchanges", "guides", "joint-actions", "evidence", "indicators"]
+    names = ["organisations", "exchanges", "guides", "joint-actions", "evidence", "indicators"]
     # The bench asks hundreds of times a minute from one address: lift the rate limits.
     with override_settings(API_RATE_LIMIT_ANONYMOUS=10**9, API_RATE_LIMIT_TOKEN=10**9):
-        for resource in resources:
-            ctx.measure_page(f"API {resource} (50)", f"/api/v1/{resource}/?limit=50")
+        for name in names:
+            ctx.measure_page(f"API {name} (50)", f"/api/v1/{name}/?limit=50")
         ctx.measure_page("API evidence (50), filtered", "/api/v1/evidence/?limit=50&kind=outcome&q=a")
         ctx.measure_page(
             "API evidence (50), with a member's token",

@@ -91,3 +91,14 @@ def test_figures_count_only_records_the_viewer_may_read(client):
     assert _figures(client, indicator) == []
     _updates(indicator, 5)
     assert _figures(client, indicator)[0]["contributors"] == 5
+
+
+def test_visitors_figures_are_shared_until_the_evidence_changes(client, django_capture_on_commit_callbacks):
+    indicator = IndicatorFactory(slug="visits")
+    with django_capture_on_commit_callbacks(execute=True):
+        _updates(indicator, 5)
+    assert _figures(client, indicator)[0]["value"] == "50.00"
+    # A new metric update bumps the evidence namespace when its transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        _updates(indicator, 1)
+    assert _figures(client, indicator)[0]["value"] == "60.00"
