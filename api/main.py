@@ -37,9 +37,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api import figures, limits, schemas
 from api.services import token_authenticate
+from core import cache
 from core.http import cache_publicly
 from core.licences import licence_url
-from core import cache
 from core.policy import ANONYMOUS, Audience, Viewer, viewer_for
 from evidence.filters import LibraryFilter
 from evidence.models import EvidenceRecord, Indicator
@@ -47,7 +47,7 @@ from exchanges.filters import ExchangeFilter
 from exchanges.models import Exchange, Session
 from network.filters import OrganisationFilter
 from network.models import Organisation, Theme
-from practice.filters import GuideFilter
+from practice.filters import GuideFilter, JointActionFilter
 from practice.models import Guide, GuideWork, JointAction
 from strategy.models import Section, Version
 
@@ -469,6 +469,7 @@ def guide_detail(request, slug: str, lang: str | None = None):
 
 class JointActionFilters(Schema):
     issue: str | None = None
+    country: str | None = None
     status: str | None = None
 
 
@@ -500,15 +501,11 @@ def joint_action_row(action: JointAction) -> dict:
 
 @api.get("/joint-actions/", response=schemas.JointActionPage, tags=["joint actions"])
 def joint_action_list(request, listing: Query[Listing], filters: Query[JointActionFilters]):
-    """Joint actions (drafts only for coordinators' tokens); filters: the issue's slug, status."""
-    _check_parameters(request, JointActionFilters.model_fields)
-    actions = joint_actions_for(_viewer(request))
-    if filters.issue:
-        actions = actions.filter(issue__slug=filters.issue)
-    if filters.status:
-        if filters.status not in JointAction.Status.values:
-            raise ApiError(400, "invalid_filter", "Unknown status.", {"status": JointAction.Status.values})
-        actions = actions.filter(status=filters.status)
+    """Joint actions (drafts only for coordinators' tokens); the page's filters: the issue's
+    slug, a participating organisation's country, and status."""
+    names = JointActionFilters.model_fields
+    _check_parameters(request, names)
+    actions = _filtered(JointActionFilter, request, joint_actions_for(_viewer(request)), names)
     rows, cursor = _page(request, actions, listing)
     return _envelope(request, [joint_action_row(a) for a in rows], cursor)
 

@@ -1,4 +1,4 @@
-"""The guide library's filters. Invalid values are dropped by django-filter's form, never a 500."""
+"""The guide library's and the joint actions' filters. Invalid values are dropped by the form, never a 500."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries as all_countries
 
 from network.models import Theme
-from practice.models import Characteristic, Kind
+from practice.models import Characteristic, JointAction, Kind, Participation
 
 
 class FacetChoiceField(forms.ModelMultipleChoiceField):
@@ -59,3 +59,23 @@ class GuideFilter(django_filters.FilterSet):
 
     def filter_noop(self, queryset, name, value):
         return queryset
+
+
+class JointActionFilter(django_filters.FilterSet):
+    """Joint actions by issue (a theme's slug), a participating organisation's country and
+    status: the page's filters and the API's (``/api/v1/joint-actions/``) alike. The page drops
+    a value the form refuses; the API answers it with a 400."""
+
+    issue = django_filters.CharFilter(label=_("Issue"), field_name="issue__slug", max_length=100)
+    # A plain code validated in the method, like the guide library's.
+    country = django_filters.CharFilter(label=_("Country"), method="filter_country", max_length=2)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=JointAction.Status.choices, empty_label=_("Any status")
+    )
+
+    def filter_country(self, queryset, name, value):
+        value = (value or "").upper()
+        if value not in all_countries:
+            return queryset.none() if value else queryset
+        # A semi-join: no DISTINCT over whole rows, and the page's count stays every participant.
+        return queryset.filter(pk__in=Participation.objects.filter(organisation__country=value).values("joint_action"))

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.core.validators import slug_re
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -34,7 +33,7 @@ from evidence import search as evidence_search
 from exchanges import search as exchanges_search
 from network.models import Member, Theme
 from practice import services
-from practice.filters import GuideFilter
+from practice.filters import GuideFilter, JointActionFilter
 from practice.forms import (
     GuideImageForm,
     GuideTextForm,
@@ -578,21 +577,13 @@ def review_queue(request):
 
 
 def _joint_actions(request, viewer: Viewer) -> str:
-    actions = JointAction.objects.visible_to(viewer)
-    country = (request.GET.get("country") or "")[:2].upper()
-    if country and country in all_countries:
-        # A semi-join: no DISTINCT over whole rows, and the count below stays every participant.
-        actions = actions.filter(
-            pk__in=Participation.objects.filter(organisation__country=country).values("joint_action")
-        )
-    else:
-        country = ""
-    # A theme's slug or nothing: any other value could only ever match nothing.
-    issue = request.GET.get("issue") or ""
-    if len(issue) > 100 or not slug_re.match(issue):
-        issue = ""
-    if issue:
-        actions = actions.filter(issue__slug=issue)
+    filterset = JointActionFilter(request.GET or None, queryset=JointAction.objects.visible_to(viewer))
+    actions = filterset.qs
+    # A value the form refused is dropped (it could only ever match nothing).
+    cleaned = filterset.form.cleaned_data if filterset.is_bound else {}
+    country = (cleaned.get("country") or "").upper()
+    country = country if country in all_countries else ""
+    issue = cleaned.get("issue") or ""
     actions = (
         actions.select_related("issue")
         # A correlated subquery rather than JOIN + GROUP BY over every action: PostgreSQL counts

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from api.services import token_create
@@ -176,6 +177,31 @@ def test_guides_and_joint_actions_follow_the_policy(client, organiser, coordinat
     assert [g["id"] for g in client.get("/api/v1/guides/").json()["data"]] == [published.pk]
     assert [a["id"] for a in client.get("/api/v1/joint-actions/").json()["data"]] == [active.pk]
     assert client.get(f"/api/v1/guides/{published.slug}/").json()["licence_url"].startswith("https://creativecommons")
+
+
+def test_joint_actions_take_the_pages_filters(client):
+    swedish, dutch = OrganisationFactory(country="SE"), OrganisationFactory(country="NL")
+    climate, housing = ThemeFactory(slug="climate"), ThemeFactory(slug="housing")
+    in_sweden = JointActionFactory(title="In Sweden", status="active", issue=climate)
+    in_sweden.participations.create(organisation=swedish)
+    in_holland = JointActionFactory(title="In Holland", status="completed", issue=housing)
+    in_holland.participations.create(organisation=dutch)
+
+    def ids(**params):
+        response = client.get("/api/v1/joint-actions/", params)
+        assert response.status_code == 200, response.content
+        return [a["id"] for a in response.json()["data"]]
+
+    assert ids(country="se") == [in_sweden.pk]
+    assert ids(issue="housing") == [in_holland.pk]
+    assert ids(status="completed") == [in_holland.pk]
+    assert ids(country="SE", status="completed") == []
+    # The page answers the same filters with the same actions.
+    page = client.get(reverse("practice:joint_action_list"), {"country": "SE"}).content.decode()
+    assert "In Sweden" in page and "In Holland" not in page
+    for bad in ({"status": "bogus"}, {"issue": "x" * 101}):
+        response = client.get("/api/v1/joint-actions/", bad)
+        assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_filter"
 
 
 def test_lang_chooses_the_language_of_translated_fields(client):
