@@ -306,7 +306,7 @@ def organisation_list(request, listing: Query[Listing], filters: Query[Organisat
     base = Organisation.objects.all()
     codes = base.exclude(country="").values_list("country", flat=True).distinct() if "country" in request.GET else ()
     organisations = _filtered(OrganisationFilter, request, base, names, country_codes=codes)
-    organisations = organisations.prefetch_related(Prefetch("themes", Theme.objects.all(), to_attr="theme_list"))
+    organisations = organisations.prefetch_related(Prefetch("themes", Theme.objects.only("slug"), to_attr="theme_list"))
     rows, cursor = _page(request, organisations, listing)
     return _envelope(request, [organisation_row(o) for o in rows], cursor)
 
@@ -315,7 +315,7 @@ def organisation_list(request, listing: Query[Listing], filters: Query[Organisat
 def organisation_detail(request, slug: str, lang: str | None = None):
     _check_parameters(request, ())
     organisation = Organisation.objects.prefetch_related(
-        Prefetch("themes", Theme.objects.all(), to_attr="theme_list")
+        Prefetch("themes", Theme.objects.only("slug"), to_attr="theme_list")
     ).filter(slug=slug)
     organisation = _one(organisation)
     request.api_last_modified = organisation.updated_at
@@ -349,9 +349,16 @@ def exchanges_for(viewer: Viewer):
         .with_places_taken()
         .with_translation(language, description=True)
         .prefetch_related(
-            Prefetch("themes", Theme.objects.all(), to_attr="theme_list"),
+            # Only what the rows show: a page of 50 exchanges carries some 400 sessions.
+            Prefetch("themes", Theme.objects.only("slug"), to_attr="theme_list"),
             Prefetch("hosts", Organisation.objects.only("slug"), to_attr="host_list"),
-            Prefetch("sessions", Session.objects.order_by("starts_at", "pk"), to_attr="session_list"),
+            Prefetch(
+                "sessions",
+                Session.objects.only("exchange_id", "title", "description", "starts_at", "ends_at").order_by(
+                    "starts_at", "pk"
+                ),
+                to_attr="session_list",
+            ),
         )
     )
 
@@ -420,7 +427,7 @@ def guides_for(viewer: Viewer):
     if viewer.is_anonymous:
         guides = guides.open_licensed()
     return guides.select_related("work").prefetch_related(
-        Prefetch("work__themes", Theme.objects.all(), to_attr="theme_list")
+        Prefetch("work__themes", Theme.objects.only("slug"), to_attr="theme_list")
     )
 
 
@@ -625,7 +632,7 @@ def evidence_with_lists_for(viewer: Viewer):
         .select_related("consent")
         .prefetch_related(
             Prefetch("organisations", Organisation.objects.only("slug"), to_attr="organisation_list"),
-            Prefetch("themes", Theme.objects.all(), to_attr="theme_list"),
+            Prefetch("themes", Theme.objects.only("slug"), to_attr="theme_list"),
             "record_countries",
         )
     )
