@@ -105,6 +105,7 @@ class CeleryProcess:
 
     def __init__(self, kind: str, *, env: dict, name: str = "w1", pool: str = "solo", concurrency: int = 1):
         self.kind = kind
+        self.name = name
         self.log = tempfile.NamedTemporaryFile(prefix=f"ll-celery-{kind}-", suffix=".log", delete=False)  # noqa: SIM115
         self.tmp = tempfile.mkdtemp(prefix="ll-celery-")
         if kind == "worker":

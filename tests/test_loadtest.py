@@ -92,3 +92,8 @@ def test_a_short_load_on_the_whole_stack_prints_the_table_and_keeps_every_invari
     assert header.split()[1:] == ["requests", "failures", "median", "p95", "p99"]
     table = lines[lines.index(header) + 1 : next(i for i, line in enumerate(lines) if line.startswith("all "))]
     assert len(table) >= 3 and all(re.match(r"^(GET|POST) /", line) for line in table), result.stdout[-3000:]
+    # The resident memory of every process of the stack, sampled through the run (the soak's figure).
+    memory = next(line for line in lines if line.startswith("memory after warm-up: "))
+    for process in ("gunicorn main", "gunicorn child 1", "celery worker load0 main", "celery beat"):
+        assert process in memory, memory
+    assert re.search(r"largest growth [+-]\d+\.\d%", memory), memory

@@ -31,6 +31,8 @@ from django.test import Client
 from django.utils import timezone
 
 from devtools.loadtest.faults import LENGTHS, Drill
+from devtools.loadtest.memory import MemorySampler
+from devtools.loadtest.memory import summary as memory_summary
 from devtools.localservices import (
     CeleryProcess,
     Gunicorn,
@@ -392,12 +394,17 @@ def print_table(out, endpoints: list[Endpoint], total: Endpoint | None) -> None:
         )
 
 
-def run(*, users: int, duration: int, out, spawn_rate: float | None = None, fault: str | None = None) -> Result:
+def run(
+    *, users: int, duration: int, out, spawn_rate: float | None = None, fault: str | None = None, soak: bool = False
+) -> Result:
     """Start the stack, run Locust for ``duration`` seconds ramping to ``users``, drain the
     outbox, check the invariants; print the table and the summary line; stop everything.
 
     ``fault``: one of ``devtools.loadtest.faults.LENGTHS``, applied once the load holds (the
-    run is lengthened if it would end less than 30 s after the fault)."""
+    run is lengthened if it would end less than 30 s after the fault). The resident memory of
+    every gunicorn and Celery process is sampled throughout and printed; with ``soak`` a growth
+    of 10% or more after the warm-up (the first fifth of the run; at least 60 s in runs of
+    five minutes or more) breaks the run."""
     from config.celery import app
     from outbox.models import OutboxMessage
 
@@ -485,6 +492,12 @@ def run(*, users: int, duration: int, out, spawn_rate: float | None = None, faul
             "--loglevel",
             "ERROR",
         ]
+        sampler = MemorySampler(
+            {"gunicorn": server.process.pid, **{f"celery {p.kind} {p.name}": p.process.pid for p in celery}},
+            interval=5.0 if duration >= 300 else 1.0,
+            max_seconds=duration + 120,
+        )
+        sampler.start()
         drill = None
         if fault:
             member = plan["sessions"]["member"][0]
@@ -511,6 +524,7 @@ def run(*, users: int, duration: int, out, spawn_rate: float | None = None, faul
                 stdout=subprocess.DEVNULL,
                 stderr=(workdir / "locust.log").open("w"),
             )
+        sampler.stop()
         endpoints, total, rps = read_stats(prefix)
         if drill is not None:
             drill.join(300)
@@ -534,6 +548,10 @@ def run(*, users: int, duration: int, out, spawn_rate: float | None = None, faul
             slowest_s=slowest_s,
             worker_timeouts=worker_timeouts,
         )
+        warm_up_s = max(60.0, duration / 5) if duration >= 300 else duration / 5
+        memory_line, memory_holds = memory_summary(sampler.report(warm_up_s=warm_up_s))
+        if soak and not memory_holds:
+            broken.append("resident memory grew 10% or more after the warm-up")
         result = Result(
             users=users,
             rps=rps,
@@ -553,6 +571,7 @@ def run(*, users: int, duration: int, out, spawn_rate: float | None = None, faul
             f"{time.monotonic() - clock:.0f} s); "
             f"highest user count with p95 under {P95_TARGET_MS} ms: {result.capacity_users}.\n"
         )
+        out.write(memory_line + ".\n")
         if drill is not None:
             out.write(drill.report(answers)[0] + ".\n")
             failures = read_failures(prefix)

@@ -34,6 +34,12 @@ class Command(BaseCommand):
             help="a fault once the load holds: redis (stopped 30 s), worker (one SIGKILLed), "
             "postgres (connections refused and dropped 20 s), smtp (refusing 60 s)",
         )
+        parser.add_argument(
+            "--soak",
+            action="store_true",
+            help="a soak: the run fails if any process's resident memory grows 10%% or more after the "
+            "warm-up (use with a long --duration, e.g. 1200)",
+        )
         parser.add_argument("--seed-args", default="", help="more seed_bench options, e.g. for a small smoke run")
 
     def handle(self, *args, **options):
@@ -57,6 +63,7 @@ class Command(BaseCommand):
             duration=options["duration"],
             spawn_rate=options["spawn_rate"],
             fault=options["fault"],
+            soak=options["soak"],
             out=self.stdout,
         )
         if result.broken:
