@@ -177,10 +177,21 @@ def _participants_csv(registrations, *, sensitive: bool):
     return csv_response("participants.csv", header, rows)
 
 
+class _QuestionFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # "Show only if" offers this exchange's questions, which the formset has loaded already:
+        # every form (and the empty one) labels them from those rows, not from a query of its own.
+        field = form.fields.get("show_if_question")
+        if field is not None and self.instance.pk is not None:
+            field.widget.choices = [("", field.empty_label), *((q.pk, str(q)) for q in self.get_queryset())]
+
+
 class QuestionInline(admin.StackedInline):
     """The exchange's own questions, asked on signing up after the fixed ones."""
 
     model = Question
+    formset = _QuestionFormSet
     extra = 0
     fields = [
         ("position", "kind", "required", "sensitive"),

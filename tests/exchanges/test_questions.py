@@ -145,4 +145,13 @@ def test_the_exchange_admin_holds_the_questions(client_as, asked):
     exchange = asked[0]
     page = client_as("coordinator").get(reverse("admin:exchanges_exchange_change", args=[exchange.pk]))
     assert page.status_code == 200
-    assert 'name="questions-TOTAL_FORMS"' in page.content.decode()
+    body = page.content.decode()
+    assert 'name="questions-TOTAL_FORMS"' in body
+    # "Show only if" offers this exchange's own questions, in every form and the empty one.
+    own = list(exchange.questions.all())
+    assert own
+    for question in own:
+        assert body.count(f'<option value="{question.pk}"') >= len(own) + 1
+    other = Question.objects.exclude(exchange=exchange).first()
+    if other is not None:
+        assert f'<option value="{other.pk}"' not in body
