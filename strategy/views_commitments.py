@@ -1,4 +1,5 @@
-"""Convening commitments: the list (filtered by organisation, theme, status, convening) and a
+"""Convening commitments: the list (filtered by organisation, theme, status, convening), a
+page per convening (its shared objectives and the commitments made there, by objective) and a
 page per commitment, where its holders post progress. Access through
 ``Commitment.objects.visible_to`` / ``updatable_by``; the list reads a constant number of
 queries (tests/strategy/test_commitments.py)."""
@@ -22,7 +23,7 @@ from network.models import Organisation
 from strategy import services
 from strategy.filters import CommitmentFilter
 from strategy.forms import CommitmentUpdateForm
-from strategy.models import Commitment
+from strategy.models import Commitment, CommitmentStatus
 
 PAGE_SIZE = 50
 
@@ -48,6 +49,47 @@ def commitment_list(request):
         commitment.convening = convenings.get(commitment.exchange_id)
         commitment.overdue = commitment.is_overdue(today)
     return render(request, "strategy/commitment_list.html", {"filter": filterset, "page": page})
+
+
+def convening_detail(request, slug):
+    """One funder convening's outcomes: its shared objectives, each with the commitments made
+    towards it (then those towards none), their status and holders, and the count per status.
+    What the viewer may see of it: the convening as ``Exchange.objects.visible_to`` allows, its
+    commitments as ``Commitment.objects.visible_to`` does (members-only ones for members)."""
+    viewer = request.viewer
+    convening = get_object_or_404(
+        Exchange.objects.visible_to(viewer).filter(kind=Exchange.Kind.CONVENING).with_translation(), slug=slug
+    )
+    commitments = list(
+        Commitment.objects.visible_to(viewer)
+        .filter(exchange=convening)
+        .select_related("theme")
+        .prefetch_related(Prefetch("organisations", queryset=Organisation.objects.only("pk", "name", "slug")))
+        .order_by("due_on", "pk")
+    )
+    today = timezone.localdate()
+    by_objective: dict[int | None, list[Commitment]] = {}
+    for commitment in commitments:
+        commitment.overdue = commitment.is_overdue(today)
+        by_objective.setdefault(commitment.objective_id, []).append(commitment)
+    objectives = list(convening.objectives.all())
+    groups = [(objective, by_objective.get(objective.pk, [])) for objective in objectives]
+    if by_objective.get(None):
+        groups.append((None, by_objective[None]))
+    counts = {status: 0 for status, _label in CommitmentStatus.choices}
+    for commitment in commitments:
+        counts[commitment.status] += 1
+    return render(
+        request,
+        "strategy/convening_detail.html",
+        {
+            "convening": convening,
+            "groups": groups,
+            "total": len(commitments),
+            "overdue": sum(1 for c in commitments if c.overdue),
+            "counts": [(label, counts[status]) for status, label in CommitmentStatus.choices],
+        },
+    )
 
 
 def _visible(request, pk) -> Commitment:

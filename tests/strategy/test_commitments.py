@@ -158,3 +158,55 @@ def test_the_owner_of_an_overdue_commitment_is_told_once_in_their_language(
     email = OutboxMessage.objects.get(kind="strategy_commitment_overdue")
     assert email.to == funder.email and email.language == "nl"
     assert f"/nl/commitments/{late.pk}/" in email.body_text
+
+
+@pytest.mark.parametrize("role", CAST)
+def test_the_convening_page_shows_its_objectives_and_what_the_viewer_may_see(client, request, convening, role):
+    c = _as(client, request, role)
+    exchange = convening["public"].exchange
+    response = c.get(reverse("commitments:convening", args=[exchange.slug]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Outcomes of London funder convening" in page
+    assert "Fund the process of organising, not only projects" in page
+    assert "Multi-year core funding pilot" in page and "Postkodstiftelsen" in page
+    assert ("Share budgets openly" in page) is (role != "anonymous")
+    # The draft convening's page exists for coordinators only.
+    draft = convening["draft"].exchange
+    status = c.get(reverse("commitments:convening", args=[draft.slug])).status_code
+    assert status == (200 if role == "coordinator" else 404)
+
+
+def test_only_convenings_have_an_outcomes_page(client):
+    visit = ExchangeFactory(kind=Exchange.Kind.VISIT)
+    assert client.get(reverse("commitments:convening", args=[visit.slug])).status_code == 404
+
+
+def test_the_convening_page_counts_statuses_and_groups_by_objective(client, convening):
+    exchange = convening["public"].exchange
+    objective = exchange.objectives.get()
+    convening["public"].objective = objective
+    convening["public"].save(update_fields=["objective"])
+    _commitment(exchange, "Late report", due_days=-3)
+    page = client.get(reverse("commitments:convening", args=[exchange.slug])).content.decode()
+    # Under the objective, then the rest under "Other commitments" (members-only ones hidden).
+    objective_at, pilot_at = page.index("Fund the process"), page.index("Multi-year core funding pilot")
+    assert objective_at < pilot_at < page.index("Other commitments")
+    assert page.index("Other commitments") < page.index("Late report")
+    assert "2 commitments made by funders and grassroots organisations." in page
+    assert 'class="key-figure-label">Overdue</dt><dd class="key-figure-value">1<' in page
+
+
+def test_the_convening_page_runs_a_constant_number_of_queries(client, convening):
+    exchange = convening["public"].exchange
+    url = reverse("commitments:convening", args=[exchange.slug])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(12):
+        extra = Objective.objects.create(exchange=exchange, text=f"Objective {n}")
+        _commitment(exchange, f"Commitment {n}", organisations=[OrganisationFactory()], objective=extra)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert "Commitment 11" in page
+    assert len(many) == len(few)
