@@ -126,6 +126,7 @@ def _pages(role: str) -> list[str]:
         "/strategy/sustaining-the-learning-lab/case/",
         "/commitments/",
         f"/commitments/{commitment.pk}/",
+        f"/commitments/convenings/{commitment.exchange.slug}/",
     ]
     if role == "anonymous":
         return [*everyone, "/accounts/login/", "/accounts/signup/", "/no-such-page/"]
