@@ -86,6 +86,31 @@ class CharacteristicChoiceField(forms.ModelMultipleChoiceField):
 _LANGUAGE_PREFIX = re.compile(r"^/(?:" + "|".join(code for code, _name in settings.LANGUAGES) + r")(?=/)")
 
 
+def resolve_link(address: str, viewer):
+    """What a pasted address of our site names, if ``viewer`` may see it: ``("related_guides",
+    GuideWork)``, ``("evidence_records", EvidenceRecord)`` or ``("exchanges", Exchange)``;
+    None for anything else (another site, another page, something the viewer may not read)."""
+    from evidence import search as evidence_search
+    from exchanges import search as exchanges_search
+
+    path = _LANGUAGE_PREFIX.sub("", urlsplit(address.strip()).path or "") or "/"
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            match = resolve(path if path.endswith("/") else path + "/")
+    except Resolver404:
+        return None
+    if match.view_name == "practice:guide_detail":
+        guide = Guide.objects.visible_to(viewer).filter(slug=match.kwargs.get("slug")).first()
+        return ("related_guides", guide.work) if guide else None
+    if match.view_name == "evidence:detail":
+        record = evidence_search.visible(viewer).filter(pk=match.kwargs.get("pk")).first()
+        return ("evidence_records", record) if record else None
+    if match.view_name == "exchanges:detail":
+        exchange = exchanges_search.visible(viewer).filter(slug=match.kwargs.get("slug")).first()
+        return ("exchanges", exchange) if exchange else None
+    return None
+
+
 class GuideWorkForm(forms.ModelForm):
     """What all languages of a guide share. Links are pasted as addresses (one per line), so the
     form stays small however many guides, exchanges and evidence records the network has."""
@@ -132,32 +157,13 @@ class GuideWorkForm(forms.ModelForm):
         return urls
 
     def clean_links(self) -> dict:
-        from evidence import search as evidence_search
-        from exchanges import search as exchanges_search
-
         found = {"related_guides": [], "evidence_records": [], "exchanges": []}
         unknown = []
         for line in (self.cleaned_data.get("links") or "").splitlines():
             line = line.strip()
             if not line:
                 continue
-            path = _LANGUAGE_PREFIX.sub("", urlsplit(line).path or "") or "/"
-            try:
-                with translation.override(settings.LANGUAGE_CODE):
-                    match = resolve(path if path.endswith("/") else path + "/")
-            except Resolver404:
-                unknown.append(line)
-                continue
-            target = None
-            if match.view_name == "practice:guide_detail":
-                guide = Guide.objects.visible_to(self.viewer).filter(slug=match.kwargs.get("slug")).first()
-                target = ("related_guides", guide.work) if guide else None
-            elif match.view_name == "evidence:detail":
-                record = evidence_search.visible(self.viewer).filter(pk=match.kwargs.get("pk")).first()
-                target = ("evidence_records", record) if record else None
-            elif match.view_name == "exchanges:detail":
-                exchange = exchanges_search.visible(self.viewer).filter(slug=match.kwargs.get("slug")).first()
-                target = ("exchanges", exchange) if exchange else None
+            target = resolve_link(line, self.viewer)
             if target is None or (target[0] == "related_guides" and target[1].pk == self.instance.pk):
                 unknown.append(line)
             else:
@@ -200,10 +206,35 @@ class GuideImageForm(forms.ModelForm):
 
 
 class JointActionUpdateForm(forms.ModelForm):
+    link = forms.CharField(
+        label=_("Link (optional)"),
+        required=False,
+        max_length=500,
+        validators=[validate_single_line],
+        help_text=_("The address of a guide or of a record of the evidence base that this update is about."),
+    )
+
     class Meta:
         model = JointActionUpdate
         fields = ["date", "text"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}), "text": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, viewer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.viewer = viewer if viewer is not None else ANONYMOUS
+
+    def clean_link(self) -> dict:
+        """``{"guide": GuideWork}`` or ``{"record": EvidenceRecord}`` (or nothing): only what the
+        poster may read; readers see the link only if they may read it too."""
+        address = self.cleaned_data.get("link") or ""
+        if not address.strip():
+            return {}
+        target = resolve_link(address, self.viewer)
+        if target is None or target[0] not in ("related_guides", "evidence_records"):
+            raise forms.ValidationError(
+                _("Not the address of a guide or an evidence record you can see."), code="unknown_link"
+            )
+        return {"guide": target[1]} if target[0] == "related_guides" else {"record": target[1]}
 
 
 class RevisionDiffForm(forms.Form):

@@ -507,6 +507,14 @@ class JointActionUpdate(models.Model):
     joint_action = models.ForeignKey(JointAction, on_delete=models.CASCADE, related_name="updates")
     date = models.DateField(_("date"))
     text = models.CharField(_("update"), max_length=500, validators=[validate_no_nul])
+    # What the update is about, if anything: shown to readers who may read it.
+    guide = models.ForeignKey(
+        GuideWork, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("guide")
+    )
+    record = models.ForeignKey(
+        "evidence.EvidenceRecord", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("evidence record"),
+    )  # fmt: skip
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -292,12 +292,20 @@ def can_post_update(viewer: Viewer, action: JointAction) -> bool:
 
 
 @transaction.atomic
-def joint_action_update_add(*, action: JointAction, user, text: str, date: dt.date | None = None) -> JointActionUpdate:
-    """A short timeline entry by a member of a participating organisation (or a coordinator)."""
+def joint_action_update_add(
+    *, action: JointAction, user, text: str, date: dt.date | None = None, guide=None, record=None
+) -> JointActionUpdate:
+    """A short timeline entry by a member of a participating organisation (or a coordinator),
+    optionally about a guide or an evidence record (which the caller checked the poster may read)."""
     if not can_post_update(viewer_for(user), action):
         raise PermissionDenied
     return JointActionUpdate.objects.create(
-        joint_action=action, date=date or timezone.localdate(), text=text, created_by=user
+        joint_action=action,
+        date=date or timezone.localdate(),
+        text=text,
+        guide=guide,
+        record=record,
+        created_by=user,
     )
 
 

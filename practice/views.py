@@ -736,7 +736,7 @@ def joint_action_detail(request, slug):
             "action": action,
             "description": markdown_to_safe_html(action.description),
             "participations": action.participations.select_related("organisation"),
-            "updates": action.updates.all()[:100],
+            "updates": _updates_with_links(viewer, action),
             "guides": guides,
             "exchanges": exchanges_search.visible(viewer)
             .filter(joint_actions=action)
@@ -744,7 +744,7 @@ def joint_action_detail(request, slug):
             .only("pk", "title", "slug"),
             "evidence_records": evidence_search.visible(viewer).filter(joint_actions=action).only("pk", "title"),
             "can_post": can_post,
-            "update_form": JointActionUpdateForm() if can_post else None,
+            "update_form": JointActionUpdateForm(viewer=viewer) if can_post else None,
         },
     )
 
@@ -753,17 +753,47 @@ def joint_action_detail(request, slug):
 @login_required
 def joint_action_update_add(request, slug):
     action = get_object_or_404(JointAction.objects.visible_to(request.viewer), slug=slug)
-    form = JointActionUpdateForm(request.POST)
+    form = JointActionUpdateForm(request.POST, viewer=request.viewer)
     if form.is_valid():
         services.joint_action_update_add(
-            action=action, user=request.user, text=form.cleaned_data["text"], date=form.cleaned_data["date"]
+            action=action,
+            user=request.user,
+            text=form.cleaned_data["text"],
+            date=form.cleaned_data["date"],
+            **form.cleaned_data["link"],
         )
         messages.success(request, _("Update added to the timeline."))
     else:
         if not services.can_post_update(request.viewer, action):
             raise PermissionDenied
-        messages.error(request, _("The update could not be added: please check the date and text."))
+        if "link" in form.errors:
+            messages.error(
+                request, _("The update could not be added: the link is not a guide or an evidence record you can see.")
+            )
+        else:
+            messages.error(request, _("The update could not be added: please check the date and text."))
     return redirect(action)
+
+
+def _updates_with_links(viewer: Viewer, action: JointAction) -> list:
+    """The timeline (latest 100), each update's guide or evidence record kept only when the
+    reader may read it (two queries whatever the updates)."""
+    updates = list(action.updates.all()[:100])
+    record_ids = {u.record_id for u in updates if u.record_id}
+    guide_ids = {u.guide_id for u in updates if u.guide_id}
+    records = (
+        {r.pk: r for r in evidence_search.visible(viewer).filter(pk__in=record_ids).only("pk", "title")}
+        if record_ids
+        else {}
+    )
+    guides = {}
+    if guide_ids:
+        shown = Guide.objects.visible_to(viewer).published().originals().filter(work_id__in=guide_ids)
+        guides = {g.work_id: g for g in shown.only("pk", "slug", "title", "work_id", "language")}
+    for update in updates:
+        update.visible_record = records.get(update.record_id)
+        update.visible_guide = guides.get(update.guide_id)
+    return updates
 
 
 def practised_countries() -> list[tuple[str, str]]:

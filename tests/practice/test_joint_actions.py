@@ -11,6 +11,7 @@ from network.models import Organisation
 from practice import services
 from practice.digest import digest_items
 from practice.models import Guide, JointAction, JointActionUpdate, Participation
+from tests.factories.evidence import EvidenceRecordFactory
 from tests.factories.network import MembershipFactory, OrganisationFactory, ThemeFactory
 from tests.factories.practice import JointActionFactory, ParticipationFactory, make_guide, make_translation
 
@@ -96,6 +97,41 @@ def test_members_of_participating_organisations_post_updates(client_as, climate_
     assert climate_action.updates.count() == 1
     html = client_as("anonymous").get(climate_action.get_absolute_url()).content.decode()
     assert "Forty homes insulated." in html
+
+
+def test_an_update_may_link_a_guide_or_a_record_that_readers_see_if_they_may(
+    client_as, climate_action, organiser, coordinator
+):
+    navet = Organisation.objects.get(name="Navet i Bergsjön")
+    MembershipFactory(member=organiser.member, organisation=navet)
+    url = reverse("practice:joint_action_update_add", kwargs={"slug": climate_action.slug})
+    guide = make_guide(
+        author=organiser, coordinator=coordinator, title="Warm homes guide", language="en", status="published"
+    )
+    public = EvidenceRecordFactory(title="Insulation outcomes", status="published", visibility="public")
+    members_only = EvidenceRecordFactory(title="Members' notes", status="published", visibility="members")
+    draft = make_guide(author=coordinator, title="Unpublished plan", language="en")
+    client = client_as("organiser")
+    assert (
+        client.post(url, {"date": "2026-11-20", "text": "Guide used.", "link": guide.get_absolute_url()}).status_code
+        == 302
+    )
+    client.post(
+        url, {"date": "2026-11-21", "text": "Outcomes in.", "link": f"http://testserver/sv{public.get_absolute_url()}"}
+    )
+    client.post(url, {"date": "2026-11-22", "text": "Notes in.", "link": members_only.get_absolute_url()})
+    # A draft the poster may not read, or another site's page, adds nothing.
+    client.post(url, {"date": "2026-11-23", "text": "Draft.", "link": draft.get_absolute_url()})
+    client.post(url, {"date": "2026-11-24", "text": "Elsewhere.", "link": "https://example.com/evidence/1/"})
+    updates = {u.text: u for u in climate_action.updates.all()}
+    assert set(updates) == {"Guide used.", "Outcomes in.", "Notes in."}
+    assert updates["Guide used."].guide == guide.work and updates["Outcomes in."].record == public
+    anonymous = client_as("anonymous").get(climate_action.get_absolute_url()).content.decode()
+    assert "Warm homes guide" in anonymous and "Insulation outcomes" in anonymous
+    # The members-only record's link is for members only; the update itself is public.
+    assert "Notes in." in anonymous and "Members&#x27; notes" not in anonymous and "Members' notes" not in anonymous
+    member_page = client_as("organiser").get(climate_action.get_absolute_url()).content.decode()
+    assert "Members&#x27; notes" in member_page
 
 
 def test_only_coordinators_start_joint_actions(organiser, coordinator):
