@@ -93,6 +93,8 @@ def resolve_link(address: str, viewer):
     from evidence import search as evidence_search
     from exchanges import search as exchanges_search
 
+    # The path decides, whatever the host: the same page may be pasted from any of the site's
+    # addresses (production, a staging copy, a language domain).
     path = _LANGUAGE_PREFIX.sub("", urlsplit(address.strip()).path or "") or "/"
     try:
         with translation.override(settings.LANGUAGE_CODE):
@@ -216,8 +218,18 @@ class JointActionUpdateForm(forms.ModelForm):
 
     class Meta:
         model = JointActionUpdate
-        fields = ["date", "text"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"}), "text": forms.Textarea(attrs={"rows": 2})}
+        fields = ["date", "text", "picture", "picture_alt"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "text": forms.Textarea(attrs={"rows": 2}),
+            "picture": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("picture") and not (data.get("picture_alt") or "").strip():
+            self.add_error("picture_alt", _("Say what the picture shows, for people who cannot see it."))
+        return data
 
     def __init__(self, *args, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ from django_countries.fields import CountryField
 
 from core import cache
 from core.licences import OPEN, Licence
+from core.pictures import COVER_WIDTHS, PictureField
 from core.policy import Viewer
 from core.translations import TranslationMixin, TranslationQuerySetMixin
 from core.uploads import IMAGE_EXTENSIONS, CheckedFileField, check_upload
@@ -507,6 +508,20 @@ class JointActionUpdate(models.Model):
     joint_action = models.ForeignKey(JointAction, on_delete=models.CASCADE, related_name="updates")
     date = models.DateField(_("date"))
     text = models.CharField(_("update"), max_length=500, validators=[validate_no_nul])
+    picture = PictureField(
+        _("picture"),
+        folder="practice/updates",
+        widths=COVER_WIDTHS,
+        url_name="practice_files:update_picture",
+        help_text=_("PNG, JPEG, GIF or WebP: a photo of the action, for example."),
+    )
+    picture_alt = models.CharField(
+        _("picture description"),
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("What the picture shows, for people who cannot see it."),
+    )
     # What the update is about, if anything: shown to readers who may read it.
     guide = models.ForeignKey(
         GuideWork, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("guide")

@@ -293,10 +293,19 @@ def can_post_update(viewer: Viewer, action: JointAction) -> bool:
 
 @transaction.atomic
 def joint_action_update_add(
-    *, action: JointAction, user, text: str, date: dt.date | None = None, guide=None, record=None
+    *,
+    action: JointAction,
+    user,
+    text: str,
+    date: dt.date | None = None,
+    guide=None,
+    record=None,
+    picture=None,
+    picture_alt: str = "",
 ) -> JointActionUpdate:
     """A short timeline entry by a member of a participating organisation (or a coordinator),
-    optionally about a guide or an evidence record (which the caller checked the poster may read)."""
+    optionally about a guide or an evidence record (which the caller checked the poster may read),
+    with a picture (checked and re-encoded by its field like every upload)."""
     if not can_post_update(viewer_for(user), action):
         raise PermissionDenied
     return JointActionUpdate.objects.create(
@@ -305,6 +314,8 @@ def joint_action_update_add(
         text=text,
         guide=guide,
         record=record,
+        picture=picture,
+        picture_alt=picture_alt if picture else "",
         created_by=user,
     )
 

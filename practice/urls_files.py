@@ -1,5 +1,6 @@
-"""Guide images, one URL whatever the language (included outside ``i18n_patterns``), so the
-Markdown that places an image in a guide works in every language version."""
+"""Guide images and the pictures of joint action updates, one URL whatever the language
+(included outside ``i18n_patterns``), so the Markdown that places an image in a guide works in
+every language version."""
 
 from django.urls import path
 
@@ -9,4 +10,5 @@ app_name = "practice_files"
 
 urlpatterns = [
     path("images/<int:pk>/<str:name>", views_files.image, name="image"),
+    path("updates/<int:pk>/<str:name>", views_files.update_picture, name="update_picture"),
 ]

@@ -753,20 +753,25 @@ def joint_action_detail(request, slug):
 @login_required
 def joint_action_update_add(request, slug):
     action = get_object_or_404(JointAction.objects.visible_to(request.viewer), slug=slug)
-    form = JointActionUpdateForm(request.POST, viewer=request.viewer)
+    form = JointActionUpdateForm(request.POST, request.FILES, viewer=request.viewer)
     if form.is_valid():
         services.joint_action_update_add(
             action=action,
             user=request.user,
             text=form.cleaned_data["text"],
             date=form.cleaned_data["date"],
+            picture=form.cleaned_data.get("picture") or None,
+            picture_alt=form.cleaned_data.get("picture_alt") or "",
             **form.cleaned_data["link"],
         )
         messages.success(request, _("Update added to the timeline."))
     else:
         if not services.can_post_update(request.viewer, action):
             raise PermissionDenied
-        if "link" in form.errors:
+        if "picture" in form.errors or "picture_alt" in form.errors:
+            errors = [str(e) for field in ("picture", "picture_alt") for e in form.errors.get(field, [])]
+            messages.error(request, _("The update could not be added: %(errors)s") % {"errors": " ".join(errors)})
+        elif "link" in form.errors:
             messages.error(
                 request, _("The update could not be added: the link is not a guide or an evidence record you can see.")
             )

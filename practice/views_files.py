@@ -1,4 +1,5 @@
-"""Guide images, served as the guide they belong to is visible.
+"""Guide images, served as the guide they belong to is visible, and the pictures of joint
+action updates, served as their joint action is.
 
 An image of a guide that everyone may read (``Guide.objects.visible_to`` an anonymous viewer)
 is public: its answer does not depend on who asks, so shared caches may keep it for an hour. An
@@ -12,9 +13,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from core.files import file_response
+from core.pictures import picture_response
 from core.policy import ANONYMOUS
 from core.uploads import IMAGE_EXTENSIONS
-from practice.models import Guide, GuideImage
+from practice.models import Guide, GuideImage, JointAction, JointActionUpdate
 
 
 def image(request, pk: int, name: str):
@@ -26,3 +28,16 @@ def image(request, pk: int, name: str):
     if not public and not Guide.objects.visible_to(request.viewer).filter(pk=item.guide_id).exists():
         raise Http404
     return file_response(request, item.file, allowed=IMAGE_EXTENSIONS, public=public)
+
+
+def update_picture(request, pk: int, name: str):
+    """A joint action update's picture, served as the joint action is visible (drafts to
+    coordinators only); public, and cacheable, once everyone may see the action."""
+    update = get_object_or_404(
+        JointActionUpdate.objects.filter(joint_action__in=JointAction.objects.visible_to(request.viewer)).only(
+            "pk", "picture", "joint_action_id"
+        ),
+        pk=pk,
+    )
+    public = JointAction.objects.visible_to(ANONYMOUS).filter(pk=update.joint_action_id).exists()
+    return picture_response(request, update.picture, name, public=public)

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from practice import services
 from practice.digest import digest_items
 from practice.models import Guide, JointAction, JointActionUpdate, Participation
 from tests.factories.evidence import EvidenceRecordFactory
+from tests.factories.files import PNG
 from tests.factories.network import MembershipFactory, OrganisationFactory, ThemeFactory
 from tests.factories.practice import JointActionFactory, ParticipationFactory, make_guide, make_translation
 
@@ -122,7 +124,7 @@ def test_an_update_may_link_a_guide_or_a_record_that_readers_see_if_they_may(
     client.post(url, {"date": "2026-11-22", "text": "Notes in.", "link": members_only.get_absolute_url()})
     # A draft the poster may not read, or another site's page, adds nothing.
     client.post(url, {"date": "2026-11-23", "text": "Draft.", "link": draft.get_absolute_url()})
-    client.post(url, {"date": "2026-11-24", "text": "Elsewhere.", "link": "https://example.com/evidence/1/"})
+    client.post(url, {"date": "2026-11-24", "text": "Elsewhere.", "link": "https://example.com/some/page/"})
     updates = {u.text: u for u in climate_action.updates.all()}
     assert set(updates) == {"Guide used.", "Outcomes in.", "Notes in."}
     assert updates["Guide used."].guide == guide.work and updates["Outcomes in."].record == public
@@ -132,6 +134,35 @@ def test_an_update_may_link_a_guide_or_a_record_that_readers_see_if_they_may(
     assert "Notes in." in anonymous and "Members&#x27; notes" not in anonymous and "Members' notes" not in anonymous
     member_page = client_as("organiser").get(climate_action.get_absolute_url()).content.decode()
     assert "Members&#x27; notes" in member_page
+
+
+def test_an_update_may_carry_a_described_picture_served_as_the_action_is(client_as, climate_action, organiser):
+    navet = Organisation.objects.get(name="Navet i Bergsjön")
+    MembershipFactory(member=organiser.member, organisation=navet)
+    url = reverse("practice:joint_action_update_add", kwargs={"slug": climate_action.slug})
+    client = client_as("organiser")
+    # A picture needs its description.
+    client.post(url, {"date": "2026-11-20", "text": "No words.", "picture": SimpleUploadedFile("a.png", PNG)})
+    assert not climate_action.updates.exists()
+    client.post(
+        url,
+        {
+            "date": "2026-11-20",
+            "text": "The first insulated block.",
+            "picture": SimpleUploadedFile("IMG_0001.png", PNG),
+            "picture_alt": "Volunteers on scaffolding",
+        },
+    )
+    update = climate_action.updates.get()
+    assert update.picture and "IMG_0001" not in update.picture.name
+    page = client_as("anonymous").get(climate_action.get_absolute_url()).content.decode()
+    assert 'alt="Volunteers on scaffolding"' in page and update.picture.url in page
+    served = client_as("anonymous").get(update.picture.url)
+    assert served.status_code == 200 and served["Content-Type"].startswith("image/")
+    # A draft action's pictures are for coordinators only, like the action.
+    JointAction.objects.filter(pk=climate_action.pk).update(status=JointAction.Status.DRAFT)
+    assert client_as("anonymous").get(update.picture.url).status_code == 404
+    assert client_as("coordinator").get(update.picture.url).status_code == 200
 
 
 def test_only_coordinators_start_joint_actions(organiser, coordinator):

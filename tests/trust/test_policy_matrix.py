@@ -803,6 +803,15 @@ def _joint_action(status):
     return build
 
 
+def _update_picture(world, action, token):
+    """A picture on the joint action's timeline, as the file the surface fetches."""
+    update = action.updates.first()
+    update.picture = SimpleUploadedFile("picture.png", PNG)
+    update.picture_alt = "A picture"
+    update.save()
+    return SimpleNamespace(file=update.picture)
+
+
 JOINT_ACTIONS = Kind(
     name="joint action",
     model=JointAction,
@@ -831,6 +840,12 @@ JOINT_ACTIONS = Kind(
             lambda world, viewer, obj: _has(JointAction.objects.visible_to(viewer), obj),
         ),
         search_surface(lambda world, viewer, obj: _has(JointAction.objects.visible_to(viewer), obj)),
+        file_surface(
+            _update_picture,
+            lambda world, viewer, obj: _has(JointAction.objects.visible_to(viewer), obj),
+            "practice_files:update_picture",
+            holds_token=False,
+        ),
         digest_surface(lambda world, viewer, obj: _has(JointAction.objects.visible_to(viewer).published(), obj)),
         *api_surfaces(
             "joint-actions",
