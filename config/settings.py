@@ -137,6 +137,23 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    # DB_POOLER=transaction: DATABASE_URL points at PgBouncer in transaction pooling mode, where
+    # each transaction (each query in autocommit) may run on another server connection. Nothing
+    # may then outlive a transaction on the server: no server-side cursors (iterator() fetches
+    # in chunks across statements, so Django reads the whole result client-side instead) and no
+    # prepared statements (psycopg prepares a query after 5 runs; PgBouncer 1.18 cannot follow
+    # them). The code keeps no other session state: locks are row locks inside transactions,
+    # SET is always SET LOCAL, and there is no LISTEN, advisory lock or temporary table. The
+    # time zone Django sets on connect is one of the parameters PgBouncer tracks per client.
+    # DB_CONN_MAX_AGE then keeps the cheap client connection to PgBouncer, not a server one.
+    # See README, "Capacity".
+    DB_POOLER = env_str("DB_POOLER") or "none"
+    if DB_POOLER not in ("none", "transaction"):
+        raise ImproperlyConfigured(f"DB_POOLER must be 'none' or 'transaction', got {DB_POOLER!r}")
+    if DB_POOLER == "transaction":
+        for _database in DATABASES.values():
+            _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+            _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -34,6 +34,11 @@ class Command(BaseCommand):
             help="a fault once the load holds: redis (stopped 30 s), worker (one SIGKILLed), "
             "postgres (connections refused and dropped 20 s), smtp (refusing 60 s)",
         )
+        parser.add_argument(
+            "--pgbouncer",
+            action="store_true",
+            help="gunicorn and the workers reach PostgreSQL through a private PgBouncer in transaction pooling mode",
+        )
         parser.add_argument("--seed-args", default="", help="more seed_bench options, e.g. for a small smoke run")
 
     def handle(self, *args, **options):
@@ -41,6 +46,11 @@ class Command(BaseCommand):
             raise CommandError("The load test runs against PostgreSQL: set DATABASE_URL (make loadtest does).")
         if not 1 <= options["users"] <= 2000 or not 5 <= options["duration"] <= 4 * 3600:
             raise CommandError("--users must be 1-2000 and --duration 5-14400 seconds.")
+        if options["pgbouncer"]:
+            from devtools.localservices import PgBouncer
+
+            if PgBouncer.binary() is None:
+                raise CommandError("--pgbouncer needs the pgbouncer binary (apt-get install pgbouncer).")
         _ensure_database()
         call_command("migrate", interactive=False, verbosity=0)
         from network.models import User
@@ -57,6 +67,7 @@ class Command(BaseCommand):
             duration=options["duration"],
             spawn_rate=options["spawn_rate"],
             fault=options["fault"],
+            pgbouncer=options["pgbouncer"],
             out=self.stdout,
         )
         if result.broken:
