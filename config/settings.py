@@ -340,6 +340,32 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploads in a shared object store, so that several machines serve the same files
+# (README, "Capacity"): MEDIA_STORAGE=libcloud through django-storages' Apache Libcloud backend.
+# MEDIA_LIBCLOUD_PROVIDER names a libcloud storage provider (S3, MINIO, AZURE_BLOBS, ...;
+# LOCAL is a directory on disk with the same API, which the tests use), MEDIA_LIBCLOUD_USER and
+# MEDIA_LIBCLOUD_KEY its credentials (LOCAL: USER is the directory), MEDIA_LIBCLOUD_BUCKET the
+# container. Files are then streamed by Django from the store (SENDFILE_BACKEND applies to
+# the file system only); they are still served only through the policy's views.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE") or "filesystem"
+if MEDIA_STORAGE == "libcloud":
+    _libcloud_provider = env_str("MEDIA_LIBCLOUD_PROVIDER") or "LOCAL"
+    LIBCLOUD_PROVIDERS = {
+        "media": {
+            "type": f"libcloud.storage.types.Provider.{_libcloud_provider}",
+            "user": env_str("MEDIA_LIBCLOUD_USER") or str(MEDIA_ROOT),
+            "key": env_str("MEDIA_LIBCLOUD_KEY") or "",
+            "bucket": env_str("MEDIA_LIBCLOUD_BUCKET") or "media",
+        }
+    }
+    if env_str("MEDIA_LIBCLOUD_REGION"):
+        LIBCLOUD_PROVIDERS["media"]["region"] = env_str("MEDIA_LIBCLOUD_REGION")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.apache_libcloud.LibCloudStorage",
+        "OPTIONS": {"provider_name": "media"},
+    }
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'filesystem' or 'libcloud', got {MEDIA_STORAGE!r}")
 # Django does not cap upload sizes by itself: SizeLimitUploadHandler stops a file larger than
 # this (bytes) while it streams in, and every file field checks it again.
 MAX_UPLOAD_SIZE = env_int("MAX_UPLOAD_SIZE", 5 * 1024 * 1024)
