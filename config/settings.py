@@ -150,12 +150,23 @@ if DATABASE_URL:
     DB_POOLER = env_str("DB_POOLER") or "none"
     if DB_POOLER not in ("none", "transaction"):
         raise ImproperlyConfigured(f"DB_POOLER must be 'none' or 'transaction', got {DB_POOLER!r}")
+    # DATABASE_REPLICA_URL: a streaming replica of the same database. The evidence dashboard,
+    # its report and its exports read from it (core.replica.reads_from_replica); everything
+    # else, and every write, uses default. See README, "Capacity".
+    DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = dj_database_url.parse(
+            DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     if DB_POOLER == "transaction":
         for _database in DATABASES.values():
             _database["DISABLE_SERVER_SIDE_CURSORS"] = True
             _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
+REPLICA_READS = "replica" in DATABASES
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
