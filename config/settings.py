@@ -137,8 +137,36 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    # DB_POOLER=transaction: DATABASE_URL points at PgBouncer in transaction pooling mode, where
+    # each transaction (each query in autocommit) may run on another server connection. Nothing
+    # may then outlive a transaction on the server: no server-side cursors (iterator() fetches
+    # in chunks across statements, so Django reads the whole result client-side instead) and no
+    # prepared statements (psycopg prepares a query after 5 runs; PgBouncer 1.18 cannot follow
+    # them). The code keeps no other session state: locks are row locks inside transactions,
+    # SET is always SET LOCAL, and there is no LISTEN, advisory lock or temporary table. The
+    # time zone Django sets on connect is one of the parameters PgBouncer tracks per client.
+    # DB_CONN_MAX_AGE then keeps the cheap client connection to PgBouncer, not a server one.
+    # See README, "Capacity".
+    DB_POOLER = env_str("DB_POOLER") or "none"
+    if DB_POOLER not in ("none", "transaction"):
+        raise ImproperlyConfigured(f"DB_POOLER must be 'none' or 'transaction', got {DB_POOLER!r}")
+    # DATABASE_REPLICA_URL: a streaming replica of the same database. The evidence dashboard,
+    # its report and its exports read from it (core.replica.reads_from_replica); everything
+    # else, and every write, uses default. See README, "Capacity".
+    DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = dj_database_url.parse(
+            DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if DB_POOLER == "transaction":
+        for _database in DATABASES.values():
+            _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+            _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
+REPLICA_READS = "replica" in DATABASES
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -323,6 +351,32 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploads in a shared object store, so that several machines serve the same files
+# (README, "Capacity"): MEDIA_STORAGE=libcloud through django-storages' Apache Libcloud backend.
+# MEDIA_LIBCLOUD_PROVIDER names a libcloud storage provider (S3, MINIO, AZURE_BLOBS, ...;
+# LOCAL is a directory on disk with the same API, which the tests use), MEDIA_LIBCLOUD_USER and
+# MEDIA_LIBCLOUD_KEY its credentials (LOCAL: USER is the directory), MEDIA_LIBCLOUD_BUCKET the
+# container. Files are then streamed by Django from the store (SENDFILE_BACKEND applies to
+# the file system only); they are still served only through the policy's views.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE") or "filesystem"
+if MEDIA_STORAGE == "libcloud":
+    _libcloud_provider = env_str("MEDIA_LIBCLOUD_PROVIDER") or "LOCAL"
+    LIBCLOUD_PROVIDERS = {
+        "media": {
+            "type": f"libcloud.storage.types.Provider.{_libcloud_provider}",
+            "user": env_str("MEDIA_LIBCLOUD_USER") or str(MEDIA_ROOT),
+            "key": env_str("MEDIA_LIBCLOUD_KEY") or "",
+            "bucket": env_str("MEDIA_LIBCLOUD_BUCKET") or "media",
+        }
+    }
+    if env_str("MEDIA_LIBCLOUD_REGION"):
+        LIBCLOUD_PROVIDERS["media"]["region"] = env_str("MEDIA_LIBCLOUD_REGION")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.apache_libcloud.LibCloudStorage",
+        "OPTIONS": {"provider_name": "media"},
+    }
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'filesystem' or 'libcloud', got {MEDIA_STORAGE!r}")
 # Django does not cap upload sizes by itself: SizeLimitUploadHandler stops a file larger than
 # this (bytes) while it streams in, and every file field checks it again.
 MAX_UPLOAD_SIZE = env_int("MAX_UPLOAD_SIZE", 5 * 1024 * 1024)

@@ -34,6 +34,12 @@ SESSION_COOKIE_NAME = "sessionid"
 CSRF_COOKIE_NAME = "csrftoken"
 SECURE_HSTS_SECONDS = 0
 
+# The read replica of README's "Capacity" as a second connection to the same test database:
+# off (every read on default) unless a test turns REPLICA_READS on with transaction=True and
+# databases=["default", "replica"] (a separate connection sees committed rows only).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+REPLICA_READS = False
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     **STORAGES,  # noqa: F405

@@ -6,13 +6,18 @@ out through django-sendfile2, so that in production the proxy streams them
 (``SENDFILE_BACKEND=nginx``: an ``X-Accel-Redirect`` to an ``internal`` location;
 ``xsendfile``: Apache's ``X-Sendfile``) and the demo and tests send them from Django
 (``simple``). See README, "Files behind a proxy".
+
+With a shared object store (``MEDIA_STORAGE=libcloud``, README "Capacity") the file is on no
+local disk the proxy could read: Django streams it from the field's storage instead, with the
+same headers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
-from django.http import HttpResponse
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.http import FileResponse, Http404, HttpResponse
 from django_sendfile import sendfile
 
 from core.uploads import OCTET_STREAM, content_type_for
@@ -45,13 +50,17 @@ def file_response(
     content_type = content_type_for(fieldfile.name, allowed)
     if download_name is None and not content_type.startswith("image/"):
         download_name = fieldfile.served_name
-    response = sendfile(
-        request,
-        fieldfile.name,
-        attachment=download_name is not None,
-        attachment_filename=download_name or False,
-        mimetype=content_type,
-    )
+    storage = getattr(fieldfile, "storage", None) or default_storage
+    if isinstance(storage, FileSystemStorage):
+        response = sendfile(
+            request,
+            fieldfile.name,
+            attachment=download_name is not None,
+            attachment_filename=download_name or False,
+            mimetype=content_type,
+        )
+    else:
+        response = _streamed(storage, fieldfile.name, download_name=download_name)
     # sendfile2 guesses an encoding from the name (``.gz``); our names carry none.
     if "Content-Encoding" in response:
         del response["Content-Encoding"]
@@ -63,3 +72,13 @@ def file_response(
     else:
         response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _streamed(storage, name: str, *, download_name: str | None) -> FileResponse:
+    """The stored file read through the storage's API (an object store): 404 when missing."""
+    try:
+        handle = storage.open(name, "rb")
+        handle.seek(0)  # an object store's file may fetch only when first read
+    except OSError as missing:
+        raise Http404 from missing
+    return FileResponse(handle, as_attachment=download_name is not None, filename=download_name or "")

@@ -298,6 +298,7 @@ def picture_copy(fieldfile) -> File | None:
 @dataclass(frozen=True)
 class _Stored:
     name: str
+    storage: object
 
     @property
     def served_name(self) -> str:
@@ -312,5 +313,7 @@ def picture_response(request, fieldfile, name: str, *, public: bool):
         raise Http404
     for rendition in renditions(fieldfile.name, fieldfile.field.widths):
         if rendition.served_name == name:
-            return file_response(request, _Stored(rendition.name), allowed=IMAGE_EXTENSIONS, public=public)
+            return file_response(
+                request, _Stored(rendition.name, fieldfile.storage), allowed=IMAGE_EXTENSIONS, public=public
+            )
     raise Http404

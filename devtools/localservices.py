@@ -95,6 +95,103 @@ class RedisServer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class PgBouncer:
+    """A private PgBouncer in transaction pooling mode on a spare port, in front of one
+    database of the local PostgreSQL: the connection pooler of README's "Capacity".
+
+    ``auth_type = trust`` with an auth file naming the one user: it listens on 127.0.0.1 only
+    and lives as long as the run. ``default_pool_size`` server connections serve every client.
+    """
+
+    BINARIES = ("pgbouncer", "/usr/sbin/pgbouncer")
+    UNIX_USER = "postgres"  # whom a PgBouncer started by root runs as (Debian's package's user)
+
+    def __init__(self, *, host: str, port: int, user: str, password: str, dbname: str, pool_size: int = 10):
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="ll-pgbouncer-")
+        self.user, self.password, self.dbname = user, password, dbname
+        self.process: subprocess.Popen | None = None
+        server_password = f" password={password}" if password else ""
+        config = f"""[databases]
+{dbname} = host={host or "127.0.0.1"} port={port or 5432} dbname={dbname} user={user}{server_password}
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {self.port}
+unix_socket_dir =
+auth_type = trust
+auth_file = {self.dir}/users.txt
+pool_mode = transaction
+default_pool_size = {pool_size}
+max_client_conn = 500
+server_reset_query =
+ignore_startup_parameters = extra_float_digits
+logfile = {self.dir}/pgbouncer.log
+pidfile =
+"""
+        if os.geteuid() == 0:
+            # PgBouncer refuses to run as root; started as root it switches to `user`.
+            import pwd
+
+            account = pwd.getpwnam(self.UNIX_USER)
+            config += f"user = {self.UNIX_USER}\n"
+            os.chown(self.dir, account.pw_uid, account.pw_gid)
+        Path(self.dir, "pgbouncer.ini").write_text(config)
+        Path(self.dir, "users.txt").write_text(f'"{user}" ""\n')
+
+    @classmethod
+    def binary(cls) -> str | None:
+        for name in cls.BINARIES:
+            found = shutil.which(name)
+            if found:
+                return found
+        return None
+
+    @property
+    def url(self) -> str:
+        password = f":{self.password}" if self.password else ""
+        return f"postgres://{self.user}{password}@127.0.0.1:{self.port}/{self.dbname}"
+
+    def start(self) -> None:
+        binary = self.binary()
+        if binary is None:
+            raise RuntimeError("pgbouncer is not installed (apt-get install pgbouncer).")
+        self.process = subprocess.Popen(
+            [binary, str(Path(self.dir, "pgbouncer.ini"))],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_until(self._answers, 10, message="pgbouncer to start")
+
+    def _answers(self) -> bool:
+        if self.process is not None and self.process.poll() is not None:
+            raise RuntimeError("pgbouncer exited: " + self.log()[-2000:])
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    def log(self) -> str:
+        path = Path(self.dir, "pgbouncer.log")
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.process = None
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 class CeleryProcess:
     """``celery -A config worker --pool=solo`` or ``celery -A config beat`` as a subprocess,
     on the private broker, the test database and the SMTP sink.

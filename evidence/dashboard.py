@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries as country_names
 
 from core.formats import medium_date, number
+from core.replica import reporting_cursor
 from evidence.filters import DashboardFilter
 from evidence.models import (
     CONSENT_KINDS,
@@ -289,7 +290,7 @@ def _execute_with_visible(records, sql: str, params) -> list[tuple]:
         .values_list("pk", "record_quarter")
         .query.sql_with_params()
     )
-    with connection.cursor() as cursor:
+    with reporting_cursor() as cursor:
         cursor.execute(
             f"WITH visible_records (id, quarter) AS MATERIALIZED ({visible_sql}) {sql}",  # noqa: S608 — compiled querysets
             (*visible_params, *params),
@@ -415,7 +416,7 @@ def _actuals(records, *, organisation=None, country=None) -> list[dict]:
         "ON l.indicator_id = s.indicator_id AND l.quarter = s.quarter "
         "ORDER BY s.indicator_id, s.quarter"
     )
-    with connection.cursor() as cursor:
+    with reporting_cursor() as cursor:
         cursor.execute(sql, (*visible_params, *sums_params, *latest_params))
         rows = cursor.fetchall()
     # A raw cursor skips Django's converters: the quarter comes back as a timestamp.

@@ -34,6 +34,7 @@ from core.db import ListSubquery
 from core.formats import decimals_needed
 from core.licences import licence_url
 from core.policy import representative
+from core.replica import reads_from_replica
 from core.text import markdown_to_safe_html
 from core.validators import spreadsheet_safe
 from evidence import assessment, charts, dashboard, services
@@ -584,12 +585,14 @@ CHART_BARS = 8
 CHART_QUARTERS = 8
 
 
+@reads_from_replica
 def dashboard_view(request):
     if (response := _dashboard_viewer(request)) is not None:
         return response
     return render(request, "evidence/dashboard.html", _dashboard_context(request))
 
 
+@reads_from_replica
 def dashboard_report(request):
     if (response := _dashboard_viewer(request)) is not None:
         return response
@@ -722,6 +725,7 @@ class _Echo:
         return value
 
 
+@reads_from_replica
 def dashboard_export_csv(request):
     if (response := _dashboard_viewer(request)) is not None:
         return response
@@ -747,6 +751,7 @@ def _bold_cell(sheet, value):
 SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
+@reads_from_replica
 def dashboard_export_xlsx(request):
     if (response := _dashboard_viewer(request)) is not None:
         return response

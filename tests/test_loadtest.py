@@ -18,6 +18,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from devtools.localservices import PgBouncer
+
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +52,7 @@ def _environment() -> dict:
     return env
 
 
-def test_a_short_load_on_the_whole_stack_prints_the_table_and_keeps_every_invariant():
+def _short_run(*extra: str) -> tuple[subprocess.CompletedProcess, list[str], re.Match]:
     env = _environment()
     if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
         # With DEBUG off every page needs the collected files (make test collects them first).
@@ -71,6 +73,7 @@ def test_a_short_load_on_the_whole_stack_prints_the_table_and_keeps_every_invari
             "--spawn-rate=4",
             "--members=100",
             f"--seed-args={SMALL_NETWORK}",
+            *extra,
         ],
         cwd=ROOT,
         env=env,
@@ -85,6 +88,11 @@ def test_a_short_load_on_the_whole_stack_prints_the_table_and_keeps_every_invari
     assert summary, result.stdout[-3000:] + result.stderr[-3000:]
     assert summary.group(5) == "held", result.stdout[-3000:]
     assert result.returncode == 0, result.stderr[-3000:]
+    return result, lines, summary
+
+
+def test_a_short_load_on_the_whole_stack_prints_the_table_and_keeps_every_invariant():
+    result, lines, summary = _short_run()
     users, rps, _p95, errors = (float(summary.group(n)) for n in range(1, 5))
     assert users == 8 and rps > 0 and errors == 0
     # The table: a row per endpoint with requests, failures, median, p95, p99, then the total.
@@ -97,3 +105,12 @@ def test_a_short_load_on_the_whole_stack_prints_the_table_and_keeps_every_invari
     for process in ("gunicorn main", "gunicorn child 1", "celery worker load0 main", "celery beat"):
         assert process in memory, memory
     assert re.search(r"largest growth [+-]\d+\.\d%", memory), memory
+
+
+@pytest.mark.skipif(not PgBouncer.binary(), reason="pgbouncer is not installed (.ci/run installs it)")
+def test_the_stack_keeps_every_invariant_behind_pgbouncer_in_transaction_pooling():
+    """README, "Capacity": gunicorn and the workers through PgBouncer (pool_mode=transaction,
+    fewer server connections than processes) with DB_POOLER=transaction."""
+    result, lines, summary = _short_run("--pgbouncer")
+    assert "through PgBouncer" in result.stdout and "(transaction pooling)" in result.stdout
+    assert float(summary.group(2)) > 0 and int(summary.group(4)) == 0

@@ -36,6 +36,7 @@ from devtools.loadtest.memory import summary as memory_summary
 from devtools.localservices import (
     CeleryProcess,
     Gunicorn,
+    PgBouncer,
     RedisServer,
     SmtpSinkProcess,
     broker_at,
@@ -51,6 +52,9 @@ HOT_PLACES = 8
 SESSIONS = {"member": 200, "funder": 5, "coordinator": 3}
 SEARCH_TERMS = ["climate", "youth", "housing", "klimat", "ungdom", "bostad", "klimaat", "jongeren", "wonen"]
 DRAIN_SECONDS = 120
+# Fewer server connections than the 7 processes that use them (4 gunicorn workers, 2 Celery
+# workers, beat): every transaction really waits for and shares a pooled connection.
+PGBOUNCER_POOL = 4
 P95_TARGET_MS = 500
 # The outbox's timings for the workers: production's relations (soft < hard < reclaim), with
 # short sweeps so that what Redis lost is handed over again within the drain, and a backoff
@@ -395,16 +399,26 @@ def print_table(out, endpoints: list[Endpoint], total: Endpoint | None) -> None:
 
 
 def run(
-    *, users: int, duration: int, out, spawn_rate: float | None = None, fault: str | None = None, soak: bool = False
+    *,
+    users: int,
+    duration: int,
+    out,
+    spawn_rate: float | None = None,
+    fault: str | None = None,
+    pgbouncer: bool = False,
+    soak: bool = False,
 ) -> Result:
     """Start the stack, run Locust for ``duration`` seconds ramping to ``users``, drain the
     outbox, check the invariants; print the table and the summary line; stop everything.
 
     ``fault``: one of ``devtools.loadtest.faults.LENGTHS``, applied once the load holds (the
-    run is lengthened if it would end less than 30 s after the fault). The resident memory of
-    every gunicorn and Celery process is sampled throughout and printed; with ``soak`` a growth
-    of 10% or more after the warm-up (the first fifth of the run; at least 60 s in runs of
-    five minutes or more) breaks the run."""
+    run is lengthened if it would end less than 30 s after the fault).
+    ``pgbouncer``: gunicorn and the Celery processes reach the database through a private
+    PgBouncer in transaction pooling mode (``DB_POOLER=transaction``); the invariants are
+    checked on the database directly.
+    The resident memory of every gunicorn and Celery process is sampled throughout and
+    printed; with ``soak`` a growth of 10% or more after the warm-up (the first fifth of the
+    run; at least 60 s in runs of five minutes or more) breaks the run."""
     from config.celery import app
     from outbox.models import OutboxMessage
 
@@ -424,11 +438,30 @@ def run(
 
     redis = RedisServer()
     sink = SmtpSinkProcess()
+    db = settings.DATABASES["default"]
+    bouncer = (
+        PgBouncer(
+            host=db["HOST"],
+            port=db["PORT"],
+            user=db["USER"],
+            password=db.get("PASSWORD") or "",
+            dbname=db["NAME"],
+            pool_size=PGBOUNCER_POOL,
+        )
+        if pgbouncer
+        else None
+    )
     processes: list = []
     try:
         redis.start()
         sink.start()
-        env = celery_env(broker_url=redis.url, database_url=_database_url(), smtp_port=sink.port, **WORKER_TIMINGS)
+        database_url = _database_url()
+        if bouncer is not None:
+            bouncer.start()
+            database_url = bouncer.url
+        env = celery_env(broker_url=redis.url, database_url=database_url, smtp_port=sink.port, **WORKER_TIMINGS)
+        if bouncer is not None:
+            env["DB_POOLER"] = "transaction"
         # The sessions made here must be valid there: the same secret key everywhere.
         env.update(
             {
@@ -464,7 +497,9 @@ def run(
         out.write(
             f"Stack up and warm in {time.monotonic() - clock:.0f} s: gunicorn ({GUNICORN_WORKERS} workers) at "
             f"{server.url}, {CELERY_WORKERS} Celery workers and beat on Redis :{redis.port}, "
-            f"SMTP sink :{sink.port}. Locust: {users} users for {duration} s.\n"
+            f"SMTP sink :{sink.port}"
+            + (f", through PgBouncer :{bouncer.port} (transaction pooling)" if bouncer else "")
+            + f". Locust: {users} users for {duration} s.\n"
         )
         out.flush()
         prefix = str(workdir / "locust")
@@ -594,5 +629,7 @@ def run(
             list(pool.map(lambda process: process.stop(), processes))
         sink.close()
         redis.close()
+        if bouncer is not None:
+            bouncer.close()
         # The plan holds session cookies: nothing of it stays behind.
         shutil.rmtree(workdir, ignore_errors=True)

@@ -40,6 +40,11 @@ class Command(BaseCommand):
             help="a soak: the run fails if any process's resident memory grows 10%% or more after the "
             "warm-up (use with a long --duration, e.g. 1200)",
         )
+        parser.add_argument(
+            "--pgbouncer",
+            action="store_true",
+            help="gunicorn and the workers reach PostgreSQL through a private PgBouncer in transaction pooling mode",
+        )
         parser.add_argument("--seed-args", default="", help="more seed_bench options, e.g. for a small smoke run")
 
     def handle(self, *args, **options):
@@ -47,6 +52,11 @@ class Command(BaseCommand):
             raise CommandError("The load test runs against PostgreSQL: set DATABASE_URL (make loadtest does).")
         if not 1 <= options["users"] <= 2000 or not 5 <= options["duration"] <= 4 * 3600:
             raise CommandError("--users must be 1-2000 and --duration 5-14400 seconds.")
+        if options["pgbouncer"]:
+            from devtools.localservices import PgBouncer
+
+            if PgBouncer.binary() is None:
+                raise CommandError("--pgbouncer needs the pgbouncer binary (apt-get install pgbouncer).")
         _ensure_database()
         call_command("migrate", interactive=False, verbosity=0)
         from network.models import User
@@ -64,6 +74,7 @@ class Command(BaseCommand):
             spawn_rate=options["spawn_rate"],
             fault=options["fault"],
             soak=options["soak"],
+            pgbouncer=options["pgbouncer"],
             out=self.stdout,
         )
         if result.broken:
