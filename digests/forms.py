@@ -39,6 +39,8 @@ class PreferenceForm(forms.ModelForm):
             "send_guides",
             "send_evidence",
             "send_joint_actions",
+            "send_host_offers",
+            "send_programmes",
             "send_reminders",
             "send_consultations",
             "themes_scope",

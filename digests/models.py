@@ -37,11 +37,20 @@ class Section(models.TextChoices):
     GUIDES = "guides", _("New practice guides and translations")
     EVIDENCE = "evidence", _("Newly published evidence")
     JOINT_ACTIONS = "joint_actions", _("Joint-action updates")
+    HOST_OFFERS = "host_offers", _("New offers to host")
+    PROGRAMMES = "programmes", _("New and updated programmes")
     REMINDERS = "reminders", _("Your upcoming exchanges")
 
 
 # Sections that count as news: a digest is only sent when one of these has something.
-NEWS_SECTIONS = (Section.EXCHANGES, Section.GUIDES, Section.EVIDENCE, Section.JOINT_ACTIONS)
+NEWS_SECTIONS = (
+    Section.EXCHANGES,
+    Section.GUIDES,
+    Section.EVIDENCE,
+    Section.JOINT_ACTIONS,
+    Section.HOST_OFFERS,
+    Section.PROGRAMMES,
+)
 
 
 class Scope(models.TextChoices):
@@ -106,6 +115,8 @@ class DigestPreference(models.Model):
     send_guides = models.BooleanField(Section.GUIDES.label, default=True)
     send_evidence = models.BooleanField(Section.EVIDENCE.label, default=True)
     send_joint_actions = models.BooleanField(Section.JOINT_ACTIONS.label, default=True)
+    send_host_offers = models.BooleanField(Section.HOST_OFFERS.label, default=True)
+    send_programmes = models.BooleanField(Section.PROGRAMMES.label, default=True)
     send_reminders = models.BooleanField(_("Reminders of my own upcoming exchanges"), default=True)
     # Not a digest section: an email of its own, sent when a round opens, to those who opt in.
     send_consultations = models.BooleanField(_("An email when a consultation on the strategy opens"), default=False)
@@ -143,6 +154,8 @@ class DigestPreference(models.Model):
                 (Section.GUIDES, self.send_guides),
                 (Section.EVIDENCE, self.send_evidence),
                 (Section.JOINT_ACTIONS, self.send_joint_actions),
+                (Section.HOST_OFFERS, self.send_host_offers),
+                (Section.PROGRAMMES, self.send_programmes),
                 (Section.REMINDERS, self.send_reminders),
             )
             if wanted

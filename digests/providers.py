@@ -1,10 +1,12 @@
-"""What the digest draws on: the ``digest.py`` modules of exchanges, evidence and practice.
+"""What the digest draws on: the ``digest.py`` modules of exchanges, evidence, practice and
+programmes.
 
 The contract each app may fulfil in ``<app>/digest.py``:
 
 ``digest_items(*, since, until) -> list[dict]``
     Items that became visible in ``[since, until)``. Each item is a dict with
-    ``section`` (``exchanges``, ``guides``, ``evidence`` or ``joint_actions``), ``key``
+    ``section`` (``exchanges``, ``guides``, ``evidence``, ``joint_actions``, ``host_offers``
+    or ``programmes``), ``key``
     (unique across apps), ``title``, ``url`` (a path), ``summary``, ``language``,
     ``themes`` (theme slugs), ``countries`` (country codes), ``audiences`` (who may read
     it, drawn from ``public``, ``members``, ``network``, ``funders``: network members read
@@ -12,8 +14,8 @@ The contract each app may fulfil in ``<app>/digest.py``:
     ones; see ``digests.services.reader_for``) and ``date``.
 
 ``digest_member_items(*, user_ids, now) -> dict[int, list[dict]]`` (optional)
-    Per member, their own items (section ``reminders``: their upcoming exchanges), in a
-    constant number of queries.
+    Per member, their own items (section ``reminders``: their upcoming exchanges, and those
+    of their programme's cohort), in a constant number of queries.
 
 This module imports those modules directly (``PROVIDERS``; digests sits above the apps it
 draws on), calls them and normalises what they return into plain JSON, so that a run can
@@ -36,6 +38,7 @@ from evidence import digest as evidence_digest
 from exchanges import digest as exchanges_digest
 from outbox.services import absolute_url
 from practice import digest as practice_digest
+from programmes import digest as programmes_digest
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +47,7 @@ SUMMARY_MAX = 300
 
 
 # Every app that contributes to the digest, in the order its items are collected.
-PROVIDERS: list[ModuleType] = [exchanges_digest, evidence_digest, practice_digest]
+PROVIDERS: list[ModuleType] = [exchanges_digest, evidence_digest, practice_digest, programmes_digest]
 
 
 def provider_modules() -> list[ModuleType]:

@@ -77,9 +77,19 @@ SECTION_INDEX = {
     Section.GUIDES: "practice:index",
     Section.EVIDENCE: "evidence:index",
     Section.JOINT_ACTIONS: "practice:index",
+    # Approved offers to host have no list page of their own: the search lists them all.
+    Section.HOST_OFFERS: "search:index",
+    Section.PROGRAMMES: "programmes:index",
 }
+SECTION_QUERY = {Section.HOST_OFFERS: "?type=host_offer"}
 # Upcoming things read soonest first; published things newest first.
-SECTION_NEWEST_FIRST = {Section.GUIDES, Section.EVIDENCE, Section.JOINT_ACTIONS}
+SECTION_NEWEST_FIRST = {
+    Section.GUIDES,
+    Section.EVIDENCE,
+    Section.JOINT_ACTIONS,
+    Section.HOST_OFFERS,
+    Section.PROGRAMMES,
+}
 
 
 def batch_size() -> int:
@@ -113,6 +123,8 @@ def preference_update(
     send_reminders: bool,
     themes_scope: str,
     themes: Iterable,
+    send_host_offers: bool = True,
+    send_programmes: bool = True,
     send_consultations: bool = False,
     countries_scope: str,
     countries: list[str],
@@ -131,6 +143,8 @@ def preference_update(
     preference.send_guides = send_guides
     preference.send_evidence = send_evidence
     preference.send_joint_actions = send_joint_actions
+    preference.send_host_offers = send_host_offers
+    preference.send_programmes = send_programmes
     preference.send_reminders = send_reminders
     preference.send_consultations = send_consultations
     preference.themes_scope = themes_scope
@@ -472,7 +486,7 @@ def digest_context(
                 continue
             more_key = ("more_url", reader.language, section)
             if more_key not in snippets:
-                snippets[more_key] = absolute_url(reverse(SECTION_INDEX[section]))
+                snippets[more_key] = absolute_url(reverse(SECTION_INDEX[section]) + SECTION_QUERY.get(section, ""))
             sections.append(
                 {
                     "key": section.value,

@@ -840,12 +840,19 @@ class Reflection(models.Model):
 
 class HostOfferQuerySet(models.QuerySet):
     def visible_to(self, viewer: Viewer):
-        """Coordinators see every offer; a member the offers they made."""
+        """Coordinators see every offer; everyone the approved ones (an approved offer is the
+        organisation's public offer to host, which the cross-site search finds); a member also
+        the offers they made, whatever their state. Pending, changed and declined offers are
+        never shown to anyone else: they are a member's words under review."""
         if viewer.is_coordinator:
             return self.all()
+        approved = Q(status=HostOffer.Status.APPROVED)
         if not viewer.is_authenticated:
-            return self.none()
-        return self.filter(created_by_id=viewer.user_id)
+            return self.filter(approved)
+        return self.filter(approved | Q(created_by_id=viewer.user_id))
+
+    def approved(self):
+        return self.filter(status=HostOffer.Status.APPROVED)
 
     def pending(self):
         return self.filter(status=HostOffer.Status.SUBMITTED)

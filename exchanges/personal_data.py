@@ -111,9 +111,21 @@ def export(user) -> dict:
                 "status": offer.status,
                 "months": offer.months,
                 "working_languages": offer.working_languages,
+                "themes": [theme.name for theme in offer.themes.all()],
+                "format": offer.format,
+                "capacity": offer.capacity,
+                "city": offer.city,
+                # What the coordinators wrote to the person about their offer.
+                "review_comment": offer.review_comment,
+                "reviewed_at": iso(offer.reviewed_at),
+                "exchange_slug": offer.exchange.slug if offer.exchange else None,
                 "created_at": iso(offer.created_at),
+                "updated_at": iso(offer.updated_at),
             }
-            for offer in HostOffer.objects.filter(created_by=user).select_related("organisation")
+            for offer in HostOffer.objects.filter(created_by=user)
+            .select_related("organisation", "exchange")
+            .prefetch_related("themes")
+            .order_by("created_at")
         ],
         "exchanges_managed": [
             {"exchange": exchange.title, "exchange_slug": exchange.slug}

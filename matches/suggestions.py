@@ -196,11 +196,41 @@ class Pair:
     themes: list[str]
 
 
+# Registrations that mean a person met the others on an exchange (or is about to): a no-show
+# met no one, and applicants, the waitlist and cancellations did not take part.
+MET_STATES = (Registration.State.CONFIRMED, Registration.State.ACCEPTED, Registration.State.ATTENDED)
+
+
+def _co_attendees():
+    """For each organisation (``OuterRef("pk")``), the organisations whose members took part in
+    an exchange together with one of its members, as a list of ids (approved memberships
+    only: what the policy counts as belonging). One correlated subquery in the pairs' query."""
+    own_exchanges = Registration.objects.filter(
+        state__in=MET_STATES,
+        user__member__memberships__organisation=OuterRef(OuterRef("pk")),
+        user__member__memberships__state=Membership.State.APPROVED,
+    ).values("exchange_id")
+    return ListSubquery(
+        Membership.objects.approved()
+        .filter(
+            member__user__registrations__exchange__in=own_exchanges,
+            member__user__registrations__state__in=MET_STATES,
+        )
+        .exclude(organisation_id=OuterRef("pk"))
+        .annotate(v=F("organisation_id"))
+        .values_list("v")
+        .distinct()
+    )
+
+
 def pairs_propose(*, limit: int = 50) -> list[Pair]:
     """Host/visitor pairs for a visits programme: hosts are organisations that offer to host
     (pending or approved) or hosted a visit; each gets the visitor from another country with
     the most themes in common that has not met it, each visitor used once, the least-used
-    countries first on a tie (so countries balance). Three queries and a greedy pass."""
+    countries first on a tie (so countries balance). Organisations have met when they hosted
+    or partnered one exchange together (host and visitor of a visit included), or when their
+    members took part in the same exchange (co-attendees, found in SQL). Three queries and a
+    greedy pass."""
     visit_hosts = Exchange.objects.filter(kind=Exchange.Kind.VISIT).values("hosts")
     offering = HostOffer.objects.filter(status__in=[HostOffer.Status.SUBMITTED, HostOffer.Status.APPROVED]).values(
         "organisation"
@@ -214,6 +244,7 @@ def pairs_propose(*, limit: int = 50) -> list[Pair]:
                 .values_list("v")
             )
         )
+        .annotate(co_attendee_ids=_co_attendees())
         .annotate(
             is_host=Exists(
                 Organisation.objects.filter(pk=OuterRef("pk")).filter(Q(pk__in=visit_hosts) | Q(pk__in=offering))
@@ -231,6 +262,7 @@ def pairs_propose(*, limit: int = 50) -> list[Pair]:
     for exchange_id, organisation_id in Exchange.partners.through.objects.values_list("exchange_id", "organisation_id"):
         by_exchange.setdefault(exchange_id, set()).add(organisation_id)
     already = {(a, b) for group in by_exchange.values() for a in group for b in group if a != b}
+    already |= {(o.pk, other) for o in organisations for other in o.co_attendee_ids or []}
     used: set[int] = set()
     country_use: dict[str, int] = {}
     pairs = []

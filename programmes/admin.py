@@ -14,7 +14,9 @@ class EnrolmentInline(admin.TabularInline):
     model = Enrolment
     extra = 0
     fields = ["user", "state", "created_at"]
-    readonly_fields = ["user", "created_at"]
+    # Applications are accepted or declined in Admin → Enrolments, whose actions email the
+    # member; a state edited here would tell them nothing.
+    readonly_fields = ["user", "state", "created_at"]
     can_delete = True
 
     def has_add_permission(self, request, obj=None):
@@ -39,7 +41,9 @@ class EnrolmentAdmin(admin.ModelAdmin):
     list_select_related = ["user", "programme"]
     search_fields = ["user__email", "programme__title"]
     raw_id_fields = ["user", "programme"]
-    actions = ["accept"]
+    # The state changes through the actions below, which email the member.
+    readonly_fields = ["state"]
+    actions = ["accept", "decline"]
 
     def has_add_permission(self, request):
         return False
@@ -48,4 +52,10 @@ class EnrolmentAdmin(admin.ModelAdmin):
     def accept(self, request, queryset):
         n = sum(services.enrolment_accept(enrolment=e) for e in queryset)
         message = ngettext("%(count)d application accepted.", "%(count)d applications accepted.", n)
+        self.message_user(request, message % {"count": n}, messages.SUCCESS)
+
+    @admin.action(description=_("Decline selected applications"))
+    def decline(self, request, queryset):
+        n = sum(services.enrolment_decline(enrolment=e) for e in queryset)
+        message = ngettext("%(count)d application declined.", "%(count)d applications declined.", n)
         self.message_user(request, message % {"count": n}, messages.SUCCESS)

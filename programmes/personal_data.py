@@ -1,5 +1,6 @@
-"""Personal data of programmes: a person's enrolments, exported; deleted on erasure (the
-cohort is who takes part now; attendance stays with the registrations)."""
+"""Personal data of programmes: a person's enrolments and cohort applications (enrolled,
+applied, declined), exported; deleted on erasure (the cohort is who takes part now;
+attendance stays with the registrations)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ from programmes.models import Enrolment
 def export(user) -> dict:
     return {
         "enrolments": [
-            {"programme": e.programme.title, "state": e.state, "created_at": iso(e.created_at)}
+            {
+                "programme": e.programme.title,
+                "programme_slug": e.programme.slug,
+                "state": e.state,
+                "created_at": iso(e.created_at),
+            }
             for e in Enrolment.objects.filter(user=user).select_related("programme").order_by("created_at")
         ]
     }

@@ -1,4 +1,6 @@
-"""Every write about programmes: members enrol or apply, leave; coordinators accept."""
+"""Every write about programmes: members enrol or apply, leave; coordinators accept or decline
+applications. An applicant is emailed (through the outbox, in the same transaction) when their
+application arrives and when the coordinators decide."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from core.policy import viewer_for
+from programmes import emails
 from programmes.models import Enrolment, Programme
 
 State = Enrolment.State
@@ -24,9 +27,12 @@ def enrolment_create(*, programme: Programme, user) -> Enrolment:
     state = State.APPLIED if programme.cohort == Programme.Cohort.APPLICATION else State.ENROLLED
     try:
         with transaction.atomic():
-            return Enrolment.objects.create(programme=programme, user=user, state=state)
+            enrolment = Enrolment.objects.create(programme=programme, user=user, state=state)
     except IntegrityError:
         return Enrolment.objects.get(programme=programme, user=user)
+    if enrolment.state == State.APPLIED:
+        emails.send_enrolment_state(enrolment)
+    return enrolment
 
 
 @transaction.atomic
@@ -35,6 +41,23 @@ def enrolment_leave(*, programme: Programme, user) -> int:
     return deleted
 
 
+def _decide(enrolment: Enrolment, state: str) -> bool:
+    # Exactly once: a conditional update from "applied"; only the call that changed the row
+    # emails the applicant.
+    if not Enrolment.objects.filter(pk=enrolment.pk, state=State.APPLIED).update(state=state):
+        return False
+    emails.send_enrolment_state(Enrolment.objects.select_related("programme", "user__member").get(pk=enrolment.pk))
+    return True
+
+
+@transaction.atomic
 def enrolment_accept(*, enrolment: Enrolment) -> bool:
-    """A coordinator accepts an application; exactly once (a conditional update)."""
-    return bool(Enrolment.objects.filter(pk=enrolment.pk, state=State.APPLIED).update(state=State.ENROLLED))
+    """A coordinator accepts an application: the member is in the cohort and is emailed."""
+    return _decide(enrolment, State.ENROLLED)
+
+
+@transaction.atomic
+def enrolment_decline(*, enrolment: Enrolment) -> bool:
+    """A coordinator declines an application: the member is emailed; the row stays (declined),
+    so the member sees the decision on the programme's page."""
+    return _decide(enrolment, State.DECLINED)

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from evidence import search as evidence_search
 from evidence.models import Consent, EvidenceRecord
 from exchanges import search as exchanges_search
-from exchanges.models import Exchange, ExchangeTranslation
+from exchanges.models import Exchange, ExchangeTranslation, HostOffer
 from network import search as network_search
 from network.models import Member, Organisation, User
 from practice import search as practice_search
@@ -64,6 +64,16 @@ def sources() -> dict[str, Source]:
                 # Translated titles and summaries are found too.
                 triggers={ExchangeTranslation: lambda translation: [translation.exchange]},
                 prefetch=("themes", "translations", "hosts", "partners"),
+            ),
+            Source(
+                model=HostOffer,
+                kind="host_offer",
+                label=_("Offer to host"),
+                document=exchanges_search.host_offer_document,
+                visible=exchanges_search.host_offer_visible,
+                # The organisation's name and place are in the offer's entry.
+                triggers={Organisation: lambda organisation: organisation.host_offers.all()},
+                prefetch=("themes", "organisation"),
             ),
             Source(
                 model=EvidenceRecord,

@@ -107,3 +107,42 @@ def test_pairs_put_hosts_with_a_visitor_from_another_country_who_has_not_met_the
     pairs = {(row[0], row[2]) for row in rows[1:]}
     assert ("Hyresgäster Malmö", "Tenants Union Leeds") in pairs
     assert all(row[1] != row[3] for row in rows[1:])
+
+
+def _pairs(client_as) -> set[tuple[str, str]]:
+    response = client_as("coordinator").get(PAIRS, {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
+    return {(row[0], row[2]) for row in rows[1:]}
+
+
+def test_pairs_leave_out_organisations_whose_members_took_part_in_one_exchange(client_as, world, housing):
+    HostOffer.objects.create(
+        organisation=world["swedish"], title="Offer", description="x", format="in_person", months=["2030-01"]
+    )
+    # Another visitor on the theme, from another country, for when Leeds is left out.
+    woonbond = OrganisationFactory(name="Woonbond", country="NL")
+    woonbond.themes.add(housing)
+    assert ("Hyresgäster Malmö", "Tenants Union Leeds") in _pairs(client_as)
+    # A member of each organisation took part in the same convening: they have met.
+    convening = ExchangeFactory(title="Housing convening", kind=Exchange.Kind.CONVENING)
+    malmo_member = MembershipFactory(organisation=world["swedish"]).member
+    leeds_member = world["tenants"].memberships.get().member
+    RegistrationFactory(exchange=convening, user=malmo_member.user, state="attended")
+    RegistrationFactory(exchange=convening, user=leeds_member.user, state="confirmed")
+    pairs = _pairs(client_as)
+    assert ("Hyresgäster Malmö", "Tenants Union Leeds") not in pairs
+    assert ("Hyresgäster Malmö", "Woonbond") in pairs
+
+
+def test_a_no_show_or_a_pending_membership_is_no_meeting(client_as, world, housing):
+    HostOffer.objects.create(
+        organisation=world["swedish"], title="Offer", description="x", format="in_person", months=["2030-01"]
+    )
+    convening = ExchangeFactory(title="Housing convening", kind=Exchange.Kind.CONVENING)
+    no_show = MembershipFactory(organisation=world["swedish"]).member
+    applicant = MembershipFactory(organisation=world["swedish"], state="requested").member
+    leeds_member = world["tenants"].memberships.get().member
+    RegistrationFactory(exchange=convening, user=no_show.user, state="no_show")
+    RegistrationFactory(exchange=convening, user=applicant.user, state="attended")
+    RegistrationFactory(exchange=convening, user=leeds_member.user, state="attended")
+    assert ("Hyresgäster Malmö", "Tenants Union Leeds") in _pairs(client_as)
