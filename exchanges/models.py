@@ -3,6 +3,7 @@ convenings; their programme sessions, registrations and participants' reflection
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import zoneinfo
 from collections.abc import Callable
@@ -856,6 +857,20 @@ class HostOfferQuerySet(models.QuerySet):
 
     def pending(self):
         return self.filter(status=HostOffer.Status.SUBMITTED)
+
+
+def host_offer_months_all(values) -> list[tuple[str, str]]:
+    """Each "YYYY-MM" of ``values`` with its label in the active language ("April 2027")."""
+    from django.utils import formats as django_formats
+
+    labelled = []
+    for value in values or []:
+        try:
+            year, month = (int(part) for part in str(value).split("-"))
+            labelled.append((value, django_formats.date_format(dt.date(year, month, 1), "YEAR_MONTH_FORMAT")))
+        except (ValueError, TypeError):
+            labelled.append((value, str(value)))
+    return labelled
 
 
 def host_offer_months(now=None, *, count: int = 18) -> list[tuple[str, str]]:

@@ -6,6 +6,8 @@ found (drafts); ``visible(viewer)`` is the QuerySet a viewer may find (also what
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from exchanges.models import WORKING_LANGUAGES, Exchange, HostOffer
 
 
@@ -55,8 +57,8 @@ def host_offer_document(instance: HostOffer) -> dict | None:
     sent back for changes and declined ones are a member's words under review and never enter
     the index. Only the offer's own words and public facts are indexed: the title, the
     description, the host organisation, its city, the months and the languages; never who
-    made the offer, the coordinators' comment or the capacity. The hit leads to the host
-    organisation's public page.
+    made the offer, the coordinators' comment or the capacity. The hit leads to the offer's
+    own page (``exchanges:host_offer_detail``).
     """
     if instance.status != HostOffer.Status.APPROVED:
         return None
@@ -77,7 +79,7 @@ def host_offer_document(instance: HostOffer) -> dict | None:
         "summary": " · ".join(p for p in (organisation.name, instance.city) if p),
         "body": "\n".join(str(p) for p in body_parts if p),
         "language": (instance.working_languages or ["en"])[0],
-        "url": organisation.get_absolute_url(),
+        "url": reverse("exchanges:host_offer_detail", kwargs={"pk": instance.pk}),
         "themes": [t.slug for t in instance.themes.all()],
         "countries": [country] if country else [],
     }

@@ -10,6 +10,7 @@ urlpatterns = [
     path("mine/<int:registration_id>/check-in-code.svg", views.check_in_qr, name="check_in_qr"),
     path("host/", views_manage.host, name="host"),
     path("host/<int:pk>/", views_manage.host_offer_edit, name="host_offer_edit"),
+    path("host/offers/<int:pk>/", views_manage.host_offer_detail, name="host_offer_detail"),
     path("feed/create/", views.feed_create, name="feed_create"),
     path("feed/revoke/", views.feed_revoke, name="feed_revoke"),
     # Tokens are URL-safe base64; anything else never reaches the database.

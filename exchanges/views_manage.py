@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.spreadsheets import csv_response, xlsx_response
+from core.text import markdown_to_safe_html
 from exchanges import services
 from exchanges.exports import participants_queryset, participants_table
 from exchanges.forms import (
@@ -31,12 +32,14 @@ from exchanges.forms import (
 )
 from exchanges.models import (
     PARTICIPANT_STATES,
+    WORKING_LANGUAGES,
     Answer,
     Exchange,
     HostOffer,
     Question,
     Registration,
     Session,
+    host_offer_months_all,
     registration_id_for_code,
 )
 from network.models import Organisation
@@ -383,6 +386,34 @@ def host(request):
         "exchanges/host.html",
         {"form": form, "offers": offers, "may_offer": may_offer},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+def host_offer_detail(request, pk):
+    """An offer to host as the network may read it once coordinators approved it (the offer's
+    author also reads their own in any state, coordinators every offer): the offer's words, the
+    host organisation, when, in which languages and on which themes; never who made it, the
+    coordinators' comment or the capacity. An offer that became an exchange leads to it."""
+    offer = get_object_or_404(
+        HostOffer.objects.visible_to(request.viewer).select_related("organisation").prefetch_related("themes"), pk=pk
+    )
+    exchange = None
+    if offer.exchange_id:
+        exchange = Exchange.objects.visible_to(request.viewer).filter(pk=offer.exchange_id).with_translation().first()
+    months = dict(host_offer_months_all(offer.months))
+    languages = dict(WORKING_LANGUAGES)
+    return render(
+        request,
+        "exchanges/host_offer_detail.html",
+        {
+            "offer": offer,
+            "exchange": exchange,
+            "description": markdown_to_safe_html(offer.description),
+            "months": [months.get(m, m) for m in offer.months or []],
+            "languages": [languages.get(code, code) for code in offer.working_languages or []],
+            "is_public": offer.status == HostOffer.Status.APPROVED,
+        },
     )
 
 
