@@ -107,8 +107,11 @@ class DigestPreference(models.Model):
     send_evidence = models.BooleanField(Section.EVIDENCE.label, default=True)
     send_joint_actions = models.BooleanField(Section.JOINT_ACTIONS.label, default=True)
     send_reminders = models.BooleanField(_("Reminders of my own upcoming exchanges"), default=True)
-    # Not a digest section: an email of its own, sent when a round opens, to those who opt in.
-    send_consultations = models.BooleanField(_("An email when a consultation on the strategy opens"), default=False)
+    # Not a digest section: an email of its own, sent when a round opens or a new version of the
+    # strategy is published, to those who opt in (``digests.consultations``).
+    send_consultations = models.BooleanField(
+        _("An email when a consultation on the strategy opens or a new version is published"), default=False
+    )
     themes_scope = models.CharField(_("themes"), max_length=8, choices=Scope.choices, default=Scope.PROFILE)
     themes = models.ManyToManyField(
         Theme, blank=True, related_name="digest_preferences", verbose_name=_("chosen themes")
