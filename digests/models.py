@@ -37,11 +37,23 @@ class Section(models.TextChoices):
     GUIDES = "guides", _("New practice guides and translations")
     EVIDENCE = "evidence", _("Newly published evidence")
     JOINT_ACTIONS = "joint_actions", _("Joint-action updates")
+    COMMITMENTS = "commitments", _("Progress on your organisations' commitments")
+    STRATEGY = "strategy", _("The strategy: new versions and consultations")
     REMINDERS = "reminders", _("Your upcoming exchanges")
 
 
 # Sections that count as news: a digest is only sent when one of these has something.
-NEWS_SECTIONS = (Section.EXCHANGES, Section.GUIDES, Section.EVIDENCE, Section.JOINT_ACTIONS)
+NEWS_SECTIONS = (
+    Section.EXCHANGES,
+    Section.GUIDES,
+    Section.EVIDENCE,
+    Section.JOINT_ACTIONS,
+    Section.COMMITMENTS,
+    Section.STRATEGY,
+)
+# Sections of news about organisations (items name them in ``organisations``) that only the
+# members of those organisations (approved memberships) receive.
+OWN_ORGANISATION_SECTIONS = frozenset({Section.COMMITMENTS})
 
 
 class Scope(models.TextChoices):
@@ -146,6 +158,10 @@ class DigestPreference(models.Model):
                 (Section.GUIDES, self.send_guides),
                 (Section.EVIDENCE, self.send_evidence),
                 (Section.JOINT_ACTIONS, self.send_joint_actions),
+                # The progress of what one's own organisations committed to is always news.
+                (Section.COMMITMENTS, True),
+                # Strategy news goes to those who asked to hear about the strategy.
+                (Section.STRATEGY, self.send_consultations),
                 (Section.REMINDERS, self.send_reminders),
             )
             if wanted

@@ -1165,9 +1165,24 @@ def _commitment(visibility: str, exchange_status=Exchange.Status.PUBLISHED):
             exchange=exchange, title=f"Commitment {token}", due_on=timezone.localdate(), visibility=visibility
         )
         commitment.organisations.set([world.organisation])
+        from strategy.models import CommitmentUpdate
+
+        update = CommitmentUpdate.objects.create(commitment=commitment, status="under_way", note=f"Progress {token}")
+        CommitmentUpdate.objects.filter(pk=update.pk).update(created_at=world.when)
         return commitment
 
     return build
+
+
+def _commitment_in_digest(world, viewer, commitment) -> bool:
+    """Progress on a commitment reaches the members of its holding organisations (approved
+    memberships) who may see it, and nobody else."""
+    holders = set(commitment.organisations.values_list("pk", flat=True))
+    return (
+        viewer.is_authenticated
+        and _commitment_visible(viewer, commitment)
+        and bool(holders & set(viewer.organisation_ids))
+    )
 
 
 def _commitment_visible(viewer, commitment) -> bool:
@@ -1198,6 +1213,7 @@ COMMITMENTS = Kind(
             ("commitments:list",),
         ),
         search_surface(lambda world, viewer, obj: _commitment_visible(viewer, obj)),
+        Surface("digest", digest_surface(lambda world, viewer, obj: False).shown, _commitment_in_digest),
     ],
 )
 
