@@ -169,3 +169,28 @@ def test_a_group_led_joint_action_awaiting_review_is_not_found(client, client_as
     }
     client_as("coordinator").post(reverse("practice:joint_action_publish", kwargs={"slug": action.slug}))
     assert hits(client_as("anonymous"), "insulation") == [("joint_action", "Warm homes across borders")]
+
+
+def test_a_full_reindex_writes_the_same_strategy_entries_as_the_signals(coordinator, funder):
+    from django.core.management import call_command
+
+    from search.models import SearchEntry
+
+    document, _v1, _v2, consultation = strategy_make(coordinator=coordinator)
+    propose(consultation, document.sections.get(key="vision"), funder, "Cooperatives share their surplus.")
+    convening = ExchangeFactory(kind=Exchange.Kind.CONVENING, status=Exchange.Status.PUBLISHED)
+    commitment = Commitment.objects.create(
+        exchange=convening, title="Fund tenant organisers", due_on=timezone.localdate()
+    )
+    commitment.organisations.set([OrganisationFactory(country="SE")])
+    kinds = ("strategy_section", "amendment", "commitment")
+    fields = ("kind", "object_id", "language", "title", "summary", "body", "url", "themes", "countries")
+
+    def entries():
+        return sorted(SearchEntry.objects.filter(kind__in=kinds).values_list(*fields))
+
+    by_signals = entries()
+    assert {row[0] for row in by_signals} == set(kinds)
+    SearchEntry.objects.all().delete()
+    call_command("search_reindex")
+    assert entries() == by_signals
