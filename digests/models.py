@@ -39,6 +39,8 @@ class Section(models.TextChoices):
     JOINT_ACTIONS = "joint_actions", _("Joint-action updates")
     HOST_OFFERS = "host_offers", _("New offers to host")
     PROGRAMMES = "programmes", _("New and updated programmes")
+    COMMITMENTS = "commitments", _("Progress on your organisations' commitments")
+    STRATEGY = "strategy", _("The strategy: new versions and consultations")
     REMINDERS = "reminders", _("Your upcoming exchanges")
 
 
@@ -50,7 +52,12 @@ NEWS_SECTIONS = (
     Section.JOINT_ACTIONS,
     Section.HOST_OFFERS,
     Section.PROGRAMMES,
+    Section.COMMITMENTS,
+    Section.STRATEGY,
 )
+# Sections of news about organisations (items name them in ``organisations``) that only the
+# members of those organisations (approved memberships) receive.
+OWN_ORGANISATION_SECTIONS = frozenset({Section.COMMITMENTS})
 
 
 class Scope(models.TextChoices):
@@ -118,8 +125,11 @@ class DigestPreference(models.Model):
     send_host_offers = models.BooleanField(Section.HOST_OFFERS.label, default=True)
     send_programmes = models.BooleanField(Section.PROGRAMMES.label, default=True)
     send_reminders = models.BooleanField(_("Reminders of my own upcoming exchanges"), default=True)
-    # Not a digest section: an email of its own, sent when a round opens, to those who opt in.
-    send_consultations = models.BooleanField(_("An email when a consultation on the strategy opens"), default=False)
+    # Not a digest section: an email of its own, sent when a round opens or a new version of the
+    # strategy is published, to those who opt in (``digests.consultations``).
+    send_consultations = models.BooleanField(
+        _("An email when a consultation on the strategy opens or a new version is published"), default=False
+    )
     themes_scope = models.CharField(_("themes"), max_length=8, choices=Scope.choices, default=Scope.PROFILE)
     themes = models.ManyToManyField(
         Theme, blank=True, related_name="digest_preferences", verbose_name=_("chosen themes")
@@ -156,6 +166,10 @@ class DigestPreference(models.Model):
                 (Section.JOINT_ACTIONS, self.send_joint_actions),
                 (Section.HOST_OFFERS, self.send_host_offers),
                 (Section.PROGRAMMES, self.send_programmes),
+                # The progress of what one's own organisations committed to is always news.
+                (Section.COMMITMENTS, True),
+                # Strategy news goes to those who asked to hear about the strategy.
+                (Section.STRATEGY, self.send_consultations),
                 (Section.REMINDERS, self.send_reminders),
             )
             if wanted

@@ -1,5 +1,5 @@
-"""What the digest draws on: the ``digest.py`` modules of exchanges, evidence, practice and
-programmes.
+"""What the digest draws on: the ``digest.py`` modules of exchanges, evidence, practice,
+programmes and strategy.
 
 The contract each app may fulfil in ``<app>/digest.py``:
 
@@ -11,7 +11,9 @@ The contract each app may fulfil in ``<app>/digest.py``:
     ``themes`` (theme slugs), ``countries`` (country codes), ``audiences`` (who may read
     it, drawn from ``public``, ``members``, ``network``, ``funders``: network members read
     ``members`` and ``network`` items, funders ``funders`` items, everyone ``public``
-    ones; see ``digests.services.reader_for``) and ``date``.
+    ones; see ``digests.services.reader_for``) and ``date``; optionally ``organisations``
+    (ids of the organisations the item concerns: their members receive it whatever their
+    interests, and only they receive the items of ``OWN_ORGANISATION_SECTIONS``).
 
 ``digest_member_items(*, user_ids, now) -> dict[int, list[dict]]`` (optional)
     Per member, their own items (section ``reminders``: their upcoming exchanges, and those
@@ -39,6 +41,7 @@ from exchanges import digest as exchanges_digest
 from outbox.services import absolute_url
 from practice import digest as practice_digest
 from programmes import digest as programmes_digest
+from strategy import digest as strategy_digest
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +50,13 @@ SUMMARY_MAX = 300
 
 
 # Every app that contributes to the digest, in the order its items are collected.
-PROVIDERS: list[ModuleType] = [exchanges_digest, evidence_digest, practice_digest, programmes_digest]
+PROVIDERS: list[ModuleType] = [
+    exchanges_digest,
+    evidence_digest,
+    practice_digest,
+    programmes_digest,
+    strategy_digest,
+]
 
 
 def provider_modules() -> list[ModuleType]:
@@ -111,6 +120,7 @@ def item_normalise(raw: dict, *, url_cache: dict[tuple[str, str], str] | None = 
         "countries": _codes(raw.get("countries"), upper=True),
         # The policy's vocabulary; ``reach`` adds coordinators to whatever anyone may read.
         "audiences": sorted(reach(raw.get("audiences") or ())),
+        "organisations": sorted({str(pk) for pk in raw.get("organisations") or ()}),
         "date": _date_iso(raw.get("date")),
     }
 

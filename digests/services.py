@@ -24,6 +24,10 @@ Decisions, written down:
   ``core.policy`` and computed from each kind's own ``visible_to`` rule
   (``core.policy.audiences_of``): a member receives an item when their audience
   (``Viewer.audience``) is among them.
+- An item may name the ``organisations`` it concerns (a joint action's participants, a
+  commitment's holders). A member of one of them (an approved membership: the policy's
+  ``Viewer.organisation_ids``) receives it whatever their themes, countries and languages;
+  the items of ``OWN_ORGANISATION_SECTIONS`` (commitment progress) go to those members only.
 """
 
 from __future__ import annotations
@@ -47,9 +51,10 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from core.policy import Viewer
+from core.policy import Viewer, viewers_for_users
 from digests.models import (
     NEWS_SECTIONS,
+    OWN_ORGANISATION_SECTIONS,
     SENDING_FREQUENCIES,
     DigestDelivery,
     DigestPreference,
@@ -80,6 +85,8 @@ SECTION_INDEX = {
     # Approved offers to host have no list page of their own: the search lists them all.
     Section.HOST_OFFERS: "search:index",
     Section.PROGRAMMES: "programmes:index",
+    Section.COMMITMENTS: "commitments:list",
+    Section.STRATEGY: "strategy:document_list",
 }
 SECTION_QUERY = {Section.HOST_OFFERS: "?type=host_offer"}
 # Upcoming things read soonest first; published things newest first.
@@ -89,6 +96,8 @@ SECTION_NEWEST_FIRST = {
     Section.JOINT_ACTIONS,
     Section.HOST_OFFERS,
     Section.PROGRAMMES,
+    Section.COMMITMENTS,
+    Section.STRATEGY,
 }
 
 
@@ -186,6 +195,8 @@ class Reader:
     languages: frozenset[str] | None
     since: dt.datetime
     slot: int = 0
+    # The organisations of the member's approved memberships (ids as strings, like the items').
+    organisations: frozenset[str] = frozenset()
 
 
 _LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -209,11 +220,15 @@ def _chosen(scope: str, profile: set[str], chosen) -> frozenset[str] | None:
     return frozenset(values) if values else None
 
 
-def reader_for(user, preference: DigestPreference, *, since: dt.datetime, slot: int = 0) -> Reader:
+def reader_for(
+    user, preference: DigestPreference, *, since: dt.datetime, slot: int = 0, organisation_ids: Iterable[int] = ()
+) -> Reader:
     """Build the filter for one member from their preference, profile and roles.
 
     Uses only prefetched relations (``member``, ``member.themes``, ``groups`` and the
-    preference's ``themes``), so a batch costs no query per member.
+    preference's ``themes``), so a batch costs no query per member; ``organisation_ids`` are
+    the member's approved organisations as the policy has them (``viewers_for_users``, one
+    query per batch).
     """
     member = user.member
     saved = not preference._state.adding
@@ -246,6 +261,7 @@ def reader_for(user, preference: DigestPreference, *, since: dt.datetime, slot: 
         languages=_chosen(preference.languages_scope, profile_languages, lambda: preference.languages),
         since=since,
         slot=slot,
+        organisations=frozenset(str(pk) for pk in organisation_ids),
     )
 
 
@@ -255,6 +271,9 @@ def item_visible(reader: Reader, item: dict) -> bool:
         return False
     if not reader.audiences.intersection(item["audiences"]):
         return False
+    own = bool(reader.organisations.intersection(item.get("organisations") or ()))
+    if item["section"] in OWN_ORGANISATION_SECTIONS or own:
+        return own
     if reader.themes is not None and item["themes"] and not reader.themes.intersection(item["themes"]):
         return False
     if reader.countries is not None and item["countries"] and not reader.countries.intersection(item["countries"]):
@@ -295,19 +314,30 @@ class ItemIndex:
     Bits are laid out section by section in the digest's display order, so a section's
     count is a popcount and its first items are its lowest bits. Same rule as
     ``item_visible`` (a test holds them to each other): an item without themes, countries
-    or language passes that filter.
+    or language passes that filter; an item naming one of the member's organisations passes
+    all three, and the items of ``OWN_ORGANISATION_SECTIONS`` pass only so.
     """
 
     def __init__(self, items: list[dict]):
         ordered = []
         self._section_bits: dict[str, int] = {}
+        # The items only members of the organisations they name receive.
+        self._own_only = 0
         for section in NEWS_SECTIONS:
             chosen = _display_order([item for item in items if item["section"] == section], section)
             self._section_bits[section] = ((1 << len(chosen)) - 1) << len(ordered)
+            if section in OWN_ORGANISATION_SECTIONS:
+                self._own_only |= self._section_bits[section]
             ordered.extend(chosen)
         self.items = ordered
         self.all = (1 << len(ordered)) - 1
-        self._by: dict[str, dict[str, int]] = {"audience": {}, "theme": {}, "country": {}, "language": {}}
+        self._by: dict[str, dict[str, int]] = {
+            "audience": {},
+            "theme": {},
+            "country": {},
+            "language": {},
+            "organisation": {},
+        }
         # The items without any value for the filter: they pass it whatever the member chose.
         self._untagged = {"theme": 0, "country": 0, "language": 0}
         slot_bits: dict[int, int] = {}
@@ -317,6 +347,7 @@ class ItemIndex:
             self._add("theme", item["themes"], bit)
             self._add("country", item["countries"], bit)
             self._add("language", [item["language"]] if item["language"] else [], bit)
+            self._add("organisation", item.get("organisations") or [], bit)
             slot_bits[item["slot"]] = slot_bits.get(item["slot"], 0) | bit
         # ``_from_slot[s]``: the items of slot s and later.
         self._from_slot: dict[int, int] = {}
@@ -352,13 +383,15 @@ class ItemIndex:
         return self._from_slot[min(later)] if later else 0
 
     def _mask(self, reader: Reader) -> int:
-        return (
-            self._slot(reader.slot)
-            & self._admitted("audience", reader.audiences)
-            & self._admitted("theme", reader.themes)
+        interests = (
+            self._admitted("theme", reader.themes)
             & self._admitted("country", reader.countries)
             & self._admitted("language", reader.languages)
+            & ~self._own_only
         )
+        # Only the items naming one of them (not the untagged ones, whatever the member's organisations).
+        own = self._admitted("organisation", reader.organisations) if reader.organisations else 0
+        return self._slot(reader.slot) & self._admitted("audience", reader.audiences) & (interests | own)
 
     def news_for(self, reader: Reader, *, limit: int = SECTION_LIMIT) -> News:
         mask = self._mask(reader)
@@ -746,7 +779,10 @@ def digest_batch_send(
     slot_of = {dt.datetime.fromisoformat(b): i for i, b in enumerate(run.boundaries)}
     result = BatchResult()
     due: list[Reader] = []
-    for user in _batch_users(user_ids):
+    users = list(_batch_users(user_ids))
+    # The members' approved organisations, as the policy has them (one query for the batch).
+    viewers = viewers_for_users([user.pk for user in users])
+    for user in users:
         preference = preference_of(user)
         if preference.frequency != run.frequency:
             # Changed their mind since the run started: their own frequency's run has them.
@@ -761,7 +797,8 @@ def digest_batch_send(
             # Their window changed after the candidates were fetched: the next run has them.
             result.deferred += 1
             continue
-        due.append(reader_for(user, preference, since=since, slot=slot))
+        organisation_ids = viewers[user.pk].organisation_ids if user.pk in viewers else ()
+        due.append(reader_for(user, preference, since=since, slot=slot, organisation_ids=organisation_ids))
 
     wants_reminders = [r.user.pk for r in due if Section.REMINDERS in r.sections]
     own_items = member_items_collect(user_ids=wants_reminders, now=now)
@@ -918,7 +955,8 @@ def digest_preview(*, user, now: dt.datetime | None = None) -> Preview:
         period, since, until = current, window_since(preference.covered_until, current), current.until
     else:
         period, since, until = _next_period(current), preference.covered_until, now
-    reader = reader_for(user, preference, since=since)
+    viewer = viewers_for_users([user.pk]).get(user.pk)
+    reader = reader_for(user, preference, since=since, organisation_ids=viewer.organisation_ids if viewer else ())
     items = items_collect(boundaries=[since], until=until)
     news = news_for(reader, items)
     reminders = []

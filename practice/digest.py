@@ -63,6 +63,8 @@ def digest_items(*, since: dt.datetime, until: dt.datetime) -> list[dict]:
                         {p.organisation.country.code for p in action.participations.all() if p.organisation.country}
                     ),
                     "audiences": action_audiences[action.pk],
+                    # Members of the participating organisations get it whatever their interests.
+                    "organisations": sorted({p.organisation_id for p in action.participations.all()}),
                     "date": update.created_at,
                 }
             )

@@ -114,7 +114,7 @@ def _entry_fields(document: dict) -> dict:
 # The index's own namespace, bumped by every index write; a cached search also depends on the
 # namespaces of the apps whose data decides what may be found (``visible`` reads them live).
 NAMESPACE = "search"
-CACHE_DEPENDS_ON = (NAMESPACE, "evidence", "practice", "exchanges", "network")
+CACHE_DEPENDS_ON = (NAMESPACE, "evidence", "practice", "exchanges", "network", "strategy")
 CACHE_SECONDS = 300
 
 

@@ -6,7 +6,9 @@ A source names a model, a short ``kind`` ("guide", "exchange", ...), a translate
     ``visible``   fn(viewer) -> QuerySet of the model's rows that viewer (``core.policy.Viewer``) may find
 and ``triggers``: {related model: fn(obj) -> iterable of items} for related rows whose
 changes alter the items' documents, and ``prefetch``: the relations ``document`` reads, loaded
-in bulk when the whole index is rebuilt (one query per relation instead of one per row).
+in bulk when the whole index is rebuilt (one query per relation instead of one per row), and
+optionally ``titles``: fn(language, ids) -> {id: title} for items listed under a translated
+title in the reader's language (the index keeps the original's).
 
 The document and visibility functions live with the data, in ``<app>/search.py`` of the
 apps below this one; the search app imports them here directly (nothing is discovered).
@@ -32,6 +34,8 @@ from practice import search as practice_search
 from practice.models import Guide, GuideWork, JointAction, JointActionUpdate, Participation
 from programmes import search as programmes_search
 from programmes.models import Programme
+from strategy import search as strategy_search
+from strategy.models import Amendment, Commitment, CommitmentUpdate, Objective, Section, Version, VersionText
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class Source:
     visible: Callable[[Any], models.QuerySet]
     triggers: dict[type[models.Model], Callable[[Any], Iterable]] = field(default_factory=dict)
     prefetch: tuple[str, ...] = ()
+    titles: Callable[[str, list[int]], dict[int, str]] | None = None
 
     def queryset(self) -> models.QuerySet:
         """Every row of the model, with what ``document`` reads loaded in bulk (full reindex)."""
@@ -64,6 +69,7 @@ def sources() -> dict[str, Source]:
                 # Translated titles and summaries are found too.
                 triggers={ExchangeTranslation: lambda translation: [translation.exchange]},
                 prefetch=("themes", "translations", "hosts", "partners"),
+                titles=exchanges_search.titles_in,
             ),
             Source(
                 model=HostOffer,
@@ -132,6 +138,41 @@ def sources() -> dict[str, Source]:
                 label=_("Programme"),
                 document=programmes_search.document,
                 visible=programmes_search.visible,
+            ),
+            Source(
+                model=Section,
+                kind="strategy_section",
+                label=_("Strategy section"),
+                document=strategy_search.section_document,
+                visible=strategy_search.section_visible,
+                # A section's entry is its current published version's text: publishing (or
+                # translating a published version) changes it.
+                triggers={
+                    Version: strategy_search.sections_of_version,
+                    VersionText: strategy_search.sections_of_text,
+                },
+                titles=strategy_search.headings_in,
+            ),
+            Source(
+                model=Amendment,
+                kind="amendment",
+                label=_("Amendment"),
+                document=strategy_search.amendment_document,
+                visible=strategy_search.amendment_visible,
+                triggers={Version: strategy_search.amendments_of_version},
+                prefetch=("round__version__document", "section", "applied_to"),
+            ),
+            Source(
+                model=Commitment,
+                kind="commitment",
+                label=_("Commitment"),
+                document=strategy_search.commitment_document,
+                visible=strategy_search.commitment_visible,
+                triggers={
+                    CommitmentUpdate: lambda update: [update.commitment],
+                    Objective: lambda objective: objective.commitments.all(),
+                },
+                prefetch=("organisations", "updates", "objective", "theme", "exchange"),
             ),
         )
     }

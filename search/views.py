@@ -8,7 +8,6 @@ from django.utils.html import conditional_escape
 from django.utils.translation import get_language
 from django_countries import countries as all_countries
 
-from exchanges import search as exchanges_search
 from network.models import Theme
 from search import index as searchindex
 from search.forms import SearchForm
@@ -43,12 +42,16 @@ def search(request):
         theme_names = dict(Theme.objects.values_list("slug", "name"))
         country_names = {code: all_countries.name(code) for code, _count in results.facets.get("country", [])}
         language = (get_language() or settings.LANGUAGE_CODE)[:2]
-        translated = exchanges_search.titles_in(
-            language, [hit.object_id for hit in results.hits if hit.kind == "exchange"]
-        )
+        # Items with translated titles are listed under the reader's language's (one query a kind).
+        translated = {
+            kind: source.titles(language, ids)
+            for kind, source in kinds.items()
+            if source.titles is not None and (ids := [hit.object_id for hit in results.hits if hit.kind == kind])
+        }
         for hit in results.hits:
-            if hit.kind == "exchange" and hit.object_id in translated:
-                hit.title = conditional_escape(translated[hit.object_id])
+            title = translated.get(hit.kind, {}).get(hit.object_id)
+            if title:
+                hit.title = conditional_escape(title)
             hit.url = _localised(hit.url)
             hit.kind_label = labels.get(hit.kind, hit.kind)
             hit.language_name = LANGUAGE_NAMES.get(hit.language, hit.language)

@@ -346,6 +346,23 @@ class CommentReport(models.Model):
         return f"{self.comment_id}: {self.reason[:40]}"
 
 
+class AmendmentQuerySet(models.QuerySet):
+    def visible_to(self, viewer: Viewer):
+        """The amendments the pages show ``viewer``: the versions' rule, not a second one.
+        Signed-in members see every amendment of a round on a version they may read (the
+        document's page while the round is on the draft, the synthesis once it has closed),
+        whatever became of it; visitors see the amendments accepted or merged into a published
+        version (its page credits them). Coordinators see every one."""
+        versions = Version.objects.visible_to(viewer)
+        credited = Q(
+            status__in=(Amendment.Status.ACCEPTED, Amendment.Status.MERGED),
+            applied_to__in=versions.filter(status=Version.Status.PUBLISHED),
+        )
+        if viewer.is_anonymous:
+            return self.filter(credited)
+        return self.filter(Q(round__version__in=versions) | credited)
+
+
 class Amendment(models.Model):
     """Replacement text for one section, proposed during a round."""
 
@@ -377,6 +394,8 @@ class Amendment(models.Model):
     applied_text = models.TextField(blank=True)
     submission = models.UUIDField(default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AmendmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

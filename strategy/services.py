@@ -32,7 +32,7 @@ from strategy.models import (
     Version,
     VersionText,
 )
-from strategy.signals import consultation_opened
+from strategy.signals import consultation_opened, version_published
 
 # How long an author may still edit their comment.
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
@@ -111,7 +111,9 @@ def version_text_save(*, version: Version, language: str, title: str, summary: s
 
 
 def version_publish(*, version: Version, note: str = "", now=None) -> Version:
-    """Publish a draft: from now on it never changes. Needs a text in its original language."""
+    """Publish a draft: from now on it never changes. Needs a text in its original language.
+    Sends ``version_published`` in the same transaction (the opted-in members' emails become
+    outbox rows of it); publishing an already published version does nothing, and sends nothing."""
     with transaction.atomic():
         version = Version.objects.select_for_update().get(pk=version.pk)
         if version.is_published:
@@ -123,6 +125,7 @@ def version_publish(*, version: Version, note: str = "", now=None) -> Version:
         if note:
             version.note = note
         version.save(update_fields=["status", "published_at", "note"])
+        version_published.send(sender=Version, version=version)
     return version
 
 

@@ -23,3 +23,8 @@ cache.watch(NAMESPACE, Document, Section, Version, VersionText, Round, Question,
 # receiver writes its emails to the outbox in that same transaction (digests: the members who
 # opted in).
 consultation_opened = Signal()
+
+# Sent inside the transaction that publishes a new version (``version=Version``), once: a
+# receiver writes its emails to the outbox in that same transaction (digests: the members who
+# opted in to hear about the strategy, the audience of ``consultation_opened``).
+version_published = Signal()

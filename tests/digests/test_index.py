@@ -19,6 +19,7 @@ from digests.services import (
 THEMES = ["housing", "climate", "digital", "care"]
 COUNTRIES = ["SE", "NL", "BE", "DE"]
 LANGUAGES = ["en", "sv", "nl"]
+ORGANISATIONS = ["1", "2", "3", "4"]
 SECTIONS = [s.value for s in NEWS_SECTIONS]
 
 
@@ -40,6 +41,8 @@ def _items(rng: random.Random, count: int) -> list[dict]:
                 "themes": sorted(_some(rng, THEMES)),
                 "countries": sorted(_some(rng, COUNTRIES)),
                 "audiences": sorted(_some(rng, list(AUDIENCES))),
+                # Most items name no organisation; those that do reach their members regardless.
+                "organisations": sorted(_some(rng, ORGANISATIONS)) if rng.random() < 0.4 else [],
                 # Few distinct days, so that ties in the display order are common.
                 "date": f"2026-11-{rng.randint(16, 19)}",
                 "slot": rng.randint(0, 2),
@@ -65,6 +68,7 @@ def _reader(rng: random.Random) -> Reader:
         languages=_narrowing(rng, LANGUAGES),
         since=dt.datetime(2026, 11, 16, tzinfo=dt.UTC),
         slot=rng.randint(0, 3),
+        organisations=frozenset(_some(rng, ORGANISATIONS)) if rng.random() < 0.6 else frozenset(),
     )
 
 

@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
 
 
-def test_the_digest_draws_on_exchanges_evidence_practice_and_programmes_in_that_order():
+def test_the_digest_draws_on_exchanges_evidence_practice_programmes_and_strategy_in_that_order():
     names = [module.__name__ for module in providers.provider_modules()]
-    assert names == ["exchanges.digest", "evidence.digest", "practice.digest", "programmes.digest"]
+    assert names == ["exchanges.digest", "evidence.digest", "practice.digest", "programmes.digest", "strategy.digest"]
 
 
 def test_items_breaking_the_contract_are_dropped_and_the_rest_normalised():

@@ -1084,6 +1084,90 @@ STRATEGY_VERSIONS = Kind(
 )
 
 
+# --- amendments ------------------------------------------------------------------------------
+
+
+def _amendment(fate: str, *, publish: bool = False, closed: bool = False):
+    """An amendment carrying the token, proposed in a round on the draft v2 of a document whose
+    v1 is published; then ``fate``d (left proposed, declined or accepted), the round closed and
+    v2 published as asked."""
+
+    def build(world, token):
+        from strategy import services as strategy_services
+        from strategy.models import Document, Round, Section
+
+        document = Document.objects.create(slug=f"strategy-{uuid.uuid4().hex[:12]}", original_language="en")
+        section = Section.objects.create(document=document, key="vision", heading_en="Vision")
+        v1 = strategy_services.version_draft_create(document=document)
+        strategy_services.version_text_save(version=v1, language="en", title="Strategy", sections={"vision": "A"})
+        strategy_services.version_publish(version=v1)
+        v2 = strategy_services.version_draft_create(document=document)
+        now = timezone.now()
+        consultation = strategy_services.round_open(
+            version=v2, opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=10), questions={}
+        )
+        amendment = strategy_services.amendment_create(
+            consultation=consultation,
+            section=section,
+            proposer=world.author,
+            text=f"Proposal {token}",
+            explanation="",
+            language="en",
+            submission=uuid.uuid4(),
+        )
+        if fate == "declined":
+            strategy_services.amendment_decline(amendment=amendment, by=None, reason="Not now.")
+        elif fate == "accepted":
+            strategy_services.amendment_accept(amendment=amendment, by=None)
+        if closed:
+            Round.objects.filter(pk=consultation.pk).update(closes_at=now - dt.timedelta(hours=1))
+        if publish:
+            strategy_services.version_publish(version=v2)
+        amendment.refresh_from_db()
+        return amendment
+
+    return build
+
+
+def _amendment_on_pages(pages, world, name, obj, token) -> bool:
+    """Where the strategy's pages show amendments: the document's page (the consultation on its
+    draft), the pages of the version it was proposed on and of the one it entered, the synthesis."""
+    document = obj.round.version.document
+    urls = [document.get_absolute_url(), obj.round.version.get_absolute_url()]
+    urls.append(reverse("strategy:synthesis", kwargs={"slug": document.slug}))
+    if obj.applied_to is not None:
+        urls.append(obj.applied_to.get_absolute_url())
+    return any(_in(pages, url, token) for url in urls)
+
+
+def _amendment_visible(viewer, amendment) -> bool:
+    from strategy.models import Amendment
+
+    return _has(Amendment.objects.visible_to(viewer), amendment)
+
+
+AMENDMENTS = Kind(
+    name="amendment",
+    model=__import__("strategy.models", fromlist=["Amendment"]).Amendment,
+    states={
+        "proposed, round open": _amendment("proposed"),
+        "declined, round open": _amendment("declined"),
+        "accepted into the draft": _amendment("accepted"),
+        "accepted, version published": _amendment("accepted", publish=True, closed=True),
+        "declined, version published": _amendment("declined", publish=True, closed=True),
+    },
+    surfaces=[
+        Surface(
+            "strategy pages",
+            _amendment_on_pages,
+            lambda world, viewer, obj: _amendment_visible(viewer, obj),
+            ("strategy:document_detail", "strategy:version_detail", "strategy:synthesis"),
+        ),
+        search_surface(lambda world, viewer, obj: _amendment_visible(viewer, obj)),
+    ],
+)
+
+
 # --- convening commitments ----------------------------------------------------------------------
 
 
@@ -1096,9 +1180,24 @@ def _commitment(visibility: str, exchange_status=Exchange.Status.PUBLISHED):
             exchange=exchange, title=f"Commitment {token}", due_on=timezone.localdate(), visibility=visibility
         )
         commitment.organisations.set([world.organisation])
+        from strategy.models import CommitmentUpdate
+
+        update = CommitmentUpdate.objects.create(commitment=commitment, status="under_way", note=f"Progress {token}")
+        CommitmentUpdate.objects.filter(pk=update.pk).update(created_at=world.when)
         return commitment
 
     return build
+
+
+def _commitment_in_digest(world, viewer, commitment) -> bool:
+    """Progress on a commitment reaches the members of its holding organisations (approved
+    memberships) who may see it, and nobody else."""
+    holders = set(commitment.organisations.values_list("pk", flat=True))
+    return (
+        viewer.is_authenticated
+        and _commitment_visible(viewer, commitment)
+        and bool(holders & set(viewer.organisation_ids))
+    )
 
 
 def _commitment_visible(viewer, commitment) -> bool:
@@ -1128,6 +1227,8 @@ COMMITMENTS = Kind(
             lambda world, viewer, obj: _commitment_visible(viewer, obj),
             ("commitments:list",),
         ),
+        search_surface(lambda world, viewer, obj: _commitment_visible(viewer, obj)),
+        Surface("digest", digest_surface(lambda world, viewer, obj: False).shown, _commitment_in_digest),
     ],
 )
 
@@ -1142,6 +1243,7 @@ KINDS = [
     MEMBERS,
     ROUNDS,
     STRATEGY_VERSIONS,
+    AMENDMENTS,
     COMMITMENTS,
 ]
 
