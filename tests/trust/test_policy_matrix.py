@@ -718,6 +718,8 @@ HOST_OFFERS = Kind(
     states={
         "submitted": _host_offer(HostOffer.Status.SUBMITTED),
         "changes requested": _host_offer(HostOffer.Status.CHANGES_REQUESTED),
+        "declined": _host_offer(HostOffer.Status.DECLINED),
+        "approved": _host_offer(HostOffer.Status.APPROVED),
     },
     surfaces=[
         Surface(
@@ -738,6 +740,15 @@ HOST_OFFERS = Kind(
             ),
             ("exchanges:host_offer_edit",),
         ),
+        Surface(
+            "offer page",
+            lambda pages, world, name, obj, token: _in(
+                pages, reverse("exchanges:host_offer_detail", args=[obj.pk]), token
+            ),
+            lambda world, viewer, obj: _has(HostOffer.objects.visible_to(viewer), obj),
+            ("exchanges:host_offer_detail",),
+        ),
+        search_surface(lambda world, viewer, obj: _has(HostOffer.objects.visible_to(viewer).approved(), obj)),
     ],
 )
 
@@ -1226,6 +1237,14 @@ COMMITMENTS = Kind(
             lambda pages, world, name, obj, token: _in(pages, reverse("commitments:list"), token),
             lambda world, viewer, obj: _commitment_visible(viewer, obj),
             ("commitments:list",),
+        ),
+        Surface(
+            "convening page",
+            lambda pages, world, name, obj, token: _in(
+                pages, reverse("commitments:convening", args=[obj.exchange.slug]), token
+            ),
+            lambda world, viewer, obj: _commitment_visible(viewer, obj),
+            ("commitments:convening",),
         ),
         search_surface(lambda world, viewer, obj: _commitment_visible(viewer, obj)),
         Surface("digest", digest_surface(lambda world, viewer, obj: False).shown, _commitment_in_digest),
