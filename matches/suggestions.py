@@ -11,7 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -214,11 +227,8 @@ def pairs_propose(*, limit: int = 50) -> list[Pair]:
                 .values_list("v")
             )
         )
-        .annotate(
-            is_host=Exists(
-                Organisation.objects.filter(pk=OuterRef("pk")).filter(Q(pk__in=visit_hosts) | Q(pk__in=offering))
-            )
-        )
+        # Two hashed subqueries, not one correlated subquery per organisation.
+        .annotate(is_host=ExpressionWrapper(Q(pk__in=visit_hosts) | Q(pk__in=offering), output_field=BooleanField()))
         .order_by("name", "pk")
     )
     theme_names = dict(Organisation.themes.field.related_model.objects.values_list("pk", "name"))
@@ -231,27 +241,32 @@ def pairs_propose(*, limit: int = 50) -> list[Pair]:
     for exchange_id, organisation_id in Exchange.partners.through.objects.values_list("exchange_id", "organisation_id"):
         by_exchange.setdefault(exchange_id, set()).add(organisation_id)
     already = {(a, b) for group in by_exchange.values() for a in group for b in group if a != b}
+    # Plain values read once: the greedy pass below compares every host with every organisation
+    # (a CountryField builds a Country object on each read, which cost seconds here).
+    facts = {o.pk: (o.country.code, frozenset(o.theme_ids or ())) for o in organisations}
     used: set[int] = set()
     country_use: dict[str, int] = {}
     pairs = []
     for host in [o for o in organisations if o.is_host]:
         if len(pairs) >= limit:
             break
-        host_themes = set(host.theme_ids or [])
+        host_country, host_themes = facts[host.pk]
         best, best_key = None, None
         for visitor in organisations:
-            if visitor.pk == host.pk or visitor.pk in used or visitor.country == host.country:
+            pk = visitor.pk
+            if pk == host.pk or pk in used:
                 continue
-            if (host.pk, visitor.pk) in already:
+            country, themes = facts[pk]
+            if country == host_country or (host.pk, pk) in already:
                 continue
-            shared = host_themes & set(visitor.theme_ids or [])
-            key = (len(shared), -country_use.get(str(visitor.country), 0))
+            key = (len(host_themes & themes), -country_use.get(country, 0))
             if best_key is None or key > best_key:
                 best, best_key = visitor, key
         if best is None:
             continue
         used.add(best.pk)
-        country_use[str(best.country)] = country_use.get(str(best.country), 0) + 1
-        shared = sorted(theme_names[t] for t in host_themes & set(best.theme_ids or []))
+        best_country, best_themes = facts[best.pk]
+        country_use[best_country] = country_use.get(best_country, 0) + 1
+        shared = sorted(theme_names[t] for t in host_themes & best_themes)
         pairs.append(Pair(host=host, visitor=best, themes=shared))
     return pairs
