@@ -167,7 +167,8 @@ def check_in_post(request, slug):
     exchange = _managed_exchange(request, slug)
     for name, action in (("check_in", _check_in), ("undo", _check_in_undo)):
         value = request.POST.get(name, "")
-        if value.isdigit():
+        # A plain, short number (no 500 on overlong or odd digits).
+        if value.isascii() and value.isdigit() and len(value) <= 9:
             return action(request, exchange, int(value))
     raise Http404
 
@@ -367,7 +368,8 @@ def application_decide(request, slug):
     )
     for name, service, done in decisions:
         value = request.POST.get(name, "")
-        if value.isdigit():
+        # A plain, short number (no 500 on overlong or odd digits).
+        if value.isascii() and value.isdigit() and len(value) <= 9:
             return _decide(request, slug, int(value), service, done)
     raise Http404
 

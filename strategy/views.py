@@ -297,7 +297,9 @@ def section_detail(request, slug, key):
     rounds = Round.objects.filter(version__in=versions).select_related("version").order_by("-opens_at")
     round_id = request.GET.get("round")
     if round_id:
-        consultation = rounds.filter(pk=round_id if round_id.isdigit() else 0).first()
+        # Only a plain, short number can name a round (no 500 on overlong or odd digits).
+        wanted = int(round_id) if round_id.isascii() and round_id.isdigit() and len(round_id) <= 9 else 0
+        consultation = rounds.filter(pk=wanted).first()
     else:
         consultation = rounds.filter(version__status=Version.Status.DRAFT).first()
     if consultation is None:

@@ -329,7 +329,8 @@ def test_the_check_in_list_is_one_form_whose_buttons_name_the_person(client, tod
     amina.refresh_from_db()
     assert amina.state == State.CONFIRMED
     # A button without a registration, or someone else's registration, changes nothing.
-    assert client.post(url, {"check_in": "x"}).status_code == 404
+    for odd in ("x", "9" * 30, "\u0661\u0662"):
+        assert client.post(url, {"check_in": odd}).status_code == 404
     elsewhere = RegistrationFactory()
     assert client.post(url, {"check_in": elsewhere.pk}).status_code == 404
     elsewhere.refresh_from_db()

@@ -131,6 +131,10 @@ def test_the_document_page_shows_each_sections_latest_threads_and_links_to_all(c
     reply = Comment.objects.filter(parent=threads[0]).first()
     if reply is not None:
         assert f'id="comment-{reply.pk}"' in first
+    # Another round by its number: only a plain number names one.
+    for odd in ("9" * 30, "\u0661\u0662", "x"):
+        assert client.get(section_url, {"round": odd}).status_code == 404
+    assert client.get(section_url, {"round": consultation.pk}).status_code == 200
     # Visitors read no draft: the section page is not theirs.
     client.logout()
     assert client.get(section_url).status_code == 404
