@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+import threading
 
 import markdown
 import nh3
@@ -26,6 +28,27 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _NUL = re.compile("\x00")
 
 
+# Rendered texts kept per process: the HTML is a pure function of the source text (and the
+# extensions), the same for every reader, so a text shown on every view of a page (a strategy's
+# sections, the comments under them) is converted once. Longer texts are converted each time,
+# so that the memory kept stays bounded (2,048 texts of at most 20,000 characters).
+_MEMO_SIZE = 2048
+_MEMO_MAX_CHARS = 20_000
+_DEFAULT_EXTENSIONS = ("extra", "sane_lists")
+_converters = threading.local()
+
+
+def _converter(extensions: tuple[str, ...]) -> markdown.Markdown:
+    """A Markdown converter per thread and set of extensions, reset before each use: building
+    one loads its extensions, which costs more than converting a short text."""
+    cache = getattr(_converters, "by_extensions", None)
+    if cache is None:
+        cache = _converters.by_extensions = {}
+    if extensions not in cache:
+        cache[extensions] = markdown.Markdown(extensions=list(extensions), output_format="html")
+    return cache[extensions].reset()
+
+
 def markdown_to_safe_html(text: str, *, extensions: list | None = None) -> SafeString:
     """Render Markdown to HTML and clean it with nh3 (an allow-list sanitiser).
 
@@ -33,8 +56,15 @@ def markdown_to_safe_html(text: str, *, extensions: list | None = None) -> SafeS
     handlers, scripts, iframes, styles and unsafe URL schemes never survive. Links get
     ``rel="noopener noreferrer nofollow"``.
     """
-    source = _NUL.sub("", text or "")
-    html = markdown.markdown(source, extensions=extensions or ["extra", "sane_lists"], output_format="html")
+    key = tuple(extensions or _DEFAULT_EXTENSIONS)
+    if len(text or "") > _MEMO_MAX_CHARS:
+        return _render(text or "", key)
+    return _render_memo(text or "", key)
+
+
+def _render(text: str, extensions: tuple[str, ...]) -> SafeString:
+    source = _NUL.sub("", text)
+    html = _converter(extensions).convert(source)
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -44,6 +74,9 @@ def markdown_to_safe_html(text: str, *, extensions: list | None = None) -> SafeS
         strip_comments=True,
     )
     return mark_safe(cleaned)  # noqa: S308 — cleaned by nh3 just above.
+
+
+_render_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_render)
 
 
 def markdown_to_text(text: str) -> str:

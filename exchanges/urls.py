@@ -41,6 +41,7 @@ urlpatterns = [
         views_manage.question_delete,
         name="manage_question_delete",
     ),
+    path("<slug:slug>/manage/registrations/decide/", views_manage.application_decide, name="manage_decide"),
     path(
         "<slug:slug>/manage/registrations/<int:registration_id>/accept/",
         views_manage.application_accept,
@@ -53,6 +54,7 @@ urlpatterns = [
     ),
     path("<slug:slug>/manage/message/", views_manage.message, name="manage_message"),
     path("<slug:slug>/manage/check-in/", views_manage.check_in, name="check_in"),
+    path("<slug:slug>/manage/check-in/post/", views_manage.check_in_post, name="check_in_post"),
     path("<slug:slug>/manage/check-in/<int:registration_id>/", views_manage.check_in_do, name="check_in_do"),
     path("<slug:slug>/manage/check-in/<int:registration_id>/undo/", views_manage.check_in_undo, name="check_in_undo"),
 ]

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -104,7 +105,11 @@ def check_in(request, slug):
             | Q(user__last_name__icontains=search)
             | Q(user__email__icontains=search)
         )
-    page = Paginator(rows, CHECK_IN_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, CHECK_IN_PER_PAGE)
+    if not code and not search:
+        # The whole list: the counts above already know its length (one query fewer).
+        paginator.count = counts["expected"]
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "exchanges/manage_check_in.html",
@@ -122,10 +127,7 @@ def check_in(request, slug):
     )
 
 
-@login_required
-@require_POST
-def check_in_do(request, slug, registration_id):
-    exchange = _managed_exchange(request, slug)
+def _check_in(request, exchange: Exchange, registration_id: int):
     registration = _participant(exchange, registration_id)
     try:
         done = services.check_in(registration=registration)
@@ -140,14 +142,38 @@ def check_in_do(request, slug, registration_id):
     return _back_to_check_in(request, exchange, registration.pk)
 
 
-@login_required
-@require_POST
-def check_in_undo(request, slug, registration_id):
-    exchange = _managed_exchange(request, slug)
+def _check_in_undo(request, exchange: Exchange, registration_id: int):
     registration = _participant(exchange, registration_id)
     if services.check_in_undo(registration=registration):
         messages.success(request, _("Check-in undone for %(name)s.") % {"name": registration.user.public_name})
     return _back_to_check_in(request, exchange, registration.pk)
+
+
+@login_required
+@require_POST
+def check_in_do(request, slug, registration_id):
+    return _check_in(request, _managed_exchange(request, slug), registration_id)
+
+
+@login_required
+@require_POST
+def check_in_undo(request, slug, registration_id):
+    return _check_in_undo(request, _managed_exchange(request, slug), registration_id)
+
+
+@login_required
+@require_POST
+def check_in_post(request, slug):
+    """The check-in list's one form: the pressed button says whom (``check_in`` or ``undo``
+    with the registration's id), so the page carries one form and one CSRF token, not one per
+    row, and still works without JavaScript."""
+    exchange = _managed_exchange(request, slug)
+    for name, action in (("check_in", _check_in), ("undo", _check_in_undo)):
+        value = request.POST.get(name, "")
+        # A plain, short number (no 500 on overlong or odd digits).
+        if value.isascii() and value.isdigit() and len(value) <= 9:
+            return action(request, exchange, int(value))
+    raise Http404
 
 
 # --- the exchange's own page for its managers ------------------------------------------------
@@ -192,6 +218,14 @@ def manage(request, slug):
             "page": page,
             "sessions": list(exchange.sessions.all()),
             "questions": list(exchange.questions.select_related("show_if_question")),
+            # Translated once, not once per registration.
+            "labels": {
+                "hope_to_learn": _("What do you hope to learn?"),
+                "will_bring": _("What do you bring to the exchange?"),
+                "access_needs": _("Access needs"),
+                "dietary_needs": _("Dietary needs"),
+                "interpretation_needs": _("Interpretation needs"),
+            },
         },
     )
 
@@ -323,6 +357,24 @@ def application_decline(request, slug, registration_id):
     return _decide(
         request, slug, registration_id, services.application_decline, _("%(name)s is declined and told by email.")
     )
+
+
+@login_required
+@require_POST
+def application_decide(request, slug):
+    """The manager's list's one form: the pressed button says what and whom (``accept`` or
+    ``decline`` with the registration's id): one form and one CSRF token for the page, not
+    two per application, and no JavaScript needed."""
+    decisions = (
+        ("accept", services.application_accept, _("%(name)s is accepted and told by email.")),
+        ("decline", services.application_decline, _("%(name)s is declined and told by email.")),
+    )
+    for name, service, done in decisions:
+        value = request.POST.get(name, "")
+        # A plain, short number (no 500 on overlong or odd digits).
+        if value.isascii() and value.isdigit() and len(value) <= 9:
+            return _decide(request, slug, int(value), service, done)
+    raise Http404
 
 
 @login_required

@@ -11,7 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,7 +83,12 @@ def suggestions_for(viewer: Viewer, *, limit: int = SUGGESTIONS) -> list[Suggest
     (3 each), a shared spoken language (2), guides they wrote (2 each) and evidence they
     recorded (1 each) on a shared theme, a visit they hosted or offer to host on a shared theme
     (2). Never the viewer's own organisations, their country's, partners of theirs or
-    organisations met on an exchange in the last year. One query."""
+    organisations met on an exchange in the last year.
+
+    A fixed number of queries (seven): the candidates with their cheap facts; the guides,
+    evidence and speakers counted once per organisation in grouped queries (as correlated
+    subqueries per candidate they cost seconds among 2,000 organisations); the scores added
+    here; then the chosen few read whole, with their reasons."""
     member = Member.objects.filter(pk=viewer.member_id).prefetch_related("themes").first()
     if member is None:
         return []
@@ -84,54 +102,70 @@ def suggestions_for(viewer: Viewer, *, limit: int = SUGGESTIONS) -> list[Suggest
     if member.country:
         candidates = candidates.exclude(country=member.country)
     themes = Organisation.themes.through.objects.filter(organisation_id=OuterRef("pk"), theme_id__in=theme_ids)
-    guides = GuideWork.objects.published().filter(organisations=OuterRef("pk"), themes__in=theme_ids).distinct()
-    evidence = EvidenceRecord.objects.filter(
-        status=EvidenceRecord.Status.PUBLISHED, organisations=OuterRef("pk"), themes__in=theme_ids
-    ).distinct()
     hosted = Exchange.objects.announced().filter(hosts=OuterRef("pk"), themes__in=theme_ids).order_by("-starts_at")
     offers = HostOffer.objects.filter(
         organisation=OuterRef("pk"),
         status__in=[HostOffer.Status.SUBMITTED, HostOffer.Status.APPROVED],
         themes__in=theme_ids,
     )
-    speakers = {
-        f"speaks_{code}": Exists(
-            Member.objects.filter(
-                memberships__organisation=OuterRef("pk"), memberships__state=Membership.State.APPROVED
-            ).filter(list_contains("languages", code))
-        )
-        for code in languages
-    }
-    any_speaker = Q()
-    for name in speakers:
-        any_speaker |= Q(**{name: True})
-    rows = (
-        candidates.annotate(
-            shared_themes=_count(themes),
+    facts = candidates.annotate(
+        shared_themes=_count(themes), hosting_fits=_flag(Q(Exists(hosted)) | Q(Exists(offers)))
+    ).values_list("pk", "name", "shared_themes", "hosting_fits")
+    guides = _per_organisation(GuideWork.objects.published().filter(themes__in=theme_ids), "organisations")
+    evidence = _per_organisation(
+        EvidenceRecord.objects.filter(status=EvidenceRecord.Status.PUBLISHED, themes__in=theme_ids), "organisations"
+    )
+    spoken = _spoken(languages)
+    scored = []
+    for pk, name, shared, hosting in facts:
+        score = shared * 3 + (2 if spoken.get(pk) else 0) + guides.get(pk, 0) * 2 + evidence.get(pk, 0) + hosting * 2
+        if score > 0:
+            scored.append((-score, name, pk, score))
+    # Best first, then by name (the order the page shows).
+    chosen = {pk: score for _key, _name, pk, score in sorted(scored)[:limit]}
+    order = {pk: i for i, pk in enumerate(chosen)}
+    rows = list(
+        Organisation.objects.filter(pk__in=chosen).annotate(
             shared_theme_names=ListSubquery(themes.annotate(v=F("theme__name")).values_list("v")),
-            guides_on_theme=_count(guides),
-            evidence_on_theme=_count(evidence),
             hosted_title=Subquery(hosted.values("title")[:1]),
             offers_to_host=Exists(offers),
-            **speakers,
         )
-        .annotate(
-            shared_language=_flag(any_speaker) if speakers else Value(0),
-            hosting_fits=_flag(Q(hosted_title__isnull=False) | Q(offers_to_host=True)),
-        )
-        .annotate(
-            score=F("shared_themes") * 3
-            + F("shared_language") * 2
-            + F("guides_on_theme") * 2
-            + F("evidence_on_theme")
-            + F("hosting_fits") * 2
-        )
-        .filter(score__gt=0)
-        .order_by("-score", "name")[:limit]
     )
-    rows = list(rows)
+    for row in rows:
+        row.score = chosen[row.pk]
+        row.guides_on_theme = guides.get(row.pk, 0)
+        row.evidence_on_theme = evidence.get(row.pk, 0)
+        for code in languages:
+            setattr(row, f"speaks_{code}", code in spoken.get(row.pk, ()))
+    rows.sort(key=lambda row: order[row.pk])
     organisers = _organisers(viewer, [row.pk for row in rows], theme_ids)
     return [_suggestion(row, languages, organisers.get(row.pk, [])) for row in rows]
+
+
+def _per_organisation(queryset, field: str) -> dict[int, int]:
+    """How many of ``queryset``'s rows each organisation (through ``field``) has: one grouped query."""
+    return dict(
+        queryset.order_by()
+        .filter(**{f"{field}__isnull": False})
+        .values(field)
+        .annotate(n=Count("pk", distinct=True))
+        .values_list(field, "n")
+    )
+
+
+def _spoken(languages: list[str]) -> dict[int, set[str]]:
+    """Which of ``languages`` each organisation's approved members speak: one query."""
+    if not languages:
+        return {}
+    speaks = Q()
+    for code in languages:
+        speaks |= list_contains("member__languages", code)
+    found: dict[int, set[str]] = {}
+    for organisation_id, spoken in (
+        Membership.objects.approved().filter(speaks).values_list("organisation_id", "member__languages").distinct()
+    ):
+        found.setdefault(organisation_id, set()).update(code for code in spoken or () if code in languages)
+    return found
 
 
 def _organisers(viewer: Viewer, organisation_ids: list[int], theme_ids: list[int]) -> dict[int, list[Member]]:
@@ -245,11 +279,8 @@ def pairs_propose(*, limit: int = 50) -> list[Pair]:
             )
         )
         .annotate(co_attendee_ids=_co_attendees())
-        .annotate(
-            is_host=Exists(
-                Organisation.objects.filter(pk=OuterRef("pk")).filter(Q(pk__in=visit_hosts) | Q(pk__in=offering))
-            )
-        )
+        # Two hashed subqueries, not one correlated subquery per organisation.
+        .annotate(is_host=ExpressionWrapper(Q(pk__in=visit_hosts) | Q(pk__in=offering), output_field=BooleanField()))
         .order_by("name", "pk")
     )
     theme_names = dict(Organisation.themes.field.related_model.objects.values_list("pk", "name"))
@@ -263,27 +294,32 @@ def pairs_propose(*, limit: int = 50) -> list[Pair]:
         by_exchange.setdefault(exchange_id, set()).add(organisation_id)
     already = {(a, b) for group in by_exchange.values() for a in group for b in group if a != b}
     already |= {(o.pk, other) for o in organisations for other in o.co_attendee_ids or []}
+    # Plain values read once: the greedy pass below compares every host with every organisation
+    # (a CountryField builds a Country object on each read, which cost seconds here).
+    facts = {o.pk: (o.country.code, frozenset(o.theme_ids or ())) for o in organisations}
     used: set[int] = set()
     country_use: dict[str, int] = {}
     pairs = []
     for host in [o for o in organisations if o.is_host]:
         if len(pairs) >= limit:
             break
-        host_themes = set(host.theme_ids or [])
+        host_country, host_themes = facts[host.pk]
         best, best_key = None, None
         for visitor in organisations:
-            if visitor.pk == host.pk or visitor.pk in used or visitor.country == host.country:
+            pk = visitor.pk
+            if pk == host.pk or pk in used:
                 continue
-            if (host.pk, visitor.pk) in already:
+            country, themes = facts[pk]
+            if country == host_country or (host.pk, pk) in already:
                 continue
-            shared = host_themes & set(visitor.theme_ids or [])
-            key = (len(shared), -country_use.get(str(visitor.country), 0))
+            key = (len(host_themes & themes), -country_use.get(country, 0))
             if best_key is None or key > best_key:
                 best, best_key = visitor, key
         if best is None:
             continue
         used.add(best.pk)
-        country_use[str(best.country)] = country_use.get(str(best.country), 0) + 1
-        shared = sorted(theme_names[t] for t in host_themes & set(best.theme_ids or []))
+        best_country, best_themes = facts[best.pk]
+        country_use[best_country] = country_use.get(best_country, 0) + 1
+        shared = sorted(theme_names[t] for t in host_themes & best_themes)
         pairs.append(Pair(host=host, visitor=best, themes=shared))
     return pairs

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,10 +28,19 @@ def _programme_for(request, slug: str) -> Programme:
     return get_object_or_404(Programme.objects.visible_to(request.viewer), slug=slug)
 
 
+# Programmes per page of the list: the network may run hundreds over the years.
+PER_PAGE = 20
+
+
 @require_GET
 def index(request):
-    programmes = Programme.objects.visible_to(request.viewer).annotate(exchange_count=Count("exchanges"))
-    return render(request, "programmes/programme_list.html", {"programmes": programmes})
+    programmes = (
+        Programme.objects.visible_to(request.viewer)
+        .annotate(exchange_count=Count("exchanges"))
+        .order_by("-starts_on", "pk")
+    )
+    page = Paginator(programmes, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "programmes/programme_list.html", {"programmes": page.object_list, "page": page})
 
 
 def _exchanges(programme: Programme, viewer):

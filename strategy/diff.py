@@ -10,11 +10,13 @@ announce ``<del>``/``<ins>`` by default.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
@@ -29,7 +31,20 @@ def _chunk(tokens: list[str]) -> str:
 
 
 def diff_html(old: str, new: str) -> SafeString:
-    """``new`` against ``old``, words removed in ``<del>`` and words added in ``<ins>``."""
+    """``new`` against ``old``, words removed in ``<del>`` and words added in ``<ins>``.
+
+    A pure function of the two texts and the language of its hidden labels, so its results are
+    kept (bounded, per process): an amendment's diff is drawn once, not on every page view."""
+    if len(old) + len(new) > _MEMO_MAX_CHARS:
+        return _diff_html(old, new, get_language())
+    return _diff_html_memo(old, new, get_language())
+
+
+# Texts longer than this are diffed each time rather than kept (memory stays bounded).
+_MEMO_MAX_CHARS = 20_000
+
+
+def _diff_html(old: str, new: str, language: str | None) -> SafeString:
     a, b = _tokens(old), _tokens(new)
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     deleted, inserted = escape(_("deleted:")), escape(_("inserted:"))
@@ -43,6 +58,9 @@ def diff_html(old: str, new: str) -> SafeString:
         if op in ("insert", "replace"):
             parts.append(f'<ins><span class="visually-hidden">{inserted} </span>{_chunk(b[j1:j2])}</ins>')
     return mark_safe("".join(parts))  # noqa: S308 — every piece of text is escaped above.
+
+
+_diff_html_memo = functools.lru_cache(maxsize=2048)(_diff_html)
 
 
 @dataclass(frozen=True)

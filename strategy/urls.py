@@ -12,6 +12,7 @@ urlpatterns = [
     path("<slug:slug>/synthesis/", views.synthesis, name="synthesis"),
     path("<slug:slug>/case/", views.case, name="case"),
     path("<slug:slug>/rounds/new/", views.round_create, name="round_create"),
+    path("<slug:slug>/sections/<slug:key>/", views.section_detail, name="section_detail"),
     path("<slug:slug>/sections/<slug:key>/comments/", views.comment_create, name="comment_create"),
     path("<slug:slug>/sections/<slug:key>/amendments/", views.amendment_create, name="amendment_create"),
     path("<slug:slug>/sections/<slug:key>/merge/", views.amendments_merge, name="amendments_merge"),

@@ -7,13 +7,16 @@ many comments and amendments a round holds (tests/strategy/test_queries.py).
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter, defaultdict
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce, DenseRank, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +30,7 @@ from core.citation import Citation, permalink_path
 from core.decorators import coordinator_required
 from core.licences import licence_url
 from core.text import markdown_to_safe_html
-from network.models import Member, Membership, Organisation
+from network.models import Member, Membership, Organisation, User
 from strategy import citations, services
 from strategy.diff import diff_html, sections_diff
 from strategy.forms import (
@@ -66,6 +69,25 @@ def _versions(request, document):
     for newer, older in zip(versions, [*versions[1:], None], strict=True):
         newer.previous = older
     return versions
+
+
+def _document_and_versions(request, slug) -> tuple[Document, list[Version]]:
+    """``_document`` and ``_versions`` in one query (and one for the texts): a document is
+    visible exactly when one of its versions is (``documents_visible_to``)."""
+    versions = list(
+        Version.objects.visible_to(request.viewer)
+        .filter(document__slug=slug)
+        .select_related("document")
+        .prefetch_related(Prefetch("texts", queryset=VersionText.objects.with_outdated()))
+        .order_by("-number")
+    )
+    if not versions:
+        raise Http404
+    document = versions[0].document
+    for newer, older in zip(versions, [*versions[1:], None], strict=True):
+        newer.document = document
+        newer.previous = older
+    return document, versions
 
 
 def _pick_text(version: Version, language: str) -> VersionText | None:
@@ -116,38 +138,99 @@ def document_list(request):
     return render(request, "strategy/document_list.html", {"rows": rows})
 
 
-def _consultation_context(request, sections, draft: Version, consultation: Round, language: str) -> dict:
-    """The draft's sections with the round's questions, comments and amendments (a fixed
-    number of queries)."""
-    viewer = request.viewer
-    text = _pick_text(draft, language)
-    questions = {q.section_id: q for q in consultation.questions.all()}
-    comments = list(consultation.comments.select_related("author").order_by("created_at", "pk"))
-    amendments = list(
-        consultation.amendments.select_related("proposer")
+# The document page shows, per section, the latest threads and amendments only (with a link to
+# the section's page, where all of them are read page by page): a round of thousands of
+# comments keeps the page as light as a round of ten (issue 13).
+SECTION_THREADS = 3
+SECTION_AMENDMENTS = 3
+# Threads and amendments per page on a section's page.
+SECTION_PAGE_SIZE = 25
+
+
+def _latest_per_section(queryset, n: int, **totals):
+    """The ``n`` newest rows of each section (one query, a window over the sections), in the
+    order they were written, each with ``total`` (its section's rows) and the other ``totals``
+    (windowed aggregates over its section, e.g. ``open=Count("pk", filter=...)``)."""
+    by_section = [F("section_id")]
+    ranked = queryset.annotate(
+        rank=Window(RowNumber(), partition_by=by_section, order_by=[F("created_at").desc(), F("pk").desc()]),
+        total=Window(Count("pk"), partition_by=by_section),
+        **{name: Window(aggregate, partition_by=by_section) for name, aggregate in totals.items()},
+    ).filter(rank__lte=n)
+    return sorted(ranked, key=lambda row: (row.created_at, row.pk))
+
+
+def _latest_threads(comments, n: int) -> list[Comment]:
+    """The ``n`` newest threads of each section with their replies (one query), in the order
+    they were written; each comment has ``threads``, its section's number of threads."""
+    by_section = [F("section_id")]
+    return list(
+        comments.select_related("author")
         .annotate(
-            support_count=Count("supports"),
-            supported=Exists(Support.objects.filter(amendment=OuterRef("pk"), user_id=viewer.user_id or 0)),
+            # A thread is its first comment's: replies (and replies to them) join their root.
+            root=Coalesce(F("parent__parent_id"), F("parent_id"), F("pk")),
+            thread_rank=Window(DenseRank(), partition_by=by_section, order_by=F("root").desc()),
+            threads=Window(Count("pk", filter=Q(parent__isnull=True)), partition_by=by_section),
         )
+        .filter(thread_rank__lte=n)
         .order_by("created_at", "pk")
     )
-    names = _names(viewer, [c.author_id for c in comments] + [a.proposer_id for a in amendments])
-    texts = {t.language: t for t in draft.texts.all()}
-    keys = {s.pk: s.key for s in sections}
-    by_section: dict[int, dict] = defaultdict(lambda: {"comments": [], "amendments": []})
-    roots: dict[int, Comment] = {}
+
+
+def _with_supports(queryset, viewer):
+    return queryset.select_related("proposer").annotate(
+        support_count=Coalesce(
+            Subquery(
+                Support.objects.filter(amendment=OuterRef("pk"))
+                .order_by()
+                .values("amendment")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            Value(0),
+        ),
+        supported=Exists(Support.objects.filter(amendment=OuterRef("pk"), user_id=viewer.user_id or 0)),
+    )
+
+
+def _replies(roots: list[Comment]) -> list[Comment]:
+    """The replies (and replies to replies) of ``roots``, one query."""
+    root_ids = [c.pk for c in roots]
+    if not root_ids:
+        return []
+    return list(
+        Comment.objects.filter(Q(parent_id__in=root_ids) | Q(parent__parent_id__in=root_ids))
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+
+
+def _threads(request, comments: list[Comment], names: dict[int, str]) -> list[Comment]:
+    """The threads of ``comments`` (first comments with their replies, in order, as
+    ``thread``), each comment ready to show: its author's name from ``names``, its body."""
+    by_pk = {}
+    roots = []
     for comment in comments:
         comment.name = names[comment.author_id] if not comment.author.is_former else _("former member")
         comment.can_edit = services.comment_can_edit(comment, request.user)
         comment.body_html = "" if comment.is_hidden else markdown_to_safe_html(comment.body)
         comment.form_prefix = f"reply-{comment.pk}"
         comment.thread = []
-        if comment.parent_id and comment.parent_id in roots:
-            roots[comment.parent_id].thread.append(comment)
-            roots[comment.pk] = roots[comment.parent_id]
-        else:
-            roots[comment.pk] = comment
-            by_section[comment.section_id]["comments"].append(comment)
+        by_pk[comment.pk] = comment
+    for comment in comments:
+        if comment.parent_id is None:
+            roots.append(comment)
+            continue
+        root = by_pk.get(comment.parent_id)
+        if root is not None and root.parent_id is not None:
+            root = by_pk.get(root.parent_id)
+        if root is not None:
+            root.thread.append(comment)
+    return roots
+
+
+def _decorate_amendments(amendments: list[Amendment], draft: Version, keys: dict[int, str], names) -> None:
+    texts = {t.language: t for t in draft.texts.all()}
     for amendment in amendments:
         amendment.name = names[amendment.proposer_id] if not amendment.proposer.is_former else _("former member")
         own = texts.get(amendment.language) or texts.get(draft.original_language)
@@ -155,13 +238,43 @@ def _consultation_context(request, sections, draft: Version, consultation: Round
         amendment.earlier = amendment.is_open and current != amendment.base_text
         amendment.change = diff_html(amendment.base_text, amendment.text)
         amendment.text_html = markdown_to_safe_html(amendment.text)
-        by_section[amendment.section_id]["amendments"].append(amendment)
+
+
+def _consultation_context(request, sections, draft: Version, consultation: Round, language: str) -> dict:
+    """The draft's sections with the round's question, and the latest threads and amendments
+    of each section with their counts (a fixed number of queries however long the round)."""
+    viewer = request.viewer
+    text = _pick_text(draft, language)
+    questions = {q.section_id: q for q in consultation.questions.all()}
+    comments = _latest_threads(consultation.comments.all(), SECTION_THREADS)
+    amendments = _latest_per_section(
+        _with_supports(consultation.amendments.all(), viewer),
+        SECTION_AMENDMENTS,
+        open=Count("pk", filter=Q(status=Amendment.Status.PROPOSED)),
+    )
+    names = _names(viewer, [c.author_id for c in comments] + [a.proposer_id for a in amendments])
+    roots = _threads(request, comments, names)
+    _decorate_amendments(amendments, draft, {s.pk: s.key for s in sections}, names)
+    by_section: dict[int, dict] = defaultdict(
+        lambda: {"comments": [], "amendments": [], "thread_count": 0, "amendment_count": 0, "open_count": 0}
+    )
+    for comment in roots:
+        row = by_section[comment.section_id]
+        row["comments"].append(comment)
+        row["thread_count"] = comment.threads
+    for amendment in amendments:
+        row = by_section[amendment.section_id]
+        row["amendments"].append(amendment)
+        row["amendment_count"] = amendment.total
+        row["open_count"] = amendment.open
     rendered = _rendered_sections(sections, text)
     for row in rendered:
         section = row["section"]
         row.update(by_section[section.pk])
         row["question"] = questions.get(section.pk)
-        row["mergeable"] = sum(1 for a in row["amendments"] if a.is_open) >= 2
+        row["more_comments"] = row["thread_count"] > len(row["comments"])
+        row["more_amendments"] = row["amendment_count"] > len(row["amendments"])
+        row["mergeable"] = row["open_count"] >= 2
     return {
         "draft": draft,
         "draft_text": text,
@@ -170,15 +283,75 @@ def _consultation_context(request, sections, draft: Version, consultation: Round
         "sections": rendered,
         "comment_form": CommentForm(),
         "amendment_form": AmendmentForm(),
+        # The forms' one-time key, written as plain hidden inputs (one per form on the page).
+        "submission": uuid.uuid4(),
     }
+
+
+def section_detail(request, slug, key):
+    """Every thread and amendment of one section in the draft's latest round (or the round
+    ``?round=`` of a version the viewer may see), page by page: where the document page's
+    "all comments" links lead."""
+    document, versions = _document_and_versions(request, slug)
+    section = get_object_or_404(document.sections, key=key)
+    rounds = Round.objects.filter(version__in=versions).select_related("version").order_by("-opens_at")
+    round_id = request.GET.get("round")
+    if round_id:
+        # Only a plain, short number can name a round (no 500 on overlong or odd digits).
+        wanted = int(round_id) if round_id.isascii() and round_id.isdigit() and len(round_id) <= 9 else 0
+        consultation = rounds.filter(pk=wanted).first()
+    else:
+        consultation = rounds.filter(version__status=Version.Status.DRAFT).first()
+    if consultation is None:
+        raise Http404
+    version = next(v for v in versions if v.pk == consultation.version_id)
+    language = _language()
+    text = _pick_text(version, language)
+    threads = Paginator(
+        consultation.comments.filter(section=section, parent__isnull=True)
+        .select_related("author")
+        .order_by("created_at", "pk"),
+        SECTION_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    amendments = Paginator(
+        _with_supports(consultation.amendments.filter(section=section), request.viewer).order_by("created_at", "pk"),
+        SECTION_PAGE_SIZE,
+    ).get_page(request.GET.get("amendments"))
+    comments = [*threads.object_list, *_replies(list(threads.object_list))]
+    names = _names(request.viewer, [c.author_id for c in comments] + [a.proposer_id for a in amendments.object_list])
+    threads.object_list = _threads(request, comments, names)
+    _decorate_amendments(list(amendments.object_list), version, {section.pk: section.key}, names)
+    is_open = consultation.is_open() and not version.is_published
+    row = {
+        "section": section,
+        "html": markdown_to_safe_html(text.section_text(section.key)) if text else "",
+        "question": consultation.questions.filter(section=section).first(),
+    }
+    return render(
+        request,
+        "strategy/section_detail.html",
+        {
+            "document": document,
+            "version": version,
+            "text": text,
+            "consultation": consultation,
+            "is_open": is_open,
+            "is_coordinator": request.viewer.is_coordinator,
+            "row": row,
+            "threads": threads,
+            "amendments": amendments,
+            "round_query": f"round={consultation.pk}&" if round_id else "",
+            "comment_form": CommentForm(),
+            "submission": uuid.uuid4(),
+        },
+    )
 
 
 def document_detail(request, slug):
     """The current published version and, for signed-in members, the open consultation on the
     next draft (its text, a question, comments and amendments per section)."""
-    document = _document(request, slug)
+    document, versions = _document_and_versions(request, slug)
     language = _language()
-    versions = _versions(request, document)
     sections = list(document.sections.all())
     published = next((v for v in versions if v.is_published), None)
     draft = next((v for v in versions if not v.is_published), None)
@@ -308,40 +481,62 @@ def case(request, slug):
 
 @login_required
 def synthesis(request, slug):
-    """After a round: per section, the comments and the amendments with their fate, and who
-    took part by country and kind of organisation (never a hidden profile's name)."""
-    document = _document(request, slug)
-    versions = _versions(request, document)
-    consultation = (
-        Round.objects.filter(version__in=versions, closes_at__lte=timezone.now()).select_related("version").first()
-    )
+    """After a round: per section, its latest comments and amendments with their fate (all of
+    them on the section's page for that round), and who took part by country and kind of
+    organisation (never a hidden profile's name). A fixed number of queries."""
+    document, versions = _document_and_versions(request, slug)
+    consultation = Round.objects.filter(version__in=versions, closes_at__lte=timezone.now()).first()
     if consultation is None:
         raise Http404
+    # The version as read above, with its texts.
+    consultation.version = next(v for v in versions if v.pk == consultation.version_id)
     language = _language()
-    comments = list(consultation.comments.filter(hidden_at__isnull=True).select_related("author"))
-    amendments = list(consultation.amendments.select_related("proposer").annotate(support_count=Count("supports")))
-    user_ids = {c.author_id for c in comments} | {a.proposer_id for a in amendments}
-    names = _names(request.viewer, user_ids)
-    per_section: dict[int, dict] = defaultdict(lambda: {"comments": [], "amendments": []})
+    visible_comments = consultation.comments.filter(hidden_at__isnull=True)
+    comments = _latest_per_section(visible_comments.select_related("author"), SECTION_THREADS)
+    amendments = _latest_per_section(_with_supports(consultation.amendments.all(), request.viewer), SECTION_AMENDMENTS)
+    names = _names(request.viewer, [c.author_id for c in comments] + [a.proposer_id for a in amendments])
+    per_section: dict[int, dict] = defaultdict(
+        lambda: {"comments": [], "amendments": [], "comment_count": 0, "amendment_count": 0}
+    )
     for comment in comments:
         comment.name = names[comment.author_id]
         per_section[comment.section_id]["comments"].append(comment)
+        per_section[comment.section_id]["comment_count"] = comment.total
     for amendment in amendments:
         amendment.name = names[amendment.proposer_id]
         amendment.text_html = markdown_to_safe_html(amendment.text)
         per_section[amendment.section_id]["amendments"].append(amendment)
-    members = list(Member.objects.filter(user_id__in=user_ids).values_list("country", flat=True))
-    by_country = Counter(str(code) or "" for code in members)
-    # Each person counts once per kind of organisation they belong to.
-    kinds = Counter(
-        kind
-        for _member, kind in Membership.objects.approved()
-        .filter(member__user_id__in=user_ids)
-        .values_list("member_id", "organisation__kind")
-        .distinct()
+        per_section[amendment.section_id]["amendment_count"] = amendment.total
+    authors = visible_comments.values("author_id")
+    proposers = consultation.amendments.values("proposer_id")
+    # Everyone who took part, by their profile's country (None: no profile; counted, not listed).
+    by_country: Counter = Counter()
+    participants = 0
+    for code, n in (
+        User.objects.filter(Q(pk__in=authors) | Q(pk__in=proposers))
         .order_by()
+        .values("member__country")
+        .annotate(n=Count("pk"))
+        .values_list("member__country", "n")
+    ):
+        participants += n
+        if code is not None:
+            by_country[str(code)] += n
+    # Each person counts once per kind of organisation they belong to.
+    kinds = dict(
+        Membership.objects.approved()
+        .filter(Q(member__user_id__in=authors) | Q(member__user_id__in=proposers))
+        .order_by()
+        .values("organisation__kind")
+        .annotate(n=Count("member_id", distinct=True))
+        .values_list("organisation__kind", "n")
     )
     kind_names = dict(Organisation.Kind.choices)
+    sections = []
+    for section in document.sections.all():
+        row = {"section": section, **per_section[section.pk]}
+        row["more"] = row["comment_count"] > len(row["comments"]) or row["amendment_count"] > len(row["amendments"])
+        sections.append(row)
     return render(
         request,
         "strategy/synthesis.html",
@@ -349,8 +544,8 @@ def synthesis(request, slug):
             "document": document,
             "consultation": consultation,
             "draft_text": _pick_text(consultation.version, language),
-            "sections": [{"section": section, **per_section[section.pk]} for section in document.sections.all()],
-            "participants": len(user_ids),
+            "sections": sections,
+            "participants": participants,
             "by_country": sorted(
                 ((countries.name(code) if code else _("not given"), n) for code, n in by_country.items()),
                 key=lambda row: (-row[1], row[0]),

@@ -41,7 +41,7 @@ def commitment_list(request):
         .prefetch_related(Prefetch("organisations", queryset=Organisation.objects.only("pk", "name", "slug")))
         .order_by("due_on", "pk")
     )
-    filterset = CommitmentFilter(request.GET or None, queryset=commitments)
+    filterset = CommitmentFilter(request.GET or None, queryset=commitments, viewer=viewer)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     convenings = _exchange_titles(c.exchange_id for c in page.object_list)
     today = timezone.localdate()

@@ -2,7 +2,7 @@
 ``run(ctx)`` gets a ``devtools.benchlib.BenchContext``. The labels are what ``--only`` takes
 and what the bench prints as headings."""
 
-from devtools.bench import api, digests, evidence, exchanges, network, outbox, practice, search
+from devtools.bench import api, digests, evidence, exchanges, network, outbox, practice, programmes, search, strategy
 
 APPS = [
     ("network", network),
@@ -10,6 +10,8 @@ APPS = [
     ("exchanges", exchanges),
     ("evidence", evidence),
     ("practice", practice),
+    ("strategy", strategy),
+    ("programmes", programmes),
     ("search", search),
     ("digests", digests),
     ("api", api),

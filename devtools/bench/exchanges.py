@@ -126,7 +126,7 @@ ADMIN_FLOOR_URL = "/admin/password_change/"
 
 def _admin_pages(ctx) -> None:
     """The coordinators' admin as a superuser: the change form of the largest exchange (eight
-    sessions, 400 registrations), the exchange and registration change lists, and the index
+    sessions, 500 registrations), the exchange and registration change lists, and the index
     with its dashboard.
 
     Their target is 10x the admin's own smallest form page (the password change: three fields,
@@ -174,7 +174,7 @@ def _admin_pages(ctx) -> None:
 
 
 def _manager_pages(ctx) -> None:
-    """The managers' pages of the largest exchange (400 registrations): its overview with every
+    """The managers' pages of the largest exchange (500 registrations): its overview with every
     answer and the check-in list, whole and searched (a page of 50 each; the issue's target
     for a 500-person check-in page is 10x the floor)."""
     seed_largest_exchange()

@@ -812,6 +812,8 @@ def seed_bench(*, options, stdout) -> None:
     if Exchange.objects.filter(slug__startswith="bench-exchange-").exists():
         stdout.write("exchanges: bench data already present.")
         seed_largest_exchange(stdout=stdout)
+        _seed_bench_questions(stdout=stdout)
+        _seed_bench_host_offers(stdout=stdout)
         return
     per = max(1, n_registrations // max(1, n_exchanges))
     user_ids = _bench_users(max(per, 200))
@@ -878,19 +880,154 @@ def seed_bench(*, options, stdout) -> None:
     cache.changed("exchanges")  # bulk_create sends no signals: the cached pages are told here.
     stdout.write(f"exchanges: {len(exchange_rows)} bench exchanges and {made} registrations added.")
     seed_largest_exchange(stdout=stdout)
+    _seed_bench_questions(stdout=stdout)
+    _seed_bench_host_offers(stdout=stdout)
+
+
+BENCH_QUESTION_EXCHANGES = 500
+BENCH_ANSWERS = 100_000
+BENCH_HOST_OFFERS = 5000
+
+
+def _seed_bench_questions(*, stdout) -> None:
+    """Issue 14: questions of their own on 500 exchanges (four each: a short text, a single
+    choice, a yes or no, a number) and 100,000 answers from their registrations. Idempotent."""
+    if Question.objects.filter(exchange__slug__startswith="bench-exchange-").exists():
+        return
+    rng = random.Random(13)
+    exchange_ids = list(
+        Exchange.objects.filter(slug__startswith="bench-exchange-").order_by("pk").values_list("pk", flat=True)
+    )[:BENCH_QUESTION_EXCHANGES]
+    kinds = [
+        (Question.Kind.SHORT_TEXT, "Which campaign do you bring?", ""),
+        (Question.Kind.SINGLE, "Which workshop first?", "House meetings\nOne-to-ones\nPower mapping"),
+        (Question.Kind.YES_NO, "Will you stay for the evening?", ""),
+        (Question.Kind.NUMBER, "How many in your group?", ""),
+    ]
+    Question.objects.bulk_create(
+        [
+            Question(exchange_id=pk, position=i, label=label, kind=kind, choices=choices)
+            for pk in exchange_ids
+            for i, (kind, label, choices) in enumerate(kinds)
+        ],
+        batch_size=2000,
+    )
+    questions: dict[int, list] = {}
+    for question in Question.objects.filter(exchange_id__in=exchange_ids).order_by("position"):
+        questions.setdefault(question.exchange_id, []).append(question)
+    values = {
+        Question.Kind.SHORT_TEXT: lambda: rng.choice(["Rents", "Heating", "Youth centre", "Bus routes"]),
+        Question.Kind.SINGLE: lambda: rng.choice(["House meetings", "One-to-ones", "Power mapping"]),
+        Question.Kind.YES_NO: lambda: rng.choice([Question.YES, Question.NO]),
+        Question.Kind.NUMBER: lambda: str(rng.randint(1, 9)),
+    }
+    answers = []
+    made = 0
+    registrations = Registration.objects.filter(exchange_id__in=exchange_ids).values_list("pk", "exchange_id")
+    for registration_id, exchange_id in registrations.iterator(chunk_size=5000):
+        for question in questions.get(exchange_id, []):
+            answers.append(Answer(registration_id=registration_id, question=question, value=values[question.kind]()))
+        if len(answers) >= 10_000:
+            Answer.objects.bulk_create(answers, batch_size=5000)
+            made += len(answers)
+            answers = []
+        if made >= BENCH_ANSWERS:
+            break
+    Answer.objects.bulk_create(answers[: max(0, BENCH_ANSWERS - made)], batch_size=5000)
+    made += min(len(answers), max(0, BENCH_ANSWERS - made))
+    cache.changed("exchanges")
+    stdout.write(f"exchanges: questions on {len(exchange_ids)} bench exchanges, {made} answers added.")
+
+
+def _seed_bench_host_offers(*, stdout) -> None:
+    """Issue 14: 5,000 host offers from bench organisations, in every status, each on one or
+    two themes (what the suggestions and the pairing page read). Idempotent."""
+    if HostOffer.objects.filter(title__startswith="Bench offer ").exists():
+        return
+    rng = random.Random(17)
+    organisation_ids = list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
+    themes = list(Theme.objects.values_list("pk", flat=True))
+    if not organisation_ids:
+        return
+    user_ids = _bench_users(200)
+    statuses = [HostOffer.Status.SUBMITTED] * 4 + [HostOffer.Status.APPROVED, HostOffer.Status.DECLINED]
+    today = timezone.localdate()
+    HostOffer.objects.bulk_create(
+        [
+            HostOffer(
+                organisation_id=rng.choice(organisation_ids),
+                created_by_id=rng.choice(user_ids),
+                title=f"Bench offer {n}: a visit to our neighbourhood",
+                description="Two days with our organisers: door knocking, a house meeting, a city hall action.",
+                working_languages=rng.sample(["en", "sv", "nl", "de", "fr"], k=rng.randint(1, 2)),
+                months=[f"{today.year + 1}-{rng.randint(1, 12):02d}"],
+                capacity=rng.choice([None, 4, 8, 12]),
+                format=rng.choice([Format.IN_PERSON, Format.HYBRID]),
+                status=rng.choice(statuses),
+            )
+            for n in range(BENCH_HOST_OFFERS)
+        ],
+        batch_size=2000,
+    )
+    if themes:
+        through = HostOffer.themes.through
+        offer_ids = HostOffer.objects.filter(title__startswith="Bench offer ").values_list("pk", flat=True)
+        through.objects.bulk_create(
+            [
+                through(hostoffer_id=pk, theme_id=theme)
+                for pk in offer_ids
+                for theme in rng.sample(themes, k=min(len(themes), rng.randint(1, 2)))
+            ],
+            batch_size=5000,
+            ignore_conflicts=True,
+        )
+    cache.changed("exchanges")
+    stdout.write(f"exchanges: {BENCH_HOST_OFFERS} bench host offers added.")
 
 
 LARGEST_SLUG = "bench-largest-exchange"
 LARGEST_SESSIONS = 8
-LARGEST_REGISTRATIONS = 400
+LARGEST_REGISTRATIONS = 500
+
+
+def _top_up_largest(exchange: Exchange) -> None:
+    """Bench databases seeded when the largest exchange had 400 registrations get the rest, on
+    its waiting list."""
+    have = set(Registration.objects.filter(exchange=exchange).values_list("user_id", flat=True))
+    if len(have) >= LARGEST_REGISTRATIONS:
+        return
+    last = (
+        Registration.objects.filter(exchange=exchange, waitlist_position__isnull=False)
+        .order_by("-waitlist_position")
+        .values_list("waitlist_position", flat=True)
+        .first()
+        or 0
+    )
+    missing = [uid for uid in _bench_users(LARGEST_REGISTRATIONS * 2) if uid not in have]
+    missing = missing[: LARGEST_REGISTRATIONS - len(have)]
+    Registration.objects.bulk_create(
+        [
+            Registration(
+                exchange=exchange,
+                user_id=user_id,
+                state=State.WAITLISTED,
+                waitlist_position=last + i + 1,
+                hope_to_learn="How other groups run house meetings.",
+            )
+            for i, user_id in enumerate(missing)
+        ]
+    )
+    cache.changed("exchanges")
 
 
 def seed_largest_exchange(*, stdout=None) -> Exchange:
     """The largest exchange the admin has to show (``make bench`` measures its change form):
     an eight-session gathering starting within the month, with two facilitators per session,
-    hosts, and 400 registrations in every state with their answers. Idempotent."""
+    hosts, and 500 registrations in every state with their answers (issue 14's 500-person
+    check-in page). Idempotent; an exchange seeded with fewer registrations is topped up."""
     existing = Exchange.objects.filter(slug=LARGEST_SLUG).first()
     if existing is not None:
+        _top_up_largest(existing)
         return existing
     rng = random.Random(11)
     now = timezone.now()

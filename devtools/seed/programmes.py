@@ -59,3 +59,66 @@ def seed_demo(*, stdout) -> None:
         for user in User.objects.filter(email__in=COHORT):
             Enrolment.objects.get_or_create(programme=training, user=user, defaults={"state": Enrolment.State.ENROLLED})
     stdout.write(f"programmes: {Programme.objects.count()} demo programmes.")
+
+
+# --- bench ---------------------------------------------------------------------------------
+
+BENCH_PROGRAMMES = 200
+EXCHANGES_EACH = 10
+COHORT_EACH = 30
+
+
+def seed_bench(*, options, stdout) -> None:
+    """Issue 14: 200 published programmes of ten bench exchanges each, every other one with a
+    cohort of thirty enrolled members. Bulk inserts; idempotent."""
+    import random
+
+    from core import cache
+
+    if Programme.objects.filter(slug__startswith="bench-programme-").exists():
+        stdout.write("programmes: bench data already present.")
+        return
+    exchanges = list(
+        Exchange.objects.filter(slug__startswith="bench-exchange-").order_by("pk").values_list("pk", "starts_at")
+    )
+    if not exchanges:
+        return
+    rng = random.Random(19)
+    rows = []
+    chosen = {}
+    for n in range(BENCH_PROGRAMMES):
+        picked = rng.sample(exchanges, k=min(EXCHANGES_EACH, len(exchanges)))
+        slug = f"bench-programme-{n}"
+        chosen[slug] = [pk for pk, _at in picked]
+        starts = min(at for _pk, at in picked).date()
+        ends = max(at for _pk, at in picked).date()
+        rows.append(
+            Programme(
+                slug=slug,
+                title=f"Bench programme {n}: organising across borders",
+                summary="A year of exchanges and visits between organisers.",
+                description="Organisers visit each other, then meet online to compare what they tried.",
+                starts_on=starts,
+                ends_on=max(ends, starts),
+                status=Programme.Status.PUBLISHED if n % 10 else Programme.Status.DRAFT,
+                cohort=Programme.Cohort.OPEN if n % 2 else Programme.Cohort.NONE,
+            )
+        )
+    Programme.objects.bulk_create(rows, batch_size=1000)
+    ids = dict(Programme.objects.filter(slug__startswith="bench-programme-").values_list("slug", "pk"))
+    through = Programme.exchanges.through
+    through.objects.bulk_create(
+        [through(programme_id=ids[slug], exchange_id=pk) for slug, pks in chosen.items() for pk in pks],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
+    user_ids = list(User.objects.filter(email__endswith="@bench.example.org").values_list("pk", flat=True)[:3000])
+    enrolments = [
+        Enrolment(programme_id=ids[row.slug], user_id=user_id, state=Enrolment.State.ENROLLED)
+        for row in rows
+        if row.cohort == Programme.Cohort.OPEN
+        for user_id in rng.sample(user_ids, k=min(COHORT_EACH, len(user_ids)))
+    ]
+    Enrolment.objects.bulk_create(enrolments, batch_size=5000)
+    cache.changed("exchanges")
+    stdout.write(f"programmes: {len(rows)} bench programmes, {len(enrolments)} enrolments added.")

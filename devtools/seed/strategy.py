@@ -455,3 +455,206 @@ def _seed_strategy() -> None:
         user = people[supporter]
         if user is not None and user.pk != rotating.proposer_id:
             services.amendment_support(amendment=rotating, user=user)
+
+
+# --- bench ---------------------------------------------------------------------------------
+
+BENCH_SLUG = "bench-strategy"
+BENCH_SECTIONS = 12
+BENCH_COMMENTS = 2000
+BENCH_AMENDMENTS = 300
+BENCH_COMMITMENTS = 1000
+BENCH_UPDATES = 5000
+BENCH_CONVENINGS = 20
+
+
+def seed_bench(*, options, stdout) -> None:
+    """Issue 13's volumes: a strategy of 12 sections whose draft has a closed round (what the
+    synthesis reads) and an open one (what the document page shows), each with 2,000 comments
+    (a fifth of them replies) and 300 amendments; and 1,000 commitments of 20 bench convenings
+    with 5,000 progress updates. Bulk inserts, no emails; idempotent."""
+    _bench_strategy(stdout)
+    _bench_commitments(stdout)
+
+
+def _bench_strategy(stdout) -> None:
+    import random
+
+    from core import cache
+    from strategy.models import NAMESPACE, Amendment, Comment, Round, Support, Version, VersionText
+
+    if Document.objects.filter(slug=BENCH_SLUG).exists():
+        stdout.write("strategy: bench data already present.")
+        return
+    rng = random.Random(23)
+    user_ids = list(User.objects.filter(email__endswith="@bench.example.org").values_list("pk", flat=True)[:3000])
+    if not user_ids:
+        return
+    now = timezone.now()
+    document = Document.objects.create(slug=BENCH_SLUG, original_language="en")
+    sections = Section.objects.bulk_create(
+        [
+            Section(document=document, key=f"part-{n + 1}", order=n, heading_en=f"Part {n + 1}: how we organise")
+            for n in range(BENCH_SECTIONS)
+        ]
+    )
+    body = "Organisers meet every month to compare what they tried, then **decide together** what to try next."
+    texts = {s.key: f"{body}\n\n{body}" for s in sections}
+    v1 = Version.objects.create(
+        document=document,
+        number=1,
+        status=Version.Status.PUBLISHED,
+        original_language="en",
+        published_at=now - timedelta(days=200),
+    )
+    v2 = Version.objects.create(document=document, number=2, original_language="en")
+    for version in (v1, v2):
+        VersionText.objects.create(
+            version=version, language="en", title="Bench strategy 2027–2030", summary="A long strategy.", sections=texts
+        )
+    closed = Round.objects.create(version=v2, opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=30))
+    current = Round.objects.create(version=v2, opens_at=now - timedelta(days=20), closes_at=now + timedelta(days=40))
+    for consultation, decided in ((closed, True), (current, False)):
+        comments = [
+            Comment(
+                round=consultation,
+                section=sections[n % BENCH_SECTIONS],
+                author_id=rng.choice(user_ids),
+                language="en",
+                body=f"Comment {n}: in our neighbourhood this worked when *tenants* led the meetings.",
+            )
+            for n in range(BENCH_COMMENTS * 4 // 5)
+        ]
+        Comment.objects.bulk_create(comments, batch_size=2000)
+        replies = []
+        for n in range(BENCH_COMMENTS - len(comments)):
+            parent = comments[rng.randrange(len(comments))]
+            replies.append(
+                Comment(
+                    round=consultation,
+                    section=parent.section,
+                    parent=parent,
+                    author_id=rng.choice(user_ids),
+                    language="en",
+                    body=f"Reply {n}: we saw the same, and it took a year.",
+                )
+            )
+        Comment.objects.bulk_create(replies, batch_size=2000)
+        statuses = [Amendment.Status.ACCEPTED, Amendment.Status.DECLINED, Amendment.Status.PROPOSED]
+        amendments = Amendment.objects.bulk_create(
+            [
+                Amendment(
+                    round=consultation,
+                    section=sections[n % BENCH_SECTIONS],
+                    proposer_id=rng.choice(user_ids),
+                    language="en",
+                    text=f"{body}\n\nAnd once a year, in person (amendment {n}).",
+                    explanation="Meeting in person is where trust is built.",
+                    base_text=texts[sections[n % BENCH_SECTIONS].key],
+                    status=statuses[n % 3] if decided else Amendment.Status.PROPOSED,
+                    decision_reason="Too costly for now." if decided and n % 3 == 1 else "",
+                    decided_at=now - timedelta(days=29) if decided and n % 3 != 2 else None,
+                )
+                for n in range(BENCH_AMENDMENTS)
+            ],
+            batch_size=1000,
+        )
+        Support.objects.bulk_create(
+            [
+                Support(amendment=amendment, user_id=user_id)
+                for amendment in amendments
+                for user_id in rng.sample(user_ids, k=rng.randint(0, 6))
+            ],
+            batch_size=5000,
+            ignore_conflicts=True,
+        )
+    cache.changed(NAMESPACE)
+    stdout.write(
+        f"strategy: bench strategy with {BENCH_SECTIONS} sections and two rounds of "
+        f"{BENCH_COMMENTS} comments and {BENCH_AMENDMENTS} amendments added."
+    )
+
+
+def _bench_commitments(stdout) -> None:
+    import random
+
+    from core import cache
+    from strategy.models import NAMESPACE, CommitmentStatus, CommitmentUpdate
+
+    if Exchange.objects.filter(slug__startswith="bench-convening-").exists():
+        stdout.write("strategy: bench commitments already present.")
+        return
+    rng = random.Random(29)
+    now = timezone.now()
+    owner_ids = list(User.objects.filter(email__endswith="@bench.example.org").values_list("pk", flat=True)[:500])
+    organisation_ids = list(Organisation.objects.values_list("pk", flat=True)[:2000])
+    themes = list(Theme.objects.values_list("pk", flat=True))
+    if not owner_ids or not organisation_ids:
+        return
+    convenings = Exchange.objects.bulk_create(
+        [
+            Exchange(
+                slug=f"bench-convening-{n}",
+                title=f"Bench funder convening {n}",
+                summary="Funders and organisers agree what each will do.",
+                kind=Exchange.Kind.CONVENING,
+                starts_at=now - timedelta(days=300 - 10 * n),
+                ends_at=now - timedelta(days=300 - 10 * n, hours=-6),
+                status=Exchange.Status.PUBLISHED,
+                published_at=now - timedelta(days=320),
+            )
+            for n in range(BENCH_CONVENINGS)
+        ]
+    )
+    objectives = Objective.objects.bulk_create(
+        [
+            Objective(exchange=convening, text=f"Objective {i + 1}: more organisers in more places", order=i)
+            for convening in convenings
+            for i in range(3)
+        ]
+    )
+    statuses = [s for s, _label in CommitmentStatus.choices]
+    commitments = Commitment.objects.bulk_create(
+        [
+            Commitment(
+                exchange=convenings[n % BENCH_CONVENINGS],
+                objective=objectives[(n % BENCH_CONVENINGS) * 3 + n % 3],
+                title=f"Commitment {n}: fund two organisers for three years",
+                description="Core funding, reported on every quarter.",
+                theme_id=rng.choice(themes) if themes else None,
+                owner_id=rng.choice(owner_ids),
+                due_on=timezone.localdate() + timedelta(days=rng.randint(-200, 400)),
+                status=statuses[n % len(statuses)],
+                visibility=Commitment.Visibility.PUBLIC if n % 4 else Commitment.Visibility.MEMBERS,
+            )
+            for n in range(BENCH_COMMITMENTS)
+        ],
+        batch_size=1000,
+    )
+    through = Commitment.organisations.through
+    through.objects.bulk_create(
+        [
+            through(commitment_id=c.pk, organisation_id=o)
+            for c in commitments
+            for o in rng.sample(organisation_ids, k=rng.randint(1, 3))
+        ],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
+    per = BENCH_UPDATES // BENCH_COMMITMENTS
+    CommitmentUpdate.objects.bulk_create(
+        [
+            CommitmentUpdate(
+                commitment=c,
+                status=c.status if i == per - 1 else CommitmentStatus.UNDER_WAY,
+                note=f"Update {i + 1}: the second organiser started this month.",
+                created_by_id=c.owner_id,
+            )
+            for c in commitments
+            for i in range(per)
+        ],
+        batch_size=5000,
+    )
+    cache.changed(NAMESPACE)
+    cache.changed("exchanges")
+    stdout.write(f"strategy: {len(commitments)} bench commitments with {len(commitments) * per} updates added.")

@@ -85,6 +85,9 @@ def _manager_urls(exchange, registration, session, question):
         ("get", reverse("exchanges:check_in", args=[slug]), {}),
         ("post", reverse("exchanges:check_in_do", args=[slug, registration.pk]), {}),
         ("post", reverse("exchanges:check_in_undo", args=[slug, registration.pk]), {}),
+        ("post", reverse("exchanges:check_in_post", args=[slug]), {"check_in": registration.pk}),
+        ("post", reverse("exchanges:check_in_post", args=[slug]), {"undo": registration.pk}),
+        ("post", reverse("exchanges:manage_decide", args=[slug]), {"decline": registration.pk}),
     ]
 
 
@@ -227,7 +230,8 @@ def test_check_in_page_queries_do_not_grow_with_participants(client, today_excha
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         client.get(url)
-    RegistrationFactory.create_batch(15, exchange=today_exchange)
+    # More than a page (50).
+    RegistrationFactory.create_batch(60, exchange=today_exchange)
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
@@ -241,7 +245,9 @@ def test_manage_page_queries_do_not_grow_with_registrations(client, today_exchan
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         client.get(url)
-    for registration in RegistrationFactory.create_batch(10, exchange=today_exchange):
+    # More than a page (50), some waiting for a decision.
+    RegistrationFactory.create_batch(10, exchange=today_exchange, state=State.APPLIED)
+    for registration in RegistrationFactory.create_batch(55, exchange=today_exchange):
         Answer.objects.create(registration=registration, question=question, value="no")
     with CaptureQueriesContext(connection) as many:
         client.get(url)
@@ -318,3 +324,51 @@ def test_a_manager_accepts_an_application_and_messages_participants(
     applied.refresh_from_db()
     assert applied.state == State.ACCEPTED
     assert OutboxMessage.objects.filter(kind="exchange_message").count() == 1
+
+
+def test_the_check_in_list_is_one_form_whose_buttons_name_the_person(client, today_exchange, host_manager):
+    amina, bo = RegistrationFactory.create_batch(2, exchange=today_exchange)
+    member_for(amina.user, display_name="Amina Tenant")
+    client.force_login(host_manager)
+    page = client.get(reverse("exchanges:check_in", args=[today_exchange.slug]), {"q": "Amina"}).content.decode()
+    everyone = client.get(reverse("exchanges:check_in", args=[today_exchange.slug])).content.decode()
+    # One token for the list, however many rows (the others are the site's own forms).
+    assert page.count('name="csrfmiddlewaretoken"') == everyone.count('name="csrfmiddlewaretoken"')
+    assert f'name="check_in" value="{amina.pk}"' in page and f'value="{bo.pk}"' not in page
+    url = reverse("exchanges:check_in_post", args=[today_exchange.slug])
+    response = client.post(url, {"check_in": amina.pk, "q": "Amina"})
+    assert response.status_code == 302 and "q=Amina" in response["Location"]
+    assert response["Location"].endswith(f"#registration-{amina.pk}")
+    amina.refresh_from_db()
+    bo.refresh_from_db()
+    assert amina.state == State.ATTENDED and bo.state == State.CONFIRMED
+    page = client.get(reverse("exchanges:check_in", args=[today_exchange.slug])).content.decode()
+    assert f'name="undo" value="{amina.pk}"' in page and f'name="check_in" value="{bo.pk}"' in page
+    client.post(url, {"undo": amina.pk})
+    amina.refresh_from_db()
+    assert amina.state == State.CONFIRMED
+    # A button without a registration, or someone else's registration, changes nothing.
+    for odd in ("x", "9" * 30, "\u0661\u0662"):
+        assert client.post(url, {"check_in": odd}).status_code == 404
+    elsewhere = RegistrationFactory()
+    assert client.post(url, {"check_in": elsewhere.pk}).status_code == 404
+    elsewhere.refresh_from_db()
+    assert elsewhere.state == State.CONFIRMED
+
+
+def test_the_managers_list_decides_applications_through_one_form(
+    client, today_exchange, host_manager, django_capture_on_commit_callbacks
+):
+    Exchange.objects.filter(pk=today_exchange.pk).update(signup_mode=Exchange.SignupMode.APPLICATION)
+    yes, no = RegistrationFactory.create_batch(2, exchange=today_exchange, state=State.APPLIED)
+    client.force_login(host_manager)
+    page = client.get(reverse("exchanges:manage", args=[today_exchange.slug])).content.decode()
+    assert page.count(reverse("exchanges:manage_decide", args=[today_exchange.slug])) == 1
+    assert f'name="accept" value="{yes.pk}"' in page and f'name="decline" value="{no.pk}"' in page
+    url = reverse("exchanges:manage_decide", args=[today_exchange.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"accept": yes.pk}).status_code == 302
+        assert client.post(url, {"decline": no.pk}).status_code == 302
+    yes.refresh_from_db()
+    no.refresh_from_db()
+    assert yes.state == State.ACCEPTED and no.state == State.DECLINED

@@ -138,3 +138,22 @@ def test_attendance_queries_do_not_grow_with_the_cohort(client_as, coordinator):
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_the_list_shows_a_page_of_programmes_in_a_constant_number_of_queries(client):
+    from programmes.views import PER_PAGE
+
+    counts = []
+    for n in (3, PER_PAGE + 5):
+        Programme.objects.all().delete()
+        for i in range(n):
+            _programme(title=f"Programme {i}", slug=f"programme-{i}", starts_on=date(2022, 4, 1) + timedelta(days=i))
+        client.get(reverse("programmes:index"))
+        with CaptureQueriesContext(connection) as captured:
+            listing = client.get(reverse("programmes:index")).content.decode()
+        counts.append(len(captured))
+    assert counts[0] == counts[1], counts
+    # Newest first, a page at a time.
+    assert f"Programme {PER_PAGE + 4}<" in listing and "Programme 0<" not in listing
+    second = client.get(reverse("programmes:index"), {"page": 2}).content.decode()
+    assert "Programme 0<" in second and f"Programme {PER_PAGE + 4}<" not in second

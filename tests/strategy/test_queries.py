@@ -76,3 +76,65 @@ def test_the_document_page_runs_a_constant_number_of_queries(client, request, co
         counts.append(_queries(client, document))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 12, counts
+
+
+def _count_queries(client, url) -> tuple[int, str]:
+    client.get(url)  # warm the session and the viewer
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+def test_the_section_page_and_the_synthesis_run_a_constant_number_of_queries(client, coordinator, organiser):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories.strategy import strategy_make
+
+    counts = {"section": [], "synthesis": []}
+    for n, slug in ((5, "small"), (60, "large")):
+        document, _v1, _v2, consultation = strategy_make(slug=slug, coordinator=coordinator)
+        _fill(consultation, list(document.sections.all()), n)
+        client.force_login(organiser)
+        section = reverse("strategy:section_detail", kwargs={"slug": slug, "key": "vision"})
+        counts["section"].append(_count_queries(client, section)[0])
+        consultation.closes_at = timezone.now() - timedelta(minutes=1)
+        consultation.save()
+        synthesis = reverse("strategy:synthesis", kwargs={"slug": slug})
+        counts["synthesis"].append(_count_queries(client, synthesis)[0])
+    assert counts["section"][0] == counts["section"][1], counts
+    assert counts["synthesis"][0] == counts["synthesis"][1], counts
+
+
+def test_the_document_page_shows_each_sections_latest_threads_and_links_to_all(client, coordinator, organiser):
+    from strategy.views import SECTION_PAGE_SIZE, SECTION_THREADS
+    from tests.factories.strategy import strategy_make
+
+    document, _v1, _v2, consultation = strategy_make(slug="busy", coordinator=coordinator)
+    vision = document.sections.get(key="vision")
+    # 60 comments over three sections: 20 threads on the vision, 10 of them with a reply.
+    _fill(consultation, list(document.sections.all()), 60)
+    threads = list(Comment.objects.filter(section=vision, parent__isnull=True).order_by("created_at", "pk"))
+    client.force_login(organiser)
+    page = client.get(reverse("strategy:document_detail", kwargs={"slug": document.slug})).content.decode()
+    section_url = reverse("strategy:section_detail", kwargs={"slug": document.slug, "key": "vision"})
+    assert f"{section_url}#all-comments" in page and "All 20 comments on this section" in page
+    assert f'id="comment-{threads[-1].pk}"' in page and f'id="comment-{threads[0].pk}"' not in page
+    assert page.count('class="comment"') < 60
+    # The section's page: every thread, page by page, with its replies.
+    first = client.get(section_url).content.decode()
+    assert f'id="comment-{threads[0].pk}"' in first
+    assert SECTION_THREADS < len(threads) <= SECTION_PAGE_SIZE
+    assert all(f'id="comment-{c.pk}"' in first for c in threads)
+    reply = Comment.objects.filter(parent=threads[0]).first()
+    if reply is not None:
+        assert f'id="comment-{reply.pk}"' in first
+    # Another round by its number: only a plain number names one.
+    for odd in ("9" * 30, "\u0661\u0662", "x"):
+        assert client.get(section_url, {"round": odd}).status_code == 404
+    assert client.get(section_url, {"round": consultation.pk}).status_code == 200
+    # Visitors read no draft: the section page is not theirs.
+    client.logout()
+    assert client.get(section_url).status_code == 404

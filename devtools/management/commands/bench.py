@@ -18,6 +18,9 @@ from django.test.utils import override_settings
 
 from devtools.bench import APPS
 from devtools.benchlib import BenchContext
+from devtools.seed import exchanges as seed_exchanges
+from devtools.seed import programmes as seed_programmes
+from devtools.seed import strategy as seed_strategy
 
 
 def _ensure_database() -> None:
@@ -72,6 +75,12 @@ class Command(BaseCommand):
                     organisations=options["organisations"],
                     stdout=self.stdout,
                 )
+            else:
+                # Bench databases seeded before an app's bench data existed get it now: these
+                # seeders check for their rows first and add only what is missing (cheap when
+                # present; the others rebuild theirs, so they run only with the members).
+                for module in (seed_exchanges, seed_programmes, seed_strategy):
+                    module.seed_bench(options={}, stdout=self.stdout)
         # This machine's PostgreSQL runs with autovacuum off; production's autovacuum keeps the
         # statistics and the visibility maps (which index-only scans need) current after bulk loads.
         connection.cursor().execute("VACUUM ANALYZE")
