@@ -314,7 +314,10 @@ def section_detail(request, slug, key):
         SECTION_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     amendments = Paginator(
-        _with_supports(consultation.amendments.filter(section=section), request.viewer).order_by("created_at", "pk"),
+        # Only what the policy lets this reader see (visitors: what entered a published version).
+        _with_supports(
+            Amendment.objects.visible_to(request.viewer).filter(round=consultation, section=section), request.viewer
+        ).order_by("created_at", "pk"),
         SECTION_PAGE_SIZE,
     ).get_page(request.GET.get("amendments"))
     comments = [*threads.object_list, *_replies(list(threads.object_list))]

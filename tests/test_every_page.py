@@ -286,6 +286,7 @@ NOT_SECRET_TEXT_KWARGS = {
     # A file's display name: the download is decided by the policy, not by knowing the name.
     ("evidence_files:attachment", "name"),
     ("practice_files:image", "name"),
+    ("practice_files:update_picture", "name"),
     # A picture's stored name (random, with its size): served as its object is visible.
     ("network_files:logo", "name"),
     ("network_files:photo", "name"),

@@ -1142,10 +1142,13 @@ def _amendment(fate: str, *, publish: bool = False, closed: bool = False):
 
 def _amendment_on_pages(pages, world, name, obj, token) -> bool:
     """Where the strategy's pages show amendments: the document's page (the consultation on its
-    draft), the pages of the version it was proposed on and of the one it entered, the synthesis."""
+    draft), the pages of the version it was proposed on and of the one it entered, the synthesis,
+    and the section's page (the draft's latest round, or the amendment's round by number)."""
     document = obj.round.version.document
     urls = [document.get_absolute_url(), obj.round.version.get_absolute_url()]
     urls.append(reverse("strategy:synthesis", kwargs={"slug": document.slug}))
+    section = reverse("strategy:section_detail", kwargs={"slug": document.slug, "key": obj.section.key})
+    urls += [section, f"{section}?round={obj.round_id}"]
     if obj.applied_to is not None:
         urls.append(obj.applied_to.get_absolute_url())
     return any(_in(pages, url, token) for url in urls)
@@ -1172,7 +1175,7 @@ AMENDMENTS = Kind(
             "strategy pages",
             _amendment_on_pages,
             lambda world, viewer, obj: _amendment_visible(viewer, obj),
-            ("strategy:document_detail", "strategy:version_detail", "strategy:synthesis"),
+            ("strategy:document_detail", "strategy:version_detail", "strategy:synthesis", "strategy:section_detail"),
         ),
         search_surface(lambda world, viewer, obj: _amendment_visible(viewer, obj)),
     ],
