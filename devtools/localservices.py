@@ -39,6 +39,17 @@ def wait_until(predicate, timeout: float, interval: float = 0.1, message: str = 
     raise AssertionError(f"Timed out after {timeout} s waiting for {message}.")
 
 
+def _terminate(process: subprocess.Popen | None) -> None:
+    """Stop a service process started here: politely, then for good after 5 s."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
 class RedisServer:
     """A private ``redis-server`` on a spare port, without persistence, stoppable."""
 
@@ -81,13 +92,7 @@ class RedisServer:
             return False
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        _terminate(self.process)
         self.process = None
 
     def close(self) -> None:
@@ -178,13 +183,7 @@ pidfile =
         return path.read_text(errors="replace") if path.exists() else ""
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        _terminate(self.process)
         self.process = None
 
     def close(self) -> None:

@@ -859,15 +859,19 @@ class HostOfferQuerySet(models.QuerySet):
         return self.filter(status=HostOffer.Status.SUBMITTED)
 
 
-def host_offer_months_all(values) -> list[tuple[str, str]]:
-    """Each "YYYY-MM" of ``values`` with its label in the active language ("April 2027")."""
+def _month_label(first: dt.date) -> str:
     from django.utils import formats as django_formats
 
+    return django_formats.date_format(first, "YEAR_MONTH_FORMAT")
+
+
+def host_offer_months_all(values) -> list[tuple[str, str]]:
+    """Each "YYYY-MM" of ``values`` with its label in the active language ("April 2027")."""
     labelled = []
     for value in values or []:
         try:
             year, month = (int(part) for part in str(value).split("-"))
-            labelled.append((value, django_formats.date_format(dt.date(year, month, 1), "YEAR_MONTH_FORMAT")))
+            labelled.append((value, _month_label(dt.date(year, month, 1))))
         except (ValueError, TypeError):
             labelled.append((value, str(value)))
     return labelled
@@ -875,14 +879,12 @@ def host_offer_months_all(values) -> list[tuple[str, str]]:
 
 def host_offer_months(now=None, *, count: int = 18) -> list[tuple[str, str]]:
     """The months an offer may name: this one and the next ``count - 1``, as ("YYYY-MM", label)."""
-    from django.utils import formats as django_formats
-
     today = (now or timezone.now()).date().replace(day=1)
     months = []
     year, month = today.year, today.month
     for _step in range(count):
         first = today.replace(year=year, month=month)
-        months.append((f"{year:04d}-{month:02d}", django_formats.date_format(first, "YEAR_MONTH_FORMAT")))
+        months.append((f"{year:04d}-{month:02d}", _month_label(first)))
         month += 1
         if month > 12:
             year, month = year + 1, 1
