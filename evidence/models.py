@@ -415,13 +415,18 @@ class Consent(models.Model):
     @property
     def display_name(self) -> str:
         """The storyteller as the identity level allows them to be shown."""
-        level = self.identity_level
-        if level == self.IdentityLevel.NAMED:
-            return self.person_name
-        if level == self.IdentityLevel.FIRST_NAME:
-            return (self.person_name.split() or [""])[0]
-        if level == self.IdentityLevel.PSEUDONYM:
-            return self.pseudonym
+        return self.name_for(self.identity_level, self.person_name, self.pseudonym)
+
+    @classmethod
+    def name_for(cls, level: str, person_name: str, pseudonym: str) -> str:
+        """The one rule for showing a storyteller, also for exports that read columns, not
+        instances."""
+        if level == cls.IdentityLevel.NAMED:
+            return person_name
+        if level == cls.IdentityLevel.FIRST_NAME:
+            return (person_name.split() or [""])[0]
+        if level == cls.IdentityLevel.PSEUDONYM:
+            return pseudonym
         return str(_("an anonymous storyteller"))
 
 

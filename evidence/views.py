@@ -49,6 +49,8 @@ from evidence.forms import (
     WithdrawConsentForm,
 )
 from evidence.models import (
+    CONSENT_KINDS,
+    Consent,
     EvidenceRecord,
     OutcomeType,
     ProcessDimension,
@@ -656,6 +658,16 @@ def export_rows(records):
     dimensions = _names_and_codes(ProcessDimension)
     types = _names_and_codes(OutcomeType)
     themes = _names_and_codes(Theme)
+    # Columns, not instances: building 28,000 models (and parsing their unused dates) was a
+    # third of the export's time, and a funder's export must finish well inside the web
+    # server's timeout even on a busy machine.
+    columns = (
+        "pk", "title", "kind", "layer", "summary", "organisation_names", "country_codes",
+        "theme_names", "theme_codes", "dimension_names", "dimension_codes", "type_names",
+        "type_codes", "level_of_change", "expectedness", "period_start", "period_end",
+        "verification", "visibility", "consent__identity_level", "consent__person_name",
+        "consent__pseudonym", "published_at",
+    )  # fmt: skip
     qs = (
         _with_lists(records)
         .annotate(
@@ -665,8 +677,8 @@ def export_rows(records):
             type_names=types["names"],
             type_codes=types["codes"],
         )
-        .select_related("consent")
         .order_by("-published_at", "-pk")
+        .values_list(*columns)
     )
     header = [str(label) for label in EXPORT_HEADER]
     R = EvidenceRecord
@@ -683,38 +695,48 @@ def export_rows(records):
 
     def rows():
         yield header
-        for r in qs.iterator(chunk_size=2000):
-            consent = r.consent_or_none() if r.needs_consent else None
+        for (
+            pk, title, kind, layer, summary, organisation_names, country_codes, theme_names,
+            theme_codes, dimension_names, dimension_codes, type_names, type_codes, level_of_change,
+            expected, period_start, period_end, verification, visibility, identity_level,
+            person_name, pseudonym, published_at,
+        ) in qs.iterator(chunk_size=2000):  # fmt: skip
+            # The storyteller only for the kinds that carry a consent, as on the record's page.
+            storyteller = (
+                Consent.name_for(identity_level, person_name or "", pseudonym or "")
+                if kind in CONSENT_KINDS and identity_level
+                else ""
+            )
             yield [
-                r.pk,
-                r.title,
-                kinds.get(r.kind, r.kind),
-                r.kind,
-                layers.get(r.layer, r.layer),
-                r.layer,
-                r.summary,
-                "; ".join(r.organisation_names),
-                "; ".join(country_names.get(code, code) for code in r.country_codes),
-                "; ".join(r.country_codes),
-                "; ".join(capfirst(name) for name in r.theme_names),
-                "; ".join(r.theme_codes),
-                "; ".join(capfirst(name) for name in r.dimension_names),
-                "; ".join(r.dimension_codes),
-                "; ".join(capfirst(name) for name in r.type_names),
-                "; ".join(r.type_codes),
-                levels.get(r.level_of_change, r.level_of_change),
-                r.level_of_change,
-                expectedness.get(r.expectedness, r.expectedness),
-                r.expectedness,
-                r.period_start.isoformat() if r.period_start else "",
-                r.period_end.isoformat() if r.period_end else "",
-                verifications.get(r.verification, r.verification),
-                r.verification,
-                visibilities.get(r.visibility, r.visibility),
-                r.visibility,
-                consent.display_name if consent else "",
-                timezone.localtime(r.published_at).strftime("%Y-%m-%d %H:%M") if r.published_at else "",
-                url_pattern.replace("999999999", str(r.pk)),
+                pk,
+                title,
+                kinds.get(kind, kind),
+                kind,
+                layers.get(layer, layer),
+                layer,
+                summary,
+                "; ".join(organisation_names),
+                "; ".join(country_names.get(code, code) for code in country_codes),
+                "; ".join(country_codes),
+                "; ".join(capfirst(name) for name in theme_names),
+                "; ".join(theme_codes),
+                "; ".join(capfirst(name) for name in dimension_names),
+                "; ".join(dimension_codes),
+                "; ".join(capfirst(name) for name in type_names),
+                "; ".join(type_codes),
+                levels.get(level_of_change, level_of_change),
+                level_of_change,
+                expectedness.get(expected, expected),
+                expected,
+                period_start.isoformat() if period_start else "",
+                period_end.isoformat() if period_end else "",
+                verifications.get(verification, verification),
+                verification,
+                visibilities.get(visibility, visibility),
+                visibility,
+                storyteller,
+                timezone.localtime(published_at).strftime("%Y-%m-%d %H:%M") if published_at else "",
+                url_pattern.replace("999999999", str(pk)),
             ]
 
     return rows()
@@ -774,9 +796,6 @@ def dashboard_export_xlsx(request):
     )
     response["Content-Disposition"] = 'attachment; filename="learning-lab-evidence.xlsx"'
     return response
-
-
-SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
 # --- self-assessment --------------------------------------------------------------------------
