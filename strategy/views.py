@@ -48,7 +48,17 @@ from strategy.forms import (
     ReportForm,
     RoundForm,
 )
-from strategy.models import Amendment, Comment, Document, Round, Support, Version, VersionText, documents_visible_to
+from strategy.models import (
+    NAMESPACE,
+    Amendment,
+    Comment,
+    Document,
+    Round,
+    Support,
+    Version,
+    VersionText,
+    documents_visible_to,
+)
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 # What the consultation's shared parts show: the strategy, and the names of members (network).
@@ -78,23 +88,45 @@ def _versions(request, document):
     return versions
 
 
-def _document_and_versions(request, slug) -> tuple[Document, list[Version]]:
-    """``_document`` and ``_versions`` in one query (and one for the texts): a document is
-    visible exactly when one of its versions is (``documents_visible_to``)."""
+def _versions_shared(slug: str, viewer) -> list[Version]:
+    """The document's versions ``viewer`` may see (the representative of an audience: the
+    versions' rule depends on nothing else), newest first, each with its texts, the one before
+    it (``previous``) and its document with its sections (``section_list``); the draft with
+    its latest round (``latest_round``). Four queries, cached by ``_document_and_versions``."""
     versions = list(
-        Version.objects.visible_to(request.viewer)
+        Version.objects.visible_to(viewer)
         .filter(document__slug=slug)
         .select_related("document")
         .prefetch_related(Prefetch("texts", queryset=VersionText.objects.with_outdated()))
         .order_by("-number")
     )
     if not versions:
-        raise Http404
+        return []
     document = versions[0].document
+    document.section_list = list(document.sections.all())
     for newer, older in zip(versions, [*versions[1:], None], strict=True):
         newer.document = document
         newer.previous = older
-    return document, versions
+        if not newer.is_published:
+            newer.latest_round = newer.rounds.order_by("-opens_at").first()
+    return versions
+
+
+def _document_and_versions(request, slug) -> tuple[Document, list[Version]]:
+    """``_document`` and ``_versions`` (with the sections and the draft's latest round), the
+    same for everyone of the reader's audience: cached until the strategy changes. A document
+    is visible exactly when one of its versions is (``documents_visible_to``)."""
+    audience = request.viewer.audience
+    versions = cache.fragment(
+        "strategy_versions",
+        depends_on=NAMESPACE,
+        audience=audience,
+        parts=(slug,),
+        render=lambda: _versions_shared(slug, representative(audience)),
+    )
+    if not versions:
+        raise Http404
+    return versions[0].document, versions
 
 
 def _pick_text(version: Version, language: str) -> VersionText | None:
@@ -248,24 +280,60 @@ def _threads(comments: list[Comment], names: dict[int, str], slug: str) -> list[
     return roots
 
 
-def _editable(consultation: Round, threads: list[Comment], user, now=None) -> set[int]:
-    """The comments among ``threads`` (and their replies) that ``user`` may still edit."""
+def _comment_item(comment: Comment) -> dict:
+    """A comment's shared part as plain values: what the cache keeps and the templates read
+    (dictionaries are read faster than model instances, and unpickled faster)."""
+    return {
+        "pk": comment.pk,
+        "anchor": f"comment-{comment.pk}",
+        "author_id": comment.author_id,
+        "created_at": comment.created_at,
+        "hidden_at": comment.hidden_at,
+        "is_hidden": comment.is_hidden,
+        **{
+            name: getattr(comment, name)
+            for name in ("html", "label", "edit_link", "report_button", "reply_query", "hide_query", "form_prefix")
+        },
+        "thread": [_comment_item(reply) for reply in comment.thread],
+    }
+
+
+def _amendment_item(amendment: Amendment) -> dict:
+    """An amendment's shared part as plain values (see ``_comment_item``)."""
+    return {
+        "pk": amendment.pk,
+        "anchor": f"amendment-{amendment.pk}",
+        "proposer_id": amendment.proposer_id,
+        "is_open": amendment.is_open,
+        **{name: getattr(amendment, name) for name in ("html", "support_button", "unsupport_button", "decide_links")},
+    }
+
+
+def _editable(consultation: Round, threads: list[dict], user, now=None) -> set[int]:
+    """The comments among ``threads`` (and their replies) that ``user`` may still edit: the
+    services' rule, asked of each of their own comments."""
     if not user.is_authenticated:
         return set()
     now = now or timezone.now()
     editable = set()
     for root in threads:
-        for comment in (root, *root.thread):
-            if comment.author_id == user.pk:
-                comment.round = consultation  # the rule asks whether the round is open
+        for item in (root, *root["thread"]):
+            if item["author_id"] == user.pk:
+                comment = Comment(
+                    pk=item["pk"],
+                    author_id=item["author_id"],
+                    created_at=item["created_at"],
+                    hidden_at=item["hidden_at"],
+                    round=consultation,
+                )
                 if services.comment_can_edit(comment, user, now=now):
-                    editable.add(comment.pk)
+                    editable.add(item["pk"])
     return editable
 
 
-def _supported(amendments: list[Amendment], user) -> set[int]:
+def _supported(amendments: list[dict], user) -> set[int]:
     """The open amendments among ``amendments`` that ``user`` supports (one query, or none)."""
-    open_pks = [a.pk for a in amendments if a.is_open]
+    open_pks = [a["pk"] for a in amendments if a["is_open"]]
     if not user.is_authenticated or not open_pks:
         return set()
     return set(Support.objects.filter(user=user, amendment_id__in=open_pks).values_list("amendment_id", flat=True))
@@ -365,6 +433,10 @@ def _consultation_shared(sections, draft: Version, consultation: Round, viewer) 
         context = {"row": row, "document": draft.document, "text": text, "LANGUAGE_CODE": get_language()}
         for part in ("head", "amendments_more", "comments_head", "comments_more"):
             row[part] = render_to_string("strategy/includes/consultation_part.html", {**context, "part": part})
+        row["section"] = {"pk": section.pk, "key": section.key, "heading": section.heading}
+        row["comments"] = [_comment_item(c) for c in row["comments"]]
+        row["amendments"] = [_amendment_item(a) for a in row["amendments"]]
+        del row["question"]
     # The round opens or closes with time alone: what the page says about it changes then.
     now = timezone.now()
     moment = consultation.opens_at if now < consultation.opens_at else consultation.closes_at
@@ -443,8 +515,8 @@ def _section_shared(request, section, version: Version, consultation: Round, vie
     _decorate_amendments(amendment_list, version, {section.pk: section.key}, names, version.document.slug)
     text = _pick_text(version, _language())
     return {
-        "threads": _page_of(threads, _threads(comments, names, version.document.slug)),
-        "amendments": _page_of(amendments, amendment_list),
+        "threads": _page_of(threads, [_comment_item(c) for c in _threads(comments, names, version.document.slug)]),
+        "amendments": _page_of(amendments, [_amendment_item(a) for a in amendment_list]),
         "html": markdown_to_safe_html(text.section_text(section.key)) if text else "",
         "question": consultation.questions.filter(section=section).first(),
     }
@@ -456,15 +528,17 @@ def section_detail(request, slug, key):
     "all comments" links lead. The lists are cached for the reader's audience; what belongs to
     the reader is drawn around them."""
     document, versions = _document_and_versions(request, slug)
-    section = get_object_or_404(document.sections, key=key)
-    rounds = Round.objects.filter(version__in=versions).select_related("version").order_by("-opens_at")
+    section = next((s for s in document.section_list if s.key == key), None)
+    if section is None:
+        raise Http404
     round_id = request.GET.get("round")
     if round_id:
         # Only a plain, short number can name a round (no 500 on overlong or odd digits).
         wanted = int(round_id) if round_id.isascii() and round_id.isdigit() and len(round_id) <= 9 else 0
-        consultation = rounds.filter(pk=wanted).first()
+        consultation = Round.objects.filter(version__in=versions, pk=wanted).first()
     else:
-        consultation = rounds.filter(version__status=Version.Status.DRAFT).first()
+        draft = next((v for v in versions if not v.is_published), None)
+        consultation = draft.latest_round if draft is not None else None
     if consultation is None:
         raise Http404
     version = next(v for v in versions if v.pk == consultation.version_id)
@@ -515,10 +589,10 @@ def document_detail(request, slug):
     next draft (its text, a question, comments and amendments per section)."""
     document, versions = _document_and_versions(request, slug)
     language = _language()
-    sections = list(document.sections.all())
+    sections = document.section_list
     published = next((v for v in versions if v.is_published), None)
     draft = next((v for v in versions if not v.is_published), None)
-    consultation = draft.rounds.order_by("-opens_at").first() if draft is not None else None
+    consultation = draft.latest_round if draft is not None else None
     if consultation is not None:
         open_round_exists = consultation.is_open()
     else:
@@ -688,7 +762,7 @@ def _synthesis_shared(document: Document, consultation: Round, viewer) -> str:
     )
     kind_names = dict(Organisation.Kind.choices)
     sections = []
-    for section in document.sections.all():
+    for section in document.section_list:
         row = {"section": section, **per_section[section.pk]}
         row["more"] = row["comment_count"] > len(row["comments"]) or row["amendment_count"] > len(row["amendments"])
         sections.append(row)
