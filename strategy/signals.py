@@ -7,8 +7,12 @@ from core import cache
 from strategy.models import (
     NAMESPACE,
     Amendment,
+    Citation,
     Comment,
+    Commitment,
+    CommitmentUpdate,
     Document,
+    Objective,
     Question,
     Round,
     Section,
@@ -17,7 +21,25 @@ from strategy.models import (
     VersionText,
 )
 
-cache.watch(NAMESPACE, Document, Section, Version, VersionText, Round, Question, Comment, Amendment, Support)
+# Commitments, their holders, objectives and progress too: the commitment pages' fragments
+# depend on this namespace.
+cache.watch(
+    NAMESPACE,
+    Document,
+    Section,
+    Version,
+    VersionText,
+    Round,
+    Question,
+    Comment,
+    Amendment,
+    Support,
+    Citation,
+    Objective,
+    Commitment,
+    Commitment.organisations.through,
+    CommitmentUpdate,
+)
 
 # Sent inside the transaction that opens a consultation round (``consultation=Round``): a
 # receiver writes its emails to the outbox in that same transaction (digests: the members who

@@ -9,26 +9,31 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, Window
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value, Window
 from django.db.models.functions import Coalesce, DenseRank, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
+from core import cache
 from core.citation import Citation, permalink_path
 from core.decorators import coordinator_required
 from core.licences import licence_url
+from core.policy import representative
 from core.text import markdown_to_safe_html
 from network.models import Member, Membership, Organisation, User
 from strategy import citations, services
@@ -43,9 +48,21 @@ from strategy.forms import (
     ReportForm,
     RoundForm,
 )
-from strategy.models import Amendment, Comment, Document, Round, Support, Version, VersionText, documents_visible_to
+from strategy.models import (
+    NAMESPACE,
+    Amendment,
+    Comment,
+    Document,
+    Round,
+    Support,
+    Version,
+    VersionText,
+    documents_visible_to,
+)
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
+# What the consultation's shared parts show: the strategy, and the names of members (network).
+DEPENDS_ON = ("strategy", "network")
 
 
 def _language() -> str:
@@ -71,23 +88,45 @@ def _versions(request, document):
     return versions
 
 
-def _document_and_versions(request, slug) -> tuple[Document, list[Version]]:
-    """``_document`` and ``_versions`` in one query (and one for the texts): a document is
-    visible exactly when one of its versions is (``documents_visible_to``)."""
+def _versions_shared(slug: str, viewer) -> list[Version]:
+    """The document's versions ``viewer`` may see (the representative of an audience: the
+    versions' rule depends on nothing else), newest first, each with its texts, the one before
+    it (``previous``) and its document with its sections (``section_list``); the draft with
+    its latest round (``latest_round``). Four queries, cached by ``_document_and_versions``."""
     versions = list(
-        Version.objects.visible_to(request.viewer)
+        Version.objects.visible_to(viewer)
         .filter(document__slug=slug)
         .select_related("document")
         .prefetch_related(Prefetch("texts", queryset=VersionText.objects.with_outdated()))
         .order_by("-number")
     )
     if not versions:
-        raise Http404
+        return []
     document = versions[0].document
+    document.section_list = list(document.sections.all())
     for newer, older in zip(versions, [*versions[1:], None], strict=True):
         newer.document = document
         newer.previous = older
-    return document, versions
+        if not newer.is_published:
+            newer.latest_round = newer.rounds.order_by("-opens_at").first()
+    return versions
+
+
+def _document_and_versions(request, slug) -> tuple[Document, list[Version]]:
+    """``_document`` and ``_versions`` (with the sections and the draft's latest round), the
+    same for everyone of the reader's audience: cached until the strategy changes. A document
+    is visible exactly when one of its versions is (``documents_visible_to``)."""
+    audience = request.viewer.audience
+    versions = cache.fragment(
+        "strategy_versions",
+        depends_on=NAMESPACE,
+        audience=audience,
+        parts=(slug,),
+        render=lambda: _versions_shared(slug, representative(audience)),
+    )
+    if not versions:
+        raise Http404
+    return versions[0].document, versions
 
 
 def _pick_text(version: Version, language: str) -> VersionText | None:
@@ -177,7 +216,7 @@ def _latest_threads(comments, n: int) -> list[Comment]:
     )
 
 
-def _with_supports(queryset, viewer):
+def _with_supports(queryset):
     return queryset.select_related("proposer").annotate(
         support_count=Coalesce(
             Subquery(
@@ -189,7 +228,6 @@ def _with_supports(queryset, viewer):
             ),
             Value(0),
         ),
-        supported=Exists(Support.objects.filter(amendment=OuterRef("pk"), user_id=viewer.user_id or 0)),
     )
 
 
@@ -205,15 +243,28 @@ def _replies(roots: list[Comment]) -> list[Comment]:
     )
 
 
-def _threads(request, comments: list[Comment], names: dict[int, str]) -> list[Comment]:
+def _threads(comments: list[Comment], names: dict[int, str], slug: str) -> list[Comment]:
     """The threads of ``comments`` (first comments with their replies, in order, as
-    ``thread``), each comment ready to show: its author's name from ``names``, its body."""
+    ``thread``), each comment's shared part ready to show, the same for everyone of the
+    audience ``names`` was read for: ``html`` (its author's name from ``names``, its words),
+    ``label``, and the links and buttons anyone may be shown (the page picks the reader's)."""
     by_pk = {}
     roots = []
+    report, edit = _("Report"), _("Edit")
     for comment in comments:
         comment.name = names[comment.author_id] if not comment.author.is_former else _("former member")
-        comment.can_edit = services.comment_can_edit(comment, request.user)
         comment.body_html = "" if comment.is_hidden else markdown_to_safe_html(comment.body)
+        comment.html = render_to_string("strategy/includes/comment_body.html", {"comment": comment})
+        comment.label = _("Comment by %(name)s") % {"name": comment.name}
+        kwargs = {"slug": slug, "pk": comment.pk}
+        comment.edit_link = format_html('<a href="{}">{}</a>', reverse("strategy:comment_edit", kwargs=kwargs), edit)
+        comment.report_button = format_html(
+            '<button type="submit" form="strategy-actions" formaction="{}" class="link-button">{}</button>',
+            reverse("strategy:comment_report", kwargs=kwargs),
+            report,
+        )
+        comment.reply_query = f"reply={comment.pk}#reply-{comment.pk}"
+        comment.hide_query = f"hide={comment.pk}#comment-{comment.pk}"
         comment.form_prefix = f"reply-{comment.pk}"
         comment.thread = []
         by_pk[comment.pk] = comment
@@ -229,32 +280,134 @@ def _threads(request, comments: list[Comment], names: dict[int, str]) -> list[Co
     return roots
 
 
-def _decorate_amendments(amendments: list[Amendment], draft: Version, keys: dict[int, str], names) -> None:
+def _comment_item(comment: Comment) -> dict:
+    """A comment's shared part as plain values: what the cache keeps and the templates read
+    (dictionaries are read faster than model instances, and unpickled faster)."""
+    return {
+        "pk": comment.pk,
+        "anchor": f"comment-{comment.pk}",
+        "author_id": comment.author_id,
+        "created_at": comment.created_at,
+        "hidden_at": comment.hidden_at,
+        "is_hidden": comment.is_hidden,
+        **{
+            name: getattr(comment, name)
+            for name in ("html", "label", "edit_link", "report_button", "reply_query", "hide_query", "form_prefix")
+        },
+        "thread": [_comment_item(reply) for reply in comment.thread],
+    }
+
+
+def _amendment_item(amendment: Amendment) -> dict:
+    """An amendment's shared part as plain values (see ``_comment_item``)."""
+    return {
+        "pk": amendment.pk,
+        "anchor": f"amendment-{amendment.pk}",
+        "proposer_id": amendment.proposer_id,
+        "is_open": amendment.is_open,
+        **{name: getattr(amendment, name) for name in ("html", "support_button", "unsupport_button", "decide_links")},
+    }
+
+
+def _editable(consultation: Round, threads: list[dict], user, now=None) -> set[int]:
+    """The comments among ``threads`` (and their replies) that ``user`` may still edit: the
+    services' rule, asked of each of their own comments."""
+    if not user.is_authenticated:
+        return set()
+    now = now or timezone.now()
+    editable = set()
+    for root in threads:
+        for item in (root, *root["thread"]):
+            if item["author_id"] == user.pk:
+                comment = Comment(
+                    pk=item["pk"],
+                    author_id=item["author_id"],
+                    created_at=item["created_at"],
+                    hidden_at=item["hidden_at"],
+                    round=consultation,
+                )
+                if services.comment_can_edit(comment, user, now=now):
+                    editable.add(item["pk"])
+    return editable
+
+
+def _supported(amendments: list[dict], user) -> set[int]:
+    """The open amendments among ``amendments`` that ``user`` supports (one query, or none)."""
+    open_pks = [a["pk"] for a in amendments if a["is_open"]]
+    if not user.is_authenticated or not open_pks:
+        return set()
+    return set(Support.objects.filter(user=user, amendment_id__in=open_pks).values_list("amendment_id", flat=True))
+
+
+def _asked(request, name: str) -> int | None:
+    """The comment a link asked to reply to or to hide (``?reply=``, ``?hide=``): a plain, short
+    number, else nothing."""
+    value = request.GET.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+
+
+# What a link asks a consultation's page for: a form to reply to a thread, to hide a comment
+# (coordinators), to comment on a section or to propose new text for it.
+ASKED = ("reply", "hide", "comment", "propose")
+
+
+def _base_query(request) -> str:
+    """The page's query without what a link asked for (``ASKED``), ready for one more parameter."""
+    query = request.GET.copy()
+    for name in ASKED:
+        query.pop(name, None)
+    encoded = query.urlencode()
+    return f"?{encoded}&" if encoded else "?"
+
+
+def _decorate_amendments(amendments: list[Amendment], draft: Version, keys: dict[int, str], names, slug: str) -> None:
+    """Each amendment's shared part ready to show: ``html`` (its proposer's name from
+    ``names``, the tracked change, whether it was written on an earlier text, its supporters)
+    and the buttons and links anyone may be shown (the page picks the reader's)."""
     texts = {t.language: t for t in draft.texts.all()}
+    language = get_language()
+    button = '<button type="submit" form="strategy-actions" formaction="{}" class="button secondary">{}</button>'
+    support, withdraw, accept, decline = _("Support"), _("Withdraw my support"), _("Accept"), _("Decline")
     for amendment in amendments:
         amendment.name = names[amendment.proposer_id] if not amendment.proposer.is_former else _("former member")
         own = texts.get(amendment.language) or texts.get(draft.original_language)
         current = own.section_text(keys[amendment.section_id]) if own else ""
         amendment.earlier = amendment.is_open and current != amendment.base_text
         amendment.change = diff_html(amendment.base_text, amendment.text)
-        amendment.text_html = markdown_to_safe_html(amendment.text)
+        amendment.html = render_to_string(
+            "strategy/includes/amendment_body.html", {"a": amendment, "LANGUAGE_CODE": language}
+        )
+        kwargs = {"slug": slug, "pk": amendment.pk}
+        amendment.support_button = format_html(button, reverse("strategy:amendment_support", kwargs=kwargs), support)
+        amendment.unsupport_button = format_html(
+            button, reverse("strategy:amendment_unsupport", kwargs=kwargs), withdraw
+        )
+        amendment.decide_links = format_html(
+            '<a href="{}">{}</a> <a href="{}">{}</a>',
+            reverse("strategy:amendment_accept", kwargs=kwargs),
+            accept,
+            reverse("strategy:amendment_decline", kwargs=kwargs),
+            decline,
+        )
 
 
-def _consultation_context(request, sections, draft: Version, consultation: Round, language: str) -> dict:
-    """The draft's sections with the round's question, and the latest threads and amendments
-    of each section with their counts (a fixed number of queries however long the round)."""
-    viewer = request.viewer
-    text = _pick_text(draft, language)
+def _consultation_shared(sections, draft: Version, consultation: Round, viewer) -> dict:
+    """What the consultation shows everyone of ``viewer``'s audience (``viewer`` is its
+    representative): the draft's sections with the round's question, and the latest threads and
+    amendments of each section with their counts and shared parts rendered. A fixed number of
+    queries however long the round."""
+    text = _pick_text(draft, _language())
     questions = {q.section_id: q for q in consultation.questions.all()}
     comments = _latest_threads(consultation.comments.all(), SECTION_THREADS)
     amendments = _latest_per_section(
-        _with_supports(consultation.amendments.all(), viewer),
+        _with_supports(consultation.amendments.all()),
         SECTION_AMENDMENTS,
         open=Count("pk", filter=Q(status=Amendment.Status.PROPOSED)),
     )
     names = _names(viewer, [c.author_id for c in comments] + [a.proposer_id for a in amendments])
-    roots = _threads(request, comments, names)
-    _decorate_amendments(amendments, draft, {s.pk: s.key for s in sections}, names)
+    slug = draft.document.slug
+    roots = _threads(comments, names, slug)
+    _decorate_amendments(amendments, draft, {s.pk: s.key for s in sections}, names, slug)
     by_section: dict[int, dict] = defaultdict(
         lambda: {"comments": [], "amendments": [], "thread_count": 0, "amendment_count": 0, "open_count": 0}
     )
@@ -275,12 +428,49 @@ def _consultation_context(request, sections, draft: Version, consultation: Round
         row["more_comments"] = row["thread_count"] > len(row["comments"])
         row["more_amendments"] = row["amendment_count"] > len(row["amendments"])
         row["mergeable"] = row["open_count"] >= 2
+        row["comments_id"] = f"comments-{section.key}"
+        row["form_url"] = reverse("strategy:comment_create", kwargs={"slug": slug, "key": section.key})
+        context = {"row": row, "document": draft.document, "text": text, "LANGUAGE_CODE": get_language()}
+        for part in ("head", "amendments_more", "comments_head", "comments_more"):
+            row[part] = render_to_string("strategy/includes/consultation_part.html", {**context, "part": part})
+        row["section"] = {"pk": section.pk, "key": section.key, "heading": section.heading}
+        row["comments"] = [_comment_item(c) for c in row["comments"]]
+        row["amendments"] = [_amendment_item(a) for a in row["amendments"]]
+        del row["question"]
+    # The round opens or closes with time alone: what the page says about it changes then.
+    now = timezone.now()
+    moment = consultation.opens_at if now < consultation.opens_at else consultation.closes_at
+    return cache.Expiring({"sections": rendered}, moment if moment > now else None)
+
+
+def _consultation_context(request, sections, draft: Version, consultation: Round) -> dict:
+    """The consultation's shared part (cached for the reader's audience until the strategy or
+    a name in it changes) and what belongs to the reader, drawn around it: the amendments they
+    support, the comments they may still edit, the forms they asked for."""
+    audience = request.viewer.audience
+    shared = cache.fragment(
+        "strategy_consultation",
+        depends_on=DEPENDS_ON,
+        audience=audience,
+        parts=(consultation.pk, draft.pk),
+        render=lambda: _consultation_shared(sections, draft, consultation, representative(audience)),
+    )
+    rows = shared["sections"]
+    threads = [c for row in rows for c in row["comments"]]
     return {
         "draft": draft,
-        "draft_text": text,
+        "draft_text": _pick_text(draft, _language()),
         "consultation": consultation,
         "is_open": consultation.is_open(),
-        "sections": rendered,
+        "sections": rows,
+        "me": request.user.pk,
+        "editable": _editable(consultation, threads, request.user),
+        "supported": _supported([a for row in rows for a in row["amendments"]], request.user),
+        "reply_to": _asked(request, "reply"),
+        "hide": _asked(request, "hide"),
+        "write": "comment" if "comment" in request.GET else "propose" if "propose" in request.GET else None,
+        "write_key": request.GET.get("comment") or request.GET.get("propose"),
+        "base": _base_query(request),
         "comment_form": CommentForm(),
         "amendment_form": AmendmentForm(),
         # The forms' one-time key, written as plain hidden inputs (one per form on the page).
@@ -288,25 +478,24 @@ def _consultation_context(request, sections, draft: Version, consultation: Round
     }
 
 
-def section_detail(request, slug, key):
-    """Every thread and amendment of one section in the draft's latest round (or the round
-    ``?round=`` of a version the viewer may see), page by page: where the document page's
-    "all comments" links lead."""
-    document, versions = _document_and_versions(request, slug)
-    section = get_object_or_404(document.sections, key=key)
-    rounds = Round.objects.filter(version__in=versions).select_related("version").order_by("-opens_at")
-    round_id = request.GET.get("round")
-    if round_id:
-        # Only a plain, short number can name a round (no 500 on overlong or odd digits).
-        wanted = int(round_id) if round_id.isascii() and round_id.isdigit() and len(round_id) <= 9 else 0
-        consultation = rounds.filter(pk=wanted).first()
-    else:
-        consultation = rounds.filter(version__status=Version.Status.DRAFT).first()
-    if consultation is None:
-        raise Http404
-    version = next(v for v in versions if v.pk == consultation.version_id)
-    language = _language()
-    text = _pick_text(version, language)
+def _page_of(page, object_list) -> SimpleNamespace:
+    """What the templates read of a ``Page``, as plain values that keep in the cache (a real
+    page holds its queryset)."""
+    return SimpleNamespace(
+        object_list=object_list,
+        number=page.number,
+        has_other_pages=page.has_other_pages(),
+        has_previous=page.has_previous(),
+        previous_page_number=page.number - 1,
+        has_next=page.has_next(),
+        next_page_number=page.number + 1,
+        paginator=SimpleNamespace(count=page.paginator.count, num_pages=page.paginator.num_pages),
+    )
+
+
+def _section_shared(request, section, version: Version, consultation: Round, viewer) -> dict:
+    """One page of a section's threads and amendments as everyone of ``viewer``'s audience sees
+    them (``viewer`` is its representative), shared parts rendered."""
     threads = Paginator(
         consultation.comments.filter(section=section, parent__isnull=True)
         .select_related("author")
@@ -314,22 +503,61 @@ def section_detail(request, slug, key):
         SECTION_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     amendments = Paginator(
-        # Only what the policy lets this reader see (visitors: what entered a published version).
-        _with_supports(
-            Amendment.objects.visible_to(request.viewer).filter(round=consultation, section=section), request.viewer
-        ).order_by("created_at", "pk"),
+        # Only what the policy lets this audience see (visitors: what entered a published version).
+        _with_supports(Amendment.objects.visible_to(viewer).filter(round=consultation, section=section)).order_by(
+            "created_at", "pk"
+        ),
         SECTION_PAGE_SIZE,
     ).get_page(request.GET.get("amendments"))
     comments = [*threads.object_list, *_replies(list(threads.object_list))]
-    names = _names(request.viewer, [c.author_id for c in comments] + [a.proposer_id for a in amendments.object_list])
-    threads.object_list = _threads(request, comments, names)
-    _decorate_amendments(list(amendments.object_list), version, {section.pk: section.key}, names)
-    is_open = consultation.is_open() and not version.is_published
-    row = {
-        "section": section,
+    names = _names(viewer, [c.author_id for c in comments] + [a.proposer_id for a in amendments.object_list])
+    amendment_list = list(amendments.object_list)
+    _decorate_amendments(amendment_list, version, {section.pk: section.key}, names, version.document.slug)
+    text = _pick_text(version, _language())
+    return {
+        "threads": _page_of(threads, [_comment_item(c) for c in _threads(comments, names, version.document.slug)]),
+        "amendments": _page_of(amendments, [_amendment_item(a) for a in amendment_list]),
         "html": markdown_to_safe_html(text.section_text(section.key)) if text else "",
         "question": consultation.questions.filter(section=section).first(),
     }
+
+
+def section_detail(request, slug, key):
+    """Every thread and amendment of one section in the draft's latest round (or the round
+    ``?round=`` of a version the viewer may see), page by page: where the document page's
+    "all comments" links lead. The lists are cached for the reader's audience; what belongs to
+    the reader is drawn around them."""
+    document, versions = _document_and_versions(request, slug)
+    section = next((s for s in document.section_list if s.key == key), None)
+    if section is None:
+        raise Http404
+    round_id = request.GET.get("round")
+    if round_id:
+        # Only a plain, short number can name a round (no 500 on overlong or odd digits).
+        wanted = int(round_id) if round_id.isascii() and round_id.isdigit() and len(round_id) <= 9 else 0
+        consultation = Round.objects.filter(version__in=versions, pk=wanted).first()
+    else:
+        draft = next((v for v in versions if not v.is_published), None)
+        consultation = draft.latest_round if draft is not None else None
+    if consultation is None:
+        raise Http404
+    version = next(v for v in versions if v.pk == consultation.version_id)
+    text = _pick_text(version, _language())
+    audience = request.viewer.audience
+    query = request.GET.copy()
+    for name in ASKED:
+        query.pop(name, None)
+    shared = cache.fragment(
+        "strategy_section",
+        depends_on=DEPENDS_ON,
+        audience=audience,
+        query=query,
+        parts=(consultation.pk, section.pk),
+        render=lambda: _section_shared(request, section, version, consultation, representative(audience)),
+    )
+    threads, amendments = shared["threads"], shared["amendments"]
+    is_open = consultation.is_open() and not version.is_published
+    row = {"section": section, "html": shared["html"], "question": shared["question"]}
     return render(
         request,
         "strategy/section_detail.html",
@@ -343,6 +571,12 @@ def section_detail(request, slug, key):
             "row": row,
             "threads": threads,
             "amendments": amendments,
+            "me": request.user.pk,
+            "editable": _editable(consultation, threads.object_list, request.user),
+            "supported": _supported(amendments.object_list, request.user),
+            "reply_to": _asked(request, "reply"),
+            "hide": _asked(request, "hide"),
+            "base": _base_query(request),
             "round_query": f"round={consultation.pk}&" if round_id else "",
             "comment_form": CommentForm(),
             "submission": uuid.uuid4(),
@@ -355,10 +589,10 @@ def document_detail(request, slug):
     next draft (its text, a question, comments and amendments per section)."""
     document, versions = _document_and_versions(request, slug)
     language = _language()
-    sections = list(document.sections.all())
+    sections = document.section_list
     published = next((v for v in versions if v.is_published), None)
     draft = next((v for v in versions if not v.is_published), None)
-    consultation = draft.rounds.order_by("-opens_at").first() if draft is not None else None
+    consultation = draft.latest_round if draft is not None else None
     if consultation is not None:
         open_round_exists = consultation.is_open()
     else:
@@ -378,7 +612,7 @@ def document_detail(request, slug):
         "consultation": None,
     }
     if draft is not None and consultation is not None:
-        context.update(_consultation_context(request, sections, draft, consultation, language))
+        context.update(_consultation_context(request, sections, draft, consultation))
     elif shown is not None:
         context["shown_sections"] = _rendered_sections(sections, context["shown_text"])
         citations.attach(context["shown_sections"], citations.citations_for(shown, request.viewer, language))
@@ -482,22 +716,14 @@ def case(request, slug):
     )
 
 
-@login_required
-def synthesis(request, slug):
-    """After a round: per section, its latest comments and amendments with their fate (all of
-    them on the section's page for that round), and who took part by country and kind of
-    organisation (never a hidden profile's name). A fixed number of queries."""
-    document, versions = _document_and_versions(request, slug)
-    consultation = Round.objects.filter(version__in=versions, closes_at__lte=timezone.now()).first()
-    if consultation is None:
-        raise Http404
-    # The version as read above, with its texts.
-    consultation.version = next(v for v in versions if v.pk == consultation.version_id)
-    language = _language()
+def _synthesis_shared(document: Document, consultation: Round, viewer) -> str:
+    """The synthesis as everyone of ``viewer``'s audience sees it (``viewer`` is its
+    representative), rendered: per section its latest comments and amendments with their fate,
+    and who took part by country and kind of organisation, counted in SQL."""
     visible_comments = consultation.comments.filter(hidden_at__isnull=True)
     comments = _latest_per_section(visible_comments.select_related("author"), SECTION_THREADS)
-    amendments = _latest_per_section(_with_supports(consultation.amendments.all(), request.viewer), SECTION_AMENDMENTS)
-    names = _names(request.viewer, [c.author_id for c in comments] + [a.proposer_id for a in amendments])
+    amendments = _latest_per_section(_with_supports(consultation.amendments.all()), SECTION_AMENDMENTS)
+    names = _names(viewer, [c.author_id for c in comments] + [a.proposer_id for a in amendments])
     per_section: dict[int, dict] = defaultdict(
         lambda: {"comments": [], "amendments": [], "comment_count": 0, "amendment_count": 0}
     )
@@ -536,17 +762,15 @@ def synthesis(request, slug):
     )
     kind_names = dict(Organisation.Kind.choices)
     sections = []
-    for section in document.sections.all():
+    for section in document.section_list:
         row = {"section": section, **per_section[section.pk]}
         row["more"] = row["comment_count"] > len(row["comments"]) or row["amendment_count"] > len(row["amendments"])
         sections.append(row)
-    return render(
-        request,
-        "strategy/synthesis.html",
+    return render_to_string(
+        "strategy/includes/synthesis_body.html",
         {
             "document": document,
             "consultation": consultation,
-            "draft_text": _pick_text(consultation.version, language),
             "sections": sections,
             "participants": participants,
             "by_country": sorted(
@@ -554,6 +778,38 @@ def synthesis(request, slug):
                 key=lambda row: (-row[1], row[0]),
             ),
             "by_kind": sorted(((kind_names.get(k, k), n) for k, n in kinds.items()), key=lambda r: (-r[1], r[0])),
+        },
+    )
+
+
+@login_required
+def synthesis(request, slug):
+    """After a round: per section, its latest comments and amendments with their fate (all of
+    them on the section's page for that round), and who took part by country and kind of
+    organisation (never a hidden profile's name). The same for everyone of an audience: cached
+    until the strategy or a name in it changes."""
+    document, versions = _document_and_versions(request, slug)
+    consultation = Round.objects.filter(version__in=versions, closes_at__lte=timezone.now()).first()
+    if consultation is None:
+        raise Http404
+    # The version as read above, with its texts.
+    consultation.version = next(v for v in versions if v.pk == consultation.version_id)
+    audience = request.viewer.audience
+    body = cache.fragment(
+        "strategy_synthesis",
+        depends_on=DEPENDS_ON,
+        audience=audience,
+        parts=(consultation.pk,),
+        render=lambda: _synthesis_shared(document, consultation, representative(audience)),
+    )
+    return render(
+        request,
+        "strategy/synthesis.html",
+        {
+            "document": document,
+            "consultation": consultation,
+            "draft_text": _pick_text(consultation.version, _language()),
+            "body": body,
         },
     )
 

@@ -10,12 +10,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import cache
+from core.policy import representative
 from core.text import markdown_to_safe_html
 from evidence.models import EvidenceRecord
 from exchanges.models import Exchange
@@ -26,6 +29,9 @@ from strategy.forms import CommitmentUpdateForm
 from strategy.models import Commitment, CommitmentStatus
 
 PAGE_SIZE = 50
+# What the commitment pages show: commitments (strategy), their convenings (exchanges), holders
+# and themes (network).
+DEPENDS_ON = ("strategy", "exchanges", "network")
 
 
 def _exchange_titles(exchange_ids) -> dict[int, Exchange]:
@@ -33,11 +39,12 @@ def _exchange_titles(exchange_ids) -> dict[int, Exchange]:
     return {e.pk: e for e in Exchange.objects.filter(pk__in=set(exchange_ids)).with_translation()}
 
 
-def commitment_list(request):
-    viewer = request.viewer
+def _commitment_list_body(request, viewer) -> str:
+    """The filters and one page of the list as everyone of ``viewer``'s audience sees them
+    (``viewer`` is its representative): nothing in it belongs to the person asking."""
     commitments = (
         Commitment.objects.visible_to(viewer)
-        .select_related("theme", "objective")
+        .select_related("theme")
         .prefetch_related(Prefetch("organisations", queryset=Organisation.objects.only("pk", "name", "slug")))
         .order_by("due_on", "pk")
     )
@@ -48,22 +55,35 @@ def commitment_list(request):
     for commitment in page.object_list:
         commitment.convening = convenings.get(commitment.exchange_id)
         commitment.overdue = commitment.is_overdue(today)
-    return render(request, "strategy/commitment_list.html", {"filter": filterset, "page": page})
-
-
-def convening_detail(request, slug):
-    """One funder convening's outcomes: its shared objectives, each with the commitments made
-    towards it (then those towards none), their status and holders, and the count per status.
-    What the viewer may see of it: the convening as ``Exchange.objects.visible_to`` allows, its
-    commitments as ``Commitment.objects.visible_to`` does (members-only ones for members)."""
-    viewer = request.viewer
-    convening = get_object_or_404(
-        Exchange.objects.visible_to(viewer).filter(kind=Exchange.Kind.CONVENING).with_translation(), slug=slug
+    return render_to_string(
+        "strategy/includes/commitment_list_body.html",
+        {"filter": filterset, "page": page},
+        request=request,
     )
+
+
+def commitment_list(request):
+    # The same for everyone of an audience: cached until commitments, convenings or holders
+    # change, and until midnight (a commitment becomes overdue with the date alone).
+    audience = request.viewer.audience
+    body = cache.fragment(
+        "commitment_list",
+        depends_on=DEPENDS_ON,
+        audience=audience,
+        query=request.GET,
+        valid_until=cache.end_of_today(),
+        render=lambda: _commitment_list_body(request, representative(audience)),
+    )
+    return render(request, "strategy/commitment_list.html", {"body": body})
+
+
+def _convening_body(convening: Exchange, viewer) -> dict:
+    """The convening's outcomes (``html``) and their number (``total``) as everyone of
+    ``viewer``'s audience sees them (``viewer`` is its representative): the commitments by
+    objective, the count per status (counted in SQL) and of overdue ones."""
+    visible = Commitment.objects.visible_to(viewer).filter(exchange=convening)
     commitments = list(
-        Commitment.objects.visible_to(viewer)
-        .filter(exchange=convening)
-        .select_related("theme")
+        visible.select_related("theme")
         .prefetch_related(Prefetch("organisations", queryset=Organisation.objects.only("pk", "name", "slug")))
         .order_by("due_on", "pk")
     )
@@ -76,20 +96,41 @@ def convening_detail(request, slug):
     groups = [(objective, by_objective.get(objective.pk, [])) for objective in objectives]
     if by_objective.get(None):
         groups.append((None, by_objective[None]))
-    counts = {status: 0 for status, _label in CommitmentStatus.choices}
-    for commitment in commitments:
-        counts[commitment.status] += 1
-    return render(
-        request,
-        "strategy/convening_detail.html",
+    counts = dict(visible.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    total = sum(counts.values())
+    html = render_to_string(
+        "strategy/includes/convening_body.html",
         {
             "convening": convening,
             "groups": groups,
-            "total": len(commitments),
+            "total": total,
             "overdue": sum(1 for c in commitments if c.overdue),
-            "counts": [(label, counts[status]) for status, label in CommitmentStatus.choices],
+            "counts": [(label, counts.get(status, 0)) for status, label in CommitmentStatus.choices],
         },
     )
+    return {"total": total, "html": html}
+
+
+def convening_detail(request, slug):
+    """One funder convening's outcomes: its shared objectives, each with the commitments made
+    towards it (then those towards none), their status and holders, and the count per status.
+    What the viewer may see of it: the convening as ``Exchange.objects.visible_to`` allows, its
+    commitments as ``Commitment.objects.visible_to`` does (members-only ones for members). The
+    same for everyone of an audience: cached until something it shows changes, or midnight."""
+    viewer = request.viewer
+    convening = get_object_or_404(
+        Exchange.objects.visible_to(viewer).filter(kind=Exchange.Kind.CONVENING).with_translation(), slug=slug
+    )
+    audience = viewer.audience
+    body = cache.fragment(
+        "convening_outcomes",
+        depends_on=DEPENDS_ON,
+        audience=audience,
+        parts=(convening.pk,),
+        valid_until=cache.end_of_today(),
+        render=lambda: _convening_body(convening, representative(audience)),
+    )
+    return render(request, "strategy/convening_detail.html", {"convening": convening, "body": body})
 
 
 def _visible(request, pk) -> Commitment:

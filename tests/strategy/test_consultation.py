@@ -329,3 +329,33 @@ def test_the_swedish_reader_gets_the_swedish_text(client, strategy, organiser):
     page = client.get("/sv" + url("document_detail", slug=document.slug)).content.decode()
     assert "Medlemmar betalar en liten avgift." in page
     assert "Hur nätverket hålls vid liv" in page
+
+
+def test_the_page_draws_forms_only_where_the_member_asked_for_them(client, strategy, organiser, funder):
+    document, _v1, _v2, consultation = strategy
+    vision = document.sections.get(key="vision")
+    comment = services.comment_create(
+        consultation=consultation, section=vision, author=organiser, body="Mine", language="en", submission=uuid.uuid4()
+    )
+    amendment = propose(consultation, vision, organiser, "New vision")
+    report = url("comment_report", slug=document.slug, pk=comment.pk)
+    support = url("amendment_support", slug=document.slug, pk=amendment.pk)
+    client.force_login(funder)
+    page = detail(client, document)
+    # One form for the one-click actions (report, support) and one link per thread and section.
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert main.count("csrfmiddlewaretoken") == 1
+    assert f'form="strategy-actions" formaction="{report}"' in page
+    assert f'form="strategy-actions" formaction="{support}"' in page
+    assert f"?reply={comment.pk}#reply-{comment.pk}" in page and 'name="parent"' not in page
+    assert "?comment=vision#write-vision" in page and "Publish comment" not in page
+    # Asked for, the form is there.
+    asked = detail(client, document, reply=comment.pk)
+    assert f'id="reply-{comment.pk}"' in asked and f'name="parent" value="{comment.pk}"' in asked
+    assert "Publish comment" in detail(client, document, comment="vision")
+    assert "Propose amendment" in detail(client, document, propose="vision")
+    # The author edits their own comment and neither reports it nor supports their own amendment.
+    client.force_login(organiser)
+    own = detail(client, document)
+    assert url("comment_edit", slug=document.slug, pk=comment.pk) in own
+    assert report not in own and support not in own

@@ -54,7 +54,8 @@ def test_the_draft_under_consultation_is_for_signed_in_members_only(client, requ
     else:
         assert "A secret new vision." in page
         assert "How should the network be funded?" in page
-        assert "Publish comment" in page and "Propose amendment" in page
+        # One link per section to each form (drawn when asked for, ``?comment=``/``?propose=``).
+        assert "Comment on this section" in page and "Propose new text for this section" in page
         assert draft.status_code == 200
     assert ("Open a consultation on the draft" in page) is (role == "coordinator")
 
