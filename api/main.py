@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import CharField, F, Max, Prefetch, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
@@ -320,20 +320,34 @@ def _addresses(viewname: str, kwarg: str) -> Callable[[object], str]:
     return lambda value: f"{before}{value}{after}"
 
 
-def _related(relation, ids: list[int], field: str = "slug") -> dict[int, list]:
-    """The ``field`` of what a many-to-many ``relation`` (``Exchange.themes``) links each of
-    ``ids`` to, in the related model's own order: what ``prefetch_related`` would give, in one
-    query on the link table and without a model instance per item."""
+def _links(relation, field: str = "slug") -> tuple:
+    """How ``_related`` reads the ``field`` of what a many-to-many ``relation``
+    (``Exchange.themes``) links to, in the related model's own order (as ``prefetch_related``
+    gives them): the link table, its owner column, the value, and the sort keys."""
     m2m = relation.field
     owner, target = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
-    ordering = [
-        f"-{target}__{name[1:]}" if name.startswith("-") else f"{target}__{name}"
-        for name in m2m.related_model._meta.ordering
+    # One text field (themes by slug, organisations by name), which _related's query orders by.
+    (ordering,) = m2m.related_model._meta.ordering
+    return relation.through.objects.all(), f"{owner}_id", f"{target}__{field}", F(f"{target}__{ordering}"), Value(0)
+
+
+def _related(ids: list[int], *reads: tuple) -> list[dict[int, list]]:
+    """For each of ``reads`` (``_links``, or a queryset, owner column, value, text and number
+    sort keys), the values each of ``ids`` has, in one query (a UNION ALL) and without a model
+    instance per item: a page's relations cost one round trip to the database, not one each."""
+    found = [defaultdict(list) for _read in reads]
+    if not ids:
+        return found
+    parts = [
+        queryset.filter(**{f"{owner}__in": ids})
+        .annotate(part=Value(number), text_key=text_key, number_key=number_key)
+        .values_list(owner, value, "part", "text_key", "number_key")
+        .order_by()
+        for number, (queryset, owner, value, text_key, number_key) in enumerate(reads)
     ]
-    found = defaultdict(list)
-    links = relation.through.objects.filter(**{f"{owner}_id__in": ids}).order_by(*ordering)
-    for owner_id, value in links.values_list(f"{owner}_id", f"{target}__{field}"):
-        found[owner_id].append(value)
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    for owner_id, value, part, _text_key, _number_key in rows.order_by("part", "text_key", "number_key"):
+        found[part][owner_id].append(value)
     return found
 
 
@@ -358,7 +372,7 @@ def organisation_rows(organisations: QuerySet) -> list[dict]:
     rows = list(
         organisations.values("id", "slug", "name", "kind", "country", "city", "website", "description", "updated_at")
     )
-    themes = _related(Organisation.themes, [row["id"] for row in rows])
+    (themes,) = _related([row["id"] for row in rows], _links(Organisation.themes))
     url = _addresses("network:organisation_detail", "slug")
     return [
         {
@@ -433,8 +447,7 @@ def exchange_rows(exchanges: QuerySet) -> list[dict]:
         )
     )  # fmt: skip
     ids = [row["id"] for row in rows]
-    themes = _related(Exchange.themes, ids)
-    hosts = _related(Exchange.hosts, ids)
+    themes, hosts = _related(ids, _links(Exchange.themes), _links(Exchange.hosts))
     sessions = defaultdict(list)
     # Rooms may hold a joining link, which only participants see: never in the API.
     for exchange_id, title, description, starts_at, ends_at in (
@@ -521,7 +534,7 @@ def guide_rows(guides: QuerySet) -> list[dict]:
             "published_at", "updated_at",
         )
     )  # fmt: skip
-    themes = _related(GuideWork.themes, list({row["work_id"] for row in rows}))
+    (themes,) = _related(list({row["work_id"] for row in rows}), _links(GuideWork.themes))
     url = _addresses("practice:guide_detail", "slug")
     return [
         {
@@ -586,7 +599,7 @@ def joint_action_rows(actions: QuerySet) -> list[dict]:
             "ended_on", "updated_at",
         )
     )  # fmt: skip
-    organisations = _related(JointAction.organisations, [row["id"] for row in rows])
+    (organisations,) = _related([row["id"] for row in rows], _links(JointAction.organisations))
     url = _addresses("practice:joint_action_detail", "slug")
     return [
         {
@@ -751,13 +764,13 @@ def record_rows(records: QuerySet) -> list[dict]:
         )
     )  # fmt: skip
     ids = [row["id"] for row in rows]
-    organisations = _related(EvidenceRecord.organisations, ids)
-    themes = _related(EvidenceRecord.themes, ids)
-    countries = defaultdict(list)
-    # In the order they were added (a prefetch gave them unordered, which was that order).
-    in_order = RecordCountry.objects.filter(record_id__in=ids).order_by("pk")
-    for record_id, country in in_order.values_list("record_id", "country"):
-        countries[record_id].append(str(country))
+    organisations, themes, countries = _related(
+        ids,
+        _links(EvidenceRecord.organisations),
+        _links(EvidenceRecord.themes),
+        # In the order they were added (a prefetch gave them unordered, which was that order).
+        (RecordCountry.objects.all(), "record_id", "country", Value("", output_field=CharField()), F("pk")),
+    )
     url = _addresses("evidence:detail", "pk")
     items = []
     for row in rows:
