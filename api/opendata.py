@@ -6,9 +6,9 @@ sizes and SHA-256 digests, a ``manifest.json`` listing what left since the previ
 (a withdrawn consent, a changed licence, an unpublished item), and ``SHA256SUMS``.
 
 Rows come from the same querysets and the same row functions as the API for the anonymous
-viewer (``api.main``), so the two can never disagree. Rows are streamed from the database in
-chunks (``iterator``) and written as they come: memory stays flat however many records there
-are; only the ids are kept, to list removals next time.
+viewer (``api.main``), so the two can never disagree. Rows are read from the database in
+chunks of ids and written as they come: memory stays flat however many records there are;
+only the ids are kept, to list removals next time.
 
 The folder is written under a temporary name and renamed when complete, so a reader never
 sees half a package; running twice on one day replaces that day's package.
@@ -38,7 +38,7 @@ from api.models import OpenDataPackage
 from core.licences import OPEN, Licence, licence_url
 from core.policy import ANONYMOUS
 from evidence.models import Indicator
-from network.models import Organisation, Theme
+from network.models import Organisation
 
 CHUNK = 2000
 KEEP = 31  # the latest and the previous 30
@@ -53,20 +53,18 @@ class Resource:
     description: str = ""
 
 
-def _organisations() -> Iterator[dict]:
-    from django.db.models import Prefetch
+def _rows(queryset, rows_of) -> Callable[[], Iterator[dict]]:
+    """The rows of ``queryset()`` by ``rows_of`` (the API's ``record_rows`` and its kind), read in
+    chunks of ``CHUNK`` in id order, each chunk starting after the last id of the one before."""
 
-    queryset = Organisation.objects.prefetch_related(
-        Prefetch("themes", Theme.objects.all(), to_attr="theme_list")
-    ).order_by("pk")
-    for organisation in queryset.iterator(chunk_size=CHUNK):
-        yield main.organisation_row(organisation)
-
-
-def _rows(queryset, row) -> Callable[[], Iterator[dict]]:
     def rows() -> Iterator[dict]:
-        for item in queryset().order_by("pk").iterator(chunk_size=CHUNK):
-            yield row(item)
+        after = 0
+        while True:
+            chunk = rows_of(queryset().filter(pk__gt=after).order_by("pk")[:CHUNK])
+            yield from chunk
+            if len(chunk) < CHUNK:
+                return
+            after = chunk[-1]["id"]
 
     return rows
 
@@ -91,14 +89,14 @@ S, INT, D, T, L, B, N = "string", "integer", "date", "datetime", "array", "boole
 RESOURCES = [
     Resource(
         "organisations",
-        _organisations,
+        _rows(lambda: Organisation.objects.all(), main.organisation_rows),
         [("id", INT), ("slug", S), ("name", S), ("kind", S), ("country", S), ("city", S), ("website", S),
          ("description", S), ("themes", L), ("url", S), ("updated_at", T)],
         description="Organisations of the network (public fields).",
     ),
     Resource(
         "exchanges",
-        _rows(lambda: main.exchanges_for(ANONYMOUS), main.exchange_row),
+        _rows(lambda: main.exchanges_for(ANONYMOUS), main.exchange_rows),
         [("id", INT), ("slug", S), ("language", S), ("title", S), ("summary", S), ("description", S), ("kind", S),
          ("format", S), ("status", S), ("city", S), ("country", S), ("starts_at", T), ("ends_at", T),
          ("time_zone", S), ("working_languages", L), ("themes", L), ("hosts", L), ("sessions", L), ("url", S),
@@ -107,7 +105,7 @@ RESOURCES = [
     ),
     Resource(
         "guides",
-        _rows(lambda: main.guides_for(ANONYMOUS), main.guide_row),
+        _rows(lambda: main.guides_for(ANONYMOUS), main.guide_rows),
         [("id", INT), ("slug", S), ("work", INT), ("language", S), ("kind", S), ("title", S), ("summary", S),
          ("sections", "object"), ("themes", L), ("licence", S), ("licence_url", S), ("published_at", T), ("url", S),
          ("updated_at", T)],
@@ -115,14 +113,14 @@ RESOURCES = [
     ),
     Resource(
         "joint-actions",
-        _rows(lambda: main.joint_actions_for(ANONYMOUS), main.joint_action_row),
+        _rows(lambda: main.joint_actions_for(ANONYMOUS), main.joint_action_rows),
         [("id", INT), ("slug", S), ("title", S), ("summary", S), ("description", S), ("language", S), ("status", S),
          ("issue", S), ("started_on", D), ("ended_on", D), ("organisations", L), ("url", S), ("updated_at", T)],
         description="Joint actions of groups in several countries.",
     ),
     Resource(
         "evidence",
-        _rows(lambda: main.evidence_with_lists_for(ANONYMOUS), main.record_row),
+        _rows(lambda: main.evidence_for(ANONYMOUS), main.record_rows),
         [("id", INT), ("kind", S), ("layer", S), ("status", S), ("title", S), ("summary", S), ("body", S),
          ("why_it_matters", S), ("outcome_who", S), ("outcome_what", S), ("outcome_when", S), ("outcome_where", S),
          ("significance", S), ("contribution", S), ("storyteller", S), ("organisations", L), ("themes", L),
@@ -132,7 +130,7 @@ RESOURCES = [
     ),
     Resource(
         "strategy-versions",
-        _rows(lambda: main.strategy_versions_for(ANONYMOUS), main.strategy_version_row),
+        _rows(lambda: main.strategy_versions_for(ANONYMOUS), main.strategy_version_rows),
         [("id", INT), ("document", S), ("number", INT), ("language", S), ("original_language", S),
          ("languages", L), ("title", S), ("summary", S), ("sections", L), ("note", S), ("licence", S),
          ("licence_url", S), ("published_at", T), ("url", S), ("updated_at", T)],

@@ -317,6 +317,14 @@ class EvidenceRecord(models.Model):
         consent = self.consent_or_none() if self.needs_consent else None
         return consent.display_name if consent else ""
 
+    @staticmethod
+    def storyteller_display_of(kind: str, identity_level: str | None, person_name: str, pseudonym: str) -> str:
+        """``storyteller_display`` from a record's kind and its consent's fields (``identity_level``
+        None without a consent), for rows read with ``values()`` (the API's lists)."""
+        if kind not in CONSENT_KINDS or identity_level is None:
+            return ""
+        return Consent.name_for(identity_level, person_name, pseudonym)
+
 
 class RecordCountry(models.Model):
     """A country a record is about; several per record (cross-border evidence is normal)."""

@@ -86,7 +86,9 @@ class ExchangeFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         chosen = (self.data or {}).get("month") or ""
-        self.filters["month"].extra["widget"] = forms.Select(choices=month_choices(chosen))
+        # Listed only when the widget is drawn (31 dates formatted in the page's language): the
+        # API filters exchanges with this FilterSet and never draws it.
+        self.filters["month"].extra["widget"] = forms.Select(choices=lambda: month_choices(chosen))
 
     def filter_language(self, queryset, name, value):
         return queryset.filter(list_contains("working_languages", value)) if value else queryset

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -396,6 +396,20 @@ class Exchange(models.Model):
             return text or self.description
 
         return ExchangeText(found["title"] or self.title, found["summary"] or self.summary, description, language)
+
+    @staticmethod
+    def text_of_values(row: Mapping) -> ExchangeText:
+        """``text()`` for a row of ``values()`` that holds the annotations of
+        ``with_translation(description=True)`` and the original texts (the API's lists build no
+        instances): the same fallbacks, field by field, to the original."""
+        if not row["translated_title"]:
+            return ExchangeText(row["title"], row["summary"], lambda: row["description"], "")
+        return ExchangeText(
+            row["translated_title"],
+            row["translated_summary"] or row["summary"],
+            lambda: row["translated_description"] or row["description"],
+            row["text_language"],
+        )
 
     def _translation(self, language: str) -> dict | None:
         memo = self.__dict__.setdefault("_translations_by_language", {})
