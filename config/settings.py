@@ -171,7 +171,8 @@ if DATABASE_URL:
         # PgBouncer does not pass startup options on: behind it, set jit = off for the database
         # (ALTER DATABASE … SET jit = off; README, "Capacity").
         for _database in DATABASES.values():
-            _database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+            if _database["ENGINE"].endswith("postgresql"):
+                _database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
 REPLICA_READS = "replica" in DATABASES
