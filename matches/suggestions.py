@@ -103,11 +103,9 @@ def suggestions_for(viewer: Viewer, *, limit: int = SUGGESTIONS) -> list[Suggest
         candidates = candidates.exclude(country=member.country)
     themes = Organisation.themes.through.objects.filter(organisation_id=OuterRef("pk"), theme_id__in=theme_ids)
     hosted = Exchange.objects.announced().filter(hosts=OuterRef("pk"), themes__in=theme_ids).order_by("-starts_at")
-    offers = HostOffer.objects.filter(
-        organisation=OuterRef("pk"),
-        status__in=[HostOffer.Status.SUBMITTED, HostOffer.Status.APPROVED],
-        themes__in=theme_ids,
-    )
+    # Only approved offers count: an offer under review is a member's words the policy shows
+    # to no one else (``HostOfferQuerySet.visible_to``), so it cannot be a reason either.
+    offers = HostOffer.objects.approved().filter(organisation=OuterRef("pk"), themes__in=theme_ids)
     facts = candidates.annotate(
         shared_themes=_count(themes), hosting_fits=_flag(Q(Exists(hosted)) | Q(Exists(offers)))
     ).values_list("pk", "name", "shared_themes", "hosting_fits")
@@ -258,17 +256,15 @@ def _co_attendees():
 
 
 def pairs_propose(*, limit: int = 50) -> list[Pair]:
-    """Host/visitor pairs for a visits programme: hosts are organisations that offer to host
-    (pending or approved) or hosted a visit; each gets the visitor from another country with
+    """Host/visitor pairs for a visits programme: hosts are organisations with an approved
+    offer to host (the policy's public offer) or that hosted a visit; each gets the visitor from another country with
     the most themes in common that has not met it, each visitor used once, the least-used
     countries first on a tie (so countries balance). Organisations have met when they hosted
     or partnered one exchange together (host and visitor of a visit included), or when their
     members took part in the same exchange (co-attendees, found in SQL). Three queries and a
     greedy pass."""
     visit_hosts = Exchange.objects.filter(kind=Exchange.Kind.VISIT).values("hosts")
-    offering = HostOffer.objects.filter(status__in=[HostOffer.Status.SUBMITTED, HostOffer.Status.APPROVED]).values(
-        "organisation"
-    )
+    offering = HostOffer.objects.approved().values("organisation")
     organisations = list(
         Organisation.objects.exclude(country="")
         .annotate(
