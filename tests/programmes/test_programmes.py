@@ -157,3 +157,43 @@ def test_the_list_shows_a_page_of_programmes_in_a_constant_number_of_queries(cli
     assert f"Programme {PER_PAGE + 4}<" in listing and "Programme 0<" not in listing
     second = client.get(reverse("programmes:index"), {"page": 2}).content.decode()
     assert "Programme 0<" in second and f"Programme {PER_PAGE + 4}<" not in second
+
+
+def _admin_save(client, programme, **changes):
+    url = reverse("admin:programmes_programme_change", args=[programme.pk])
+    data = {
+        "title": programme.title,
+        "slug": programme.slug,
+        "summary": programme.summary,
+        "description": programme.description,
+        "starts_on": programme.starts_on.isoformat(),
+        "ends_on": programme.ends_on.isoformat(),
+        "status": programme.status,
+        "cohort": programme.cohort,
+        "exchanges": [e.pk for e in programme.exchanges.all()],
+        "enrolments-TOTAL_FORMS": "0",
+        "enrolments-INITIAL_FORMS": "0",
+        "enrolments-MIN_NUM_FORMS": "0",
+        "enrolments-MAX_NUM_FORMS": "1000",
+        **changes,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    programme.refresh_from_db()
+    return programme.content_changed_at
+
+
+def test_only_a_content_change_by_the_coordinators_makes_a_programme_updated_for_digests(client_as):
+    programme = _programme()
+    long_ago = timezone.now() - timedelta(days=90)
+    Programme.objects.filter(pk=programme.pk).update(content_changed_at=long_ago)
+    programme.refresh_from_db()
+    client = client_as("coordinator")
+    # Saving the form unchanged, or changing only the address, is no news to readers.
+    assert _admin_save(client, programme) == long_ago
+    assert _admin_save(client, programme, slug="learning-lab-2022") == long_ago
+    # A new summary, or another exchange in the programme, is.
+    assert _admin_save(client, programme, summary="Six visits across Europe") > long_ago
+    Programme.objects.filter(pk=programme.pk).update(content_changed_at=long_ago)
+    programme.refresh_from_db()
+    assert _admin_save(client, programme, exchanges=[ExchangeFactory().pk]) > long_ago
