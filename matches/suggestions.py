@@ -93,10 +93,11 @@ def suggestions_for(viewer: Viewer, *, limit: int = SUGGESTIONS) -> list[Suggest
     shared theme (2). Never the viewer's own organisations, their country's, partners of theirs
     or organisations met on an exchange in the last year.
 
-    A fixed number of queries (six): the organiser's profile; the guides and the evidence
-    counted once per organisation in grouped queries; every candidate with its other facts as
-    flags of hashed subqueries, one query that reads ids, names and small numbers only; the
-    scores added here; then the chosen few read whole, with their reasons; their organisers."""
+    A fixed number of queries (five, and two more when the practice counts are not cached):
+    the organiser's profile and themes; every candidate with its facts as flags of hashed
+    subqueries, one query that reads ids, names and small numbers only; the guides and the
+    evidence counted per organisation (``_practice_on``); the scores added here; then the
+    chosen few read whole, with their reasons; their organisers."""
     member = Member.objects.filter(pk=viewer.member_id).order_by().values("country", "languages").first()
     if member is None:
         return []
