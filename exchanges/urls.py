@@ -55,6 +55,7 @@ urlpatterns = [
     path("<slug:slug>/manage/message/", views_manage.message, name="manage_message"),
     path("<slug:slug>/manage/check-in/", views_manage.check_in, name="check_in"),
     path("<slug:slug>/manage/check-in/post/", views_manage.check_in_post, name="check_in_post"),
+    path("<slug:slug>/manage/check-in/counts.json", views_manage.check_in_counts, name="check_in_counts"),
     path("<slug:slug>/manage/check-in/<int:registration_id>/", views_manage.check_in_do, name="check_in_do"),
     path("<slug:slug>/manage/check-in/<int:registration_id>/undo/", views_manage.check_in_undo, name="check_in_undo"),
 ]

@@ -12,13 +12,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.formats import number
 from core.spreadsheets import csv_response, xlsx_response
 from core.text import markdown_to_safe_html
 from exchanges import services
@@ -89,7 +90,7 @@ def check_in(request, slug):
     form = CheckInSearchForm(request.GET or None)
     query = form.cleaned_data if form.is_valid() else {}
     participants = Registration.objects.filter(exchange=exchange, state__in=PARTICIPANT_STATES)
-    counts = participants.aggregate(expected=Count("pk"), checked_in=Count("pk", filter=Q(state=State.ATTENDED)))
+    counts = _check_in_counts(exchange)
     rows = participants.select_related("user__member").order_by("user__member__display_name", "pk")
     code = query.get("code")
     search = query.get("q")
@@ -124,6 +125,33 @@ def check_in(request, slug):
             "query": urlencode({k: v for k, v in query.items() if v}),
             "opens": exchange.check_in_opens().date(),
         },
+    )
+
+
+def _check_in_counts(exchange: Exchange) -> dict:
+    """How many participants the exchange expects and how many are checked in: one query."""
+    return Registration.objects.filter(exchange=exchange, state__in=PARTICIPANT_STATES).aggregate(
+        expected=Count("pk"), checked_in=Count("pk", filter=Q(state=State.ATTENDED))
+    )
+
+
+@login_required
+@require_GET
+def check_in_counts(request, slug):
+    """The check-in page's counts as JSON, for its optional live refresh (``static/js/check-in.js``
+    asks every few seconds, so the counts follow other managers' taps without a reload). The
+    same access as the page: whoever the policy lets manage the exchange; anyone else a 404.
+    The words come written in the viewer's language, so the script needs no translations."""
+    exchange = _managed_exchange(request, slug)
+    counts = _check_in_counts(exchange)
+    expected = counts["expected"]
+    label = ngettext("of %(total)s participant checked in", "of %(total)s participants checked in", expected)
+    return JsonResponse(
+        {
+            **counts,
+            "checked_in_text": number(counts["checked_in"]),
+            "label": label % {"total": number(expected)},
+        }
     )
 
 
@@ -189,7 +217,8 @@ def _registrations(exchange: Exchange):
     return (
         Registration.objects.filter(exchange=exchange, state__in=LISTED_STATES)
         .select_related("user__member")
-        .prefetch_related(Prefetch("answers", queryset=answers))
+        # A plain list per row: the template reads it without building a queryset per row.
+        .prefetch_related(Prefetch("answers", queryset=answers, to_attr="answer_list"))
         .order_by("state", "user__member__display_name", "pk")
     )
 
@@ -208,6 +237,12 @@ def manage(request, slug):
         waitlisted=Count("pk", filter=Q(state=State.WAITLISTED)),
     )
     page = Paginator(_registrations(exchange), REGISTRATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    # Each state's label translated once: ``get_state_display`` in the template hashed every
+    # choice (translating each) once per row, a fifth of the page's time.
+    states = {value: str(label) for value, label in State.choices}
+    page.object_list = list(page.object_list)
+    for registration in page.object_list:
+        registration.state_label = states.get(registration.state, registration.state)
     return render(
         request,
         "exchanges/manage.html",

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core import cache
 from core.db import ListSubquery, list_contains
 from core.policy import Viewer
 from evidence.models import EvidenceRecord
@@ -78,94 +79,144 @@ def _met_organisations(organisation_ids, user_id=None, *, since=None):
     return Organisation.objects.filter(met).values("pk")
 
 
+def _is_in(ids) -> Case:
+    """1 where the organisation is among ``ids`` (an uncorrelated subquery of organisation
+    ids), else 0. PostgreSQL runs such a subquery once and hashes it, where a correlated
+    subquery would run once per candidate among thousands."""
+    return _flag(Q(pk__in=ids))
+
+
 def suggestions_for(viewer: Viewer, *, limit: int = SUGGESTIONS) -> list[Suggestion]:
     """Organisations in other countries ``viewer`` could learn from, best first: shared themes
     (3 each), a shared spoken language (2), guides they wrote (2 each) and evidence they
-    recorded (1 each) on a shared theme, a visit they hosted or offer to host on a shared theme
-    (2). Never the viewer's own organisations, their country's, partners of theirs or
-    organisations met on an exchange in the last year.
+    recorded (1 each) on a shared theme, a visit they hosted or an approved offer to host on a
+    shared theme (2). Never the viewer's own organisations, their country's, partners of theirs
+    or organisations met on an exchange in the last year.
 
-    A fixed number of queries (seven): the candidates with their cheap facts; the guides,
-    evidence and speakers counted once per organisation in grouped queries (as correlated
-    subqueries per candidate they cost seconds among 2,000 organisations); the scores added
-    here; then the chosen few read whole, with their reasons."""
-    member = Member.objects.filter(pk=viewer.member_id).prefetch_related("themes").first()
+    A fixed number of queries (five, and two more when the practice counts are not cached):
+    the organiser's profile and themes; every candidate with its facts as flags of hashed
+    subqueries, one query that reads ids, names and small numbers only; the guides and the
+    evidence counted per organisation (``_practice_on``); the scores added here; then the
+    chosen few read whole, with their reasons; their organisers."""
+    member = Member.objects.filter(pk=viewer.member_id).order_by().values("country", "languages").first()
     if member is None:
         return []
-    theme_ids = [t.pk for t in member.themes.all()]
-    languages = [code for code in member.languages if code in dict(WORKING_LANGUAGES)][:6]
+    theme_ids = list(
+        Member.themes.through.objects.filter(member_id=viewer.member_id).values_list("theme_id", flat=True)
+    )
+    languages = [code for code in member["languages"] or [] if code in dict(WORKING_LANGUAGES)][:6]
     since = timezone.now() - timedelta(days=RECENT_DAYS)
     own = list(viewer.organisation_ids)
     candidates = Organisation.objects.exclude(pk__in=own).exclude(
         pk__in=_met_organisations(own, viewer.user_id, since=since)
     )
-    if member.country:
-        candidates = candidates.exclude(country=member.country)
-    themes = Organisation.themes.through.objects.filter(organisation_id=OuterRef("pk"), theme_id__in=theme_ids)
-    hosted = Exchange.objects.announced().filter(hosts=OuterRef("pk"), themes__in=theme_ids).order_by("-starts_at")
-    offers = HostOffer.objects.filter(
-        organisation=OuterRef("pk"),
-        status__in=[HostOffer.Status.SUBMITTED, HostOffer.Status.APPROVED],
-        themes__in=theme_ids,
+    if member["country"]:
+        candidates = candidates.exclude(country=member["country"])
+    hosted = Exchange.objects.announced().filter(themes__in=theme_ids)
+    # Only approved offers count: an offer under review is a member's words the policy shows
+    # to no one else (``HostOfferQuerySet.visible_to``), so it cannot be a reason either.
+    offers = HostOffer.objects.approved().filter(themes__in=theme_ids)
+    # One flag per shared theme (a profile names a few): their sum is the number shared.
+    shared = Value(0, output_field=IntegerField())
+    for theme_id in theme_ids:
+        shared = shared + _is_in(
+            Organisation.themes.through.objects.filter(theme_id=theme_id).values("organisation_id")
+        )
+    # One flag per language too: the score needs any, the reasons say which.
+    speaks = {f"speaks_{code}": _is_in(_speakers(code)) for code in languages}
+    facts = (
+        candidates.order_by()
+        .annotate(
+            shared_themes=ExpressionWrapper(shared, output_field=IntegerField()),
+            hosting_fits=_flag(
+                Q(pk__in=hosted.values("hosts")) | Q(pk__in=offers.order_by().values("organisation_id"))
+            ),
+            **speaks,
+        )
+        .values_list("pk", "name", "shared_themes", "hosting_fits", *speaks)
     )
-    facts = candidates.annotate(
-        shared_themes=_count(themes), hosting_fits=_flag(Q(Exists(hosted)) | Q(Exists(offers)))
-    ).values_list("pk", "name", "shared_themes", "hosting_fits")
-    guides = _per_organisation(GuideWork.objects.published().filter(themes__in=theme_ids), "organisations")
-    evidence = _per_organisation(
-        EvidenceRecord.objects.filter(status=EvidenceRecord.Status.PUBLISHED, themes__in=theme_ids), "organisations"
-    )
-    spoken = _spoken(languages)
+    guides, evidence = _practice_on(theme_ids)
     scored = []
-    for pk, name, shared, hosting in facts:
-        score = shared * 3 + (2 if spoken.get(pk) else 0) + guides.get(pk, 0) * 2 + evidence.get(pk, 0) + hosting * 2
+    for pk, name, shared_n, hosting, *spoken in facts:
+        score = shared_n * 3 + (2 if any(spoken) else 0) + guides.get(pk, 0) * 2 + evidence.get(pk, 0) + hosting * 2
         if score > 0:
-            scored.append((-score, name, pk, score))
+            scored.append((-score, name, pk, score, spoken))
     # Best first, then by name (the order the page shows).
-    chosen = {pk: score for _key, _name, pk, score in sorted(scored)[:limit]}
+    best = sorted(scored)[:limit]
+    chosen = {pk: score for _key, _name, pk, score, _spoken in best}
+    spoken_by = {pk: spoken for _key, _name, pk, _score, spoken in best}
     order = {pk: i for i, pk in enumerate(chosen)}
+    themes = Organisation.themes.through.objects.filter(organisation_id=OuterRef("pk"), theme_id__in=theme_ids)
     rows = list(
         Organisation.objects.filter(pk__in=chosen).annotate(
             shared_theme_names=ListSubquery(themes.annotate(v=F("theme__name")).values_list("v")),
-            hosted_title=Subquery(hosted.values("title")[:1]),
-            offers_to_host=Exists(offers),
+            hosted_title=Subquery(hosted.filter(hosts=OuterRef("pk")).order_by("-starts_at").values("title")[:1]),
+            offers_to_host=Exists(offers.filter(organisation=OuterRef("pk"))),
         )
     )
     for row in rows:
         row.score = chosen[row.pk]
+        for code, flag in zip(languages, spoken_by[row.pk], strict=True):
+            setattr(row, f"speaks_{code}", bool(flag))
         row.guides_on_theme = guides.get(row.pk, 0)
         row.evidence_on_theme = evidence.get(row.pk, 0)
-        for code in languages:
-            setattr(row, f"speaks_{code}", code in spoken.get(row.pk, ()))
     rows.sort(key=lambda row: order[row.pk])
     organisers = _organisers(viewer, [row.pk for row in rows], theme_ids)
     return [_suggestion(row, languages, organisers.get(row.pk, [])) for row in rows]
 
 
-def _per_organisation(queryset, field: str) -> dict[int, int]:
-    """How many of ``queryset``'s rows each organisation (through ``field``) has: one grouped query."""
-    return dict(
-        queryset.order_by()
-        .filter(**{f"{field}__isnull": False})
-        .values(field)
-        .annotate(n=Count("pk", distinct=True))
-        .values_list(field, "n")
+def _practice_on(theme_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """How many published guides and evidence records each organisation has on ``theme_ids``.
+
+    The heaviest part of a suggestion (tens of thousands of evidence rows to count) and the
+    same for every organiser with these themes, whoever they are: a count of published work,
+    so it is cached for the members' audience (``core.cache``) until a guide or a record
+    changes, keyed by the set of themes (a profile names a few of a short list)."""
+    themes = sorted(set(theme_ids))
+
+    def count() -> tuple[dict[int, int], dict[int, int]]:
+        guides = _per_organisation(GuideWork.organisations.through, "guidework", GuideWork.objects.published(), themes)
+        evidence = _per_organisation(
+            EvidenceRecord.organisations.through,
+            "evidencerecord",
+            EvidenceRecord.objects.filter(status=EvidenceRecord.Status.PUBLISHED),
+            themes,
+        )
+        return guides, evidence
+
+    if not themes:
+        return {}, {}
+    return cache.fragment(
+        "matches-practice-on-themes",
+        depends_on=("practice", "evidence"),
+        audience="members",
+        parts=themes,
+        render=count,
     )
 
 
-def _spoken(languages: list[str]) -> dict[int, set[str]]:
-    """Which of ``languages`` each organisation's approved members speak: one query."""
-    if not languages:
-        return {}
-    speaks = Q()
-    for code in languages:
-        speaks |= list_contains("member__languages", code)
-    found: dict[int, set[str]] = {}
-    for organisation_id, spoken in (
-        Membership.objects.approved().filter(speaks).values_list("organisation_id", "member__languages").distinct()
-    ):
-        found.setdefault(organisation_id, set()).update(code for code in spoken or () if code in languages)
-    return found
+def _per_organisation(through, field: str, published, theme_ids: list[int]) -> dict[int, int]:
+    """How many of ``published`` on one of ``theme_ids`` each organisation has, from the
+    organisations' link table (``through``, one row per work and organisation): one grouped
+    query whose filter is a semi-join, so nothing is counted twice and nothing sorted."""
+    on_theme = published.filter(themes__in=theme_ids).order_by().values("pk")
+    return dict(
+        through.objects.filter(**{f"{field}_id__in": on_theme})
+        .order_by()
+        .values("organisation_id")
+        .annotate(n=Count("pk"))
+        .values_list("organisation_id", "n")
+    )
+
+
+def _speakers(language: str):
+    """The organisations (ids) of approved memberships of members who speak ``language``."""
+    return (
+        Membership.objects.approved()
+        .filter(list_contains("member__languages", language))
+        .order_by()
+        .values("organisation_id")
+    )
 
 
 def _organisers(viewer: Viewer, organisation_ids: list[int], theme_ids: list[int]) -> dict[int, list[Member]]:
@@ -258,17 +309,15 @@ def _co_attendees():
 
 
 def pairs_propose(*, limit: int = 50) -> list[Pair]:
-    """Host/visitor pairs for a visits programme: hosts are organisations that offer to host
-    (pending or approved) or hosted a visit; each gets the visitor from another country with
+    """Host/visitor pairs for a visits programme: hosts are organisations with an approved
+    offer to host (the policy's public offer) or that hosted a visit; each gets the visitor from another country with
     the most themes in common that has not met it, each visitor used once, the least-used
     countries first on a tie (so countries balance). Organisations have met when they hosted
     or partnered one exchange together (host and visitor of a visit included), or when their
     members took part in the same exchange (co-attendees, found in SQL). Three queries and a
     greedy pass."""
     visit_hosts = Exchange.objects.filter(kind=Exchange.Kind.VISIT).values("hosts")
-    offering = HostOffer.objects.filter(status__in=[HostOffer.Status.SUBMITTED, HostOffer.Status.APPROVED]).values(
-        "organisation"
-    )
+    offering = HostOffer.objects.approved().values("organisation")
     organisations = list(
         Organisation.objects.exclude(country="")
         .annotate(

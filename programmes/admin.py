@@ -32,6 +32,12 @@ class ProgrammeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["exchanges"]
     inlines = [EnrolmentInline]
+    readonly_fields = ["content_changed_at"]
+
+    def save_model(self, request, obj, form, change):
+        # A digest's "updated programme" is one whose content changed, not any save of the form.
+        services.programme_content_touch(programme=obj, changed=form.changed_data, new=not change)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Enrolment)

@@ -21,12 +21,15 @@ UPCOMING_DAYS = 30
 
 
 def digest_items(*, since, until) -> list[dict]:
-    """Published programmes created or updated in [since, until); their themes and countries
-    are their exchanges'. Three queries and one per audience."""
+    """Published programmes whose content coordinators made or changed in [since, until)
+    (``content_changed_at``, not any save); their themes and countries are their exchanges'.
+    Three queries and one per audience."""
     programmes = list(
-        Programme.objects.filter(status=Programme.Status.PUBLISHED, updated_at__gte=since, updated_at__lt=until)
+        Programme.objects.filter(
+            status=Programme.Status.PUBLISHED, content_changed_at__gte=since, content_changed_at__lt=until
+        )
         .prefetch_related("exchanges__themes")
-        .order_by("updated_at", "pk")
+        .order_by("content_changed_at", "pk")
     )
     reached = audiences_of(Programme.objects.visible_to, [p.pk for p in programmes])
     items = []
@@ -45,7 +48,7 @@ def digest_items(*, since, until) -> list[dict]:
                 # Programmes run across borders: no country keeps it from a reader either.
                 "countries": [],
                 "audiences": reached[programme.pk],
-                "date": programme.updated_at,
+                "date": programme.content_changed_at,
             }
         )
     return items

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.policy import Viewer
@@ -43,8 +44,15 @@ class Programme(models.Model):
     exchanges = models.ManyToManyField(Exchange, blank=True, related_name="programmes", verbose_name=_("exchanges"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When coordinators last changed what readers see (CONTENT_FIELDS): what the digests call an
+    # updated programme. ``updated_at`` moves on any save, an unchanged admin form included.
+    content_changed_at = models.DateTimeField(_("content changed"), default=timezone.now, editable=False)
 
     objects = ProgrammeQuerySet.as_manager()
+
+    # The fields whose change a reader notices: its words, dates, cohort, exchanges, and being
+    # published. The slug is an address, not content.
+    CONTENT_FIELDS = ("title", "summary", "description", "starts_on", "ends_on", "status", "cohort", "exchanges")
 
     class Meta:
         ordering = ["-starts_on", "pk"]
@@ -53,6 +61,7 @@ class Programme(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="programme_ends_after_start"),
         ]
+        indexes = [models.Index(fields=["status", "content_changed_at"], name="programme_status_changed")]
 
     def __str__(self) -> str:
         return self.title

@@ -6,12 +6,22 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from core.policy import viewer_for
 from programmes import emails
 from programmes.models import Enrolment, Programme
 
 State = Enrolment.State
+
+
+def programme_content_touch(*, programme: Programme, changed, new: bool = False) -> bool:
+    """Stamp ``content_changed_at`` (unsaved: the caller saves) when a new programme is made or
+    one of ``Programme.CONTENT_FIELDS`` is among ``changed``; digests announce programmes by it."""
+    if new or set(changed) & set(Programme.CONTENT_FIELDS):
+        programme.content_changed_at = timezone.now()
+        return True
+    return False
 
 
 @transaction.atomic

@@ -8,13 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_countries import countries as country_names
 
+from core import cache
 from core.text import markdown_to_safe_html
 from evidence.models import EvidenceRecord
 from exchanges.models import PARTICIPANT_STATES, Exchange, Registration, Session
@@ -26,6 +28,54 @@ from programmes.models import Enrolment, Programme
 
 def _programme_for(request, slug: str) -> Programme:
     return get_object_or_404(Programme.objects.visible_to(request.viewer), slug=slug)
+
+
+def _programme_with_own_enrolment(request, slug: str) -> Programme:
+    """The programme, with the viewer's enrolment state (``own_enrolment_state``, or None)."""
+    own = Enrolment.objects.filter(programme=OuterRef("pk"), user_id=request.viewer.user_id).values("state")[:1]
+    return get_object_or_404(
+        Programme.objects.visible_to(request.viewer).annotate(own_enrolment_state=Subquery(own)), slug=slug
+    )
+
+
+def _who_takes_part(viewer, exchange_ids: list[int]) -> str:
+    """The "who takes part" section: counts by country and by organisation (public facts,
+    never names) of the participants of these exchanges. The same for everyone whose
+    exchanges these are, so rendered once for the viewer's audience, keyed by the exchanges
+    (``core.cache``), until an exchange, a registration or a membership changes. Two grouped
+    queries when not cached."""
+
+    def render_section() -> str:
+        countries, organisations = [], []
+        if exchange_ids:
+            participants = Registration.objects.filter(exchange_id__in=exchange_ids, state__in=PARTICIPANT_STATES)
+            countries = [
+                (country_names.name(row["user__member__country"]), row["n"])
+                for row in participants.exclude(user__member__country="")
+                .values("user__member__country")
+                .annotate(n=Count("user", distinct=True))
+                .order_by("-n", "user__member__country")
+            ]
+            organisations = list(
+                Organisation.objects.filter(
+                    memberships__state=Membership.State.APPROVED,
+                    memberships__member__user__registrations__in=participants,
+                )
+                .only("pk", "name", "slug")
+                .annotate(n=Count("memberships__member", distinct=True))
+                .order_by("-n", "name")[:30]
+            )
+        return render_to_string(
+            "programmes/includes/who_takes_part.html", {"countries": countries, "organisations": organisations}
+        )
+
+    return cache.fragment(
+        "programme-who-takes-part",
+        depends_on=("exchanges", "network"),
+        audience=viewer.audience,
+        parts=sorted(exchange_ids),
+        render=render_section,
+    )
 
 
 # Programmes per page of the list: the network may run hundreds over the years.
@@ -57,7 +107,7 @@ def _exchanges(programme: Programme, viewer):
 @require_GET
 def detail(request, slug):
     viewer = request.viewer
-    programme = _programme_for(request, slug)
+    programme = _programme_with_own_enrolment(request, slug)
     exchanges = _exchanges(programme, viewer)
     ids = [e.pk for e in exchanges]
     now = timezone.now()
@@ -65,22 +115,6 @@ def detail(request, slug):
         [(e.starts_at, e, None) for e in exchanges]
         + [(s.starts_at, e, s) for e in exchanges for s in e.sessions.all()],
         key=lambda item: (item[0], item[2] is not None),
-    )
-    participants = Registration.objects.filter(exchange_id__in=ids, state__in=PARTICIPANT_STATES)
-    # Who takes part, as counts: by country and by organisation (public facts), never names.
-    countries = list(
-        participants.exclude(user__member__country="")
-        .values("user__member__country")
-        .annotate(n=Count("user", distinct=True))
-        .order_by("-n", "user__member__country")
-    )
-    organisations = list(
-        Organisation.objects.filter(
-            memberships__state=Membership.State.APPROVED,
-            memberships__member__user__registrations__in=participants,
-        )
-        .annotate(n=Count("memberships__member", distinct=True))
-        .order_by("-n", "name")[:30]
     )
     by_pk = {e.pk: e for e in exchanges}
     pairs = [(e, by_pk[e.return_visit_id]) for e in exchanges if e.return_visit_id in by_pk]
@@ -95,9 +129,10 @@ def detail(request, slug):
     )
     enrolment = None
     progress = []
-    if viewer.is_authenticated and programme.has_cohort:
-        enrolment = Enrolment.objects.filter(programme=programme, user_id=viewer.user_id).first()
-        if enrolment is not None and enrolment.state == Enrolment.State.ENROLLED:
+    if viewer.is_authenticated and programme.has_cohort and programme.own_enrolment_state:
+        # Read with the programme (one query fewer): only its state is shown.
+        enrolment = Enrolment(programme=programme, user_id=viewer.user_id, state=programme.own_enrolment_state)
+        if enrolment.state == Enrolment.State.ENROLLED:
             own = dict(
                 Registration.objects.filter(user_id=viewer.user_id, exchange_id__in=ids).values_list(
                     "exchange_id", "state"
@@ -113,8 +148,7 @@ def detail(request, slug):
             "timeline": timeline,
             "upcoming": [e for e in exchanges if e.ends_at >= now],
             "past": [e for e in exchanges if e.ends_at < now],
-            "countries": [(country_names.name(row["user__member__country"]), row["n"]) for row in countries],
-            "organisations": organisations,
+            "who_takes_part": _who_takes_part(viewer, ids),
             "pairs": pairs,
             "evidence": evidence,
             "guides": guides,

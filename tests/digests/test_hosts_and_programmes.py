@@ -59,7 +59,7 @@ def programme(title: str, *, status=Programme.Status.PUBLISHED, updated=LAST_WEE
         status=status,
         cohort=cohort,
     )
-    Programme.objects.filter(pk=item.pk).update(updated_at=updated)
+    Programme.objects.filter(pk=item.pk).update(content_changed_at=updated)
     return item
 
 

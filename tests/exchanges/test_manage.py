@@ -83,6 +83,7 @@ def _manager_urls(exchange, registration, session, question):
         ("get", reverse("exchanges:manage_message", args=[slug]), {}),
         ("post", reverse("exchanges:manage_message", args=[slug]), {"subject": "Hi", "message": "Spam"}),
         ("get", reverse("exchanges:check_in", args=[slug]), {}),
+        ("get", reverse("exchanges:check_in_counts", args=[slug]), {}),
         ("post", reverse("exchanges:check_in_do", args=[slug, registration.pk]), {}),
         ("post", reverse("exchanges:check_in_undo", args=[slug, registration.pk]), {}),
         ("post", reverse("exchanges:check_in_post", args=[slug]), {"check_in": registration.pk}),
@@ -116,6 +117,46 @@ def test_only_the_exchanges_managers_and_coordinators_reach_any_manager_address(
         assert today_exchange.summary != "Hacked"
         assert Session.objects.filter(pk=session.pk).exists() and Question.objects.filter(pk=question.pk).exists()
         assert not OutboxMessage.objects.filter(kind="exchange_message").exists()
+
+
+@pytest.mark.parametrize("role", CAST)
+def test_the_live_check_in_counts_answer_the_exchanges_managers_and_coordinators_only(
+    client, request, role, today_exchange, host_manager, other_manager
+):
+    RegistrationFactory(exchange=today_exchange, state=State.ATTENDED)
+    RegistrationFactory.create_batch(2, exchange=today_exchange)
+    RegistrationFactory(exchange=today_exchange, state=State.WAITLISTED)
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    response = client.get(reverse("exchanges:check_in_counts", args=[today_exchange.slug]))
+    if role == "anonymous":
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    elif role in ALLOWED:
+        assert response.status_code == 200 and response["Content-Type"] == "application/json"
+        assert response.json() == {
+            "expected": 3,
+            "checked_in": 1,
+            "checked_in_text": "1",
+            "label": "of 3 participants checked in",
+        }
+        # Personal figures of one exchange: never kept by a shared cache.
+        assert "no-store" in response["Cache-Control"]
+    else:
+        # Another exchange's manager, an organiser or a funder: as if it did not exist.
+        assert response.status_code == 404
+
+
+def test_the_check_in_page_names_its_counts_address_for_the_script_and_works_without_it(
+    client, today_exchange, host_manager
+):
+    registration = RegistrationFactory(exchange=today_exchange)
+    client.force_login(host_manager)
+    page = client.get(reverse("exchanges:check_in", args=[today_exchange.slug])).content.decode()
+    counts_url = reverse("exchanges:check_in_counts", args=[today_exchange.slug])
+    assert f'data-check-in-counts="{counts_url}"' in page and "js/check-in" in page
+    # The plain form still checks people in (no script involved), and the counts follow.
+    client.post(reverse("exchanges:check_in_post", args=[today_exchange.slug]), {"check_in": registration.pk})
+    assert client.get(counts_url).json()["checked_in"] == 1
 
 
 def test_a_manager_who_left_the_host_organisation_manages_nothing(client, today_exchange, host_manager):

@@ -44,6 +44,19 @@ def world(organiser, housing):
     return {"home": home, "tenants": tenants, "swedish": swedish, "unrelated": unrelated}
 
 
+def _offer(organisation, status=HostOffer.Status.APPROVED, themes=()):
+    offer = HostOffer.objects.create(
+        organisation=organisation,
+        title="Offer",
+        description="x",
+        format="in_person",
+        months=["2030-01"],
+        status=status,
+    )
+    offer.themes.set(themes)
+    return offer
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_who_reaches_suggestions_and_pairs(client_as, role):
     client = client_as(role)
@@ -99,9 +112,7 @@ def test_suggestions_ask_the_same_number_of_queries_whatever_the_network(client_
 
 
 def test_pairs_put_hosts_with_a_visitor_from_another_country_who_has_not_met_them(client_as, world, housing):
-    HostOffer.objects.create(
-        organisation=world["swedish"], title="Offer", description="x", format="in_person", months=["2030-01"]
-    )
+    _offer(world["swedish"])
     response = client_as("coordinator").get(PAIRS, {"format": "csv"})
     rows = list(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
     pairs = {(row[0], row[2]) for row in rows[1:]}
@@ -116,9 +127,7 @@ def _pairs(client_as) -> set[tuple[str, str]]:
 
 
 def test_pairs_leave_out_organisations_whose_members_took_part_in_one_exchange(client_as, world, housing):
-    HostOffer.objects.create(
-        organisation=world["swedish"], title="Offer", description="x", format="in_person", months=["2030-01"]
-    )
+    _offer(world["swedish"])
     # Another visitor on the theme, from another country, for when Leeds is left out.
     woonbond = OrganisationFactory(name="Woonbond", country="NL")
     woonbond.themes.add(housing)
@@ -135,9 +144,7 @@ def test_pairs_leave_out_organisations_whose_members_took_part_in_one_exchange(c
 
 
 def test_a_no_show_or_a_pending_membership_is_no_meeting(client_as, world, housing):
-    HostOffer.objects.create(
-        organisation=world["swedish"], title="Offer", description="x", format="in_person", months=["2030-01"]
-    )
+    _offer(world["swedish"])
     convening = ExchangeFactory(title="Housing convening", kind=Exchange.Kind.CONVENING)
     no_show = MembershipFactory(organisation=world["swedish"]).member
     applicant = MembershipFactory(organisation=world["swedish"], state="requested").member
@@ -146,3 +153,20 @@ def test_a_no_show_or_a_pending_membership_is_no_meeting(client_as, world, housi
     RegistrationFactory(exchange=convening, user=applicant.user, state="attended")
     RegistrationFactory(exchange=convening, user=leeds_member.user, state="attended")
     assert ("Hyresgäster Malmö", "Tenants Union Leeds") in _pairs(client_as)
+
+
+@pytest.mark.parametrize(
+    "status", [HostOffer.Status.SUBMITTED, HostOffer.Status.CHANGES_REQUESTED, HostOffer.Status.DECLINED]
+)
+def test_only_approved_offers_to_host_count_for_suggestions_and_pairs(client_as, world, housing, status):
+    # An organisation whose only claim is an offer on the theme (no shared theme of its own).
+    offering = OrganisationFactory(name="Offering Org", country="NL")
+    offer = _offer(offering, status=status, themes=[housing])
+    # Under review (or declined), the offer is a member's words the policy shows no one else.
+    assert "Offering Org" not in client_as("organiser").get(SUGGESTIONS).content.decode()
+    assert not any(host == "Offering Org" for host, _visitor in _pairs(client_as))
+    # Approved, it is the organisation's public offer: a reason to suggest it, and a host to pair.
+    offer.status = HostOffer.Status.APPROVED
+    offer.save()
+    assert "offer to host on it" in client_as("organiser").get(SUGGESTIONS).content.decode()
+    assert any(host == "Offering Org" for host, _visitor in _pairs(client_as))

@@ -146,6 +146,11 @@ def _in(pages: Pages, url: str, token: str, *, load: int = 1, **params) -> bool:
     return status == 200 and token in text
 
 
+def _counts_shown(pages: Pages, obj) -> bool:
+    status, text = pages.get(reverse("exchanges:check_in_counts", args=[obj.slug]))
+    return status == 200 and '"checked_in"' in text
+
+
 def _has(queryset, obj) -> bool:
     return queryset.filter(pk=obj.pk).exists()
 
@@ -650,6 +655,13 @@ EXCHANGES = Kind(
             lambda pages, world, name, obj, token: _in(pages, reverse("exchanges:check_in", args=[obj.slug]), token),
             lambda world, viewer, obj: _has(Exchange.objects.managed_by(viewer), obj),
             ("exchanges:check_in",),
+        ),
+        Surface(
+            # The counts carry no title: reaching them (200 and the figures) is what is shown.
+            "check-in counts (the page's live refresh)",
+            lambda pages, world, name, obj, token: _counts_shown(pages, obj),
+            lambda world, viewer, obj: _has(Exchange.objects.managed_by(viewer), obj),
+            ("exchanges:check_in_counts",),
         ),
         Surface(
             "my exchanges",
