@@ -43,7 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.licences import OPEN, Licence
-from core.policy import Viewer
+from core.policy import Viewer, audiences_of
 from core.uploads import FILE_TYPES, CheckedFileField, check_upload, display_name, file_kind, suffix
 from core.validators import validate_no_nul, validate_single_line
 from network.models import Organisation, Theme
@@ -137,6 +137,13 @@ class EvidenceRecordQuerySet(models.QuerySet):
         published = Q(status=Status.PUBLISHED) & self._consent_ok("network", "public")
         own = ~Q(status=Status.PUBLISHED) & self._own(viewer) & self._consent_not_revoked()
         return self.filter(published | own)
+
+    def audience_classes(self, pks) -> dict[int, frozenset[str]]:
+        """Which audiences see each of ``pks`` among *published* records, asked of ``visible_to``
+        itself for each audience's representative (``core.policy.audiences_of``): the class the
+        dashboard's rollups (``evidence.rollups``) sum a record under. A representative has no
+        organisations and wrote nothing, which changes nothing for published records."""
+        return audiences_of(lambda viewer: self.visible_to(viewer).published(), pks)
 
     def mine(self, viewer: Viewer):
         """ "My evidence": what the viewer may read of the records they wrote or that belong to
@@ -608,6 +615,114 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.organisation} {self.period_start}: {self.value}"
+
+
+# --- Dashboard rollups ----------------------------------------------------------------------
+#
+# The funder dashboard's unfiltered figures, summed per audience class and kept up to date in
+# the transaction of every write (``evidence.rollups``). A record's *audience class* is which of
+# the four audiences' representatives ``visible_to(...).published()`` shows it to (asked of the
+# policy itself: ``EvidenceRecordQuerySet.audience_classes``), and the day its consent expires:
+# expiry passes without a write, so the dashboard keeps only rows whose consent has not expired.
+
+
+class AudienceClass(models.Model):
+    """Which audiences a published record reaches, as of its last write, and until when."""
+
+    reaches_public = models.BooleanField(default=False)
+    reaches_members = models.BooleanField(default=False)
+    reaches_funders = models.BooleanField(default=False)
+    reaches_coordinators = models.BooleanField(default=False)
+    # The consent's expiry for kinds that need consent (None: no expiry, or no consent needed).
+    consent_expires_on = models.DateField(null=True, blank=True)
+
+    CLASS_FIELDS = (
+        "reaches_public",
+        "reaches_members",
+        "reaches_funders",
+        "reaches_coordinators",
+        "consent_expires_on",
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        audiences = [f.removeprefix("reaches_") for f in self.CLASS_FIELDS[:4] if getattr(self, f)]
+        return ", ".join(audiences) + (f" until {self.consent_expires_on}" if self.consent_expires_on else "")
+
+
+class RecordRollupState(AudienceClass):
+    """What one record adds to the rollups now (its class, and its rows in ``contribution``),
+    so that the next write to it can take exactly that away before adding the new figures.
+    Keyed by the record's id without a foreign key: the state outlives the record's deletion
+    until the deletion's own refresh takes its figures away."""
+
+    record_id = models.IntegerField(primary_key=True)
+    contribution = models.JSONField(default=dict)
+
+
+def _rollup_unique(model_name: str, *fields: str):
+    return models.UniqueConstraint(
+        fields=[*AudienceClass.CLASS_FIELDS, *fields], name=f"{model_name}_key", nulls_distinct=False
+    )
+
+
+class RecordRollup(AudienceClass):
+    """Published records per class, day (``dashboard.RECORD_DAY``) and the figures' facts."""
+
+    day = models.DateField(null=True)
+    kind = models.CharField(max_length=12)
+    layer = models.CharField(max_length=10)
+    verification = models.CharField(max_length=14)
+    cross_border = models.BooleanField()
+    records = models.IntegerField()
+
+    class Meta:
+        constraints = [_rollup_unique("evidence_recordrollup", "day", "kind", "layer", "verification", "cross_border")]
+
+
+class FacetRollup(AudienceClass):
+    """Published records per class and value of a listed facet (a country code, or the id of a
+    theme, process dimension or outcome type): a record counts once under each of its values."""
+
+    facet = models.CharField(max_length=12)
+    value = models.CharField(max_length=20)
+    records = models.IntegerField()
+
+    class Meta:
+        constraints = [_rollup_unique("evidence_facetrollup", "facet", "value")]
+
+
+class MetricRollup(AudienceClass):
+    """Metric values of published records per class, indicator, organisation and period: their
+    sum and number, and the newest value (highest id) for indicators aggregated as "latest"."""
+
+    indicator_id = models.IntegerField()
+    organisation_id = models.IntegerField()
+    period_start = models.DateField()
+    period_end = models.DateField()
+    total = models.DecimalField(max_digits=20, decimal_places=2)
+    updates = models.IntegerField()
+    last_update_id = models.IntegerField()
+    last_value = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            _rollup_unique("evidence_metricrollup", "indicator_id", "organisation_id", "period_start", "period_end")
+        ]
+
+
+class SplitRollup(AudienceClass):
+    """Split values of published records' metric values per class, indicator and category."""
+
+    indicator_id = models.IntegerField()
+    category = models.CharField(max_length=100)
+    total = models.DecimalField(max_digits=20, decimal_places=2)
+    parts = models.IntegerField()
+
+    class Meta:
+        constraints = [_rollup_unique("evidence_splitrollup", "indicator_id", "category")]
 
 
 class Revision(models.Model):
