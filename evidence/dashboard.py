@@ -41,6 +41,7 @@ from evidence.models import (
     EvidenceRecord,
     FacetRollup,
     Indicator,
+    LatestRollup,
     MetricRollup,
     MetricSplit,
     MetricUpdate,
@@ -114,7 +115,11 @@ def headline(records, *, rollup: str | None = None) -> dict:
     """One query: counts by layer, kind, verification, consent coverage and cross-border share
     (from the rollups of audience ``rollup`` when given: see ``rollup_rows``)."""
     if rollup:
-        return _with_shares(rollup_rows(RecordRollup, rollup).aggregate(**_rollup_counts(None)))
+        # Named apart from the columns they sum (an aggregate may not shadow a column it reads).
+        figures = rollup_rows(RecordRollup, rollup).aggregate(
+            **{f"all__{key}": value for key, value in _rollup_counts(None).items()}
+        )
+        return _with_shares({key.removeprefix("all__"): value for key, value in figures.items()})
     return _with_shares(records.aggregate(**_record_counts(None, today=timezone.localdate())))
 
 
@@ -138,33 +143,30 @@ def rollup_rows(model, audience: str):
 
 
 def _rollup_counts(where: Q | None) -> dict:
-    """``_record_counts`` over ``RecordRollup`` rows: the same figures as sums of their counts.
-    Every row counts records whose consent is live (the class requires it), so the consent
-    coverage's numerator is its denominator, as ``_record_counts`` finds on the records."""
+    """``_record_counts`` over ``RecordRollup`` rows: the sum of each figure's column. Every
+    row counts records whose consent is live (the class requires it), so the consent coverage's
+    numerator is its denominator, as ``_record_counts`` finds on the records."""
 
-    def total(condition: Q | None = None):
-        if condition is None:
-            condition = where
-        elif where is not None:
-            condition = condition & where
-        return Coalesce(Sum("records", filter=condition), 0)
+    def total(column: str):
+        return Coalesce(Sum(column, filter=where), 0)
 
-    V = EvidenceRecord.Verification
-    return {
-        "total": total(),
-        "process": total(Q(layer=EvidenceRecord.Layer.PROCESS)),
-        "outcome": total(Q(layer=EvidenceRecord.Layer.OUTCOME)),
-        "both": total(Q(layer=EvidenceRecord.Layer.BOTH)),
-        "stories": total(Q(kind=EvidenceRecord.Kind.STORY)),
-        "outcomes": total(Q(kind=EvidenceRecord.Kind.OUTCOME)),
-        "cross_border": total(Q(cross_border=True)),
-        "needs_consent": total(Q(kind__in=CONSENT_KINDS)),
-        "with_consent": total(Q(kind__in=CONSENT_KINDS)),
-        "self_reported": total(Q(verification=V.SELF_REPORTED)),
-        "peer_reviewed": total(Q(verification=V.PEER_REVIEWED)),
-        "substantiated": total(Q(verification=V.SUBSTANTIATED)),
-        "evaluated": total(Q(verification=V.EVALUATED)),
-    }
+    figures = {"total": total("records")}
+    for column in (
+        "process",
+        "outcome",
+        "both",
+        "stories",
+        "outcomes",
+        "cross_border",
+        "needs_consent",
+        "self_reported",
+        "peer_reviewed",
+        "substantiated",
+        "evaluated",
+    ):
+        figures[column] = total(column)
+    figures["with_consent"] = total("needs_consent")
+    return figures
 
 
 def _rollup_comparison(audience: str, current, previous) -> dict[str, dict]:
@@ -226,46 +228,40 @@ def _rollup_breakdowns(audience: str) -> dict[str, list[Row]]:
 
 
 def _rollup_actuals(audience: str) -> list[dict]:
-    """``_actuals`` from ``MetricRollup``: the sums and counts per period summed per quarter,
-    and the "latest" value of each organisation in a quarter (the row with the latest end, then
-    the newest value) summed over organisations. One statement."""
+    """``_actuals`` from the rollups: ``MetricRollup``'s sums and counts per period summed per
+    quarter, and ``LatestRollup``'s value per organisation and quarter (the one with the latest
+    end, then the newest, over the audience's classes) summed over organisations. One statement."""
     lang = _language_column()
-    rows_sql, rows_params = (
+    sums_sql, sums_params = (
         rollup_rows(MetricRollup, audience)
-        .values_list(
-            "indicator_id",
-            "organisation_id",
-            "period_start",
-            "period_end",
-            "total",
-            "updates",
-            "last_update_id",
-            "last_value",
-        )
+        .values_list("indicator_id", "period_start", "total", "updates")
         .order_by()
         .query.sql_with_params()
     )
+    latest_sql, latest_params = (
+        rollup_rows(LatestRollup, audience)
+        .filter(indicator_id__in=Indicator.objects.filter(aggregation=Indicator.Aggregation.LATEST).values("pk"))
+        .order_by("indicator_id", "quarter", "organisation_id", "-period_end", "-update_id")
+        .distinct("indicator_id", "quarter", "organisation_id")
+        .values_list("indicator_id", "quarter", "value")
+        .query.sql_with_params()
+    )
     sql = (
-        f"WITH m (indicator_id, organisation_id, period_start, period_end, total, n, last_id, last) AS MATERIALIZED "  # noqa: S608 — compiled queryset; lang is whitelisted
-        f"({rows_sql}) "
-        "SELECT s.indicator_id, s.quarter, s.total, s.average, l.latest, "
+        "SELECT s.indicator_id, s.quarter, s.total, s.average, l.latest, "  # noqa: S608 — compiled querysets; lang is whitelisted
         f"COALESCE(NULLIF(i.name_{lang}, ''), i.name_en), COALESCE(NULLIF(i.unit_{lang}, ''), i.unit_en), "
         'i.aggregation, i."order" '
         "FROM (SELECT p.indicator_id, DATE_TRUNC('quarter', p.period_start) AS quarter, SUM(p.total) AS total, "
-        "SUM(p.total) / SUM(p.n) AS average FROM (SELECT indicator_id, period_start, SUM(total) AS total, "
-        "SUM(n) AS n FROM m GROUP BY 1, 2) AS p GROUP BY 1, 2) AS s "
+        "SUM(p.total) / SUM(p.n) AS average FROM (SELECT m.indicator_id, m.period_start, SUM(m.total) AS total, "
+        f"SUM(m.n) AS n FROM ({sums_sql}) AS m (indicator_id, period_start, total, n) GROUP BY 1, 2) AS p "
+        "GROUP BY 1, 2) AS s "
         "JOIN evidence_indicator AS i ON i.id = s.indicator_id "
-        "LEFT JOIN (SELECT d.indicator_id, d.quarter, SUM(d.last) AS latest FROM ("
-        "SELECT DISTINCT ON (m.indicator_id, DATE_TRUNC('quarter', m.period_start), m.organisation_id) "
-        "m.indicator_id, DATE_TRUNC('quarter', m.period_start) AS quarter, m.last FROM m "
-        "JOIN evidence_indicator AS li ON li.id = m.indicator_id AND li.aggregation = %s "
-        "ORDER BY m.indicator_id, DATE_TRUNC('quarter', m.period_start), m.organisation_id, "
-        "m.period_end DESC, m.last_id DESC) AS d GROUP BY d.indicator_id, d.quarter) AS l "
+        f"LEFT JOIN (SELECT d.indicator_id, d.quarter, SUM(d.value) AS latest FROM ({latest_sql}) "
+        "AS d (indicator_id, quarter, value) GROUP BY d.indicator_id, d.quarter) AS l "
         "ON l.indicator_id = s.indicator_id AND l.quarter = s.quarter "
         "ORDER BY s.indicator_id, s.quarter"
     )
     with reporting_cursor() as cursor:
-        cursor.execute(sql, (*rows_params, Indicator.Aggregation.LATEST))
+        cursor.execute(sql, (*sums_params, *latest_params))
         rows = cursor.fetchall()
     return [
         {

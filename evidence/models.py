@@ -289,6 +289,13 @@ class EvidenceRecord(models.Model):
         indexes = [
             models.Index(fields=["status", "visibility", "kind"], name="evidence_status_vis_kind"),
             models.Index(fields=["status", "-published_at"], name="evidence_status_published"),
+            # The dashboard's selected stories: walked in order, stopping at the first few
+            # (a sort of every visible story otherwise).
+            models.Index(
+                fields=["-featured", "-published_at"],
+                condition=Q(kind="story", status="published"),
+                name="evidence_selected_stories",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -669,17 +676,25 @@ def _rollup_unique(model_name: str, *fields: str):
 
 
 class RecordRollup(AudienceClass):
-    """Published records per class, day (``dashboard.RECORD_DAY``) and the figures' facts."""
+    """Published records per class and day (``dashboard.RECORD_DAY``), with the key figures'
+    counts side by side (one row per class and day, not per combination of facts)."""
 
     day = models.DateField(null=True)
-    kind = models.CharField(max_length=12)
-    layer = models.CharField(max_length=10)
-    verification = models.CharField(max_length=14)
-    cross_border = models.BooleanField()
-    records = models.IntegerField()
+    process = models.IntegerField(default=0)
+    outcome = models.IntegerField(default=0)
+    both = models.IntegerField(default=0)
+    stories = models.IntegerField(default=0)
+    outcomes = models.IntegerField(default=0)
+    cross_border = models.IntegerField(default=0)
+    needs_consent = models.IntegerField(default=0)
+    self_reported = models.IntegerField(default=0)
+    peer_reviewed = models.IntegerField(default=0)
+    substantiated = models.IntegerField(default=0)
+    evaluated = models.IntegerField(default=0)
+    records = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [_rollup_unique("evidence_recordrollup", "day", "kind", "layer", "verification", "cross_border")]
+        constraints = [_rollup_unique("evidence_recordrollup", "day")]
 
 
 class FacetRollup(AudienceClass):
@@ -695,21 +710,35 @@ class FacetRollup(AudienceClass):
 
 
 class MetricRollup(AudienceClass):
-    """Metric values of published records per class, indicator, organisation and period: their
-    sum and number, and the newest value (highest id) for indicators aggregated as "latest"."""
+    """Metric values of published records per class, indicator and first day of their period:
+    their sum and their number (for sums and averages per quarter)."""
+
+    indicator_id = models.IntegerField()
+    period_start = models.DateField()
+    total = models.DecimalField(max_digits=20, decimal_places=2)
+    updates = models.IntegerField()
+
+    class Meta:
+        constraints = [_rollup_unique("evidence_metricrollup", "indicator_id", "period_start")]
+
+
+class LatestRollup(AudienceClass):
+    """Per class, indicator, organisation and quarter (of the period's first day): the value
+    with the latest period end, then the newest (highest id), for indicators aggregated as
+    "latest". Not a sum: recomputed for the rows a write touches."""
 
     indicator_id = models.IntegerField()
     organisation_id = models.IntegerField()
-    period_start = models.DateField()
+    quarter = models.DateField()
     period_end = models.DateField()
-    total = models.DecimalField(max_digits=20, decimal_places=2)
-    updates = models.IntegerField()
-    last_update_id = models.IntegerField()
-    last_value = models.DecimalField(max_digits=14, decimal_places=2)
+    update_id = models.IntegerField()
+    value = models.DecimalField(max_digits=14, decimal_places=2)
 
     class Meta:
-        constraints = [
-            _rollup_unique("evidence_metricrollup", "indicator_id", "organisation_id", "period_start", "period_end")
+        constraints = [_rollup_unique("evidence_latestrollup", "indicator_id", "organisation_id", "quarter")]
+        # The dashboard reads the rows of the few "latest" indicators only.
+        indexes = [
+            models.Index(fields=["indicator_id", "quarter", "organisation_id"], name="evidence_latest_indicator")
         ]
 
 

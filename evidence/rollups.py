@@ -5,7 +5,7 @@ country, theme, process dimension, outcome type and quarter, the indicators' act
 splits) are sums over the published records an audience may read. Computing them from the
 records on every cold load rebuilt each audience's visible set (the consent rule included) and
 joined every metric value; the rollup tables (``RecordRollup``, ``FacetRollup``,
-``MetricRollup``, ``SplitRollup`` in ``evidence.models``) hold those sums per *audience class*
+``MetricRollup``, ``LatestRollup``, ``SplitRollup`` in ``evidence.models``) hold those sums per *audience class*
 instead, a few hundred rows that the dashboard reads in a few milliseconds
 (``evidence.dashboard.rollup_figures``).
 
@@ -30,6 +30,7 @@ audience.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -43,6 +44,7 @@ from evidence.models import (
     AudienceClass,
     EvidenceRecord,
     FacetRollup,
+    LatestRollup,
     MetricRollup,
     MetricSplit,
     MetricUpdate,
@@ -53,15 +55,28 @@ from evidence.models import (
 )
 
 CLASS_FIELDS = AudienceClass.CLASS_FIELDS
-# Per table: the key columns (after the class) and the additive amounts.
+# The key figures a record adds to its day's ``RecordRollup`` row, in that row's column order
+# (``records``, the count that decides whether the row still exists, last).
+V = EvidenceRecord.Verification
+FIGURES = (
+    ("process", lambda r: r["layer"] == EvidenceRecord.Layer.PROCESS),
+    ("outcome", lambda r: r["layer"] == EvidenceRecord.Layer.OUTCOME),
+    ("both", lambda r: r["layer"] == EvidenceRecord.Layer.BOTH),
+    ("stories", lambda r: r["kind"] == EvidenceRecord.Kind.STORY),
+    ("outcomes", lambda r: r["kind"] == EvidenceRecord.Kind.OUTCOME),
+    ("cross_border", lambda r: r["cross_border"]),
+    ("needs_consent", lambda r: r["kind"] in CONSENT_KINDS),
+    ("self_reported", lambda r: r["verification"] == V.SELF_REPORTED),
+    ("peer_reviewed", lambda r: r["verification"] == V.PEER_REVIEWED),
+    ("substantiated", lambda r: r["verification"] == V.SUBSTANTIATED),
+    ("evaluated", lambda r: r["verification"] == V.EVALUATED),
+    ("records", lambda r: True),
+)
+# Per additive table: the key columns (after the class) and the amounts, the count last.
 TABLES = {
-    "records": (RecordRollup, ("day", "kind", "layer", "verification", "cross_border"), ("records",)),
+    "records": (RecordRollup, ("day",), tuple(name for name, _test in FIGURES)),
     "facets": (FacetRollup, ("facet", "value"), ("records",)),
-    "metrics": (
-        MetricRollup,
-        ("indicator_id", "organisation_id", "period_start", "period_end"),
-        ("total", "updates"),
-    ),
+    "metrics": (MetricRollup, ("indicator_id", "period_start"), ("total", "updates")),
     "splits": (SplitRollup, ("indicator_id", "category"), ("total", "parts")),
 }
 FACETS = (
@@ -104,28 +119,34 @@ def contributions(record_ids: Iterable[int]) -> dict[int, dict]:
         .values_list("pk", "kind", "layer", "verification", "day", "consent__expires_on")
     ):
         expires = expires if kind in CONSENT_KINDS else None
-        key = [audience in classes[pk] for audience in AUDIENCES] + [_iso(expires)]
+        facts = {"kind": kind, "layer": layer, "verification": verification, "cross_border": pk in cross_border}
         out[pk] = {
-            "class": key,
-            "records": [[_iso(day), kind, layer, verification, pk in cross_border, 1]],
+            "class": [audience in classes[pk] for audience in AUDIENCES] + [_iso(expires)],
+            "records": [[_iso(day), *(int(test(facts)) for _name, test in FIGURES)]],
             "facets": [],
             "metrics": [],
             "splits": [],
+            "latest": [],
         }
     for pk, country in RecordCountry.objects.filter(record_id__in=seen).values_list("record_id", "country"):
         out[pk]["facets"].append(["country", str(country), 1])
     for facet, through, column in FACETS:
         for pk, value in through.objects.filter(evidencerecord_id__in=seen).values_list("evidencerecord_id", column):
             out[pk]["facets"].append([facet, str(value), 1])
-    for pk, indicator, organisation, start, end, value in MetricUpdate.objects.filter(record_id__in=seen).values_list(
-        "record_id", "indicator_id", "organisation_id", "period_start", "period_end", "value"
+    for pk, indicator, organisation, start, value in MetricUpdate.objects.filter(record_id__in=seen).values_list(
+        "record_id", "indicator_id", "organisation_id", "period_start", "value"
     ):
-        out[pk]["metrics"].append([indicator, organisation, _iso(start), _iso(end), str(value), 1])
+        out[pk]["metrics"].append([indicator, _iso(start), str(value), 1])
+        out[pk]["latest"].append([indicator, organisation, _iso(_quarter(start))])
     for pk, indicator, category, value in MetricSplit.objects.filter(update__record_id__in=seen).values_list(
         "update__record_id", "update__indicator_id", "category", "value"
     ):
         out[pk]["splits"].append([indicator, category, str(value), 1])
     return out
+
+
+def _quarter(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
 def _add(deltas: dict, contribution: dict, sign: int) -> None:
@@ -143,29 +164,25 @@ def _upsert(table: str, changes: dict[tuple, list[Decimal]]) -> None:
     the rows that reached zero."""
     model, keys, amounts = TABLES[table]
     columns = [*CLASS_FIELDS, *keys, *amounts]
-    extra = ()
-    if model is MetricRollup:
-        # Filled in by ``_latest`` for every row this write touched.
-        columns += ["last_update_id", "last_value"]
-        extra = (0, 0)
     db_table = model._meta.db_table
     constraint = model._meta.constraints[0].name
     # Counts go to integer columns, sums to decimal ones.
     whole = [isinstance(model._meta.get_field(a), models.IntegerField) for a in amounts]
     rows = [
-        (*key, *(int(v) if w else v for v, w in zip(values, whole, strict=True)), *extra)
+        (*key, *(int(v) if w else v for v, w in zip(values, whole, strict=True)))
         for key, values in changes.items()
         if any(values)
     ]
     if rows:
         placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        updates = ", ".join(f"{a} = {db_table}.{a} + EXCLUDED.{a}" for a in amounts)
+        q = connection.ops.quote_name  # "both" is a keyword
+        updates = ", ".join(f"{q(a)} = {db_table}.{q(a)} + EXCLUDED.{q(a)}" for a in amounts)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {db_table} ({', '.join(columns)}) VALUES "  # noqa: S608 — our own names
+                f"INSERT INTO {db_table} ({', '.join(q(c) for c in columns)}) VALUES "  # noqa: S608 — our own names
                 + ", ".join([placeholders] * len(rows))
                 + f" ON CONFLICT ON CONSTRAINT {constraint} DO UPDATE SET {updates}"
-                + f" RETURNING id, {amounts[-1]}",
+                + f" RETURNING id, {q(amounts[-1])}",
                 [value for row in rows for value in row],
             )
             # A row whose count reached zero sums nothing any more.
@@ -175,27 +192,33 @@ def _upsert(table: str, changes: dict[tuple, list[Decimal]]) -> None:
 
 
 def _latest(keys: Iterable[tuple]) -> None:
-    """Set the newest value (highest id) of each touched metric row, from the metric values
-    whose records now have that row's class (``RecordRollupState``)."""
-    for key in keys:
+    """Recompute the ``LatestRollup`` rows of ``keys`` (class, indicator, organisation, quarter)
+    from the metric values whose records now have that class (``RecordRollupState``)."""
+    for key in set(keys):
         klass = dict(zip(CLASS_FIELDS, key[: len(CLASS_FIELDS)], strict=True))
-        indicator, organisation, start, end = key[len(CLASS_FIELDS) :]
+        indicator, organisation, quarter = key[len(CLASS_FIELDS) :]
+        start = datetime.date.fromisoformat(quarter) if isinstance(quarter, str) else quarter
+        end = datetime.date(start.year + start.month // 10, (start.month + 2) % 12 + 1, 1)
+        row = dict(klass, indicator_id=indicator, organisation_id=organisation, quarter=start)
         newest = (
             MetricUpdate.objects.filter(
                 indicator_id=indicator,
                 organisation_id=organisation,
-                period_start=start,
-                period_end=end,
+                period_start__gte=start,
+                period_start__lt=end,
                 record_id__in=RecordRollupState.objects.filter(**klass).values("record_id"),
             )
-            .order_by("-pk")
-            .values_list("pk", "value")
+            .order_by("-period_end", "-pk")
+            .values_list("period_end", "pk", "value")
             .first()
         )
-        if newest is not None:
-            MetricRollup.objects.filter(
-                **klass, indicator_id=indicator, organisation_id=organisation, period_start=start, period_end=end
-            ).update(last_update_id=newest[0], last_value=newest[1])
+        if newest is None:
+            LatestRollup.objects.filter(**row).delete()
+        else:
+            period_end, pk, value = newest
+            LatestRollup.objects.update_or_create(
+                **row, defaults={"period_end": period_end, "update_id": pk, "value": value}
+            )
 
 
 def _state(record_id: int, contribution: dict) -> RecordRollupState:
@@ -227,16 +250,20 @@ def refresh(record_ids: Iterable[int]) -> None:
         _upsert(table, changes)
     RecordRollupState.objects.filter(record_id__in=ids).delete()
     RecordRollupState.objects.bulk_create(_state(pk, c) for pk, c in after.items())
-    # Every metric row the write touched, even one whose sums did not move (a value replaced by
-    # an equal one still changes which is the newest).
-    _latest(deltas["metrics"])
+    # Every "latest" row the write touched, before and after.
+    touched = [
+        (*c["class"], *row)
+        for c in [*(state.contribution for state in before.values()), *after.values()]
+        for row in c["latest"]
+    ]
+    _latest(tuple(key) for key in touched)
 
 
 @transaction.atomic
 def rebuild(batch: int = 2000) -> int:
     """Recompute every rollup from the records (after bulk loads, or to repair drift). Returns
     the number of records that count for some audience."""
-    for model in (RecordRollup, FacetRollup, MetricRollup, SplitRollup, RecordRollupState):
+    for model in (RecordRollup, FacetRollup, MetricRollup, LatestRollup, SplitRollup, RecordRollupState):
         model.objects.all().delete()
     ids = list(EvidenceRecord.objects.published().order_by("pk").values_list("pk", flat=True))
     deltas: dict[str, dict] = {table: {} for table in TABLES}
@@ -261,27 +288,21 @@ def rebuild(batch: int = 2000) -> int:
 
 
 def _latest_all() -> None:
-    """The newest value of every metric row, in one statement (``_latest`` row by row is for
-    the few rows one write touches)."""
-    klass = " AND ".join(f"m.{f} IS NOT DISTINCT FROM s.{f}" for f in CLASS_FIELDS)
+    """Every ``LatestRollup`` row in one statement (``_latest`` is for the few rows one write
+    touches): per class, indicator, organisation and quarter, the value with the latest period
+    end, then the newest."""
+    klass = ", ".join(f"s.{f}" for f in CLASS_FIELDS)
+    columns = ", ".join(CLASS_FIELDS)
+    quarter = "DATE_TRUNC('quarter', u.period_start)::date"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            UPDATE {MetricRollup._meta.db_table} AS m SET last_update_id = n.id, last_value = n.value
-            FROM (
-                SELECT DISTINCT ON ({", ".join(f"s.{f}" for f in CLASS_FIELDS)}, u.indicator_id,
-                       u.organisation_id, u.period_start, u.period_end)
-                       {", ".join(f"s.{f}" for f in CLASS_FIELDS)}, u.indicator_id, u.organisation_id,
-                       u.period_start, u.period_end, u.id, u.value
-                FROM {MetricUpdate._meta.db_table} AS u
-                JOIN {RecordRollupState._meta.db_table} AS s ON s.record_id = u.record_id
-                ORDER BY {", ".join(f"s.{f}" for f in CLASS_FIELDS)}, u.indicator_id, u.organisation_id,
-                         u.period_start, u.period_end, u.id DESC
-            ) AS n
-            WHERE {klass.replace("s.", "n.")} AND m.indicator_id = n.indicator_id
-              AND m.organisation_id = n.organisation_id AND m.period_start = n.period_start
-              AND m.period_end = n.period_end
-            """  # noqa: S608 — our own table and column names
+            f"INSERT INTO {LatestRollup._meta.db_table} ({columns}, indicator_id, "  # noqa: S608 — our own names
+            "organisation_id, quarter, period_end, update_id, value) "
+            f"SELECT DISTINCT ON ({klass}, u.indicator_id, u.organisation_id, {quarter}) "
+            f"{klass}, u.indicator_id, u.organisation_id, {quarter}, u.period_end, u.id, u.value "
+            f"FROM {MetricUpdate._meta.db_table} AS u "
+            f"JOIN {RecordRollupState._meta.db_table} AS s ON s.record_id = u.record_id "
+            f"ORDER BY {klass}, u.indicator_id, u.organisation_id, {quarter}, u.period_end DESC, u.id DESC"
         )
 
 
@@ -290,7 +311,7 @@ def snapshot() -> dict[str, set]:
     out = {}
     for table, (model, keys, amounts) in TABLES.items():
         fields = [*CLASS_FIELDS, *keys, *amounts]
-        if model is MetricRollup:
-            fields += ["last_update_id", "last_value"]
         out[table] = set(model.objects.values_list(*fields))
+    latest = ["indicator_id", "organisation_id", "quarter", "period_end", "update_id", "value"]
+    out["latest"] = set(LatestRollup.objects.values_list(*CLASS_FIELDS, *latest))
     return out
