@@ -10,3 +10,4 @@ class EvidenceConfig(AppConfig):
         from evidence import signals
 
         signals.connect()
+        signals.connect_rollups()

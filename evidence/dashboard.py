@@ -19,7 +19,9 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
 )
@@ -37,12 +39,17 @@ from evidence.filters import DashboardFilter
 from evidence.models import (
     CONSENT_KINDS,
     EvidenceRecord,
+    FacetRollup,
     Indicator,
+    LatestRollup,
+    MetricRollup,
     MetricSplit,
     MetricUpdate,
     OutcomeType,
     ProcessDimension,
     RecordCountry,
+    RecordRollup,
+    SplitRollup,
     Target,
 )
 from network.models import Organisation, Theme
@@ -104,9 +111,188 @@ def _with_shares(figures: dict) -> dict:
     return figures
 
 
-def headline(records) -> dict:
-    """One query: counts by layer, kind, verification, consent coverage and cross-border share."""
+def headline(records, *, rollup: str | None = None) -> dict:
+    """One query: counts by layer, kind, verification, consent coverage and cross-border share
+    (from the rollups of audience ``rollup`` when given: see ``rollup_rows``)."""
+    if rollup:
+        # Named apart from the columns they sum (an aggregate may not shadow a column it reads).
+        figures = rollup_rows(RecordRollup, rollup).aggregate(
+            **{f"all__{key}": value for key, value in _rollup_counts(None).items()}
+        )
+        return _with_shares({key.removeprefix("all__"): value for key, value in figures.items()})
     return _with_shares(records.aggregate(**_record_counts(None, today=timezone.localdate())))
+
+
+# --- From the rollups ---------------------------------------------------------------------------
+#
+# The unfiltered dashboard reads its figures from the rollups (``evidence.rollups``): sums per
+# audience class kept up to date on every write. Filters the rollups cannot answer fall back to
+# the queries on the records (``_dashboard_figures`` in ``evidence.views`` decides): country,
+# theme, organisation and process dimension (a record counts under several values of each, and
+# the figures narrow to the records that have one), and the period (it selects records whose
+# observed period overlaps it, which no per-day sum can answer).
+
+
+def rollup_rows(model, audience: str):
+    """The rows of a rollup ``model`` that ``audience`` sees today: its class reaches the
+    audience and its consent, if any, has not expired (expiry passes without a write)."""
+    today = timezone.localdate()
+    return model.objects.filter(**{f"reaches_{audience}": True}).filter(
+        Q(consent_expires_on__isnull=True) | Q(consent_expires_on__gte=today)
+    )
+
+
+def _rollup_counts(where: Q | None) -> dict:
+    """``_record_counts`` over ``RecordRollup`` rows: the sum of each figure's column. Every
+    row counts records whose consent is live (the class requires it), so the consent coverage's
+    numerator is its denominator, as ``_record_counts`` finds on the records."""
+
+    def total(column: str):
+        return Coalesce(Sum(column, filter=where), 0)
+
+    figures = {"total": total("records")}
+    for column in (
+        "process",
+        "outcome",
+        "both",
+        "stories",
+        "outcomes",
+        "cross_border",
+        "needs_consent",
+        "self_reported",
+        "peer_reviewed",
+        "substantiated",
+        "evaluated",
+    ):
+        figures[column] = total(column)
+    figures["with_consent"] = total("needs_consent")
+    return figures
+
+
+def _rollup_comparison(audience: str, current, previous) -> dict[str, dict]:
+    aggregates = {}
+    for name, window in (("current", current), ("previous", previous)):
+        inside = Q(day__gte=window.start, day__lte=window.end)
+        for key, aggregate in _rollup_counts(inside).items():
+            aggregates[f"{name}__{key}"] = aggregate
+    figures = rollup_rows(RecordRollup, audience).aggregate(**aggregates)
+    result: dict[str, dict] = {"current": {}, "previous": {}}
+    for key, value in figures.items():
+        name, _sep, figure = key.partition("__")
+        result[name][figure] = value
+    return {name: _with_shares(values) for name, values in result.items()}
+
+
+def _rollup_breakdowns(audience: str) -> dict[str, list[Row]]:
+    """``breakdowns`` from the rollups: three queries (the facets' sums, the listed names, the
+    quarters' sums), the rows shaped and ordered as ``breakdowns`` shapes them."""
+    sums: dict[tuple[str, str], int] = {
+        (facet, value): n
+        for facet, value, n in rollup_rows(FacetRollup, audience)
+        .values("facet", "value")
+        .annotate(n=Sum("records"))
+        .values_list("facet", "value", "n")
+        .order_by()
+    }
+    listed = None
+    for model, group, position in (
+        (ProcessDimension, "dimension", F("order")),
+        (OutcomeType, "outcome_type", F("order")),
+        (Theme, "theme", Value(0, output_field=IntegerField())),
+    ):
+        qs = (
+            model.objects.annotate(grp=Value(group), label=translated("name"), position=position)
+            .values_list("grp", "pk", "slug", "label", "position")
+            .order_by()
+        )
+        listed = qs if listed is None else listed.union(qs, all=True)
+    rows: dict[str, list[Row]] = {"dimension": [], "outcome_type": [], "theme": [], "country": [], "quarter": []}
+    for group, pk, slug, label, _position in sorted(listed, key=lambda r: (r[0], r[4], r[2])):
+        rows[group].append(Row(label, sums.get((group, str(pk)), 0), f"{group}={slug}", {"slug": slug}))
+    for (facet, code), n in sorted(sums.items()):
+        if facet == "country" and n:
+            rows["country"].append(Row(str(country_names.name(code)), n, f"country={code}", {"code": code}))
+    rows["country"].sort(key=lambda row: (-row.value, row.extra["code"]))
+    quarters = (
+        rollup_rows(RecordRollup, audience)
+        .filter(day__isnull=False)
+        .annotate(quarter=TruncQuarter("day"))
+        .values("quarter")
+        .annotate(n=Sum("records"))
+        .values_list("quarter", "n")
+        .order_by("quarter")
+    )
+    for day, n in quarters:
+        rows["quarter"].append(Row(quarter_label(day), n, quarter_query(day)))
+    return rows
+
+
+def _rollup_actuals(audience: str) -> list[dict]:
+    """``_actuals`` from the rollups: ``MetricRollup``'s sums and counts per period summed per
+    quarter, and ``LatestRollup``'s value per organisation and quarter (the one with the latest
+    end, then the newest, over the audience's classes) summed over organisations. One statement."""
+    lang = _language_column()
+    sums_sql, sums_params = (
+        rollup_rows(MetricRollup, audience)
+        .values_list("indicator_id", "period_start", "total", "updates")
+        .order_by()
+        .query.sql_with_params()
+    )
+    latest_sql, latest_params = (
+        rollup_rows(LatestRollup, audience)
+        .filter(indicator_id__in=Indicator.objects.filter(aggregation=Indicator.Aggregation.LATEST).values("pk"))
+        .order_by("indicator_id", "quarter", "organisation_id", "-period_end", "-update_id")
+        .distinct("indicator_id", "quarter", "organisation_id")
+        .values_list("indicator_id", "quarter", "value")
+        .query.sql_with_params()
+    )
+    sql = (
+        "SELECT s.indicator_id, s.quarter, s.total, s.average, l.latest, "  # noqa: S608 — compiled querysets; lang is whitelisted
+        f"COALESCE(NULLIF(i.name_{lang}, ''), i.name_en), COALESCE(NULLIF(i.unit_{lang}, ''), i.unit_en), "
+        'i.aggregation, i."order" '
+        "FROM (SELECT p.indicator_id, DATE_TRUNC('quarter', p.period_start) AS quarter, SUM(p.total) AS total, "
+        "SUM(p.total) / SUM(p.n) AS average FROM (SELECT m.indicator_id, m.period_start, SUM(m.total) AS total, "
+        f"SUM(m.n) AS n FROM ({sums_sql}) AS m (indicator_id, period_start, total, n) GROUP BY 1, 2) AS p "
+        "GROUP BY 1, 2) AS s "
+        "JOIN evidence_indicator AS i ON i.id = s.indicator_id "
+        f"LEFT JOIN (SELECT d.indicator_id, d.quarter, SUM(d.value) AS latest FROM ({latest_sql}) "
+        "AS d (indicator_id, quarter, value) GROUP BY d.indicator_id, d.quarter) AS l "
+        "ON l.indicator_id = s.indicator_id AND l.quarter = s.quarter "
+        "ORDER BY s.indicator_id, s.quarter"
+    )
+    with reporting_cursor() as cursor:
+        cursor.execute(sql, (*sums_params, *latest_params))
+        rows = cursor.fetchall()
+    return [
+        {
+            "indicator": indicator,
+            "quarter": quarter.date() if hasattr(quarter, "date") else quarter,
+            "total": total,
+            "average": average,
+            "latest": latest,
+            "name": name,
+            "unit": unit,
+            "aggregation": aggregation,
+            "order": order,
+        }
+        for indicator, quarter, total, average, latest, name, unit, aggregation, order in rows
+    ]
+
+
+def _rollup_splits(audience: str):
+    """The rows ``splits`` groups, from ``SplitRollup``."""
+    indicator = Indicator.objects.filter(pk=OuterRef("indicator_id"))
+    return (
+        rollup_rows(SplitRollup, audience)
+        .values("indicator_id", "category")
+        .annotate(
+            name=Subquery(indicator.annotate(v=translated("name")).values("v")[:1]),
+            categories=Subquery(indicator.values("split_categories")[:1]),
+            total=Sum("total"),
+        )
+        .values_list("indicator_id", "category", "name", "categories", "total")
+        .order_by("indicator_id", "category")
+    )
 
 
 @dataclass(frozen=True)
@@ -144,10 +330,13 @@ def _days_before(day: datetime.date, days: int) -> datetime.date:
 RECORD_DAY = Coalesce("period_start", TruncDate("published_at"))
 
 
-def comparison(records, current: Window, previous: Window) -> dict[str, dict]:
+def comparison(records, current: Window, previous: Window, *, rollup: str | None = None) -> dict[str, dict]:
     """One query: the key figures' counts (and shares) of the records whose day (``RECORD_DAY``)
     falls in ``current`` and of those in ``previous``: ``{"current": {...}, "previous": {...}}``.
-    ``records`` carries every dashboard filter except the period, which the windows replace."""
+    ``records`` carries every dashboard filter except the period, which the windows replace
+    (or the rollups of audience ``rollup``, when no filter is in effect)."""
+    if rollup:
+        return _rollup_comparison(rollup, current, previous)
     today = timezone.localdate()
     aggregates = {}
     for name, window in (("current", current), ("previous", previous)):
@@ -298,10 +487,12 @@ def _execute_with_visible(records, sql: str, params) -> list[tuple]:
         return cursor.fetchall()
 
 
-def breakdowns(records) -> dict[str, list[Row]]:
+def breakdowns(records, *, rollup: str | None = None) -> dict[str, list[Row]]:
     """Record counts by process dimension, outcome type, theme, country and quarter (the keys
     ``dimension``, ``outcome_type``, ``theme``, ``country``, ``quarter``): one UNION statement,
-    the visible records computed once for all five."""
+    the visible records computed once for all five (or from the rollups of ``rollup``)."""
+    if rollup:
+        return _rollup_breakdowns(rollup)
     counted = Q(evidence_records__in=VISIBLE_IDS)
 
     def counts(model, group: str, position):
@@ -493,10 +684,16 @@ def metric_updates(records, *, organisation=None, country=None):
     return updates
 
 
-def indicator_quarters(records, *, organisation=None, country=None, period_from=None, period_to=None) -> list[dict]:
+def indicator_quarters(
+    records, *, organisation=None, country=None, period_from=None, period_to=None, rollup: str | None = None
+) -> list[dict]:
     """Per indicator and quarter: the aggregated actual (by the indicator's own aggregation) and
-    the summed target. Two queries; indicator names come joined in."""
-    actuals = _actuals(records, organisation=organisation, country=country)
+    the summed target. Two queries; indicator names come joined in. With ``rollup`` (an
+    audience, no filter in effect) the actuals come from the rollups."""
+    if rollup:
+        actuals = _rollup_actuals(rollup)
+    else:
+        actuals = _actuals(records, organisation=organisation, country=country)
     targets = Target.objects.all()
     if organisation:
         targets = targets.filter(organisation__slug=organisation)
@@ -560,27 +757,30 @@ def indicator_quarters(records, *, organisation=None, country=None, period_from=
     return result
 
 
-def splits(records, *, organisation=None, country=None) -> list[dict]:
+def splits(records, *, organisation=None, country=None, rollup: str | None = None) -> list[dict]:
     """Per indicator and split category: the summed split values, with their total beside (the
-    service guarantees that the splits of each update add up to its value)."""
-    updates = metric_updates(records, organisation=organisation, country=country)
-    split_rows = (
-        MetricSplit.objects.filter(update__in=updates.values("pk"))
-        .values("update__indicator", "category")
-        .annotate(
-            name=Max(translated("update__indicator__name")),
-            categories=F("update__indicator__split_categories"),
-            total=Sum("value"),
+    service guarantees that the splits of each update add up to its value). From the rollups of
+    audience ``rollup`` when given."""
+    if rollup:
+        split_rows = _rollup_splits(rollup)
+    else:
+        updates = metric_updates(records, organisation=organisation, country=country)
+        split_rows = (
+            MetricSplit.objects.filter(update__in=updates.values("pk"))
+            .values("update__indicator", "category")
+            .annotate(
+                name=Max(translated("update__indicator__name")),
+                categories=F("update__indicator__split_categories"),
+                total=Sum("value"),
+            )
+            .values_list("update__indicator", "category", "name", "categories", "total")
+            .order_by("update__indicator", "category")
         )
-        .order_by("update__indicator", "category")
-    )
     out: dict[int, dict] = {}
-    for r in split_rows:
-        entry = out.setdefault(
-            r["update__indicator"], {"name": r["name"], "total": Decimal(0), "rows": [], "order": r["categories"]}
-        )
-        entry["rows"].append(Row(r["category"], r["total"]))
-        entry["total"] += r["total"]
+    for indicator, category, name, categories, total in split_rows:
+        entry = out.setdefault(indicator, {"name": name, "total": Decimal(0), "rows": [], "order": categories})
+        entry["rows"].append(Row(category, total))
+        entry["total"] += total
     for entry in out.values():
         # Categories in the order the indicator defines them (e.g. age bands from young to old).
         order = entry.pop("order") or []

@@ -43,7 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.licences import OPEN, Licence
-from core.policy import Viewer
+from core.policy import Viewer, audiences_of
 from core.uploads import FILE_TYPES, CheckedFileField, check_upload, display_name, file_kind, suffix
 from core.validators import validate_no_nul, validate_single_line
 from network.models import Organisation, Theme
@@ -137,6 +137,13 @@ class EvidenceRecordQuerySet(models.QuerySet):
         published = Q(status=Status.PUBLISHED) & self._consent_ok("network", "public")
         own = ~Q(status=Status.PUBLISHED) & self._own(viewer) & self._consent_not_revoked()
         return self.filter(published | own)
+
+    def audience_classes(self, pks) -> dict[int, frozenset[str]]:
+        """Which audiences see each of ``pks`` among *published* records, asked of ``visible_to``
+        itself for each audience's representative (``core.policy.audiences_of``): the class the
+        dashboard's rollups (``evidence.rollups``) sum a record under. A representative has no
+        organisations and wrote nothing, which changes nothing for published records."""
+        return audiences_of(lambda viewer: self.visible_to(viewer).published(), pks)
 
     def mine(self, viewer: Viewer):
         """ "My evidence": what the viewer may read of the records they wrote or that belong to
@@ -282,6 +289,13 @@ class EvidenceRecord(models.Model):
         indexes = [
             models.Index(fields=["status", "visibility", "kind"], name="evidence_status_vis_kind"),
             models.Index(fields=["status", "-published_at"], name="evidence_status_published"),
+            # The dashboard's selected stories: walked in order, stopping at the first few
+            # (a sort of every visible story otherwise).
+            models.Index(
+                fields=["-featured", "-published_at"],
+                condition=Q(kind="story", status="published"),
+                name="evidence_selected_stories",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -621,6 +635,136 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.organisation} {self.period_start}: {self.value}"
+
+
+# --- Dashboard rollups ----------------------------------------------------------------------
+#
+# The funder dashboard's unfiltered figures, summed per audience class and kept up to date in
+# the transaction of every write (``evidence.rollups``). A record's *audience class* is which of
+# the four audiences' representatives ``visible_to(...).published()`` shows it to (asked of the
+# policy itself: ``EvidenceRecordQuerySet.audience_classes``), and the day its consent expires:
+# expiry passes without a write, so the dashboard keeps only rows whose consent has not expired.
+
+
+class AudienceClass(models.Model):
+    """Which audiences a published record reaches, as of its last write, and until when."""
+
+    reaches_public = models.BooleanField(default=False)
+    reaches_members = models.BooleanField(default=False)
+    reaches_funders = models.BooleanField(default=False)
+    reaches_coordinators = models.BooleanField(default=False)
+    # The consent's expiry for kinds that need consent (None: no expiry, or no consent needed).
+    consent_expires_on = models.DateField(null=True, blank=True)
+
+    CLASS_FIELDS = (
+        "reaches_public",
+        "reaches_members",
+        "reaches_funders",
+        "reaches_coordinators",
+        "consent_expires_on",
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        audiences = [f.removeprefix("reaches_") for f in self.CLASS_FIELDS[:4] if getattr(self, f)]
+        return ", ".join(audiences) + (f" until {self.consent_expires_on}" if self.consent_expires_on else "")
+
+
+class RecordRollupState(AudienceClass):
+    """What one record adds to the rollups now (its class, and its rows in ``contribution``),
+    so that the next write to it can take exactly that away before adding the new figures.
+    Keyed by the record's id without a foreign key: the state outlives the record's deletion
+    until the deletion's own refresh takes its figures away."""
+
+    record_id = models.IntegerField(primary_key=True)
+    contribution = models.JSONField(default=dict)
+
+
+def _rollup_unique(model_name: str, *fields: str):
+    return models.UniqueConstraint(
+        fields=[*AudienceClass.CLASS_FIELDS, *fields], name=f"{model_name}_key", nulls_distinct=False
+    )
+
+
+class RecordRollup(AudienceClass):
+    """Published records per class and day (``dashboard.RECORD_DAY``), with the key figures'
+    counts side by side (one row per class and day, not per combination of facts)."""
+
+    day = models.DateField(null=True)
+    process = models.IntegerField(default=0)
+    outcome = models.IntegerField(default=0)
+    both = models.IntegerField(default=0)
+    stories = models.IntegerField(default=0)
+    outcomes = models.IntegerField(default=0)
+    cross_border = models.IntegerField(default=0)
+    needs_consent = models.IntegerField(default=0)
+    self_reported = models.IntegerField(default=0)
+    peer_reviewed = models.IntegerField(default=0)
+    substantiated = models.IntegerField(default=0)
+    evaluated = models.IntegerField(default=0)
+    records = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [_rollup_unique("evidence_recordrollup", "day")]
+
+
+class FacetRollup(AudienceClass):
+    """Published records per class and value of a listed facet (a country code, or the id of a
+    theme, process dimension or outcome type): a record counts once under each of its values."""
+
+    facet = models.CharField(max_length=12)
+    value = models.CharField(max_length=20)
+    records = models.IntegerField()
+
+    class Meta:
+        constraints = [_rollup_unique("evidence_facetrollup", "facet", "value")]
+
+
+class MetricRollup(AudienceClass):
+    """Metric values of published records per class, indicator and first day of their period:
+    their sum and their number (for sums and averages per quarter)."""
+
+    indicator_id = models.IntegerField()
+    period_start = models.DateField()
+    total = models.DecimalField(max_digits=20, decimal_places=2)
+    updates = models.IntegerField()
+
+    class Meta:
+        constraints = [_rollup_unique("evidence_metricrollup", "indicator_id", "period_start")]
+
+
+class LatestRollup(AudienceClass):
+    """Per class, indicator, organisation and quarter (of the period's first day): the value
+    with the latest period end, then the newest (highest id), for indicators aggregated as
+    "latest". Not a sum: recomputed for the rows a write touches."""
+
+    indicator_id = models.IntegerField()
+    organisation_id = models.IntegerField()
+    quarter = models.DateField()
+    period_end = models.DateField()
+    update_id = models.IntegerField()
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        constraints = [_rollup_unique("evidence_latestrollup", "indicator_id", "organisation_id", "quarter")]
+        # The dashboard reads the rows of the few "latest" indicators only.
+        indexes = [
+            models.Index(fields=["indicator_id", "quarter", "organisation_id"], name="evidence_latest_indicator")
+        ]
+
+
+class SplitRollup(AudienceClass):
+    """Split values of published records' metric values per class, indicator and category."""
+
+    indicator_id = models.IntegerField()
+    category = models.CharField(max_length=100)
+    total = models.DecimalField(max_digits=20, decimal_places=2)
+    parts = models.IntegerField()
+
+    class Meta:
+        constraints = [_rollup_unique("evidence_splitrollup", "indicator_id", "category")]
 
 
 class Revision(models.Model):

@@ -112,6 +112,8 @@ def _apply_relations(record: EvidenceRecord, data: dict) -> None:
         record.record_countries.exclude(country__in=wanted).delete()
         have = set(record.record_countries.values_list("country", flat=True))
         RecordCountry.objects.bulk_create([RecordCountry(record=record, country=c) for c in sorted(wanted - have)])
+        # Rows created in bulk send no model signals: bring the dashboard's rollups up to date.
+        record_changed(record)
 
 
 @transaction.atomic
@@ -319,6 +321,8 @@ def metric_update_create(
     update.full_clean()
     update.save()
     MetricSplit.objects.bulk_create([MetricSplit(update=update, category=k, value=v) for k, v in clean_splits.items()])
+    # The splits were written without model signals: bring the dashboard's rollups up to date.
+    record_changed(record)
     revision_write(
         record=record,
         user=user,

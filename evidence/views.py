@@ -37,7 +37,7 @@ from core.policy import representative
 from core.replica import reads_from_replica
 from core.text import markdown_to_safe_html
 from core.validators import spreadsheet_safe
-from evidence import assessment, charts, dashboard, services
+from evidence import assessment, charts, dashboard, rollups, services
 from evidence.filters import DashboardFilter, LibraryFilter
 from evidence.forms import (
     KIND_HELP,
@@ -515,7 +515,11 @@ def _dashboard_figures(request, records, data) -> dict:
     """Every aggregated figure of the dashboard (rendered into its cached fragments)."""
     base_query = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if v}
     library = reverse("evidence:index")
-    counted = dashboard.breakdowns(records)
+    # With no filter in effect every figure but the selected stories comes from the rollups
+    # (``evidence.rollups``), summed for the viewer's audience; any filter falls back to the
+    # queries on the records (see ``evidence.dashboard.rollup_rows`` for why each does).
+    rollup = request.viewer.audience if rollups.enabled() and not any(data.values()) else None
+    counted = dashboard.breakdowns(records, rollup=rollup)
     dimension_rows, type_rows, theme_rows = counted["dimension"], counted["outcome_type"], counted["theme"]
     country_rows, quarter_rows = counted["country"], counted["quarter"]
     indicators = dashboard.indicator_quarters(
@@ -524,6 +528,7 @@ def _dashboard_figures(request, records, data) -> dict:
         country=data.get("country"),
         period_from=data.get("period_from"),
         period_to=data.get("period_to"),
+        rollup=rollup,
     )
     for entry in indicators:
         # Actual and target with one precision ("115" beside "111", "1.5" beside "2.0").
@@ -534,16 +539,18 @@ def _dashboard_figures(request, records, data) -> dict:
         entry["chart"] = charts.target_chart(entry["quarters"][-CHART_QUARTERS:])
         entry["hidden_quarters"] = max(len(entry["quarters"]) - CHART_QUARTERS, 0)
         entry["latest"] = entry["quarters"][-1] if entry["quarters"] else None
-    split_rows = dashboard.splits(records, organisation=data.get("organisation"), country=data.get("country"))
+    split_rows = dashboard.splits(
+        records, organisation=data.get("organisation"), country=data.get("country"), rollup=rollup
+    )
     for i, entry in enumerate(split_rows):
         entry["chart_id"] = f"chart-split-{i}"
         entry["chart"] = charts.bar_chart(entry["rows"], library_url=library)
-    head = dashboard.headline(records)
+    head = dashboard.headline(records, rollup=rollup)
     current, previous = dashboard.comparison_windows(
         data.get("period_from"), data.get("period_to"), today=timezone.localdate()
     )
     _unused, unperiodised = _dashboard_records(request, period=False)
-    compared = dashboard.comparison(unperiodised, current, previous)
+    compared = dashboard.comparison(unperiodised, current, previous, rollup=rollup)
     # Themes by how much evidence they have, so that the picture's first bars are the largest.
     theme_rows = sorted(theme_rows, key=lambda row: -row.value)
     return {

@@ -4,7 +4,8 @@ Written against ``devtools/benchlib.py``'s context: ``ctx.measure_page(label, ur
 prints queries, median and p95 as ratios to the floor view; ``ctx.report(label, **figures)``.
 Targets: dashboard ≤ 15 queries and median ≤ 300 ms; library ≤ 12 queries, median ≤ 10× floor.
 The pages serve cached fragments (``core.cache``); the cold figures (every fragment
-invalidated before each load, as after any change to evidence) are printed beside them.
+invalidated before each load, as after any change to evidence) are held to their own targets:
+the dashboard's median ≤ 100× the floor, the library's ≤ 20×.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import cache
 from core.policy import viewer_for
+from devtools.benchlib import COLD_RATIO_TARGET, DASHBOARD_COLD_RATIO_TARGET
 from evidence.models import EvidenceRecord
 from network.models import Role
 
@@ -56,33 +59,6 @@ def _export_10k(user, runs: int = 5) -> dict:
     }
 
 
-def _cold(user, url: str, runs: int = 10) -> dict:
-    """A page with the evidence fragments invalidated before every load (the cost of the first
-    load after a change): printed for information beside the cached figures."""
-    from django.test import Client
-
-    from core import cache
-
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    client.get(url, secure=True)
-    timings, queries = [], 0
-    for _i in range(runs):
-        cache.changed("evidence")
-        with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            client.get(url, secure=True)
-            timings.append((time.perf_counter() - start) * 1000)
-        queries = len(captured)
-    timings.sort()
-    return {
-        "queries": queries,
-        "median_ms": round(statistics.median(timings), 1),
-        "p95_ms": round(timings[min(len(timings) - 1, int(len(timings) * 0.95))], 1),
-    }
-
-
 def run(ctx) -> None:
     funder = _user(Role.FUNDER)
     dashboard = reverse("evidence:dashboard")
@@ -96,11 +72,34 @@ def run(ctx) -> None:
     )
     ctx.measure_page("evidence library (anonymous)", library, n=50)
     ctx.measure_page("evidence library (funder, filtered)", f"{library}?country=NL&kind=story", user=funder, n=50)
-    # Cold: the fragments invalidated before every load (target for the dashboard: ≤ 300 ms).
-    ctx.report("evidence dashboard, cold cache (funder, unfiltered)", **_cold(funder, dashboard))
-    ctx.report("evidence library, cold cache (anonymous; for information)", **_cold(None, library))
-    ctx.report(
-        "evidence library, cold cache (funder, filtered; for information)",
-        **_cold(funder, f"{library}?country=NL&kind=story"),
+
+    # Cold: the fragments invalidated before every load (as after any change to evidence). The
+    # dashboard's unfiltered figures come from the rollups kept on write (``evidence.rollups``);
+    # the filtered one falls back to the queries on the records (for information).
+    def invalidate():
+        cache.changed("evidence")
+
+    cold = {"before_each": invalidate, "n": 20}
+    ctx.measure_page(
+        "evidence dashboard, cold (funder, unfiltered)",
+        dashboard,
+        user=funder,
+        cold_target=DASHBOARD_COLD_RATIO_TARGET,
+        **cold,
+    )
+    ctx.measure_page(
+        "evidence dashboard, cold (funder, filtered)",
+        f"{dashboard}?country=SE&dimension=power-building&period_from=2024-01-01",
+        user=funder,
+        checked=False,
+        **cold,
+    )
+    ctx.measure_page("evidence library, cold (anonymous)", library, cold_target=COLD_RATIO_TARGET, **cold)
+    ctx.measure_page(
+        "evidence library, cold (funder, filtered)",
+        f"{library}?country=NL&kind=story",
+        user=funder,
+        cold_target=COLD_RATIO_TARGET,
+        **cold,
     )
     ctx.report("evidence export 10,000 rows (CSV rows)", **_export_10k(funder))

@@ -38,7 +38,9 @@ class EvidenceRecordFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def countries(self, create, extracted, **kwargs):
         if create and extracted:
-            RecordCountry.objects.bulk_create([RecordCountry(record=self, country=c) for c in extracted])
+            # One save each, as the admin's inline saves them (model signals keep the rollups).
+            for country in extracted:
+                RecordCountry.objects.create(record=self, country=country)
 
     @factory.post_generation
     def organisations(self, create, extracted, **kwargs):
