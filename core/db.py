@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -69,9 +70,12 @@ def distinct_values(queryset, field: str) -> list[str]:
     column = connection.ops.quote_name(queryset.model._meta.get_field(field).column)
     table = connection.ops.quote_name(queryset.model._meta.db_table)
     # The queryset's own SQL, with the candidate value of the walk as the field's value.
-    exists_sql, params = (
-        base.filter(**{field: RawSQL("walk.value", ())}).values_list("pk", flat=True)[:1].query.sql_with_params()
-    )
+    try:
+        exists_sql, params = (
+            base.filter(**{field: RawSQL("walk.value", ())}).values_list("pk", flat=True)[:1].query.sql_with_params()
+        )
+    except EmptyResultSet:  # ``.none()``, or a filter that can match nothing
+        return []
     sql = f"""
         WITH RECURSIVE walk(value) AS (
             (SELECT {column} FROM {table} WHERE {column} > '' ORDER BY {column} LIMIT 1)
