@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: install run demo-db test test-fast lint format check messages compilemessages bench loadtest worker beat collectstatic browser-deps clean
+.PHONY: install run demo-db test test-fast lint format check messages compilemessages bench bench-scale loadtest worker beat collectstatic browser-deps clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -77,6 +77,18 @@ bench: install compilemessages collectstatic
 	DEBUG=0 DEVTOOLS=1 SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key-not-for-production-0123456789} SECURE_SSL_REDIRECT=0 \
 	EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.locmem.EmailBackend} \
 		$(PY) manage.py bench $(BENCH_ARGS)
+
+# Issue 16's ten-times network: the bench at seed_bench's default size and at --scale 10
+# (100,000 members, 20,000 organisations and exchanges, 1,000,000 registrations, 500,000
+# evidence records), each in its own database (seeded on first use), then every page's median
+# side by side; "!!" marks a page whose median at 10x is more than 1.5x its median at 1x.
+# BENCH_ARGS applies to both runs (e.g. "--only network --requests 30").
+BENCH_DB_1X ?= postgres://postgres@127.0.0.1:5432/learninglab_bench
+BENCH_DB_10X ?= postgres://postgres@127.0.0.1:5432/learninglab_bench_x10
+bench-scale: install compilemessages collectstatic
+	$(MAKE) bench DATABASE_URL=$(BENCH_DB_1X) BENCH_ARGS="$(BENCH_ARGS) --json bench-1x.json"
+	$(MAKE) bench DATABASE_URL=$(BENCH_DB_10X) BENCH_ARGS="$(BENCH_ARGS) --scale 10 --json bench-10x.json"
+	DEVTOOLS=1 $(PY) manage.py bench_compare bench-1x.json bench-10x.json
 
 # The whole stack under load (issue 16): gunicorn (4 workers), 2 Celery workers and beat on a
 # private Redis, an SMTP sink, PostgreSQL with seed_bench data (its own database, seeded on

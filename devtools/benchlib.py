@@ -9,6 +9,8 @@ the same way in the same run. Each app's benchmarks are ``devtools/bench/<app>.p
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import statistics
 import time
 from collections.abc import Callable
@@ -200,3 +202,18 @@ class BenchContext:
             )
         )
         return not failures
+
+
+def write_json(ctx: BenchContext, path: str, *, database: str) -> None:
+    """Every measured page's figures, for ``manage.py bench_compare`` (one run at 1x data, one at 10x)."""
+    from network.models import Member, Organisation
+
+    payload = {
+        "database": database,
+        "members": Member.objects.count(),
+        "organisations": Organisation.objects.count(),
+        "floor_median_ms": ctx.floor_median_ms,
+        "pages": [dataclasses.asdict(result) for result in ctx.results],
+    }
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(payload, out, indent=1)

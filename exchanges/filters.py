@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core import cache
-from core.db import list_contains
+from core.db import distinct_values, list_contains
 from core.policy import Audience
 from exchanges.models import WORKING_LANGUAGES, Exchange
 from network.models import Theme
@@ -29,7 +29,8 @@ def _country_choices():
     public list (``listed``): the same for every audience, so the public's fragment serves all."""
 
     def render():
-        codes = set(Exchange.objects.announced().exclude(country="").values_list("country", flat=True))
+        # From the country index, not from every exchange (90 ms at 20,000 exchanges: issue 16).
+        codes = distinct_values(Exchange.objects.announced(), "country")
         return sorted(((code, str(countries.name(code))) for code in codes), key=lambda item: item[1])
 
     return cache.fragment("exchange_filter_countries", depends_on="exchanges", audience=Audience.PUBLIC, render=render)

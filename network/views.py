@@ -26,8 +26,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
 from core import cache
+from core.db import distinct_values
 from core.personal_data import ErasureBusy
-from core.policy import representative
+from core.policy import Audience, representative
 from network import services as membership_services
 from network.filters import MemberFilter, OrganisationFilter
 from network.forms import AccountDeleteForm, MemberForm, MembershipRequestForm, OrganisationLogoForm
@@ -55,9 +56,10 @@ def _page(request, queryset, per_page):
 
 
 def _organisation_directory(request) -> str:
-    codes = Organisation.objects.order_by().values_list("country", flat=True).distinct()
+    # The countries that occur, read from the country index (not from every organisation).
+    codes = distinct_values(Organisation.objects.all(), "country")
     filterset = OrganisationFilter(
-        request.GET or None, queryset=Organisation.objects.all(), country_codes=list(codes), request=request
+        request.GET or None, queryset=Organisation.objects.all(), country_codes=codes, request=request
     )
     organisations = (
         filterset.qs.order_by("name", "pk")
@@ -163,8 +165,10 @@ def organisation_logo(request, slug):
 
 def _member_directory(request, viewer) -> str:
     listed = Member.objects.listed(viewer)
-    codes = listed.exclude(country="").order_by().values_list("country", flat=True).distinct()
-    filterset = MemberFilter(request.GET or None, queryset=listed, country_codes=list(codes), request=request)
+    # The countries of listed profiles, from the country index: a DISTINCT over every listed
+    # profile took 270 ms at 100,000 members (issue 16), this a millisecond at any size.
+    codes = distinct_values(listed, "country")
+    filterset = MemberFilter(request.GET or None, queryset=listed, country_codes=codes, request=request)
     members = (
         filterset.qs.order_by("display_name", "pk")
         .only("display_name", "country", "city", "languages", "photo", "photo_alt")
@@ -209,10 +213,10 @@ def member_detail(request, pk):
     return render(request, "network/member_detail.html", {"member": member})
 
 
-def where(request):
+def _where_rows() -> list[dict]:
     rows = list(Organisation.objects.per_country())
     largest = max((row["count"] for row in rows), default=0)
-    countries_rows = [
+    return [
         {
             "code": row["country"],
             "name": countries.name(row["country"]) or row["country"],
@@ -222,6 +226,12 @@ def where(request):
         }
         for row in rows
     ]
+
+
+def where(request):
+    # The counts per country read every organisation (17 ms at 20,000 of them, issue 16):
+    # kept until the network changes, the same for every audience (no visibility applies).
+    countries_rows = cache.fragment("where_rows", depends_on="network", audience=Audience.PUBLIC, render=_where_rows)
     total = sum(row["count"] for row in countries_rows)
     return render(
         request,

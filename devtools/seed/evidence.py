@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from core import cache
 from devtools.seed.network import HELLENDOORN_RESPONDENTS
+from devtools.seed.scaling import scaled
 from evidence.models import (
     Answer,
     Community,
@@ -475,6 +476,13 @@ def bench_arguments(parser) -> None:
 BENCH_PREFIX = "Bench evidence"
 
 
+def _bulk_links(batch: int, *pairs) -> None:
+    """Insert each (model, rows) pair's rows, then empty the lists for the next chunk."""
+    for model, rows in pairs:
+        model.objects.bulk_create(rows, batch_size=batch)
+        rows.clear()
+
+
 def seed_bench(*, options, stdout) -> None:
     """50,000 records (with countries, themes, dimensions, consents) and 200,000 metric updates,
     all through bulk_create in batches."""
@@ -484,12 +492,14 @@ def seed_bench(*, options, stdout) -> None:
         stdout.write("evidence: bench data already present")
         return
     rng = random.Random(42)  # noqa: S311 — synthetic data.
-    org_ids = list(Organisation.objects.values_list("pk", flat=True)[:500])
+    # 500 organisations per scale step report evidence, so that each one's records stay as many.
+    org_limit = scaled(options, 500)
+    org_ids = list(Organisation.objects.values_list("pk", flat=True)[:org_limit])
     if not org_ids:
         Organisation.objects.bulk_create(
             [Organisation(name=f"Bench organisation {i}", slug=f"bench-org-{i}", country="SE") for i in range(50)]
         )
-        org_ids = list(Organisation.objects.values_list("pk", flat=True)[:500])
+        org_ids = list(Organisation.objects.values_list("pk", flat=True)[:org_limit])
     theme_ids = list(Theme.objects.values_list("pk", flat=True))
     dim_ids = list(ProcessDimension.objects.values_list("pk", flat=True))
     type_ids = list(OutcomeType.objects.values_list("pk", flat=True))
@@ -501,6 +511,10 @@ def seed_bench(*, options, stdout) -> None:
     with transaction.atomic():
         records = []
         for i in range(n_records):
+            # In chunks: ten times the default is 500,000 records, too many to hold at once.
+            if len(records) >= 50_000:
+                EvidenceRecord.objects.bulk_create(records, batch_size=batch)
+                records = []
             published = now - datetime.timedelta(days=rng.randint(0, 900))
             start = published.date() - datetime.timedelta(days=rng.randint(30, 200))
             records.append(
@@ -527,7 +541,17 @@ def seed_bench(*, options, stdout) -> None:
         through_dim = EvidenceRecord.dimensions.through
         through_type = EvidenceRecord.outcome_types.through
         orgs_rows, theme_rows, dim_rows, type_rows, country_rows, consents = [], [], [], [], [], []
-        for pk, kind in ids:
+        for n, (pk, kind) in enumerate(ids):
+            if n and n % 50_000 == 0:
+                _bulk_links(
+                    batch,
+                    (through_org, orgs_rows),
+                    (through_theme, theme_rows),
+                    (through_dim, dim_rows),
+                    (through_type, type_rows),
+                    (RecordCountry, country_rows),
+                    (Consent, consents),
+                )
             orgs_rows.append(through_org(evidencerecord_id=pk, organisation_id=rng.choice(org_ids)))
             if theme_ids:
                 theme_rows.append(through_theme(evidencerecord_id=pk, theme_id=rng.choice(theme_ids)))
@@ -550,15 +574,15 @@ def seed_bench(*, options, stdout) -> None:
                         withdrawn_at=now if rng.random() < 0.03 else None,
                     )
                 )
-        for model, rows in (
+        _bulk_links(
+            batch,
             (through_org, orgs_rows),
             (through_theme, theme_rows),
             (through_dim, dim_rows),
             (through_type, type_rows),
             (RecordCountry, country_rows),
             (Consent, consents),
-        ):
-            model.objects.bulk_create(rows, batch_size=batch)
+        )
         metric_ids = [pk for pk, kind in ids if kind == "metric"] or [pk for pk, _k in ids]
         updates = []
         for i in range(n_updates):
@@ -580,7 +604,7 @@ def seed_bench(*, options, stdout) -> None:
         targets = [
             Target(indicator_id=ind, organisation_id=org, period_start=q[0], period_end=q[1], value=Decimal(500))
             for ind in indicator_ids
-            for org in org_ids[:20]
+            for org in org_ids[: scaled(options, 20)]
             for q in QUARTERS
         ]
         Target.objects.bulk_create(targets, batch_size=batch, ignore_conflicts=True)

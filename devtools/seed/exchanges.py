@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from core import cache
 from devtools.seed import pictures
+from devtools.seed.scaling import scaled
 from exchanges.models import (
     Answer,
     Exchange,
@@ -790,8 +791,9 @@ def bench_arguments(parser) -> None:
     parser.add_argument("--bench-registrations", type=int, default=100_000, help="Bench registrations to add.")
 
 
-def _bench_users(minimum: int) -> list[int]:
-    ids = list(User.objects.filter(email__endswith="@bench.example.org").values_list("pk", flat=True)[:5000])
+def _bench_users(minimum: int, pool: int = 5000) -> list[int]:
+    """The first ``pool`` bench members (at least ``minimum``, added when missing)."""
+    ids = list(User.objects.filter(email__endswith="@bench.example.org").values_list("pk", flat=True)[:pool])
     if len(ids) < minimum:
         start = len(ids)
         User.objects.bulk_create(
@@ -802,7 +804,7 @@ def _bench_users(minimum: int) -> list[int]:
             batch_size=2000,
             ignore_conflicts=True,
         )
-        ids = list(User.objects.filter(email__endswith="@bench.example.org").values_list("pk", flat=True)[:5000])
+        ids = list(User.objects.filter(email__endswith="@bench.example.org").values_list("pk", flat=True)[:pool])
     return ids
 
 
@@ -812,11 +814,13 @@ def seed_bench(*, options, stdout) -> None:
     if Exchange.objects.filter(slug__startswith="bench-exchange-").exists():
         stdout.write("exchanges: bench data already present.")
         seed_largest_exchange(stdout=stdout)
-        _seed_bench_questions(stdout=stdout)
-        _seed_bench_host_offers(stdout=stdout)
+        _seed_bench_questions(options=options, stdout=stdout)
+        _seed_bench_host_offers(options=options, stdout=stdout)
         return
     per = max(1, n_registrations // max(1, n_exchanges))
-    user_ids = _bench_users(max(per, 200))
+    # Registrations spread over 5,000 members per scale step, so that each member's own
+    # registrations (what "my exchanges" lists) stay as many at every scale.
+    user_ids = _bench_users(max(per, 200), pool=scaled(options, 5000))
     rng = random.Random(7)
     now = timezone.now()
     countries = ["SE", "NL", "GB", "BE", "DE", "FR", "ES", "IT", "PL", "DK"]
@@ -880,8 +884,8 @@ def seed_bench(*, options, stdout) -> None:
     cache.changed("exchanges")  # bulk_create sends no signals: the cached pages are told here.
     stdout.write(f"exchanges: {len(exchange_rows)} bench exchanges and {made} registrations added.")
     seed_largest_exchange(stdout=stdout)
-    _seed_bench_questions(stdout=stdout)
-    _seed_bench_host_offers(stdout=stdout)
+    _seed_bench_questions(options=options, stdout=stdout)
+    _seed_bench_host_offers(options=options, stdout=stdout)
 
 
 BENCH_QUESTION_EXCHANGES = 500
@@ -889,7 +893,7 @@ BENCH_ANSWERS = 100_000
 BENCH_HOST_OFFERS = 5000
 
 
-def _seed_bench_questions(*, stdout) -> None:
+def _seed_bench_questions(*, options, stdout) -> None:
     """Issue 14: questions of their own on 500 exchanges (four each: a short text, a single
     choice, a yes or no, a number) and 100,000 answers from their registrations. Idempotent."""
     if Question.objects.filter(exchange__slug__startswith="bench-exchange-").exists():
@@ -897,7 +901,8 @@ def _seed_bench_questions(*, stdout) -> None:
     rng = random.Random(13)
     exchange_ids = list(
         Exchange.objects.filter(slug__startswith="bench-exchange-").order_by("pk").values_list("pk", flat=True)
-    )[:BENCH_QUESTION_EXCHANGES]
+    )[: scaled(options, BENCH_QUESTION_EXCHANGES)]
+    n_answers = scaled(options, BENCH_ANSWERS)
     kinds = [
         (Question.Kind.SHORT_TEXT, "Which campaign do you bring?", ""),
         (Question.Kind.SINGLE, "Which workshop first?", "House meetings\nOne-to-ones\nPower mapping"),
@@ -931,20 +936,21 @@ def _seed_bench_questions(*, stdout) -> None:
             Answer.objects.bulk_create(answers, batch_size=5000)
             made += len(answers)
             answers = []
-        if made >= BENCH_ANSWERS:
+        if made >= n_answers:
             break
-    Answer.objects.bulk_create(answers[: max(0, BENCH_ANSWERS - made)], batch_size=5000)
-    made += min(len(answers), max(0, BENCH_ANSWERS - made))
+    Answer.objects.bulk_create(answers[: max(0, n_answers - made)], batch_size=5000)
+    made += min(len(answers), max(0, n_answers - made))
     cache.changed("exchanges")
     stdout.write(f"exchanges: questions on {len(exchange_ids)} bench exchanges, {made} answers added.")
 
 
-def _seed_bench_host_offers(*, stdout) -> None:
+def _seed_bench_host_offers(*, options, stdout) -> None:
     """Issue 14: 5,000 host offers from bench organisations, in every status, each on one or
     two themes (what the suggestions and the pairing page read). Idempotent."""
     if HostOffer.objects.filter(title__startswith="Bench offer ").exists():
         return
     rng = random.Random(17)
+    n_offers = scaled(options, BENCH_HOST_OFFERS)
     organisation_ids = list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
     themes = list(Theme.objects.values_list("pk", flat=True))
     if not organisation_ids:
@@ -965,7 +971,7 @@ def _seed_bench_host_offers(*, stdout) -> None:
                 format=rng.choice([Format.IN_PERSON, Format.HYBRID]),
                 status=rng.choice(statuses),
             )
-            for n in range(BENCH_HOST_OFFERS)
+            for n in range(n_offers)
         ],
         batch_size=2000,
     )
@@ -982,7 +988,7 @@ def _seed_bench_host_offers(*, stdout) -> None:
             ignore_conflicts=True,
         )
     cache.changed("exchanges")
-    stdout.write(f"exchanges: {BENCH_HOST_OFFERS} bench host offers added.")
+    stdout.write(f"exchanges: {n_offers} bench host offers added.")
 
 
 LARGEST_SLUG = "bench-largest-exchange"

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from core import cache
+from devtools.seed.scaling import scaled
 from network.models import Organisation, Role, Theme, User
 from practice import services
 from practice.models import (
@@ -923,7 +924,7 @@ def seed_bench(*, options, stdout) -> None:
     theme_of = {link.guidework_id: link.theme_id for link in ThemeLink.objects.filter(guidework__in=works)}
     theme_slug = {t.pk: t.slug for t in themes}
 
-    organisations = list(Organisation.objects.order_by("pk")[:200])
+    organisations = list(Organisation.objects.order_by("pk")[: scaled(options, 200)])
     if len(organisations) < 20:
         organisations += Organisation.objects.bulk_create(
             [

@@ -74,6 +74,7 @@ def seed_bench(*, options, stdout) -> None:
     import random
 
     from core import cache
+    from devtools.seed.scaling import scaled
 
     if Programme.objects.filter(slug__startswith="bench-programme-").exists():
         stdout.write("programmes: bench data already present.")
@@ -86,7 +87,7 @@ def seed_bench(*, options, stdout) -> None:
     rng = random.Random(19)
     rows = []
     chosen = {}
-    for n in range(BENCH_PROGRAMMES):
+    for n in range(scaled(options, BENCH_PROGRAMMES)):
         picked = rng.sample(exchanges, k=min(EXCHANGES_EACH, len(exchanges)))
         slug = f"bench-programme-{n}"
         chosen[slug] = [pk for pk, _at in picked]
@@ -112,7 +113,8 @@ def seed_bench(*, options, stdout) -> None:
         batch_size=5000,
         ignore_conflicts=True,
     )
-    user_ids = list(User.objects.filter(email__endswith="@bench.example.org").values_list("pk", flat=True)[:3000])
+    bench_users = User.objects.filter(email__endswith="@bench.example.org")
+    user_ids = list(bench_users.values_list("pk", flat=True)[: scaled(options, 3000)])
     enrolments = [
         Enrolment(programme_id=ids[row.slug], user_id=user_id, state=Enrolment.State.ENROLLED)
         for row in rows

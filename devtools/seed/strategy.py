@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from devtools.seed.scaling import scale_of
 from exchanges.models import Exchange
 from network.models import Organisation, Theme, User
 from strategy import services
@@ -474,7 +475,7 @@ def seed_bench(*, options, stdout) -> None:
     (a fifth of them replies) and 300 amendments; and 1,000 commitments of 20 bench convenings
     with 5,000 progress updates. Bulk inserts, no emails; idempotent."""
     _bench_strategy(stdout)
-    _bench_commitments(stdout)
+    _bench_commitments(stdout, scale=scale_of(options))
 
 
 def _bench_strategy(stdout) -> None:
@@ -575,7 +576,8 @@ def _bench_strategy(stdout) -> None:
     )
 
 
-def _bench_commitments(stdout) -> None:
+def _bench_commitments(stdout, *, scale: int = 1) -> None:
+    """``scale`` times as many convenings, each with as many commitments and updates."""
     import random
 
     from core import cache
@@ -585,9 +587,12 @@ def _bench_commitments(stdout) -> None:
         stdout.write("strategy: bench commitments already present.")
         return
     rng = random.Random(29)
+    n_convenings = BENCH_CONVENINGS * scale
+    n_commitments = BENCH_COMMITMENTS * scale
     now = timezone.now()
-    owner_ids = list(User.objects.filter(email__endswith="@bench.example.org").values_list("pk", flat=True)[:500])
-    organisation_ids = list(Organisation.objects.values_list("pk", flat=True)[:2000])
+    bench_users = User.objects.filter(email__endswith="@bench.example.org")
+    owner_ids = list(bench_users.values_list("pk", flat=True)[: 500 * scale])
+    organisation_ids = list(Organisation.objects.values_list("pk", flat=True)[: 2000 * scale])
     themes = list(Theme.objects.values_list("pk", flat=True))
     if not owner_ids or not organisation_ids:
         return
@@ -598,12 +603,13 @@ def _bench_commitments(stdout) -> None:
                 title=f"Bench funder convening {n}",
                 summary="Funders and organisers agree what each will do.",
                 kind=Exchange.Kind.CONVENING,
-                starts_at=now - timedelta(days=300 - 10 * n),
-                ends_at=now - timedelta(days=300 - 10 * n, hours=-6),
+                # Every convening in the past, however many: spread over the same 200 days.
+                starts_at=now - timedelta(days=300 - 10 * n // scale),
+                ends_at=now - timedelta(days=300 - 10 * n // scale, hours=-6),
                 status=Exchange.Status.PUBLISHED,
                 published_at=now - timedelta(days=320),
             )
-            for n in range(BENCH_CONVENINGS)
+            for n in range(n_convenings)
         ]
     )
     objectives = Objective.objects.bulk_create(
@@ -617,8 +623,8 @@ def _bench_commitments(stdout) -> None:
     commitments = Commitment.objects.bulk_create(
         [
             Commitment(
-                exchange=convenings[n % BENCH_CONVENINGS],
-                objective=objectives[(n % BENCH_CONVENINGS) * 3 + n % 3],
+                exchange=convenings[n % n_convenings],
+                objective=objectives[(n % n_convenings) * 3 + n % 3],
                 title=f"Commitment {n}: fund two organisers for three years",
                 description="Core funding, reported on every quarter.",
                 theme_id=rng.choice(themes) if themes else None,
@@ -627,7 +633,7 @@ def _bench_commitments(stdout) -> None:
                 status=statuses[n % len(statuses)],
                 visibility=Commitment.Visibility.PUBLIC if n % 4 else Commitment.Visibility.MEMBERS,
             )
-            for n in range(BENCH_COMMITMENTS)
+            for n in range(n_commitments)
         ],
         batch_size=1000,
     )

@@ -9,9 +9,16 @@ from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
+from django.utils import timezone
 
+from devtools.seed.exchanges import BENCH_HOST_OFFERS
 from devtools.seed.network import ORGANISATIONS, seed_bench, seed_demo
+from devtools.seed.programmes import BENCH_PROGRAMMES
+from devtools.seed.strategy import BENCH_COMMITMENTS, BENCH_CONVENINGS
+from exchanges.models import Exchange, HostOffer
 from network.models import Member, Membership, Organisation, Role, User
+from programmes.models import Programme
+from strategy.models import Commitment
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +118,22 @@ def test_seed_bench_command_has_the_network_options():
     assert "Bench data ready." in out.getvalue()
     # Other apps' bench seeds may add bench users of their own; the network's three are there.
     assert User.objects.filter(email__in=[f"member{n}@bench.example.org" for n in (1, 2, 3)]).count() == 3
+    assert "seed_bench: scale 1 in " in out.getvalue()
+
+
+def test_seed_bench_scale_multiplies_every_volume_not_given_explicitly():
+    out = io.StringIO()
+    # Explicit volumes stay as given (tiny here); what a module keeps as a constant (offers to
+    # host, programmes, convenings and their commitments) and each volume left at its default
+    # are multiplied. The members' default would be 20,000: given explicitly, so 3 here.
+    small = ["--bench-exchanges", "2", "--bench-registrations", "2", "--evidence-records", "1"]
+    small += ["--metric-updates", "1", "--practice-guides", "1", "--practice-joint-actions", "1"]
+    call_command("seed_bench", "--scale", "2", "--members", "3", "--organisations", "2", *small, stdout=out)
+    assert "seed_bench: scale 2 in " in out.getvalue()
+    assert User.objects.filter(email__endswith="@bench.example.org", member__isnull=False).count() >= 3
+    assert HostOffer.objects.filter(title__startswith="Bench offer ").count() == 2 * BENCH_HOST_OFFERS
+    assert Programme.objects.filter(slug__startswith="bench-programme-").count() == 2 * BENCH_PROGRAMMES
+    assert Exchange.objects.filter(slug__startswith="bench-convening-").count() == 2 * BENCH_CONVENINGS
+    assert Commitment.objects.count() == 2 * BENCH_COMMITMENTS
+    # Ten times the convenings are still all in the past (none reaches the lists of upcoming exchanges).
+    assert not Exchange.objects.filter(slug__startswith="bench-convening-", starts_at__gte=timezone.now()).exists()

@@ -17,7 +17,7 @@ from django.db import OperationalError, connection
 from django.test.utils import override_settings
 
 from devtools.bench import APPS
-from devtools.benchlib import BenchContext
+from devtools.benchlib import BenchContext, write_json
 from devtools.seed import exchanges as seed_exchanges
 from devtools.seed import programmes as seed_programmes
 from devtools.seed import strategy as seed_strategy
@@ -45,8 +45,19 @@ class Command(BaseCommand):
     help = "Benchmark pages (queries, median, p95, ratio to a floor view) against a large network."
 
     def add_arguments(self, parser):
-        parser.add_argument("--members", type=int, default=10_000)
-        parser.add_argument("--organisations", type=int, default=2_000)
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=1,
+            help="seed (on first use) seed_bench's default volumes times N (issue 16 compares 1 and 10)",
+        )
+        parser.add_argument("--members", type=int, default=None, help="default 10,000 times --scale")
+        parser.add_argument("--organisations", type=int, default=None, help="default 2,000 times --scale")
+        parser.add_argument(
+            "--json",
+            metavar="PATH",
+            help="also write every measured page's figures to PATH (what bench_compare reads)",
+        )
         parser.add_argument("--requests", type=int, default=50, help="requests per page (default 50)")
         parser.add_argument("--skip-seed", action="store_true", help="do not check for or add bench data")
         parser.add_argument(
@@ -63,16 +74,20 @@ class Command(BaseCommand):
             raise CommandError("The bench runs against PostgreSQL: set DATABASE_URL (make bench does).")
         _ensure_database()
         call_command("migrate", interactive=False, verbosity=0)
+        scale = options["scale"]
+        members = options["members"] or 10_000 * scale
+        organisations = options["organisations"] or 2_000 * scale
         if not options["skip_seed"]:
             from network.models import User
 
             have = User.objects.filter(email__endswith="@bench.example.org").count()
-            if have < options["members"]:
+            if have < members:
                 self.stdout.write(f"Adding bench data ({have} bench members found)…")
                 call_command(
                     "seed_bench",
-                    members=options["members"],
-                    organisations=options["organisations"],
+                    scale=scale,
+                    members=members,
+                    organisations=organisations,
                     stdout=self.stdout,
                 )
             else:
@@ -103,5 +118,8 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.MIGRATE_HEADING(f"{app}"))
                 module.run(ctx)
             ok = ctx.summary()
+        if options["json"]:
+            write_json(ctx, options["json"], database=settings.DATABASES["default"]["NAME"])
+            self.stdout.write(f"Figures written to {options['json']}.")
         if not ok:
             self.stdout.write(self.style.WARNING("Some pages are over target."))
