@@ -22,6 +22,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.formrender import RENDERER
 from core.admin import (
     AutocompleteListFilter,
     ChoicesSearchListFilter,
@@ -52,6 +53,9 @@ State = Registration.State
 
 
 class ExchangeAdminForm(forms.ModelForm):
+    # About a hundred and fifty fields with the sessions: written without a template each.
+    default_renderer = RENDERER
+
     online_link = forms.URLField(
         label=_("online joining link"),
         required=False,
@@ -91,10 +95,20 @@ class ExchangeAdminForm(forms.ModelForm):
         return data
 
 
+class _QuickFormSet(BaseInlineFormSet):
+    """The exchange page's inline formsets: their forms drawn by the renderer of ``ExchangeAdminForm``."""
+
+    def __init__(self, *args, **kwargs):
+        # formset_factory() sets the class's renderer (to None): the instance's comes first.
+        self.renderer = RENDERER
+        super().__init__(*args, **kwargs)
+
+
 class ExchangeTranslationInline(admin.StackedInline):
     """The title, summary and description in Swedish, Dutch (or English); empty fields show the original."""
 
     model = ExchangeTranslation
+    formset = _QuickFormSet
     extra = 0
     max_num = len(settings.LANGUAGES)
 
@@ -115,7 +129,7 @@ class _ChosenMembersWidget(AutocompleteSelectMultiple):
         return [(None, [self.create_option(name, v, self.known[v], True, i) for i, v in enumerate(chosen)], 0)]
 
 
-class _SessionFormSet(BaseInlineFormSet):
+class _SessionFormSet(_QuickFormSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         saved = [form.instance for form in self.forms if form.instance.pk is not None]
@@ -177,7 +191,7 @@ def _participants_csv(registrations, *, sensitive: bool):
     return csv_response("participants.csv", header, rows)
 
 
-class _QuestionFormSet(BaseInlineFormSet):
+class _QuestionFormSet(_QuickFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         # "Show only if" offers this exchange's questions, which the formset has loaded already:
