@@ -109,6 +109,7 @@ class ExchangeTranslationInline(admin.StackedInline):
 
     model = ExchangeTranslation
     formset = _QuickFormSet
+    template = "admin/core/quick_stacked.html"
     extra = 0
     max_num = len(settings.LANGUAGES)
 
@@ -144,6 +145,7 @@ class SessionInline(admin.TabularInline):
 
     model = Session
     formset = _SessionFormSet
+    template = "admin/core/quick_tabular.html"
     extra = 0
     fields = ["title", "starts_at", "ends_at", "room", "facilitators", "description"]
     autocomplete_fields = ["facilitators"]
@@ -206,6 +208,7 @@ class QuestionInline(admin.StackedInline):
 
     model = Question
     formset = _QuestionFormSet
+    template = "admin/core/quick_stacked.html"
     extra = 0
     fields = [
         ("position", "kind", "required", "sensitive"),
