@@ -27,6 +27,7 @@ from core.admin import (
     AutocompleteListFilter,
     ChoicesSearchListFilter,
     QuickSelect,
+    SharedChoicesField,
     SearchBoxFiltersMixin,
     SecretFieldsAdminMixin,
 )
@@ -239,6 +240,7 @@ class ExchangeAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
         css = {"screen": ["exchanges/admin/exchanges.css"]}
 
     form = ExchangeAdminForm
+    _field_names: tuple[str, ...] | None = None
     # Few, narrow columns, so that every count stays in view beside the filters.
     list_display = [
         "exchange",
@@ -299,7 +301,16 @@ class ExchangeAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
         # Hundreds of countries and time zones: written without a template per option.
         if db_field.name in ("country", "time_zone"):
             kwargs["widget"] = QuickSelect
+            kwargs["choices_form_class"] = SharedChoicesField
         return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        # Django builds the whole form class to learn its field names, and then again to show
+        # it. The names depend on no one's permissions here (no per-user exclusions or
+        # read-only fields), so they are learnt once per process.
+        if self._field_names is None:
+            self._field_names = tuple(super().get_fields(request, obj))
+        return list(self._field_names)
 
     def get_fieldsets(self, request, obj=None):
         # The registrations' counts and links come first on an existing exchange's page.

@@ -13,8 +13,9 @@ given, as the templates' ``|safe`` does.
 from __future__ import annotations
 
 from django import template
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+
+from core.formrender import conditional_escape
 
 register = template.Library()
 
