@@ -13,9 +13,8 @@ engine does: ``conditional_escape``, so that safe strings stay as given.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import html
+from collections.abc import Callable
 
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
@@ -71,7 +70,8 @@ def _input_option(option: dict) -> str:
 
 
 def _select_option(option: dict) -> str:
-    return f'<option value="{_formatted(option["value"])}"{_attrs(option["attrs"])}>{_value(option["label"])}</option>\n'
+    value, attrs, label = _formatted(option["value"]), _attrs(option["attrs"]), _value(option["label"])
+    return f'<option value="{value}"{attrs}>{label}</option>\n'
 
 
 # The templates an option may name, and how each is written (the others: the engine).
@@ -117,10 +117,8 @@ def _multiple_input(widget: dict) -> str:
 
 
 def _textarea(widget: dict) -> str:
-    value = widget["value"]
-    return (
-        f'<textarea name="{_value(widget["name"])}"{_attrs(widget["attrs"])}>\n{_value(value) if value else ""}</textarea>'
-    )
+    value = _value(widget["value"]) if widget["value"] else ""
+    return f'<textarea name="{_value(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
 
 
 def _label(context: dict) -> str:

@@ -22,15 +22,15 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.formrender import RENDERER
 from core.admin import (
     AutocompleteListFilter,
     ChoicesSearchListFilter,
     QuickSelect,
-    SharedChoicesField,
     SearchBoxFiltersMixin,
     SecretFieldsAdminMixin,
+    SharedChoicesField,
 )
+from core.formrender import RENDERER
 from core.spreadsheets import csv_response
 from exchanges import services
 from exchanges.exports import participants_queryset, participants_table
