@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from evidence.models import EvidenceRecord
@@ -119,6 +121,22 @@ class LearningLabAdminSite(admin.AdminSite):
     # The sidebar repeats the index and takes a fifth of a laptop's width from the change
     # lists' columns and the forms: coordinators move through the index and the breadcrumbs.
     enable_nav_sidebar = False
+
+    def each_context(self, request):
+        # Django's context for every admin page, but with ``available_apps`` (every model's
+        # name, two links and four permission checks each, for the sidebar, which is off) built
+        # only if a template reads it: on a small admin page that list took a third of the time.
+        script_name = request.META["SCRIPT_NAME"]
+        return {
+            "site_title": self.site_title,
+            "site_header": self.site_header,
+            "site_url": script_name if self.site_url == "/" and script_name else self.site_url,
+            "has_permission": self.has_permission(request),
+            "available_apps": SimpleLazyObject(partial(self.get_app_list, request)),
+            "is_popup": False,
+            "is_nav_sidebar_enabled": self.enable_nav_sidebar,
+            "log_entries": self.get_log_entries(request),
+        }
 
     def index(self, request, extra_context=None):
         extra_context = extra_context or {}

@@ -52,6 +52,9 @@ class Measurement:
     # ``floor_url`` (then ``floor_ratio`` is still the ratio to the floor, for information).
     against: str = "floor"
     floor_ratio: float | None = None
+    # With ``measure_page(..., floor_url=..., floor_for_information=True)``: the ratio to that
+    # page (e.g. "8.1x admin floor"), printed beside the ratio to the floor, which stays the target.
+    beside: str = ""
     # The most queries the page may make (``QUERY_TARGET`` unless the page says why not), or
     # None for a cold page (its queries are printed, only its time is held to a target).
     query_target: int | None = QUERY_TARGET
@@ -101,6 +104,7 @@ class BenchContext:
         headers: dict | None = None,
         query_target: int = QUERY_TARGET,
         cold_target: float | None = None,
+        floor_for_information: bool = False,
     ) -> Measurement:
         """Request ``url`` ``n`` times (default 50, or ``--requests``) as ``user`` if given; print the figures.
 
@@ -109,7 +113,8 @@ class BenchContext:
         figures without holding them to the targets. ``floor_url`` (requested by the same user, and
         named ``floor_label``) replaces the floor as what the target's ratio divides by, for pages
         whose framework costs more than the target before they draw anything (the Django admin);
-        the ratio to the floor is printed beside it. ``headers`` go with every request (an API
+        the ratio to the floor is printed beside it; with ``floor_for_information=True`` the floor
+        stays the target and the ratio to ``floor_url`` is printed beside it. ``headers`` go with every request (an API
         token's Authorization header). ``query_target`` replaces the usual ceiling of queries for
         a page that shows more relations than it (constant in rows all the same).
         ``cold_target`` marks a cold measurement (``before_each`` invalidates the cache): its
@@ -158,7 +163,10 @@ class BenchContext:
         )
         if cold_target is not None:
             result.cold, result.ratio_target, result.query_target = True, cold_target, None
-        if own_floor_timings:
+        if own_floor_timings and floor_for_information:
+            own = median / statistics.median(own_floor_timings)
+            result.beside = f"{own:.1f}x {floor_label or floor_url}"
+        elif own_floor_timings:
             result.floor_ratio = ratio
             result.ratio = median / statistics.median(own_floor_timings)
             result.against = floor_label or floor_url
@@ -184,6 +192,8 @@ class BenchContext:
         against = ""
         if r.against != "floor":
             against = f" {r.against} ({r.floor_ratio:.1f}x floor)" if r.floor_ratio is not None else f" {r.against}"
+        if r.beside:
+            against += f" ({r.beside})"
         target = f"  target={r.ratio_target:g}x" if r.cold else ""
         self.stdout.write(
             f"  {r.label:<48} queries={r.queries:>3}  median={r.median_ms:7.2f} ms  p95={r.p95_ms:7.2f} ms"

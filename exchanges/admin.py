@@ -28,7 +28,9 @@ from core.admin import (
     QuickSelect,
     SearchBoxFiltersMixin,
     SecretFieldsAdminMixin,
+    SharedChoicesField,
 )
+from core.formrender import RENDERER
 from core.spreadsheets import csv_response
 from exchanges import services
 from exchanges.exports import participants_queryset, participants_table
@@ -52,6 +54,9 @@ State = Registration.State
 
 
 class ExchangeAdminForm(forms.ModelForm):
+    # About a hundred and fifty fields with the sessions: written without a template each.
+    default_renderer = RENDERER
+
     online_link = forms.URLField(
         label=_("online joining link"),
         required=False,
@@ -91,10 +96,21 @@ class ExchangeAdminForm(forms.ModelForm):
         return data
 
 
+class _QuickFormSet(BaseInlineFormSet):
+    """The exchange page's inline formsets: their forms drawn by the renderer of ``ExchangeAdminForm``."""
+
+    def __init__(self, *args, **kwargs):
+        # formset_factory() sets the class's renderer (to None): the instance's comes first.
+        self.renderer = RENDERER
+        super().__init__(*args, **kwargs)
+
+
 class ExchangeTranslationInline(admin.StackedInline):
     """The title, summary and description in Swedish, Dutch (or English); empty fields show the original."""
 
     model = ExchangeTranslation
+    formset = _QuickFormSet
+    template = "admin/core/quick_stacked.html"
     extra = 0
     max_num = len(settings.LANGUAGES)
 
@@ -115,7 +131,7 @@ class _ChosenMembersWidget(AutocompleteSelectMultiple):
         return [(None, [self.create_option(name, v, self.known[v], True, i) for i, v in enumerate(chosen)], 0)]
 
 
-class _SessionFormSet(BaseInlineFormSet):
+class _SessionFormSet(_QuickFormSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         saved = [form.instance for form in self.forms if form.instance.pk is not None]
@@ -130,6 +146,7 @@ class SessionInline(admin.TabularInline):
 
     model = Session
     formset = _SessionFormSet
+    template = "admin/core/quick_tabular.html"
     extra = 0
     fields = ["title", "starts_at", "ends_at", "room", "facilitators", "description"]
     autocomplete_fields = ["facilitators"]
@@ -177,7 +194,7 @@ def _participants_csv(registrations, *, sensitive: bool):
     return csv_response("participants.csv", header, rows)
 
 
-class _QuestionFormSet(BaseInlineFormSet):
+class _QuestionFormSet(_QuickFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         # "Show only if" offers this exchange's questions, which the formset has loaded already:
@@ -192,6 +209,7 @@ class QuestionInline(admin.StackedInline):
 
     model = Question
     formset = _QuestionFormSet
+    template = "admin/core/quick_stacked.html"
     extra = 0
     fields = [
         ("position", "kind", "required", "sensitive"),
@@ -222,6 +240,7 @@ class ExchangeAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
         css = {"screen": ["exchanges/admin/exchanges.css"]}
 
     form = ExchangeAdminForm
+    _field_names: tuple[str, ...] | None = None
     # Few, narrow columns, so that every count stays in view beside the filters.
     list_display = [
         "exchange",
@@ -282,7 +301,16 @@ class ExchangeAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
         # Hundreds of countries and time zones: written without a template per option.
         if db_field.name in ("country", "time_zone"):
             kwargs["widget"] = QuickSelect
+            kwargs["choices_form_class"] = SharedChoicesField
         return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        # Django builds the whole form class to learn its field names, and then again to show
+        # it. The names depend on no one's permissions here (no per-user exclusions or
+        # read-only fields), so they are learnt once per process.
+        if self._field_names is None:
+            self._field_names = tuple(super().get_fields(request, obj))
+        return list(self._field_names)
 
     def get_fieldsets(self, request, obj=None):
         # The registrations' counts and links come first on an existing exchange's page.

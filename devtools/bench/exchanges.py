@@ -130,11 +130,12 @@ def _admin_pages(ctx) -> None:
     sessions, 500 registrations), the exchange and registration change lists, and the index
     with its dashboard.
 
-    Their target is 10x the admin's own smallest form page (the password change: three fields,
-    no queries of ours), sampled between their requests, not 10x the floor: in this bench the
-    Django admin's smallest page alone costs 7 to 12 times the floor (its context, sidebar,
-    templates and widgets), so no admin page could meet the floor's target, and the issue keeps
-    the Django admin. The ratio to the floor is printed beside it."""
+    The change form is held to the issue's target, 10x the floor; the ratio to the admin's own
+    smallest form page (the password change: three fields, no queries of ours), sampled between
+    its requests, is printed beside it, for information. The other admin pages are held to 10x
+    that admin floor, not 10x the floor: the Django admin's smallest page alone costs several
+    times the floor (its context, templates and widgets), and the issue keeps the Django admin.
+    The ratio to the floor is printed beside theirs."""
     largest = seed_largest_exchange()
     coordinator = _coordinator()
     smallest = ctx.measure_page("admin: password change (the admin floor)", ADMIN_FLOOR_URL, coordinator, checked=False)
@@ -146,6 +147,7 @@ def _admin_pages(ctx) -> None:
         # One query per thing the form shows: session, user, viewer, the exchange, its hosts,
         # partners, themes, managers, sessions with their facilitators, translations, questions.
         query_target=12,
+        floor_for_information=True,
         **admin,
     )
     ctx.measure_page("admin: exchange change list", "/admin/exchanges/exchange/", coordinator, **admin)
