@@ -41,11 +41,11 @@ def _formatted(value) -> str:
     return conditional_escape(value if isinstance(value, str) else str(value))
 
 
-def _attrs(attrs: dict) -> str:
+def _attrs(attrs: dict | None) -> str:
     """``django/forms/widgets/attrs.html``: ``False`` leaves the attribute out, ``True`` writes its
     name alone, anything else (``None`` included, as the template does) its text."""
     parts = []
-    for name, value in attrs.items():
+    for name, value in (attrs or {}).items():
         if value is False:
             continue
         if value is True:

@@ -8,6 +8,7 @@ The generated sweep over every page is ``tests/test_every_page.py``; the CSV lim
 
 from __future__ import annotations
 
+import datetime
 import re
 from datetime import date
 
@@ -18,6 +19,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, models
 from django.http import HttpResponse
 from django.urls import path
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -83,7 +85,10 @@ def test_an_out_of_range_date_in_the_admin_date_hierarchy_gets_the_400_page(admi
 
 
 def test_the_admin_date_hierarchy_still_drills_down(admin_client):
-    exchange = ExchangeFactory()
+    # Noon UTC: the same day in UTC and in every European time zone the admin may be shown in
+    # (an exchange created an hour before midnight UTC starts on another day in Stockholm).
+    day = timezone.localdate() + datetime.timedelta(days=20)
+    exchange = ExchangeFactory(starts_at=datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC))
     when = exchange.starts_at
     url = f"/admin/exchanges/exchange/?starts_at__year={when.year}&starts_at__month={when.month}"
     response = admin_client.get(f"{url}&starts_at__day={when.day}")

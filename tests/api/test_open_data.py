@@ -9,7 +9,9 @@ import gzip
 import hashlib
 import io
 import json
+import shutil
 import time
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -23,6 +25,17 @@ from tests.factories.exchanges import ExchangeFactory
 from tests.factories.network import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _own_open_data_root(settings, tmp_path):
+    """Each test its own folder: the database rolls back after a test, files do not, and a
+    package another test left (named after its day) would otherwise be counted here."""
+    # Under the usual root, so that downloads are still served from where files may be sent.
+    own = Path(settings.OPEN_DATA_ROOT) / "tests" / tmp_path.name
+    settings.OPEN_DATA_ROOT = own
+    yield
+    shutil.rmtree(own, ignore_errors=True)
 
 
 def _read(package, filename) -> bytes:

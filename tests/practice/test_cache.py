@@ -224,10 +224,12 @@ def test_consent_that_expires_leaves_the_guide_page_when_the_day_changes(
 
     from django.utils import timezone
 
-    guide, _record = _guide_with_story(organiser, expires_on=timezone.localdate())
+    expires_on = timezone.localdate()
+    guide, _record = _guide_with_story(organiser, expires_on=expires_on)
     for role in SHARED_AUDIENCES:
         assert "Aminas story of the stall" in page(client_as(role), guide.get_absolute_url())
-    later = timezone.now() + datetime.timedelta(days=1)
+    # Noon (UTC) of the next day, whatever the hour the test runs at.
+    later = datetime.datetime.combine(expires_on + datetime.timedelta(days=1), datetime.time(12), tzinfo=datetime.UTC)
     monkeypatch.setattr(timezone, "now", lambda: later)
     for role in SHARED_AUDIENCES:
         assert "Aminas story of the stall" not in page(client_as(role), guide.get_absolute_url()), role

@@ -37,9 +37,12 @@ def _cached(client, q: str, title: str) -> None:
 
 
 def test_consent_that_expires_leaves_the_search_when_the_day_changes(client, monkeypatch):
-    story(title="Laundry cooperative story", consent={"expires_on": timezone.localdate()})
+    expires_on = timezone.localdate()
+    story(title="Laundry cooperative story", consent={"expires_on": expires_on})
     _cached(client, "laundry", "Laundry cooperative story")
-    later = timezone.now() + datetime.timedelta(days=1)
+    # Noon (UTC) of the next day: the day has changed in every European time zone, whatever the
+    # hour the test runs at (an hour before midnight UTC, "now + 1 day" could be two days on).
+    later = datetime.datetime.combine(expires_on + datetime.timedelta(days=1), datetime.time(12), tzinfo=datetime.UTC)
     monkeypatch.setattr(timezone, "now", lambda: later)
     assert found(client, "laundry") == []
 
