@@ -227,6 +227,25 @@ def _rollup_breakdowns(audience: str) -> dict[str, list[Row]]:
     return rows
 
 
+def _actual_rows(rows) -> list[dict]:
+    """The indicators' quarterly rows of a raw cursor as dicts. A raw cursor skips Django's
+    converters: the quarter comes back as a timestamp."""
+    return [
+        {
+            "indicator": indicator,
+            "quarter": quarter.date() if hasattr(quarter, "date") else quarter,
+            "total": total,
+            "average": average,
+            "latest": latest,
+            "name": name,
+            "unit": unit,
+            "aggregation": aggregation,
+            "order": order,
+        }
+        for indicator, quarter, total, average, latest, name, unit, aggregation, order in rows
+    ]
+
+
 def _rollup_actuals(audience: str) -> list[dict]:
     """``_actuals`` from the rollups: ``MetricRollup``'s sums and counts per period summed per
     quarter, and ``LatestRollup``'s value per organisation and quarter (the one with the latest
@@ -263,20 +282,7 @@ def _rollup_actuals(audience: str) -> list[dict]:
     with reporting_cursor() as cursor:
         cursor.execute(sql, (*sums_params, *latest_params))
         rows = cursor.fetchall()
-    return [
-        {
-            "indicator": indicator,
-            "quarter": quarter.date() if hasattr(quarter, "date") else quarter,
-            "total": total,
-            "average": average,
-            "latest": latest,
-            "name": name,
-            "unit": unit,
-            "aggregation": aggregation,
-            "order": order,
-        }
-        for indicator, quarter, total, average, latest, name, unit, aggregation, order in rows
-    ]
+    return _actual_rows(rows)
 
 
 def _rollup_splits(audience: str):
@@ -610,21 +616,7 @@ def _actuals(records, *, organisation=None, country=None) -> list[dict]:
     with reporting_cursor() as cursor:
         cursor.execute(sql, (*visible_params, *sums_params, *latest_params))
         rows = cursor.fetchall()
-    # A raw cursor skips Django's converters: the quarter comes back as a timestamp.
-    return [
-        {
-            "indicator": indicator,
-            "quarter": quarter.date() if hasattr(quarter, "date") else quarter,
-            "total": total,
-            "average": average,
-            "latest": latest,
-            "name": name,
-            "unit": unit,
-            "aggregation": aggregation,
-            "order": order,
-        }
-        for indicator, quarter, total, average, latest, name, unit, aggregation, order in rows
-    ]
+    return _actual_rows(rows)
 
 
 def _actuals_portable(records, *, organisation=None, country=None) -> list[dict]:

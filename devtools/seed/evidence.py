@@ -20,6 +20,7 @@ from core import cache
 from devtools.seed.network import HELLENDOORN_RESPONDENTS
 from devtools.seed.scaling import scaled
 from evidence.models import (
+    CONSENT_KINDS,
     Answer,
     Community,
     Consent,
@@ -541,17 +542,18 @@ def seed_bench(*, options, stdout) -> None:
         through_dim = EvidenceRecord.dimensions.through
         through_type = EvidenceRecord.outcome_types.through
         orgs_rows, theme_rows, dim_rows, type_rows, country_rows, consents = [], [], [], [], [], []
+        # Each model with the list of its rows, flushed every 50,000 records and at the end.
+        chunks = (
+            (through_org, orgs_rows),
+            (through_theme, theme_rows),
+            (through_dim, dim_rows),
+            (through_type, type_rows),
+            (RecordCountry, country_rows),
+            (Consent, consents),
+        )
         for n, (pk, kind) in enumerate(ids):
             if n and n % 50_000 == 0:
-                _bulk_links(
-                    batch,
-                    (through_org, orgs_rows),
-                    (through_theme, theme_rows),
-                    (through_dim, dim_rows),
-                    (through_type, type_rows),
-                    (RecordCountry, country_rows),
-                    (Consent, consents),
-                )
+                _bulk_links(batch, *chunks)
             orgs_rows.append(through_org(evidencerecord_id=pk, organisation_id=rng.choice(org_ids)))
             if theme_ids:
                 theme_rows.append(through_theme(evidencerecord_id=pk, theme_id=rng.choice(theme_ids)))
@@ -560,7 +562,7 @@ def seed_bench(*, options, stdout) -> None:
                 type_rows.append(through_type(evidencerecord_id=pk, outcometype_id=rng.choice(type_ids)))
             for code in rng.sample(country_codes, 1 + (pk % 5 == 0)):
                 country_rows.append(RecordCountry(record_id=pk, country=code))
-            if kind in ("story", "testimony", "media"):
+            if kind in CONSENT_KINDS:
                 consents.append(
                     Consent(
                         record_id=pk,
@@ -574,15 +576,7 @@ def seed_bench(*, options, stdout) -> None:
                         withdrawn_at=now if rng.random() < 0.03 else None,
                     )
                 )
-        _bulk_links(
-            batch,
-            (through_org, orgs_rows),
-            (through_theme, theme_rows),
-            (through_dim, dim_rows),
-            (through_type, type_rows),
-            (RecordCountry, country_rows),
-            (Consent, consents),
-        )
+        _bulk_links(batch, *chunks)
         metric_ids = [pk for pk, kind in ids if kind == "metric"] or [pk for pk, _k in ids]
         updates = []
         for i in range(n_updates):
