@@ -73,6 +73,33 @@ def test_change_form_of_a_large_exchange_takes_the_same_few_queries_and_no_regis
     assert "100 waitlisted" in body and "100 confirmed" in body
 
 
+def test_change_form_counts_each_state_of_an_exchange_with_sessions_and_no_one_else(client_as):
+    # Counted in one join over the registrations: the sessions (and their facilitators) of the
+    # exchange, and the registrations of another exchange, count nothing.
+    exchange = _exchange_with(3, 0)
+    _exchange_with(1, 4)
+    for state in [State.CONFIRMED, State.ATTENDED, State.OFFERED, State.WAITLISTED, State.APPLIED, State.DECLINED]:
+        RegistrationFactory(exchange=exchange, state=state)
+    body = client_as("coordinator").get(reverse("admin:exchanges_exchange_change", args=[exchange.pk])).content
+    body = body.decode()
+    assert "6 registrations" in body
+    for shown in ["2 confirmed", "1 place offered", "1 waitlisted", "1 applied, waiting for a decision"]:
+        assert shown in body
+
+
+@pytest.mark.parametrize("object_id", ["999999999", "not-a-number"])
+def test_change_form_of_a_missing_exchange_goes_back_to_the_admin(client_as, object_id):
+    response = client_as("coordinator").get(f"/admin/exchanges/exchange/{object_id}/change/")
+    assert response.status_code == 302
+
+
+def test_history_and_delete_pages_of_an_exchange_open(client_as):
+    exchange = _exchange_with(1, 2)
+    client = client_as("coordinator")
+    for page in ["history", "delete"]:
+        assert client.get(reverse(f"admin:exchanges_exchange_{page}", args=[exchange.pk])).status_code == 200
+
+
 def test_facilitators_are_picked_by_autocomplete_without_listing_every_member(client_as):
     exchange = ExchangeFactory()
     session = SessionFactory(exchange=exchange)
