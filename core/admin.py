@@ -3,6 +3,7 @@ filters that stay one search box tall however many choices they have."""
 
 from __future__ import annotations
 
+import copy
 import html
 
 from django import forms
@@ -194,7 +195,16 @@ class SharedChoicesField(forms.TypedChoiceField):
 class QuickSelect(forms.Select):
     """Django's select, its options written in Python rather than through two templates each:
     a list of hundreds (countries, time zones) renders in about a millisecond instead of tens.
-    The markup is the same (one level of option groups)."""
+    The markup is the same (one level of option groups). Its copies share its list of choices
+    (never changed in place), as ``SharedChoicesField``'s do."""
+
+    def __deepcopy__(self, memo):
+        # Django's copy checks every choice again (normalize_choices): hundreds per copy, for
+        # each form made.
+        result = copy.copy(self)
+        result.attrs = self.attrs.copy()
+        memo[id(self)] = result
+        return result
 
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, attrs)

@@ -54,8 +54,8 @@ from exchanges.models import (
 
 State = Registration.State
 
-# The exchange form's lists of countries and time zones, by field name and language.
-_LISTED_CHOICES: dict[tuple[str, str | None], list] = {}
+# The exchange form's fields of countries and time zones, by field name and language.
+_CHOICE_FIELDS: dict[tuple[str, str | None], forms.Field] = {}
 
 
 class ExchangeAdminForm(forms.ModelForm):
@@ -340,17 +340,18 @@ class ExchangeAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
         # Hundreds of countries and time zones: written without a template per option.
         if db_field.name not in ("country", "time_zone"):
             return super().formfield_for_choice_field(db_field, request, **kwargs)
-        kwargs["widget"] = QuickSelect
-        kwargs["choices_form_class"] = SharedChoicesField
-        formfield = super().formfield_for_choice_field(db_field, request, **kwargs)
-        # Both lists are the same for every exchange (the countries' names in each language):
-        # listed once per process and language, where Django lists them anew each time the
-        # form is drawn (a millisecond of the largest exchange's form, make bench).
+        # Both fields are the same for every exchange and coordinator (the countries' names in
+        # each language): made once per process and language, where Django makes them, lists
+        # their choices and checks each choice anew for every form drawn (one to two
+        # milliseconds of the largest exchange's form, make bench). Each form copies them.
         key = (db_field.name, get_language())
-        if key not in _LISTED_CHOICES:
-            _LISTED_CHOICES[key] = list(formfield.choices)
-        formfield.choices = _LISTED_CHOICES[key]
-        return formfield
+        if key not in _CHOICE_FIELDS:
+            kwargs["widget"] = QuickSelect
+            kwargs["choices_form_class"] = SharedChoicesField
+            formfield = super().formfield_for_choice_field(db_field, request, **kwargs)
+            formfield.choices = list(formfield.choices)
+            _CHOICE_FIELDS[key] = formfield
+        return _CHOICE_FIELDS[key]
 
     def get_fields(self, request, obj=None):
         # Django builds the whole form class to learn its field names, and then again to show

@@ -1,5 +1,7 @@
 """The search-box list filters and the quick select of core/admin.py, on the admins that use them."""
 
+import copy
+
 import pytest
 from django import forms
 from django.urls import reverse
@@ -74,3 +76,14 @@ def test_quick_select_writes_the_same_options_as_django(db):
     field = forms.ChoiceField(choices=choices, widget=QuickSelect, required=False)
     assert field.clean("c") == "c"
     assert Organisation.objects.count() == 0
+
+
+def test_quick_select_copies_share_their_choices_until_given_new_ones(db):
+    field = forms.ChoiceField(choices=[("a", "A")], widget=QuickSelect, required=False)
+    copied = copy.deepcopy(field)
+    assert copied.widget.choices is field.widget.choices
+    assert copied.widget.attrs is not field.widget.attrs
+    copied.choices = [("b", "B")]
+    assert field.widget.choices == [("a", "A")]
+    assert '<option value="b">B</option>' in copied.widget.render("pick", None)
+    assert '<option value="a">A</option>' in field.widget.render("pick", None)

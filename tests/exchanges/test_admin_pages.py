@@ -303,3 +303,23 @@ def test_evidence_actions_message_in_the_right_plural(client_as, n):
     assert [str(m) for m in response.context["messages"]] == [
         "Visibility set on 1 record." if n == 1 else "Visibility set on 2 records."
     ]
+
+
+def test_country_names_of_the_exchange_form_are_in_the_language_of_the_page(client_as):
+    exchange = ExchangeFactory(country="SE")
+    client = client_as("coordinator")
+    pages = {}
+    # Swedish again after English: each language has its own list.
+    for language in ["sv", "en", "sv"]:
+        with translation.override(language):
+            url = reverse("admin:exchanges_exchange_change", args=[exchange.pk])
+        body = client.get(url).content.decode()
+        assert f'<html lang="{language}"' in body
+        pages[language] = _select(body)
+    assert '<option value="SE" selected>Sverige</option>' in pages["sv"]
+    assert '<option value="SE" selected>Sweden</option>' in pages["en"]
+
+
+def _select(body: str, name: str = "country") -> str:
+    start = body.index(f'name="{name}"')
+    return body[start : body.index("</select>", start)]
