@@ -5,10 +5,11 @@ Django renders each widget, each ``<option>``, each label and each (empty) error
 template: on a form of a hundred and fifty fields (the exchange's admin page with its sessions)
 that is several hundred template renders, most of the page's server time. The templates written
 here are the plain ones of ``django/forms/`` (inputs, textarea, select and its options, checkbox
-and radio lists, labels, error lists), rendered to the same bytes (a test compares them with
-Django's own rendering). A project that overrides one of them in its templates should leave it
-out of ``PYTHON_TEMPLATES`` (none of ours does). Values and labels are escaped as the template
-engine does: ``conditional_escape``, so that safe strings stay as given.
+and radio lists, labels, error lists) and the admin's date-and-time pair, rendered to the same
+bytes (a test compares them with Django's own rendering). A project that overrides one of them
+in its templates should leave it out of ``PYTHON_TEMPLATES`` (none of ours does). Values and
+labels are escaped as the template engine does: ``conditional_escape``, so that safe strings
+stay as given.
 """
 
 from __future__ import annotations
@@ -138,6 +139,27 @@ def _error_list(context: dict) -> str:
     return f'<ul class="{_value(context["error_class"])}"{id_}>{items}</ul>'
 
 
+# The input templates: ``input.html`` itself and the one-line templates that include it.
+_INPUT_NAMES = ("text", "number", "email", "url", "password", "hidden", "checkbox", "date", "datetime", "time")
+_INPUTS = (W + "input.html", *(f"{W}{name}.html" for name in _INPUT_NAMES))
+
+
+def _included_input(widget: dict) -> str:
+    """``{% include widget.template_name %}`` of an input: an including template adds its line break."""
+    return _input(widget) + ("" if widget["template_name"] == W + "input.html" else "\n")
+
+
+def _split_datetime(context: dict) -> str | None:
+    """``admin/widgets/split_datetime.html``: a date and a time input, labelled."""
+    date, time = context["widget"]["subwidgets"]
+    if date["template_name"] not in _INPUTS or time["template_name"] not in _INPUTS:
+        return None
+    return (
+        f'<p class="datetime">\n  {_value(context["date_label"])} {_included_input(date)}<br>\n'
+        f"  {_value(context['time_label'])} {_included_input(time)}\n</p>\n"
+    )
+
+
 def _widget(write: Callable[[dict], str]) -> Callable[[dict], str | None]:
     return lambda context: write(context["widget"])
 
@@ -172,6 +194,7 @@ PYTHON_TEMPLATES: dict[str, Callable[[dict], str | None]] = {
     W + "checkbox_select.html": _choices(_multiple_input),
     W + "radio.html": _choices(_multiple_input),
     W + "multiple_input.html": _choices(_multiple_input),
+    "admin/widgets/split_datetime.html": _split_datetime,
     "django/forms/label.html": _label,
     "django/forms/errors/list/default.html": _error_list,
     "django/forms/errors/list/ul.html": _error_list,

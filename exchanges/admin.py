@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
@@ -128,7 +128,27 @@ class ExchangeTranslationInline(admin.StackedInline):
     max_num = len(settings.LANGUAGES)
 
 
-class _ChosenMembersWidget(AutocompleteSelectMultiple):
+class _QuickAutocomplete:
+    """The admin's autocomplete picker drawn by the form's Python renderer, also inside the
+    admin's wrapper with its add and change icons (which draws its widget through Django's
+    templates), and with nothing chosen written without building a query for no rows. The same
+    markup (a test compares them)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return super().render(name, value, attrs, renderer or RENDERER)
+
+    def optgroups(self, name, value, attr=None):
+        if any(v not in ("", None) for v in value):
+            return super().optgroups(name, value, attr)
+        blank = not self.is_required and not self.allow_multiple_selected
+        return [(None, [self.create_option(name, "", "", False, 0)] if blank else [], 0)]
+
+
+class _QuickAutocompleteSelect(_QuickAutocomplete, AutocompleteSelect):
+    pass
+
+
+class _ChosenMembersWidget(_QuickAutocomplete, AutocompleteSelectMultiple):
     """An autocomplete picker that labels the chosen rows from ``known`` (rows already loaded:
     the sessions' prefetched facilitators, set by ``_SessionFormSet``; an exchange's hosts,
     partners and themes, set by ``ExchangeAdminForm``), so that the form renders with the same
@@ -136,11 +156,6 @@ class _ChosenMembersWidget(AutocompleteSelectMultiple):
     looked up as usual."""
 
     known: dict[str, str] | None = None
-
-    def render(self, name, value, attrs=None, renderer=None):
-        # The admin's wrapper (with its add and change icons) draws this widget without the
-        # form's renderer, that is through Django's templates: the form's writes the same in Python.
-        return super().render(name, value, attrs, renderer or RENDERER)
 
     def optgroups(self, name, value, attr=None):
         chosen = [str(v) for v in value if v not in ("", None)]
@@ -330,6 +345,11 @@ class ExchangeAdmin(SearchBoxFiltersMixin, admin.ModelAdmin):
             return queryset.get(**{field.name: object_id})
         except (self.model.DoesNotExist, ValidationError, ValueError):
             return None
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "return_visit":
+            kwargs["widget"] = _QuickAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name in ("hosts", "partners", "themes", "managers"):

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django import forms
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.forms.renderers import DjangoTemplates
 from django.template import Context, Template
 from django.urls import reverse
@@ -30,6 +31,7 @@ class _Everything(forms.Form):
     boxes = forms.MultipleChoiceField(choices=CHOICES, widget=forms.CheckboxSelectMultiple, required=False)
     radio = forms.ChoiceField(choices=CHOICES[1:], widget=forms.RadioSelect, required=False)
     email = forms.EmailField(required=False, widget=forms.EmailInput(attrs={"placeholder": None, "data-x": True}))
+    stamp = forms.SplitDateTimeField(widget=AdminSplitDateTime, required=False)
 
 
 @pytest.mark.parametrize(
@@ -47,8 +49,10 @@ class _Everything(forms.Form):
             "boxes": ["x", "3"],
             "radio": "a",
             "email": "not an email",
+            "stamp_0": "2026-01-02",
+            "stamp_1": '<b>"noon"</b>',
         },
-        {"text": "", "when": "soon"},
+        {"text": "", "when": "soon", "stamp_0": "2026-01-02", "stamp_1": "12:30"},
     ],
 )
 def test_widgets_labels_and_errors_are_written_as_django_writes_them(data):

@@ -4,7 +4,9 @@ registrations list with answers, the search-box filters and plural-correct messa
 from datetime import timedelta
 
 import pytest
+from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.files import File
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
+from exchanges.admin import _ChosenMembersWidget, _QuickAutocompleteSelect
 from exchanges.models import Exchange, Registration, Session
 from network.models import Member, User
 from tests.factories.exchanges import ExchangeFactory, RegistrationFactory, SessionFactory
@@ -323,3 +326,22 @@ def test_country_names_of_the_exchange_form_are_in_the_language_of_the_page(clie
 def _select(body: str, name: str = "country") -> str:
     start = body.index(f'name="{name}"')
     return body[start : body.index("</select>", start)]
+
+
+def test_the_quick_pickers_write_what_the_admins_pickers_write():
+    earlier = ExchangeFactory(title='Earlier <"exchange">')
+    member = UserFactory().member
+    cases = [
+        (Exchange, "return_visit", _QuickAutocompleteSelect, AutocompleteSelect, [None, "", earlier.pk]),
+        (Exchange, "managers", _ChosenMembersWidget, AutocompleteSelectMultiple, [None, [], [member.pk]]),
+    ]
+    for model, name, ours, djangos, values in cases:
+        db_field = model._meta.get_field(name)
+        for required in [False, True]:
+            widgets = []
+            for widget in [ours, djangos]:
+                field = db_field.formfield(widget=widget(db_field, admin.site), required=required)
+                widgets.append(field.widget)
+            for value in values:
+                written = [w.render(name, value, attrs={"id": f"id_{name}"}) for w in widgets]
+                assert written[0] == written[1], (name, required, value)
