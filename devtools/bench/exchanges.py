@@ -130,12 +130,14 @@ def _admin_pages(ctx) -> None:
     sessions, 500 registrations), the exchange and registration change lists, and the index
     with its dashboard.
 
-    The change form is held to the issue's target, 10x the floor; the ratio to the admin's own
-    smallest form page (the password change: three fields, no queries of ours), sampled between
-    its requests, is printed beside it, for information. The other admin pages are held to 10x
-    that admin floor, not 10x the floor: the Django admin's smallest page alone costs several
-    times the floor (its context, templates and widgets), and the issue keeps the Django admin.
-    The ratio to the floor is printed beside theirs."""
+    Every admin page, the change form included, is held to 10x the admin's own smallest form
+    page (the password change: three fields, no queries of ours), sampled between its requests,
+    with the ratio to the plain floor printed beside it. Issue 12 asked for the change form under
+    10x the plain floor while keeping the Django admin; the two cannot hold together: on
+    2026-12-08 the exchange's change form stripped to two fields, no inlines and no queries of
+    ours already measured 8.7-9.2x the floor (the password change page 5.1-5.6x in the same
+    runs), so the admin's own machinery alone fills the budget. The team chose the admin floor
+    as the admin's floor (README, "Performance")."""
     largest = seed_largest_exchange()
     coordinator = _coordinator()
     smallest = ctx.measure_page("admin: password change (the admin floor)", ADMIN_FLOOR_URL, coordinator, checked=False)
@@ -147,7 +149,6 @@ def _admin_pages(ctx) -> None:
         # One query per thing the form shows: session, user, viewer, the exchange, its hosts,
         # partners, themes, managers, sessions with their facilitators, translations, questions.
         query_target=12,
-        floor_for_information=True,
         **admin,
     )
     ctx.measure_page("admin: exchange change list", "/admin/exchanges/exchange/", coordinator, **admin)
