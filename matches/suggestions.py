@@ -62,32 +62,35 @@ def _count(queryset) -> Coalesce:
     )
 
 
-def _met_organisations(organisation_ids, user_id=None, *, since=None) -> Q:
-    """Organisations (a condition on their ``pk``) that already met ``organisation_ids`` (hosts
-    or partners of one exchange together), or whose members took part in an exchange with
-    ``user_id`` since ``since``: each part a hashed subquery of the query it filters.
+def _met_organisation_ids(organisation_ids, user_id: int, *, since) -> set[int]:
+    """Organisations that already met ``organisation_ids`` (hosts or partners of one exchange
+    together), or whose members took part in an exchange with ``user_id`` since ``since``.
 
-    Read from the hosts' and partners' link tables and the registrations by user (semi-joins on
-    their indexes), not through joins over every exchange and the user table: the plan of the
-    suggestions' main query showed those joins as a third of its time."""
-    hosts, partners = Exchange.hosts.through.objects, Exchange.partners.through.objects
+    One query, a union of three small reads on the hosts' and partners' link tables and the
+    registrations by user (semi-joins on their indexes), not joins over every exchange and
+    the user table, which the plan showed as a third of the suggestions' time."""
+    hosts, partners = Exchange.hosts.through.objects.order_by(), Exchange.partners.through.objects.order_by()
     exchanges = (
         hosts.filter(organisation_id__in=organisation_ids)
         .values("exchange_id")
         .union(partners.filter(organisation_id__in=organisation_ids).values("exchange_id"))
     )
-    met = Q(pk__in=hosts.filter(exchange_id__in=exchanges).values("organisation_id")) | Q(
-        pk__in=partners.filter(exchange_id__in=exchanges).values("organisation_id")
+    shared = Registration.objects.filter(
+        user_id=user_id, state__in=PARTICIPANT_STATES, exchange__starts_at__gte=since
+    ).values("exchange_id")
+    companions = Registration.objects.filter(exchange_id__in=shared, state__in=PARTICIPANT_STATES).values("user_id")
+    met = (
+        hosts.filter(exchange_id__in=exchanges)
+        .values_list("organisation_id", flat=True)
+        .union(
+            partners.filter(exchange_id__in=exchanges).values_list("organisation_id", flat=True),
+            Membership.objects.approved()
+            .filter(member__user_id__in=companions)
+            .order_by()
+            .values_list("organisation_id", flat=True),
+        )
     )
-    if user_id is not None:
-        shared = Registration.objects.filter(user_id=user_id, state__in=PARTICIPANT_STATES)
-        if since is not None:
-            shared = shared.filter(exchange__starts_at__gte=since)
-        companions = Registration.objects.filter(
-            exchange_id__in=shared.values("exchange_id"), state__in=PARTICIPANT_STATES
-        ).values("user_id")
-        met |= Q(pk__in=Membership.objects.approved().filter(member__user_id__in=companions).values("organisation_id"))
-    return met
+    return set(met)
 
 
 def _is_in(ids) -> Case:
@@ -97,6 +100,60 @@ def _is_in(ids) -> Case:
     return _flag(Q(pk__in=ids))
 
 
+def _hosted(theme_ids):
+    return Exchange.objects.announced().filter(themes__in=theme_ids)
+
+
+def _offers(theme_ids):
+    # Only approved offers count: an offer under review is a member's words the policy shows
+    # to no one else (``HostOfferQuerySet.visible_to``), so it cannot be a reason either.
+    return HostOffer.objects.approved().filter(themes__in=theme_ids)
+
+
+def _organisation_facts(theme_ids: list[int], languages: list[str]) -> dict[int, tuple[str, str, int, int, int]]:
+    """Every organisation's name and country, and what of the score it earns from these themes
+    and languages: how many of the themes it shares, whether it hosted a visit or offers to host
+    on one (0/1) and whether someone there speaks one of the languages (0/1).
+
+    The same for every organiser with these themes and languages, whoever they are (names,
+    countries, themes and hosting are public; who speaks what is only ever counted), so it is
+    cached for the members' audience (``core.cache``) until the network or an exchange or offer
+    changes, like the practice counts (``_practice_on``). Read afresh, one query: every flag a
+    hashed subquery, one scan of the speakers for all the languages (a GIN index serves the
+    containment)."""
+    themes = sorted(set(theme_ids))
+
+    def read() -> dict[int, tuple[str, str, int, int, int]]:
+        shared = Value(0, output_field=IntegerField())
+        # One flag per shared theme (a profile names a few): their sum is the number shared.
+        for theme_id in themes:
+            shared = shared + _is_in(
+                Organisation.themes.through.objects.filter(theme_id=theme_id).values("organisation_id")
+            )
+        speaks = _is_in(_speakers(languages)) if languages else Value(0, output_field=IntegerField())
+        rows = (
+            Organisation.objects.order_by()
+            .annotate(
+                shared_themes=ExpressionWrapper(shared, output_field=IntegerField()),
+                hosting_fits=_flag(
+                    Q(pk__in=_hosted(themes).values("hosts"))
+                    | Q(pk__in=_offers(themes).order_by().values("organisation_id"))
+                ),
+                speaks=speaks,
+            )
+            .values_list("pk", "name", "country", "shared_themes", "hosting_fits", "speaks")
+        )
+        return {pk: (name, str(country), *flags) for pk, name, country, *flags in rows}
+
+    return cache.fragment(
+        "matches-organisation-facts",
+        depends_on=("network", "exchanges"),
+        audience="members",
+        parts=["themes", *themes, "languages", *languages],
+        render=read,
+    )
+
+
 def suggestions_for(viewer: Viewer, *, limit: int = SUGGESTIONS) -> list[Suggestion]:
     """Organisations in other countries ``viewer`` could learn from, best first: shared themes
     (3 each), a shared spoken language (2), guides they wrote (2 each) and evidence they
@@ -104,51 +161,42 @@ def suggestions_for(viewer: Viewer, *, limit: int = SUGGESTIONS) -> list[Suggest
     shared theme (2). Never the viewer's own organisations, their country's, partners of theirs
     or organisations met on an exchange in the last year.
 
-    A fixed number of queries (five, and two more when the practice counts are not cached):
-    the organiser's profile and themes; every candidate with its facts as flags of hashed
-    subqueries, one query that reads ids, names and small numbers only; the guides and the
-    evidence counted per organisation (``_practice_on``); the scores added here; then the
-    chosen few read whole, with their reasons; their organisers."""
-    member = Member.objects.filter(pk=viewer.member_id).order_by().values("country", "languages").first()
+    A fixed number of queries (four, and one or three more when the organisations' facts or
+    the practice counts are not cached): the organiser's profile with their themes; the
+    organisations they already met (``_met_organisation_ids``); the facts every organiser with
+    these themes and languages shares (``_organisation_facts``) and the guides and evidence
+    counted per organisation (``_practice_on``), both cached for the members' audience; the
+    scores added here; then the chosen few read whole, with their reasons; their organisers."""
+    member = (
+        Member.objects.filter(pk=viewer.member_id)
+        .order_by()
+        .values("country", "languages")
+        .annotate(
+            theme_ids=ListSubquery(
+                Member.themes.through.objects.filter(member_id=OuterRef("pk"))
+                .annotate(v=F("theme_id"))
+                .values_list("v")
+            )
+        )
+        .first()
+    )
     if member is None:
         return []
-    theme_ids = list(
-        Member.themes.through.objects.filter(member_id=viewer.member_id).values_list("theme_id", flat=True)
-    )
+    theme_ids = sorted(member["theme_ids"] or [])
     languages = [code for code in member["languages"] or [] if code in dict(WORKING_LANGUAGES)][:6]
+    if not theme_ids and not languages:
+        # Nothing to share: no organisation can score (practice counts are on shared themes).
+        return []
     since = timezone.now() - timedelta(days=RECENT_DAYS)
-    own = list(viewer.organisation_ids)
-    candidates = Organisation.objects.exclude(pk__in=own).exclude(_met_organisations(own, viewer.user_id, since=since))
-    if member["country"]:
-        candidates = candidates.exclude(country=member["country"])
-    hosted = Exchange.objects.announced().filter(themes__in=theme_ids)
-    # Only approved offers count: an offer under review is a member's words the policy shows
-    # to no one else (``HostOfferQuerySet.visible_to``), so it cannot be a reason either.
-    offers = HostOffer.objects.approved().filter(themes__in=theme_ids)
-    # One flag per shared theme (a profile names a few): their sum is the number shared.
-    shared = Value(0, output_field=IntegerField())
-    for theme_id in theme_ids:
-        shared = shared + _is_in(
-            Organisation.themes.through.objects.filter(theme_id=theme_id).values("organisation_id")
-        )
-    # The score needs only whether someone there speaks one of the viewer's languages: one
-    # hashed subquery for all of them (one scan of the memberships, not one per language); the
-    # reasons say which, asked below for the chosen few only.
-    speaks = _is_in(_speakers(languages)) if languages else Value(0, output_field=IntegerField())
-    facts = (
-        candidates.order_by()
-        .annotate(
-            shared_themes=ExpressionWrapper(shared, output_field=IntegerField()),
-            hosting_fits=_flag(
-                Q(pk__in=hosted.values("hosts")) | Q(pk__in=offers.order_by().values("organisation_id"))
-            ),
-            speaks=speaks,
-        )
-        .values_list("pk", "name", "shared_themes", "hosting_fits", "speaks")
-    )
+    own = set(viewer.organisation_ids)
+    excluded = own | _met_organisation_ids(list(own), viewer.user_id, since=since)
+    country = str(member["country"] or "")
+    facts = _organisation_facts(theme_ids, languages)
     guides, evidence = _practice_on(theme_ids)
     scored = []
-    for pk, name, shared_n, hosting, spoken in facts:
+    for pk, (name, organisation_country, shared_n, hosting, spoken) in facts.items():
+        if pk in excluded or (country and organisation_country == country):
+            continue
         score = shared_n * 3 + spoken * 2 + guides.get(pk, 0) * 2 + evidence.get(pk, 0) + hosting * 2
         if score > 0:
             scored.append((-score, name, pk, score))
@@ -156,6 +204,7 @@ def suggestions_for(viewer: Viewer, *, limit: int = SUGGESTIONS) -> list[Suggest
     best = sorted(scored)[:limit]
     chosen = {pk: score for _key, _name, pk, score in best}
     order = {pk: i for i, pk in enumerate(chosen)}
+    hosted, offers = _hosted(theme_ids), _offers(theme_ids)
     themes = Organisation.themes.through.objects.filter(organisation_id=OuterRef("pk"), theme_id__in=theme_ids)
     rows = list(
         Organisation.objects.filter(pk__in=chosen)
