@@ -166,12 +166,13 @@ def suggestions_for(viewer: Viewer, *, limit: int = SUGGESTIONS) -> list[Suggest
     shared theme (2). Never the viewer's own organisations, their country's, partners of theirs
     or organisations met on an exchange in the last year.
 
-    A fixed number of queries (four, and one or three more when the organisations' facts or
-    the practice counts are not cached): the organiser's profile with their themes; the
-    organisations they already met (``_met_organisation_ids``); the facts every organiser with
+    A fixed number of queries (two, and one or three more when the organisations' facts or
+    the practice counts are not cached): the organiser's profile with their themes and the
+    organisations they already met (``_met_organisations``); the facts every organiser with
     these themes and languages shares (``_organisation_facts``) and the guides and evidence
     counted per organisation (``_practice_on``), both cached for the members' audience; the
-    scores added here; then the chosen few read whole, with their reasons; their organisers."""
+    scores added here; then the chosen few read whole, with their reasons and their
+    organisers (``_organisers``)."""
     since = timezone.now() - timedelta(days=RECENT_DAYS)
     own = set(viewer.organisation_ids)
     member = (
