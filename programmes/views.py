@@ -110,10 +110,10 @@ def _body(viewer, programme: Programme) -> str:
     reciprocal visits, who takes part, the evidence and the guides. The same for everyone of
     the viewer's audience, so drawn for ``representative(audience)`` (nothing about the person)
     and rendered once for that audience, keyed by the programme (``core.cache``), until a
-    programme, an exchange, a registration, a name, a record or a guide changes, or until the
-    next of its exchanges ends (it moves from upcoming to past). What is the person's own (the
-    cohort, their progress) the page draws around it. Five queries when not cached, and who
-    takes part's own two when that is not cached either."""
+    programme, an exchange, a registration, a name, a record or a guide changes, until the next
+    of its exchanges ends (it moves from upcoming to past), or until midnight (consent that
+    expires). What is the person's own (the cohort, their progress) the page draws around it.
+    Five queries when not cached, and who takes part's own two when that is not cached either."""
     audience = viewer.audience
 
     def render_body() -> cache.Expiring:
@@ -162,6 +162,8 @@ def _body(viewer, programme: Programme) -> str:
         depends_on=("programmes", "exchanges", "network", "evidence", "practice"),
         audience=audience,
         parts=[programme.pk],
+        # Consent that expires today hides a story at midnight, with no write to tell the cache.
+        valid_until=cache.end_of_today(),
         render=render_body,
     )
 

@@ -16,7 +16,7 @@ from evidence.models import EvidenceRecord
 from exchanges.models import Exchange, Registration
 from programmes.models import Enrolment, Programme
 from tests.conftest import ROLES
-from tests.factories.evidence import EvidenceRecordFactory
+from tests.factories.evidence import EvidenceRecordFactory, story
 from tests.factories.exchanges import ExchangeFactory, RegistrationFactory, SessionFactory
 from tests.factories.network import MembershipFactory, OrganisationFactory, member_for
 
@@ -260,3 +260,14 @@ def test_an_exchange_moves_from_upcoming_to_past_when_it_ends_even_if_cached(cli
     with mock.patch("django.utils.timezone.now", return_value=later):
         body = client.get(programme.get_absolute_url()).content.decode()
     assert "Ends soon" in body.split(">Past<", 1)[1]
+
+
+def test_a_story_whose_consent_expires_today_leaves_the_cached_page_at_midnight(client):
+    programme = _programme()
+    exchange = ExchangeFactory(title="Open day")
+    programme.exchanges.add(exchange)
+    story(title="Amina's story", consent={"expires_on": timezone.localdate()}).exchanges.add(exchange)
+    assert "Amina&#x27;s story" in client.get(programme.get_absolute_url()).content.decode()
+    tomorrow = timezone.now() + timedelta(days=1)
+    with mock.patch("django.utils.timezone.now", return_value=tomorrow):
+        assert "Amina&#x27;s story" not in client.get(programme.get_absolute_url()).content.decode()
