@@ -1,10 +1,10 @@
 """What bumps the ``exchanges`` namespace of the fragment cache (``core.cache``): exchanges,
 their sessions and registrations (place counts, who is going), hosts, partners, themes and
-facilitators, translations. Names of organisations, themes, members and accounts are the ``network``
+facilitators, translations, offers to host. Names of organisations, themes, members and accounts are the ``network``
 namespace's, on which the exchange fragments depend as well."""
 
 from core import cache
-from exchanges.models import Exchange, ExchangeTranslation, Registration, Session
+from exchanges.models import Exchange, ExchangeTranslation, HostOffer, Registration, Session
 
 NAMESPACE = "exchanges"
 
@@ -20,6 +20,9 @@ def connect() -> None:
         Exchange.partners.through,
         Exchange.themes.through,
         Session.facilitators.through,
+        # Approved offers to host are public (the search, matchmaking's reasons and scores).
+        HostOffer,
+        HostOffer.themes.through,
         # Reminder and invitation claims stamp a time, and erasing answers changes nothing
         # shown: no count or name changes.
         quiet_fields={

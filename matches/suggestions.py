@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -25,7 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -62,21 +63,39 @@ def _count(queryset) -> Coalesce:
     )
 
 
-def _met_organisations(organisation_ids, user_id=None, *, since=None):
-    """Organisations that already met ``organisation_ids`` (hosts or partners of one exchange
-    together), or whose members took part in an exchange with ``user_id`` since ``since``."""
-    exchanges = Exchange.objects.filter(Q(hosts__in=organisation_ids) | Q(partners__in=organisation_ids))
-    met = Q(hosted_exchanges__in=exchanges) | Q(partner_exchanges__in=exchanges)
-    if user_id is not None:
-        shared = Registration.objects.filter(user_id=user_id, state__in=PARTICIPANT_STATES)
-        if since is not None:
-            shared = shared.filter(exchange__starts_at__gte=since)
-        companions = Membership.objects.approved().filter(
-            member__user__registrations__exchange__in=shared.values("exchange_id"),
-            member__user__registrations__state__in=PARTICIPANT_STATES,
-        )
-        met |= Q(pk__in=companions.values("organisation_id"))
-    return Organisation.objects.filter(met).values("pk")
+def _met_organisations(organisation_ids, user_id: int, *, since) -> dict[str, ListSubquery]:
+    """The organisations that already met ``organisation_ids`` (hosts or partners of one
+    exchange together), or whose members took part in an exchange with ``user_id`` since
+    ``since``: three lists of ids, annotated on the organiser's profile query (one round trip).
+
+    Read from the hosts' and partners' link tables and the registrations by user (semi-joins on
+    their indexes), not joins over every exchange and the user table, which the plan showed as
+    a third of the suggestions' time."""
+    hosts, partners = Exchange.hosts.through.objects.order_by(), Exchange.partners.through.objects.order_by()
+    exchanges = (
+        hosts.filter(organisation_id__in=organisation_ids)
+        .values("exchange_id")
+        .union(partners.filter(organisation_id__in=organisation_ids).values("exchange_id"))
+    )
+    shared = Registration.objects.filter(
+        user_id=user_id, state__in=PARTICIPANT_STATES, exchange__starts_at__gte=since
+    ).values("exchange_id")
+    companions = Registration.objects.filter(exchange_id__in=shared, state__in=PARTICIPANT_STATES).values("user_id")
+    return {
+        "met_as_hosts": ListSubquery(
+            hosts.filter(exchange_id__in=exchanges).annotate(v=F("organisation_id")).values_list("v")
+        ),
+        "met_as_partners": ListSubquery(
+            partners.filter(exchange_id__in=exchanges).annotate(v=F("organisation_id")).values_list("v")
+        ),
+        "met_in_person": ListSubquery(
+            Membership.objects.approved()
+            .filter(member__user_id__in=companions)
+            .order_by()
+            .annotate(v=F("organisation_id"))
+            .values_list("v")
+        ),
+    }
 
 
 def _is_in(ids) -> Case:
@@ -86,6 +105,60 @@ def _is_in(ids) -> Case:
     return _flag(Q(pk__in=ids))
 
 
+def _hosted(theme_ids):
+    return Exchange.objects.announced().filter(themes__in=theme_ids)
+
+
+def _offers(theme_ids):
+    # Only approved offers count: an offer under review is a member's words the policy shows
+    # to no one else (``HostOfferQuerySet.visible_to``), so it cannot be a reason either.
+    return HostOffer.objects.approved().filter(themes__in=theme_ids)
+
+
+def _organisation_facts(theme_ids: list[int], languages: list[str]) -> dict[int, tuple[str, str, int, int, int]]:
+    """Every organisation's name and country, and what of the score it earns from these themes
+    and languages: how many of the themes it shares, whether it hosted a visit or offers to host
+    on one (0/1) and whether someone there speaks one of the languages (0/1).
+
+    The same for every organiser with these themes and languages, whoever they are (names,
+    countries, themes and hosting are public; who speaks what is only ever counted), so it is
+    cached for the members' audience (``core.cache``) until the network or an exchange or offer
+    changes, like the practice counts (``_practice_on``). Read afresh, one query: every flag a
+    hashed subquery, one scan of the speakers for all the languages (a GIN index serves the
+    containment)."""
+    themes = sorted(set(theme_ids))
+
+    def read() -> dict[int, tuple[str, str, int, int, int]]:
+        shared = Value(0, output_field=IntegerField())
+        # One flag per shared theme (a profile names a few): their sum is the number shared.
+        for theme_id in themes:
+            shared = shared + _is_in(
+                Organisation.themes.through.objects.filter(theme_id=theme_id).values("organisation_id")
+            )
+        speaks = _is_in(_speakers(languages)) if languages else Value(0, output_field=IntegerField())
+        rows = (
+            Organisation.objects.order_by()
+            .annotate(
+                shared_themes=ExpressionWrapper(shared, output_field=IntegerField()),
+                hosting_fits=_flag(
+                    Q(pk__in=_hosted(themes).values("hosts"))
+                    | Q(pk__in=_offers(themes).order_by().values("organisation_id"))
+                ),
+                speaks=speaks,
+            )
+            .values_list("pk", "name", "country", "shared_themes", "hosting_fits", "speaks")
+        )
+        return {pk: (name, str(country), *flags) for pk, name, country, *flags in rows}
+
+    return cache.fragment(
+        "matches-organisation-facts",
+        depends_on=("network", "exchanges"),
+        audience="members",
+        parts=["themes", *themes, "languages", *languages],
+        render=read,
+    )
+
+
 def suggestions_for(viewer: Viewer, *, limit: int = SUGGESTIONS) -> list[Suggestion]:
     """Organisations in other countries ``viewer`` could learn from, best first: shared themes
     (3 each), a shared spoken language (2), guides they wrote (2 each) and evidence they
@@ -93,76 +166,78 @@ def suggestions_for(viewer: Viewer, *, limit: int = SUGGESTIONS) -> list[Suggest
     shared theme (2). Never the viewer's own organisations, their country's, partners of theirs
     or organisations met on an exchange in the last year.
 
-    A fixed number of queries (five, and two more when the practice counts are not cached):
-    the organiser's profile and themes; every candidate with its facts as flags of hashed
-    subqueries, one query that reads ids, names and small numbers only; the guides and the
-    evidence counted per organisation (``_practice_on``); the scores added here; then the
-    chosen few read whole, with their reasons; their organisers."""
-    member = Member.objects.filter(pk=viewer.member_id).order_by().values("country", "languages").first()
+    A fixed number of queries (two, and one or three more when the organisations' facts or
+    the practice counts are not cached): the organiser's profile with their themes and the
+    organisations they already met (``_met_organisations``); the facts every organiser with
+    these themes and languages shares (``_organisation_facts``) and the guides and evidence
+    counted per organisation (``_practice_on``), both cached for the members' audience; the
+    scores added here; then the chosen few read whole, with their reasons and their
+    organisers (``_organisers``)."""
+    since = timezone.now() - timedelta(days=RECENT_DAYS)
+    own = set(viewer.organisation_ids)
+    member = (
+        Member.objects.filter(pk=viewer.member_id)
+        .order_by()
+        .values("country", "languages")
+        .annotate(
+            theme_ids=ListSubquery(
+                Member.themes.through.objects.filter(member_id=OuterRef("pk"))
+                .annotate(v=F("theme_id"))
+                .values_list("v")
+            ),
+            **_met_organisations(list(own), viewer.user_id, since=since),
+        )
+        .first()
+    )
     if member is None:
         return []
-    theme_ids = list(
-        Member.themes.through.objects.filter(member_id=viewer.member_id).values_list("theme_id", flat=True)
-    )
+    theme_ids = sorted(member["theme_ids"] or [])
     languages = [code for code in member["languages"] or [] if code in dict(WORKING_LANGUAGES)][:6]
-    since = timezone.now() - timedelta(days=RECENT_DAYS)
-    own = list(viewer.organisation_ids)
-    candidates = Organisation.objects.exclude(pk__in=own).exclude(
-        pk__in=_met_organisations(own, viewer.user_id, since=since)
-    )
-    if member["country"]:
-        candidates = candidates.exclude(country=member["country"])
-    hosted = Exchange.objects.announced().filter(themes__in=theme_ids)
-    # Only approved offers count: an offer under review is a member's words the policy shows
-    # to no one else (``HostOfferQuerySet.visible_to``), so it cannot be a reason either.
-    offers = HostOffer.objects.approved().filter(themes__in=theme_ids)
-    # One flag per shared theme (a profile names a few): their sum is the number shared.
-    shared = Value(0, output_field=IntegerField())
-    for theme_id in theme_ids:
-        shared = shared + _is_in(
-            Organisation.themes.through.objects.filter(theme_id=theme_id).values("organisation_id")
-        )
-    # One flag per language too: the score needs any, the reasons say which.
-    speaks = {f"speaks_{code}": _is_in(_speakers(code)) for code in languages}
-    facts = (
-        candidates.order_by()
-        .annotate(
-            shared_themes=ExpressionWrapper(shared, output_field=IntegerField()),
-            hosting_fits=_flag(
-                Q(pk__in=hosted.values("hosts")) | Q(pk__in=offers.order_by().values("organisation_id"))
-            ),
-            **speaks,
-        )
-        .values_list("pk", "name", "shared_themes", "hosting_fits", *speaks)
-    )
+    if not theme_ids and not languages:
+        # Nothing to share: no organisation can score (practice counts are on shared themes).
+        return []
+    excluded = own.union(*(member[name] or () for name in ("met_as_hosts", "met_as_partners", "met_in_person")))
+    country = str(member["country"] or "")
+    facts = _organisation_facts(theme_ids, languages)
     guides, evidence = _practice_on(theme_ids)
     scored = []
-    for pk, name, shared_n, hosting, *spoken in facts:
-        score = shared_n * 3 + (2 if any(spoken) else 0) + guides.get(pk, 0) * 2 + evidence.get(pk, 0) + hosting * 2
+    for pk, (name, organisation_country, shared_n, hosting, spoken) in facts.items():
+        if pk in excluded or (country and organisation_country == country):
+            continue
+        score = shared_n * 3 + spoken * 2 + guides.get(pk, 0) * 2 + evidence.get(pk, 0) + hosting * 2
         if score > 0:
-            scored.append((-score, name, pk, score, spoken))
+            scored.append((-score, name, pk, score))
     # Best first, then by name (the order the page shows).
     best = sorted(scored)[:limit]
-    chosen = {pk: score for _key, _name, pk, score, _spoken in best}
-    spoken_by = {pk: spoken for _key, _name, pk, _score, spoken in best}
+    chosen = {pk: score for _key, _name, pk, score in best}
     order = {pk: i for i, pk in enumerate(chosen)}
+    hosted, offers = _hosted(theme_ids), _offers(theme_ids)
     themes = Organisation.themes.through.objects.filter(organisation_id=OuterRef("pk"), theme_id__in=theme_ids)
     rows = list(
-        Organisation.objects.filter(pk__in=chosen).annotate(
+        Organisation.objects.filter(pk__in=chosen)
+        .only("pk", "name", "slug", "city", "country")
+        .annotate(
             shared_theme_names=ListSubquery(themes.annotate(v=F("theme__name")).values_list("v")),
             hosted_title=Subquery(hosted.filter(hosts=OuterRef("pk")).order_by("-starts_at").values("title")[:1]),
             offers_to_host=Exists(offers.filter(organisation=OuterRef("pk"))),
+            # Per language, the organisation's id if someone there speaks it, else None: a
+            # scalar subquery with LIMIT 1, run for the few rows only (PostgreSQL runs an EXISTS
+            # here as a hashed scan of every membership).
+            **{
+                f"speaks_{code}": Subquery(
+                    _speakers([code]).filter(organisation_id=OuterRef("pk")).values("organisation_id")[:1]
+                )
+                for code in languages
+            },
+            organiser_list=_organisers(viewer, theme_ids),
         )
     )
     for row in rows:
         row.score = chosen[row.pk]
-        for code, flag in zip(languages, spoken_by[row.pk], strict=True):
-            setattr(row, f"speaks_{code}", bool(flag))
         row.guides_on_theme = guides.get(row.pk, 0)
         row.evidence_on_theme = evidence.get(row.pk, 0)
     rows.sort(key=lambda row: order[row.pk])
-    organisers = _organisers(viewer, [row.pk for row in rows], theme_ids)
-    return [_suggestion(row, languages, organisers.get(row.pk, [])) for row in rows]
+    return [_suggestion(row, languages, _people(row.organiser_list)) for row in rows]
 
 
 def _practice_on(theme_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
@@ -209,36 +284,43 @@ def _per_organisation(through, field: str, published, theme_ids: list[int]) -> d
     )
 
 
-def _speakers(language: str):
-    """The organisations (ids) of approved memberships of members who speak ``language``."""
-    return (
-        Membership.objects.approved()
-        .filter(list_contains("member__languages", language))
-        .order_by()
-        .values("organisation_id")
-    )
+def _speakers(languages: list[str]):
+    """The organisations (ids) of approved memberships of members who speak one of
+    ``languages`` (a GIN index on the languages serves the containment)."""
+    speaks = Q()
+    for code in languages:
+        speaks |= list_contains("member__languages", code)
+    return Membership.objects.approved().filter(speaks).order_by().values("organisation_id")
 
 
-def _organisers(viewer: Viewer, organisation_ids: list[int], theme_ids: list[int]) -> dict[int, list[Member]]:
-    """Up to three organisers of each organisation, those sharing a theme first: listed to
-    ``viewer`` (the policy), not opted out, never the viewer. One query."""
-    if not organisation_ids:
-        return {}
-    shares = Member.themes.through.objects.filter(member_id=OuterRef("member_id"), theme_id__in=theme_ids)
-    memberships = (
-        Membership.objects.approved()
-        .filter(organisation_id__in=organisation_ids, member__in=Member.objects.listed(viewer).filter(suggestable=True))
-        .exclude(member_id=viewer.member_id)
-        .annotate(shares=Exists(shares))
-        .select_related("member")
-        .order_by("organisation_id", "-shares", "member__display_name", "pk")
+def _organisers(viewer: Viewer, theme_ids: list[int]) -> ListSubquery:
+    """Up to three organisers of the organisation (``OuterRef("pk")``), those sharing a theme
+    first: listed to ``viewer`` (the policy), not opted out, never the viewer. Each as
+    "id:name", read with the chosen organisations (no query of its own): only what the page
+    shows of them."""
+    shares = Member.themes.through.objects.filter(member_id=OuterRef("pk"), theme_id__in=theme_ids)
+    people = (
+        Member.objects.listed(viewer)
+        .filter(
+            suggestable=True,
+            memberships__organisation_id=OuterRef("pk"),
+            memberships__state=Membership.State.APPROVED,
+        )
+        .exclude(pk=viewer.member_id)
+        .annotate(shares=Exists(shares), v=Concat(Cast("pk", CharField()), Value(":"), "display_name"))
+        .order_by("-shares", "display_name", "pk")
+        .values_list("v")[:ORGANISERS_EACH]
     )
-    found: dict[int, list[Member]] = {}
-    for membership in memberships:
-        people = found.setdefault(membership.organisation_id, [])
-        if len(people) < ORGANISERS_EACH:
-            people.append(membership.member)
-    return found
+    return ListSubquery(people)
+
+
+def _people(organiser_list) -> list[Member]:
+    """The organisers read by ``_organisers``, as profiles the page links to by name."""
+    people = []
+    for entry in organiser_list or []:
+        pk, _sep, name = entry.partition(":")
+        people.append(Member(pk=int(pk), display_name=name))
+    return people
 
 
 def _flag(condition: Q) -> Case:

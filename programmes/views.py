@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_countries import countries as country_names
 
 from core import cache
+from core.policy import representative
 from core.text import markdown_to_safe_html
 from evidence.models import EvidenceRecord
 from exchanges.models import PARTICIPANT_STATES, Exchange, Registration, Session
@@ -104,39 +105,84 @@ def _exchanges(programme: Programme, viewer):
     )
 
 
+def _body(viewer, programme: Programme) -> str:
+    """The programme's shared sections: the timeline, its exchanges upcoming and past, the
+    reciprocal visits, who takes part, the evidence and the guides. The same for everyone of
+    the viewer's audience, so drawn for ``representative(audience)`` (nothing about the person)
+    and rendered once for that audience, keyed by the programme (``core.cache``), until a
+    programme, an exchange, a registration, a name, a record or a guide changes, until the next
+    of its exchanges ends (it moves from upcoming to past), or until midnight (consent that
+    expires). What is the person's own (the cohort, their progress) the page draws around it.
+    Five queries when not cached, and who takes part's own two when that is not cached either."""
+    audience = viewer.audience
+
+    def render_body() -> cache.Expiring:
+        shown_to = representative(audience)
+        exchanges = _exchanges(programme, shown_to)
+        ids = [e.pk for e in exchanges]
+        now = timezone.now()
+        timeline = sorted(
+            [(e.starts_at, e, None) for e in exchanges]
+            + [(s.starts_at, e, s) for e in exchanges for s in e.sessions.all()],
+            key=lambda item: (item[0], item[2] is not None),
+        )
+        by_pk = {e.pk: e for e in exchanges}
+        evidence = list(
+            EvidenceRecord.objects.visible_to(shown_to)
+            .filter(status=EvidenceRecord.Status.PUBLISHED, exchanges__in=ids)
+            .distinct()
+            .only("pk", "title", "published_at")
+            .order_by("-published_at", "pk")[:12]
+        )
+        guides = list(
+            Guide.objects.visible_to(shown_to)
+            .published()
+            .filter(work__exchanges__in=ids)
+            .distinct()
+            .only("pk", "slug", "title", "language", "work_id")
+            .order_by("title")[:12]
+        )
+        upcoming = [e for e in exchanges if e.ends_at >= now]
+        html = render_to_string(
+            "programmes/includes/programme_body.html",
+            {
+                "timeline": timeline,
+                "upcoming": upcoming,
+                "past": [e for e in exchanges if e.ends_at < now],
+                "who_takes_part": _who_takes_part(shown_to, ids),
+                "pairs": [(e, by_pk[e.return_visit_id]) for e in exchanges if e.return_visit_id in by_pk],
+                "evidence": evidence,
+                "guides": guides,
+            },
+        )
+        return cache.Expiring(html, min((e.ends_at for e in upcoming), default=None))
+
+    return cache.fragment(
+        "programme-body",
+        depends_on=("programmes", "exchanges", "network", "evidence", "practice"),
+        audience=audience,
+        parts=[programme.pk],
+        # Consent that expires today hides a story at midnight, with no write to tell the cache.
+        valid_until=cache.end_of_today(),
+        render=render_body,
+    )
+
+
 @require_GET
 def detail(request, slug):
     viewer = request.viewer
     programme = _programme_with_own_enrolment(request, slug)
-    exchanges = _exchanges(programme, viewer)
-    ids = [e.pk for e in exchanges]
-    now = timezone.now()
-    timeline = sorted(
-        [(e.starts_at, e, None) for e in exchanges]
-        + [(s.starts_at, e, s) for e in exchanges for s in e.sessions.all()],
-        key=lambda item: (item[0], item[2] is not None),
-    )
-    by_pk = {e.pk: e for e in exchanges}
-    pairs = [(e, by_pk[e.return_visit_id]) for e in exchanges if e.return_visit_id in by_pk]
-    evidence = list(
-        EvidenceRecord.objects.visible_to(viewer)
-        .filter(status=EvidenceRecord.Status.PUBLISHED, exchanges__in=ids)
-        .distinct()
-        .order_by("-published_at", "pk")[:12]
-    )
-    guides = list(
-        Guide.objects.visible_to(viewer).published().filter(work__exchanges__in=ids).distinct().order_by("title")[:12]
-    )
     enrolment = None
     progress = []
     if viewer.is_authenticated and programme.has_cohort and programme.own_enrolment_state:
         # Read with the programme (one query fewer): only its state is shown.
         enrolment = Enrolment(programme=programme, user_id=viewer.user_id, state=programme.own_enrolment_state)
         if enrolment.state == Enrolment.State.ENROLLED:
+            exchanges = _exchanges(programme, viewer)
             own = dict(
-                Registration.objects.filter(user_id=viewer.user_id, exchange_id__in=ids).values_list(
-                    "exchange_id", "state"
-                )
+                Registration.objects.filter(
+                    user_id=viewer.user_id, exchange_id__in=[e.pk for e in exchanges]
+                ).values_list("exchange_id", "state")
             )
             progress = [(e, own.get(e.pk)) for e in exchanges]
     return render(
@@ -145,13 +191,7 @@ def detail(request, slug):
         {
             "programme": programme,
             "description_html": markdown_to_safe_html(programme.description),
-            "timeline": timeline,
-            "upcoming": [e for e in exchanges if e.ends_at >= now],
-            "past": [e for e in exchanges if e.ends_at < now],
-            "who_takes_part": _who_takes_part(viewer, ids),
-            "pairs": pairs,
-            "evidence": evidence,
-            "guides": guides,
+            "body": _body(viewer, programme),
             "enrolment": enrolment,
             "progress": progress,
             "may_enrol": programme.has_cohort and viewer.is_authenticated and not viewer.is_funder,

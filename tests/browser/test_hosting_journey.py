@@ -14,6 +14,7 @@ from exchanges import services
 from exchanges.models import Exchange, HostOffer, Registration
 from network.models import Role
 from tests.browser.conftest import assert_accessible, signed_in_page
+from tests.factories.exchanges import ExchangeFactory, RegistrationFactory
 from tests.factories.network import MembershipFactory, OrganisationFactory, UserFactory, member_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -114,3 +115,60 @@ def test_offer_approve_manage_sign_up_and_check_in_on_a_phone(browser, live_serv
     assert_accessible(page)
     registration.refresh_from_db()
     assert registration.state == Registration.State.ATTENDED
+
+
+def test_check_in_and_undo_on_a_phone_without_leaving_the_page(browser, live_server):
+    """The check-in list's taps go by fetch: the row, the counts and the live region change,
+    and the page is never loaded again (a marker set on the window survives). A refusal (before
+    the exchange's day) is said in words, as is everything else that fails."""
+    manager = UserFactory(email="door@example.org", role=Role.ORGANISER)
+    member_for(manager, display_name="Dana Door", time_zone="UTC")
+    organisation = OrganisationFactory(name="Tillsammans Hjällbo")
+    MembershipFactory(member=manager.member, organisation=organisation)
+    today = ExchangeFactory(
+        title="Door day", starts_at=timezone.now() - timedelta(minutes=5), time_zone="UTC", capacity=None
+    )
+    later = ExchangeFactory(title="Next week", starts_at=timezone.now() + timedelta(days=7), time_zone="UTC")
+    for exchange in (today, later):
+        exchange.hosts.add(organisation)
+        exchange.managers.add(manager.member)
+    pia = RegistrationFactory(exchange=today, user=member_for(UserFactory(), display_name="Pia Participant").user)
+    RegistrationFactory(exchange=today, user=member_for(UserFactory(), display_name="Quinn Quiet").user)
+
+    page = signed_in_page(browser, live_server, manager, **PHONE)
+    page.goto(f"{live_server.url}/exchanges/{today.slug}/manage/check-in/")
+    page.evaluate("window.notReloaded = true")
+    expect(page.get_by_text("0 of 2 participants checked in")).to_be_visible()
+    page.get_by_role("button", name="Check in Pia Participant").click()
+    expect(page.get_by_role("status").filter(has_text="Pia Participant is checked in.")).to_be_visible()
+    expect(page.get_by_role("button", name="Undo check-in of Pia Participant")).to_be_visible()
+    expect(page.get_by_text("1 of 2 participants checked in")).to_be_visible()
+    expect(page.locator(f"#registration-{pia.pk} .badge")).to_contain_text("checked in")
+    assert page.evaluate("window.notReloaded === true")
+    assert page.url.endswith("/manage/check-in/")
+    pia.refresh_from_db()
+    assert pia.state == Registration.State.ATTENDED
+    assert_accessible(page)
+    _fits(page)
+
+    page.get_by_role("button", name="Undo check-in of Pia Participant").click()
+    expect(page.get_by_text("Check-in undone for Pia Participant.")).to_be_visible()
+    expect(page.get_by_role("button", name="Check in Pia Participant")).to_be_visible()
+    expect(page.get_by_text("0 of 2 participants checked in")).to_be_visible()
+    # The keyboard stays on the row: its new button has the focus.
+    expect(page.get_by_role("button", name="Check in Pia Participant")).to_be_focused()
+    assert page.evaluate("window.notReloaded === true")
+    pia.refresh_from_db()
+    assert pia.state == Registration.State.CONFIRMED and pia.checked_in_at is None
+
+    # Before the day: refused, in words, and nothing else changes.
+    early = RegistrationFactory(exchange=later, user=member_for(UserFactory(), display_name="Ola Early").user)
+    page.goto(f"{live_server.url}/exchanges/{later.slug}/manage/check-in/")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("button", name="Check in Ola Early").click()
+    expect(page.locator(".check-in-announce .message.error")).to_contain_text("Check-in opens on")
+    expect(page.get_by_role("button", name="Check in Ola Early")).to_be_enabled()
+    assert page.evaluate("window.notReloaded === true")
+    assert_accessible(page)
+    early.refresh_from_db()
+    assert early.state == Registration.State.CONFIRMED

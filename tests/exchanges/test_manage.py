@@ -5,6 +5,7 @@ another exchange by its manager."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -413,3 +414,96 @@ def test_the_managers_list_decides_applications_through_one_form(
     yes.refresh_from_db()
     no.refresh_from_db()
     assert yes.state == State.ACCEPTED and no.state == State.DECLINED
+
+
+def _tap(client, exchange, **data):
+    """A tap as the check-in page's script sends it: the list's form, asking for JSON."""
+    url = reverse("exchanges:check_in_post", args=[exchange.slug])
+    return client.post(url, data, HTTP_ACCEPT="application/json")
+
+
+@pytest.mark.parametrize("role", CAST)
+def test_a_tap_sent_by_the_script_answers_json_to_the_exchanges_managers_and_coordinators_only(
+    client, request, role, today_exchange, host_manager, other_manager
+):
+    registration = RegistrationFactory(exchange=today_exchange)
+    member_for(registration.user, display_name="Amina Tenant")
+    RegistrationFactory(exchange=today_exchange)
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    response = _tap(client, today_exchange, check_in=registration.pk)
+    registration.refresh_from_db()
+    if role == "anonymous":
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    elif role not in ALLOWED:
+        # Another exchange's manager, an organiser or a funder: as if it did not exist.
+        assert response.status_code == 404
+    if role not in ALLOWED:
+        assert registration.state == State.CONFIRMED
+        return
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    answer = response.json()
+    assert answer["ok"] and answer["level"] == "success" and answer["message"] == "Amina Tenant is checked in."
+    assert answer["registration"] == registration.pk and answer["state"] == State.ATTENDED
+    # The row as the list shows it now: the undo button, and when.
+    assert (
+        f'id="registration-{registration.pk}"' in answer["row"]
+        and f'name="undo" value="{registration.pk}"' in answer["row"]
+    )
+    assert re.search(r'<span class="badge">checked in \d\d:\d\d</span>', answer["row"])
+    assert answer["counts"] == {
+        "expected": 2,
+        "checked_in": 1,
+        "checked_in_text": "1",
+        "label": "of 2 participants checked in",
+    }
+    assert "no-store" in response["Cache-Control"]
+    # No message is left for the next page: the script has said it.
+    assert "is checked in" not in client.get(reverse("exchanges:check_in", args=[today_exchange.slug])).content.decode()
+    undone = _tap(client, today_exchange, undo=registration.pk).json()
+    registration.refresh_from_db()
+    assert registration.state == State.CONFIRMED and undone["state"] == State.CONFIRMED
+    assert undone["message"] == "Check-in undone for Amina Tenant." and undone["counts"]["checked_in"] == 0
+    assert f'name="check_in" value="{registration.pk}"' in undone["row"]
+
+
+def test_a_tap_sent_twice_by_the_script_records_once(client, today_exchange, host_manager):
+    registration = RegistrationFactory(exchange=today_exchange)
+    member_for(registration.user, display_name="Amina Tenant")
+    client.force_login(host_manager)
+    first = _tap(client, today_exchange, check_in=registration.pk, code="", q="Amina")
+    registration.refresh_from_db()
+    stamp = registration.checked_in_at
+    second = _tap(client, today_exchange, check_in=registration.pk)
+    registration.refresh_from_db()
+    assert first.json()["level"] == "success" and second.status_code == 200
+    assert second.json()["level"] == "info" and second.json()["message"] == "Amina Tenant was already checked in."
+    assert registration.checked_in_at == stamp and second.json()["counts"]["checked_in"] == 1
+    # Undone twice: the second says so and changes nothing.
+    _tap(client, today_exchange, undo=registration.pk)
+    again = _tap(client, today_exchange, undo=registration.pk).json()
+    assert again["level"] == "info" and again["state"] == State.CONFIRMED and again["counts"]["checked_in"] == 0
+
+
+def test_a_tap_before_the_exchanges_day_is_refused_in_words_as_json(client, coordinator):
+    exchange = ExchangeFactory(starts_at=timezone.now() + timedelta(days=3), time_zone="UTC")
+    registration = RegistrationFactory(exchange=exchange)
+    client.force_login(coordinator)
+    response = _tap(client, exchange, check_in=registration.pk)
+    assert response.status_code == 409
+    answer = response.json()
+    assert not answer["ok"] and answer["level"] == "error" and answer["message"].startswith("Check-in opens on")
+    assert f'name="check_in" value="{registration.pk}"' in answer["row"]
+    registration.refresh_from_db()
+    assert registration.state == State.CONFIRMED
+
+
+def test_the_check_in_page_has_a_live_region_and_the_scripts_words_and_no_inline_script(
+    client, today_exchange, host_manager
+):
+    RegistrationFactory(exchange=today_exchange)
+    client.force_login(host_manager)
+    page = client.get(reverse("exchanges:check_in", args=[today_exchange.slug])).content.decode()
+    assert 'aria-live="polite"' in page and "data-check-in-announce" in page and "data-check-in-form" in page
+    assert 'data-error-text="That was not saved.' in page
+    assert "<script>" not in page and "<script " not in page.replace('<script src="', "")

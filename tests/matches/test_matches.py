@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import cache
 from exchanges.models import Exchange, HostOffer
 from tests.conftest import ROLES
 from tests.factories.exchanges import ExchangeFactory, RegistrationFactory
@@ -99,16 +100,27 @@ def test_organisations_met_on_a_recent_exchange_are_not_suggested(client_as, org
 
 def test_suggestions_ask_the_same_number_of_queries_whatever_the_network(client_as, world, housing):
     client = client_as("organiser")
-    client.get(SUGGESTIONS)
-    with CaptureQueriesContext(connection) as few:
+
+    def queries(*, cold: bool) -> int:
+        # The organisations' facts and practice counts are cached for the members' audience
+        # (core.cache): count both as the next organiser meets the page (cached) and right
+        # after a change (read afresh).
         client.get(SUGGESTIONS)
+        if cold:
+            cache.changed("network")
+            cache.changed("practice")
+        with CaptureQueriesContext(connection) as captured:
+            client.get(SUGGESTIONS)
+        return len(captured)
+
+    few_cached, few_cold = queries(cold=False), queries(cold=True)
     for _ in range(8):
         organisation = OrganisationFactory(country="NL")
         organisation.themes.add(housing)
         MembershipFactory(organisation=organisation)
-    with CaptureQueriesContext(connection) as many:
-        client.get(SUGGESTIONS)
-    assert len(many) == len(few)
+    assert queries(cold=False) == few_cached
+    assert queries(cold=True) == few_cold
+    assert few_cached < few_cold
 
 
 def test_pairs_put_hosts_with_a_visitor_from_another_country_who_has_not_met_them(client_as, world, housing):
@@ -170,3 +182,24 @@ def test_only_approved_offers_to_host_count_for_suggestions_and_pairs(client_as,
     offer.save()
     assert "offer to host on it" in client_as("organiser").get(SUGGESTIONS).content.decode()
     assert any(host == "Offering Org" for host, _visitor in _pairs(client_as))
+
+
+def test_cached_suggestions_follow_the_network_and_each_organisers_own_meetings(
+    client_as, organiser, other_organiser, world, housing
+):
+    """The organisations' facts are shared by every organiser with the same themes and
+    languages (cached for the members' audience); whom one has met is one's own, asked each
+    time."""
+    client = client_as("organiser")
+    assert "Woonbond" not in client.get(SUGGESTIONS).content.decode()
+    woonbond = OrganisationFactory(name="Woonbond", country="NL")
+    woonbond.themes.add(housing)
+    assert "Woonbond" in client.get(SUGGESTIONS).content.decode()
+    together = ExchangeFactory(title="Housing convening")
+    RegistrationFactory(exchange=together, user=organiser)
+    RegistrationFactory(exchange=together, user=MembershipFactory(organisation=woonbond).member.user)
+    assert "Woonbond" not in client.get(SUGGESTIONS).content.decode()
+    # Another organiser with the same themes and languages, from elsewhere, who met no one there.
+    other = member_for(other_organiser, country="DE", languages=["sv", "en"])
+    other.themes.add(housing)
+    assert "Woonbond" in client_as("other_organiser").get(SUGGESTIONS).content.decode()

@@ -3,6 +3,7 @@ country and organisation, reciprocal visits, evidence and guides), the cohort (e
 progress) and the coordinators' attendance across the programme."""
 
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -11,9 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import cache
+from evidence.models import EvidenceRecord
 from exchanges.models import Exchange, Registration
 from programmes.models import Enrolment, Programme
 from tests.conftest import ROLES
+from tests.factories.evidence import EvidenceRecordFactory, story
 from tests.factories.exchanges import ExchangeFactory, RegistrationFactory, SessionFactory
 from tests.factories.network import MembershipFactory, OrganisationFactory, member_for
 
@@ -205,3 +208,66 @@ def test_only_a_content_change_by_the_coordinators_makes_a_programme_updated_for
     Programme.objects.filter(pk=programme.pk).update(content_changed_at=long_ago)
     programme.refresh_from_db()
     assert _admin_save(client, programme, exchanges=[ExchangeFactory().pk]) > long_ago
+
+
+def test_the_cached_page_follows_its_exchanges_sessions_and_evidence(client):
+    """The shared sections are cached for the audience (``programmes.views._body``): every
+    change they show is seen at the next visit."""
+    programme = _programme()
+    first = ExchangeFactory(title="First visit")
+    programme.exchanges.add(first)
+    assert "First visit" in client.get(programme.get_absolute_url()).content.decode()
+    second = ExchangeFactory(title="Second visit")
+    programme.exchanges.add(second)
+    SessionFactory(exchange=first, title="Walk through the estate")
+    Exchange.objects.filter(pk=first.pk).update(title="First visit, renamed")
+    cache.changed("exchanges")  # QuerySet.update sends no signal; services bump it themselves
+    record = EvidenceRecordFactory(title="Rents frozen for a year")
+    record.exchanges.add(second)
+    body = client.get(programme.get_absolute_url()).content.decode()
+    assert "Second visit" in body and "Walk through the estate" in body and "First visit, renamed" in body
+    assert "Rents frozen for a year" in body
+    programme.exchanges.remove(second)
+    assert "Second visit" not in client.get(programme.get_absolute_url()).content.decode()
+
+
+def test_the_cached_page_is_shared_by_an_audience_only(client_as):
+    programme = _programme()
+    draft = ExchangeFactory(title="Hidden draft", status=Exchange.Status.DRAFT)
+    shown = ExchangeFactory(title="Open day")
+    programme.exchanges.add(draft, shown)
+    EvidenceRecordFactory(title="Members only finding", visibility=EvidenceRecord.Visibility.NETWORK).exchanges.add(
+        shown
+    )
+    seen = {role: client_as(role).get(programme.get_absolute_url()).content.decode() for role in ROLES}
+    for role, body in seen.items():
+        assert "Open day" in body
+        assert ("Hidden draft" in body) is (role == "coordinator")
+        # A record for the network: members and coordinators, not visitors or funders (the policy).
+        assert ("Members only finding" in body) is (role not in ("anonymous", "funder")), role
+
+
+def test_an_exchange_moves_from_upcoming_to_past_when_it_ends_even_if_cached(client, settings):
+    programme = _programme()
+    ending = ExchangeFactory(
+        title="Ends soon", starts_at=timezone.now() - timedelta(hours=2), ends_at=timezone.now() + timedelta(seconds=1)
+    )
+    programme.exchanges.add(ending)
+    body = client.get(programme.get_absolute_url()).content.decode()
+    upcoming, past = body.split(">Past<", 1)
+    assert "Ends soon" in upcoming.split(">Upcoming<", 1)[1]
+    later = timezone.now() + timedelta(minutes=1)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        body = client.get(programme.get_absolute_url()).content.decode()
+    assert "Ends soon" in body.split(">Past<", 1)[1]
+
+
+def test_a_story_whose_consent_expires_today_leaves_the_cached_page_at_midnight(client):
+    programme = _programme()
+    exchange = ExchangeFactory(title="Open day")
+    programme.exchanges.add(exchange)
+    story(title="Amina's story", consent={"expires_on": timezone.localdate()}).exchanges.add(exchange)
+    assert "Amina&#x27;s story" in client.get(programme.get_absolute_url()).content.decode()
+    tomorrow = timezone.now() + timedelta(days=1)
+    with mock.patch("django.utils.timezone.now", return_value=tomorrow):
+        assert "Amina&#x27;s story" not in client.get(programme.get_absolute_url()).content.decode()
