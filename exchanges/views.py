@@ -86,7 +86,25 @@ def _results(request, viewer, *, past: bool) -> cache.Expiring:
         Prefetch("themes", queryset=Theme.objects.all(), to_attr="theme_list"),
         Prefetch("hosts", queryset=Organisation.objects.all(), to_attr="host_list"),
     )
-    page = Paginator(exchanges, PER_PAGE).get_page(request.GET.get("page"))
+    # When the next change is due (see below) and, unless filters narrow the list, how many it
+    # holds: one query over the visible exchanges instead of a count and an aggregate.
+    upcoming = Q(ends_at__gte=now)
+    moments = {
+        "end": Min("ends_at", filter=upcoming),
+        "start": Min("starts_at", filter=upcoming & Q(starts_at__gt=now)),
+        "opens": Min("registration_opens_at", filter=upcoming & Q(registration_opens_at__gt=now)),
+        "closes": Min("registration_closes_at", filter=upcoming & Q(registration_closes_at__gt=now)),
+    }
+    filtered = filterset.is_bound and any(
+        value not in (None, "", False) for value in filterset.form.cleaned_data.values()
+    )
+    paginator = Paginator(exchanges, PER_PAGE)
+    if not filtered:
+        moments["count"] = Count("pk", filter=~upcoming if past else upcoming)
+    moments = visible.order_by().aggregate(**moments)
+    if not filtered:
+        paginator.count = moments.pop("count")
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     card = get_template("exchanges/includes/exchange_card.html")
@@ -113,13 +131,6 @@ def _results(request, viewer, *, past: bool) -> cache.Expiring:
     }
     # The moment the next exchange ends it moves from upcoming to past, and the moment one starts
     # or its registration opens or closes its card's sign-up wording changes: render again then.
-    upcoming = visible.filter(ends_at__gte=now).order_by()
-    moments = upcoming.aggregate(
-        end=Min("ends_at"),
-        start=Min("starts_at", filter=Q(starts_at__gt=now)),
-        opens=Min("registration_opens_at", filter=Q(registration_opens_at__gt=now)),
-        closes=Min("registration_closes_at", filter=Q(registration_closes_at__gt=now)),
-    )
     next_change = min((m for m in moments.values() if m is not None), default=None)
     return cache.Expiring(results, next_change + timedelta(microseconds=1) if next_change else None)
 

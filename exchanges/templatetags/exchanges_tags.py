@@ -172,12 +172,19 @@ def filter_fields(form):
             )
         elif isinstance(widget, forms.Select):
             current = "" if bf.value() is None else str(bf.value())
+            choices = widget.choices
+            if isinstance(bf.field, forms.ModelChoiceField):
+                # The same choices as the field's own iterator, read in one query: that iterator
+                # reads through a server-side cursor (declare, fetch, close: four round trips).
+                field = bf.field
+                choices = [("", field.empty_label)] if field.empty_label is not None else []
+                choices += [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in field.queryset]
             options = format_html_join(
                 "",
                 '<option value="{}"{}>{}</option>',
                 (
                     (str(value), mark_safe(" selected") if str(value) == current else "", label)  # noqa: S308
-                    for value, label in widget.choices
+                    for value, label in choices
                 ),
             )
             control = format_html(
