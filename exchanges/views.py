@@ -200,12 +200,16 @@ def _detail_content(exchange_pk: int, viewer) -> dict:
         )
         .get(pk=exchange_pk)
     )
-    # Hosts and partners in one query.
-    through_hosts = Exchange.hosts.through.objects.filter(exchange_id=exchange.pk, organisation_id=OuterRef("pk"))
-    through_partners = Exchange.partners.through.objects.filter(exchange_id=exchange.pk, organisation_id=OuterRef("pk"))
+    # Hosts and partners in one query, found through their links (not by asking every
+    # organisation of the network whether it is one).
+    hosts = Exchange.hosts.through.objects.filter(exchange_id=exchange.pk)
+    partners = Exchange.partners.through.objects.filter(exchange_id=exchange.pk)
     organisations = list(
-        Organisation.objects.annotate(is_host=Exists(through_hosts), is_partner=Exists(through_partners))
-        .filter(Q(is_host=True) | Q(is_partner=True))
+        Organisation.objects.filter(pk__in=hosts.values("organisation_id").union(partners.values("organisation_id")))
+        .annotate(
+            is_host=Exists(hosts.filter(organisation_id=OuterRef("pk"))),
+            is_partner=Exists(partners.filter(organisation_id=OuterRef("pk"))),
+        )
         .order_by("name")
     )
     signed_in = viewer.is_authenticated
