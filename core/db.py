@@ -10,6 +10,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.utils.encoding import force_str
 
 
 class ListSubquery(ArraySubquery):
@@ -88,3 +89,19 @@ def distinct_values(queryset, field: str) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
+
+
+class ChoiceDisplayMixin:
+    """A model's ``get_FOO_display()`` that translates the label of the stored value only.
+
+    Django's builds a dictionary of every choice on each call and hashes each (lazy, translated)
+    label on the way: one translation lookup per choice per call, which a page of twenty cards
+    with three or four labels each pays hundreds of times. Same answer: the label of the first
+    choice equal to the value, else the value itself."""
+
+    def _get_FIELD_display(self, field):
+        value = getattr(self, field.attname)
+        for choice, label in field.flatchoices:
+            if choice == value:
+                return force_str(label, strings_only=True)
+        return force_str(value, strings_only=True)

@@ -142,6 +142,12 @@ def rollup_rows(model, audience: str):
     )
 
 
+def library_total(audience: str) -> int:
+    """How many published records ``audience`` may read today: the library's unfiltered count,
+    one sum over the rollup rows (``rollup_rows``) instead of a count over the records."""
+    return rollup_rows(RecordRollup, audience).aggregate(n=Coalesce(Sum("records"), 0))["n"]
+
+
 def _rollup_counts(where: Q | None) -> dict:
     """``_record_counts`` over ``RecordRollup`` rows: the sum of each figure's column. Every
     row counts records whose consent is live (the class requires it), so the consent coverage's

@@ -157,7 +157,13 @@ def index(request):
 
     def render_results() -> str:
         qs = _with_lists(filterset.qs.select_related("consent")).order_by("-published_at", "-pk")
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        paginator = Paginator(qs, PAGE_SIZE)
+        if rollups.enabled() and not (filterset.is_bound and any(filterset.form.cleaned_data.values())):
+            # Unfiltered, the library lists exactly what the dashboard's rollups count for the
+            # audience (the published records it may read today), kept on write: their sum
+            # replaces a count over every visible record and its consent.
+            paginator.count = dashboard.library_total(request.viewer.audience)
+        page = paginator.get_page(request.GET.get("page"))
         return render_to_string(
             "evidence/includes/library_results.html",
             {

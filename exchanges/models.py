@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 from django_countries.fields import CountryField
 
+from core.db import ChoiceDisplayMixin
 from core.pictures import COVER_WIDTHS, PictureField
 from core.policy import Viewer
 from core.validators import validate_single_line
@@ -224,7 +225,7 @@ class PlaceStatus:
     login_action: str | None = None
 
 
-class Exchange(models.Model):
+class Exchange(ChoiceDisplayMixin, models.Model):
     class Kind(models.TextChoices):
         ONLINE = "online_exchange", _("online exchange")
         VISIT = "exchange_visit", _("exchange visit")

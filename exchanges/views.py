@@ -80,29 +80,58 @@ def _results(request, viewer, *, past: bool) -> cache.Expiring:
     base = visible.with_places_taken().with_translation()
     base = base.past(now).order_by("-starts_at", "pk") if past else base.upcoming(now).order_by("starts_at", "pk")
     filterset = ExchangeFilter(request.GET or None, queryset=base, request=request)
-    # ``to_attr`` lists: a related manager per row is costly (modeltranslation's manager
-    # for themes takes about a millisecond to build).
-    exchanges = filterset.qs.prefetch_related(
-        Prefetch("themes", queryset=Theme.objects.all(), to_attr="theme_list"),
-        Prefetch("hosts", queryset=Organisation.objects.all(), to_attr="host_list"),
+    # Each card's hosts' names and themes' ids in the same query (no prefetching: its
+    # machinery costs more than the two queries it would make), the themes (a handful) in one.
+    exchanges = filterset.qs.annotate(
+        host_names=ListSubquery(
+            Organisation.objects.filter(hosted_exchanges=OuterRef("pk"))
+            .order_by("name", "pk")
+            .annotate(v=F("name"))
+            .values_list("v")
+        ),
+        theme_ids=ListSubquery(
+            Theme.objects.filter(exchanges=OuterRef("pk")).order_by("slug", "pk").annotate(v=F("pk")).values_list("v")
+        ),
     )
-    page = Paginator(exchanges, PER_PAGE).get_page(request.GET.get("page"))
+    # When the next change is due (see below) and, unless filters narrow the list, how many it
+    # holds: one query over the visible exchanges instead of a count and an aggregate.
+    upcoming = Q(ends_at__gte=now)
+    moments = {
+        "end": Min("ends_at", filter=upcoming),
+        "start": Min("starts_at", filter=upcoming & Q(starts_at__gt=now)),
+        "opens": Min("registration_opens_at", filter=upcoming & Q(registration_opens_at__gt=now)),
+        "closes": Min("registration_closes_at", filter=upcoming & Q(registration_closes_at__gt=now)),
+    }
+    filtered = filterset.is_bound and any(
+        value not in (None, "", False) for value in filterset.form.cleaned_data.values()
+    )
+    paginator = Paginator(exchanges, PER_PAGE)
+    if not filtered:
+        moments["count"] = Count("pk", filter=~upcoming if past else upcoming)
+    moments = visible.order_by().aggregate(**moments)
+    if not filtered:
+        paginator.count = moments.pop("count")
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    filters = render_to_string("exchanges/includes/exchange_filters.html", {"filter": filterset, "past": past})
+    # The themes as the filter's select just read them (every theme, a handful: no query here).
+    themes = {theme.pk: theme for theme in filterset.form.fields["theme"].queryset}
     card = get_template("exchanges/includes/exchange_card.html")
     cards = []
     for exchange in page.object_list:
-        status = exchange.place_status(now)
+        exchange.theme_list = [themes[pk] for pk in exchange.theme_ids]
+        status, url = exchange.place_status(now), exchange.get_absolute_url()
         cards.append(
             {
                 "pk": exchange.pk,
-                "html": card.render({"exchange": exchange, "status": status}),
-                "url": exchange.get_absolute_url(),
+                "html": card.render({"exchange": exchange, "status": status, "url": url}),
+                "url": url,
                 "action": status.action,
             }
         )
     results = {
-        "filters": render_to_string("exchanges/includes/exchange_filters.html", {"filter": filterset, "past": past}),
+        "filters": filters,
         "count": page.paginator.count,
         "cards": cards,
         "number": page.number,
@@ -113,13 +142,6 @@ def _results(request, viewer, *, past: bool) -> cache.Expiring:
     }
     # The moment the next exchange ends it moves from upcoming to past, and the moment one starts
     # or its registration opens or closes its card's sign-up wording changes: render again then.
-    upcoming = visible.filter(ends_at__gte=now).order_by()
-    moments = upcoming.aggregate(
-        end=Min("ends_at"),
-        start=Min("starts_at", filter=Q(starts_at__gt=now)),
-        opens=Min("registration_opens_at", filter=Q(registration_opens_at__gt=now)),
-        closes=Min("registration_closes_at", filter=Q(registration_closes_at__gt=now)),
-    )
     next_change = min((m for m in moments.values() if m is not None), default=None)
     return cache.Expiring(results, next_change + timedelta(microseconds=1) if next_change else None)
 
@@ -178,12 +200,16 @@ def _detail_content(exchange_pk: int, viewer) -> dict:
         )
         .get(pk=exchange_pk)
     )
-    # Hosts and partners in one query.
-    through_hosts = Exchange.hosts.through.objects.filter(exchange_id=exchange.pk, organisation_id=OuterRef("pk"))
-    through_partners = Exchange.partners.through.objects.filter(exchange_id=exchange.pk, organisation_id=OuterRef("pk"))
+    # Hosts and partners in one query, found through their links (not by asking every
+    # organisation of the network whether it is one).
+    hosts = Exchange.hosts.through.objects.filter(exchange_id=exchange.pk)
+    partners = Exchange.partners.through.objects.filter(exchange_id=exchange.pk)
     organisations = list(
-        Organisation.objects.annotate(is_host=Exists(through_hosts), is_partner=Exists(through_partners))
-        .filter(Q(is_host=True) | Q(is_partner=True))
+        Organisation.objects.filter(pk__in=hosts.values("organisation_id").union(partners.values("organisation_id")))
+        .annotate(
+            is_host=Exists(hosts.filter(organisation_id=OuterRef("pk"))),
+            is_partner=Exists(partners.filter(organisation_id=OuterRef("pk"))),
+        )
         .order_by("name")
     )
     signed_in = viewer.is_authenticated

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.db import ChoiceDisplayMixin
 from core.licences import OPEN, Licence
 from core.policy import Viewer
 from core.translations import TranslationMixin, TranslationQuerySetMixin
@@ -363,7 +364,7 @@ class AmendmentQuerySet(models.QuerySet):
         return self.filter(Q(round__version__in=versions) | credited)
 
 
-class Amendment(models.Model):
+class Amendment(ChoiceDisplayMixin, models.Model):
     """Replacement text for one section, proposed during a round."""
 
     class Status(models.TextChoices):

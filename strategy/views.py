@@ -243,6 +243,16 @@ def _replies(roots: list[Comment]) -> list[Comment]:
     )
 
 
+def _pk_urls(name: str, slug: str):
+    """``pk -> reverse(name, kwargs={"slug": slug, "pk": pk})`` with one ``reverse()`` for all
+    of them: a consultation's page links each of its comments and amendments (hundreds of
+    reversals). The number stands last in these paths, after the slug, so the last occurrence of
+    the placeholder is the one replaced."""
+    placeholder = "2147483647"
+    head, _sep, tail = reverse(name, kwargs={"slug": slug, "pk": int(placeholder)}).rpartition(placeholder)
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
 def _threads(comments: list[Comment], names: dict[int, str], slug: str) -> list[Comment]:
     """The threads of ``comments`` (first comments with their replies, in order, as
     ``thread``), each comment's shared part ready to show, the same for everyone of the
@@ -251,16 +261,16 @@ def _threads(comments: list[Comment], names: dict[int, str], slug: str) -> list[
     by_pk = {}
     roots = []
     report, edit = _("Report"), _("Edit")
+    edit_url, report_url = _pk_urls("strategy:comment_edit", slug), _pk_urls("strategy:comment_report", slug)
     for comment in comments:
         comment.name = names[comment.author_id] if not comment.author.is_former else _("former member")
         comment.body_html = "" if comment.is_hidden else markdown_to_safe_html(comment.body)
         comment.html = render_to_string("strategy/includes/comment_body.html", {"comment": comment})
         comment.label = _("Comment by %(name)s") % {"name": comment.name}
-        kwargs = {"slug": slug, "pk": comment.pk}
-        comment.edit_link = format_html('<a href="{}">{}</a>', reverse("strategy:comment_edit", kwargs=kwargs), edit)
+        comment.edit_link = format_html('<a href="{}">{}</a>', edit_url(comment.pk), edit)
         comment.report_button = format_html(
             '<button type="submit" form="strategy-actions" formaction="{}" class="link-button">{}</button>',
-            reverse("strategy:comment_report", kwargs=kwargs),
+            report_url(comment.pk),
             report,
         )
         comment.reply_query = f"reply={comment.pk}#reply-{comment.pk}"
@@ -368,6 +378,9 @@ def _decorate_amendments(amendments: list[Amendment], draft: Version, keys: dict
     language = get_language()
     button = '<button type="submit" form="strategy-actions" formaction="{}" class="button secondary">{}</button>'
     support, withdraw, accept, decline = _("Support"), _("Withdraw my support"), _("Accept"), _("Decline")
+    support_url, unsupport_url, accept_url, decline_url = (
+        _pk_urls(f"strategy:amendment_{action}", slug) for action in ("support", "unsupport", "accept", "decline")
+    )
     for amendment in amendments:
         amendment.name = names[amendment.proposer_id] if not amendment.proposer.is_former else _("former member")
         own = texts.get(amendment.language) or texts.get(draft.original_language)
@@ -377,16 +390,13 @@ def _decorate_amendments(amendments: list[Amendment], draft: Version, keys: dict
         amendment.html = render_to_string(
             "strategy/includes/amendment_body.html", {"a": amendment, "LANGUAGE_CODE": language}
         )
-        kwargs = {"slug": slug, "pk": amendment.pk}
-        amendment.support_button = format_html(button, reverse("strategy:amendment_support", kwargs=kwargs), support)
-        amendment.unsupport_button = format_html(
-            button, reverse("strategy:amendment_unsupport", kwargs=kwargs), withdraw
-        )
+        amendment.support_button = format_html(button, support_url(amendment.pk), support)
+        amendment.unsupport_button = format_html(button, unsupport_url(amendment.pk), withdraw)
         amendment.decide_links = format_html(
             '<a href="{}">{}</a> <a href="{}">{}</a>',
-            reverse("strategy:amendment_accept", kwargs=kwargs),
+            accept_url(amendment.pk),
             accept,
-            reverse("strategy:amendment_decline", kwargs=kwargs),
+            decline_url(amendment.pk),
             decline,
         )
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import zoneinfo
 
 from django import template
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -142,12 +144,19 @@ def upcoming_exchanges(context, limit=3):
     return exchanges
 
 
+def _conditional_escape(text) -> str:
+    """``django.utils.html.conditional_escape`` with the standard library's ``html.escape``
+    (which Django's ``escape`` wraps): the same text, at a fraction of the cost per call."""
+    if isinstance(text, Promise):
+        text = str(text)
+    return text.__html__() if hasattr(text, "__html__") else html.escape(str(text))
+
+
 @register.simple_tag
 def filter_fields(form):
     """Render the list's filter fields directly: Django's per-option widget templates cost more
     than the rest of the page together, and this page is the most visited one."""
     from django import forms
-    from django.utils.html import format_html_join
     from django.utils.safestring import mark_safe
 
     parts = []
@@ -172,13 +181,21 @@ def filter_fields(form):
             )
         elif isinstance(widget, forms.Select):
             current = "" if bf.value() is None else str(bf.value())
-            options = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                (
-                    (str(value), mark_safe(" selected") if str(value) == current else "", label)  # noqa: S308
-                    for value, label in widget.choices
-                ),
+            choices = widget.choices
+            if isinstance(bf.field, forms.ModelChoiceField):
+                # The same choices as the field's own iterator, read in one query: that iterator
+                # reads through a server-side cursor (declare, fetch, close: four round trips).
+                field = bf.field
+                choices = [("", field.empty_label)] if field.empty_label is not None else []
+                choices += [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in field.queryset]
+            # What format_html_join would write, escaping as it does (``_conditional_escape``) but
+            # without its per-call overhead: the country and month lists are a hundred options.
+            options = mark_safe(  # noqa: S308 — every value and label escaped.
+                "".join(
+                    f'<option value="{_conditional_escape(str(value))}"'
+                    f"{' selected' if str(value) == current else ''}>{_conditional_escape(label)}</option>"
+                    for value, label in choices
+                )
             )
             control = format_html(
                 '<label for="{}">{}</label><select name="{}" id="{}"{}>{}</select>',

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from core.policy import representative
 from evidence.models import EvidenceRecord, ProcessDimension
 from tests.conftest import ROLES
 from tests.factories.evidence import EvidenceRecordFactory, story
@@ -225,3 +226,23 @@ def test_cached_library_count_follows_changes(client, coordinator):
     assert client.get(INDEX).context["page"].paginator.count == 3
     services.consent_withdraw(consent=told.consent, user=coordinator)
     assert client.get(INDEX).context["page"].paginator.count == 2
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_unfiltered_library_count_is_what_the_role_may_read(client_as, role):
+    """The unfiltered count comes from the rollups; a filtered one counts the records: both
+    agree with ``visible_to`` for every role."""
+    EvidenceRecordFactory()
+    EvidenceRecordFactory(visibility="network")
+    EvidenceRecordFactory(visibility="funders")
+    EvidenceRecordFactory(status=EvidenceRecord.Status.DRAFT)
+    story(consent={"audience_funders": False, "audience_public": False})
+    client = client_as(role)
+    response = client.get(INDEX)
+    audience = response.wsgi_request.viewer.audience
+    expected = EvidenceRecord.objects.visible_to(representative(audience)).published().count()
+    assert response.context["page"].paginator.count == expected
+    assert client.get(INDEX, {"q": ""}).context["page"].paginator.count == expected
+    assert client.get(INDEX, {"layer": "process"}).context["page"].paginator.count == (
+        EvidenceRecord.objects.visible_to(representative(audience)).published().filter(layer="process").count()
+    )
