@@ -272,9 +272,7 @@ def test_an_invitation_into_the_organisation_approves_a_waiting_request(client, 
 # --- choosing the organisation (issue 16: 20,000 of them at ten times the network) ----------
 
 
-def test_the_join_form_draws_only_the_chosen_organisation_and_finds_others_by_name(
-    client, other_organiser, hjallbo
-):
+def test_the_join_form_draws_only_the_chosen_organisation_and_finds_others_by_name(client, other_organiser, hjallbo):
     for n in range(25):
         OrganisationFactory(name=f"Hyresgästföreningen {n:02d}", slug=f"hyresgastforeningen-{n}")
     client.force_login(other_organiser)
