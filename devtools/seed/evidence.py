@@ -544,7 +544,6 @@ def seed_bench(*, options, stdout) -> None:
         ids = list(
             EvidenceRecord.objects.filter(title__startswith=BENCH_PREFIX).order_by("pk").values_list("pk", "kind")
         )
-        org_rows, theme_rows, dim_rows, type_rows, country_rows, consents = [], [], [], [], [], []
         consent_fields = [
             "record_id",
             "person_name",
@@ -557,30 +556,32 @@ def seed_bench(*, options, stdout) -> None:
             "withdrawn_at",
         ]
         obtained = datetime.date(2024, 1, 1)
-        # The random draws in the order the per-row loop always made them (the same data).
-        for pk, kind in ids:
-            org_rows.append((pk, rng.choice(org_ids)))
-            if theme_ids:
-                theme_rows.append((pk, rng.choice(theme_ids)))
-            dim_rows.append((pk, rng.choice(dim_ids)))
-            if pk % 2:
-                type_rows.append((pk, rng.choice(type_ids)))
-            for code in rng.sample(country_codes, 1 + (pk % 5 == 0)):
-                country_rows.append((pk, code))
-            if kind in CONSENT_KINDS:
-                funders = rng.random() < 0.8
-                public = rng.random() < 0.5
-                withdrawn = now if rng.random() < 0.03 else None
-                consents.append(
-                    (pk, "Bench Person", "first_name", True, funders, public, obtained, "written", withdrawn)
-                )
-        copy_rows(through_org, ["evidencerecord_id", "organisation_id"], org_rows)
-        copy_rows(through_theme, ["evidencerecord_id", "theme_id"], theme_rows)
-        copy_rows(through_dim, ["evidencerecord_id", "processdimension_id"], dim_rows)
-        copy_rows(through_type, ["evidencerecord_id", "outcometype_id"], type_rows)
-        copy_rows(RecordCountry, ["record_id", "country"], country_rows)
-        copy_rows(Consent, consent_fields, consents)
-        del org_rows, theme_rows, dim_rows, type_rows, country_rows, consents
+        # In chunks of 50,000 records, to hold no more than that many rows of each at once. The
+        # random draws come in the order the per-row loop always made them (the same data).
+        for chunk in range(0, len(ids), 50_000):
+            org_rows, theme_rows, dim_rows, type_rows, country_rows, consents = [], [], [], [], [], []
+            for pk, kind in ids[chunk : chunk + 50_000]:
+                org_rows.append((pk, rng.choice(org_ids)))
+                if theme_ids:
+                    theme_rows.append((pk, rng.choice(theme_ids)))
+                dim_rows.append((pk, rng.choice(dim_ids)))
+                if pk % 2:
+                    type_rows.append((pk, rng.choice(type_ids)))
+                for code in rng.sample(country_codes, 1 + (pk % 5 == 0)):
+                    country_rows.append((pk, code))
+                if kind in CONSENT_KINDS:
+                    funders = rng.random() < 0.8
+                    public = rng.random() < 0.5
+                    withdrawn = now if rng.random() < 0.03 else None
+                    consents.append(
+                        (pk, "Bench Person", "first_name", True, funders, public, obtained, "written", withdrawn)
+                    )
+            copy_rows(through_org, ["evidencerecord_id", "organisation_id"], org_rows)
+            copy_rows(through_theme, ["evidencerecord_id", "theme_id"], theme_rows)
+            copy_rows(through_dim, ["evidencerecord_id", "processdimension_id"], dim_rows)
+            copy_rows(through_type, ["evidencerecord_id", "outcometype_id"], type_rows)
+            copy_rows(RecordCountry, ["record_id", "country"], country_rows)
+            copy_rows(Consent, consent_fields, consents)
         metric_ids = [pk for pk, kind in ids if kind == "metric"] or [pk for pk, _k in ids]
 
         def update_rows():
