@@ -157,7 +157,14 @@ def index(request):
 
     def render_results() -> str:
         qs = _with_lists(filterset.qs.select_related("consent")).order_by("-published_at", "-pk")
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        paginator = Paginator(qs, PAGE_SIZE)
+        if rollups.enabled() and not query:
+            # Unfiltered, the library holds what the audience's rollups count (kept on write,
+            # and held equal to ``visible_to`` by tests/evidence/test_rollups.py): a sum over a
+            # few hundred rows instead of a count of every visible record (issue 16: 500,000 at
+            # ten times the data, 154 ms).
+            paginator.count = dashboard.headline(None, rollup=request.viewer.audience)["total"]
+        page = paginator.get_page(request.GET.get("page"))
         return render_to_string(
             "evidence/includes/library_results.html",
             {
