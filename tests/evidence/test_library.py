@@ -225,3 +225,18 @@ def test_cached_library_count_follows_changes(client, coordinator):
     assert client.get(INDEX).context["page"].paginator.count == 3
     services.consent_withdraw(consent=told.consent, user=coordinator)
     assert client.get(INDEX).context["page"].paginator.count == 2
+
+
+def test_the_organisation_filter_lists_every_organisation_and_follows_changes_to_the_network(client):
+    """The list is drawn once per change to the network and kept (issue 16: 20,000 options),
+    the chosen organisation marked in each copy."""
+    hjallbo = OrganisationFactory(name="Tillsammans Hjällbo", slug="tillsammans-hjallbo")
+    OrganisationFactory(name="Buurtwerk <Noord>", slug="buurtwerk-noord")
+    html = client.get(INDEX).content.decode()
+    assert '<option value="tillsammans-hjallbo">Tillsammans Hjällbo</option>' in html
+    assert '<option value="buurtwerk-noord">Buurtwerk &lt;Noord&gt;</option>' in html
+    chosen = client.get(INDEX, {"organisation": hjallbo.slug}).content.decode()
+    assert '<option value="tillsammans-hjallbo" selected>Tillsammans Hjällbo</option>' in chosen
+    assert '<option value="buurtwerk-noord">' in chosen
+    OrganisationFactory(name="Hyresgästföreningen", slug="hyresgastforeningen")
+    assert '<option value="hyresgastforeningen">' in client.get(INDEX, {"kind": "story"}).content.decode()
