@@ -59,6 +59,7 @@ from evidence.models import (
     Round,
 )
 from network.models import Organisation, Theme
+from network.options import organisation_options
 
 PAGE_SIZE = 20
 
@@ -133,7 +134,7 @@ def _filter_options():
         "themes": [(t.slug, t.name) for t in Theme.objects.all()],
         "dimensions": [(d.slug, d.name) for d in ProcessDimension.objects.all()],
         "outcome_types": [(o.slug, o.name) for o in OutcomeType.objects.all()],
-        "organisations": list(Organisation.objects.order_by("name").values_list("slug", "name")),
+        "organisations": organisation_options(),
     }
 
 
@@ -591,7 +592,7 @@ def _dashboard_figures(request, records, data) -> dict:
         "stories": dashboard.selected_stories(records),
         "dimensions": [(row.extra["slug"], capfirst(row.label)) for row in dimension_rows],
         "themes": [(row.extra["slug"], capfirst(row.label)) for row in counted["theme"]],
-        "organisations": list(Organisation.objects.order_by("name").values_list("slug", "name")),
+        "organisations": organisation_options(),
     }
 
 

@@ -262,13 +262,31 @@ def profile_edit(request):
 # --- Memberships: ask to join, decide requests ----------------------------------------------
 
 
-def _memberships_page(request, form, *, status: int = 200):
+FOUND_LIMIT = 20
+
+
+def _memberships_page(request, form, *, chosen=None, status: int = 200):
+    """The page of the member's organisations. Asking to join another starts with a search
+    (``?find=``, up to ``FOUND_LIMIT`` organisations by name, each a link that chooses it)
+    rather than a list of every organisation; works without JavaScript."""
+    find = request.GET.get("find", "").strip()[:100]
+    found = []
+    if find:
+        found = list(
+            Organisation.objects.filter(name__icontains=find)
+            .only("name", "slug", "city", "country")
+            .order_by("name", "pk")[: FOUND_LIMIT + 1]
+        )
     return render(
         request,
         "network/membership_list.html",
         {
             "memberships": Membership.objects.filter(member=request.user.member).select_related("organisation"),
             "form": form,
+            "chosen": chosen,
+            "find": find,
+            "found": found[:FOUND_LIMIT],
+            "more_found": len(found) > FOUND_LIMIT,
             "waiting": Membership.objects.pending_for(request.viewer).count(),
         },
         status=status,
@@ -277,23 +295,23 @@ def _memberships_page(request, form, *, status: int = 200):
 
 @login_required
 def memberships(request):
-    """The member's organisations and requests, the form to ask to join another, and how many
-    requests wait for the viewer's decision (administrators and coordinators)."""
-    initial = {}
+    """The member's organisations and requests, the form to ask to join one (once chosen through
+    the search or the organisation's page: ``?organisation=<slug>``), and how many requests wait
+    for the viewer's decision (administrators and coordinators)."""
     slug = request.GET.get("organisation", "")
-    if slug:
-        organisation = Organisation.objects.filter(slug=slug[:200]).first()
-        if organisation is not None:
-            initial["organisation"] = organisation.pk
-    return _memberships_page(request, MembershipRequestForm(initial=initial))
+    chosen = Organisation.objects.filter(slug=slug[:200]).first() if slug else None
+    initial = {"organisation": chosen.pk} if chosen else {}
+    return _memberships_page(request, MembershipRequestForm(initial=initial, chosen=chosen), chosen=chosen)
 
 
 @login_required
 @require_POST
 def membership_request(request):
-    form = MembershipRequestForm(request.POST)
+    value = request.POST.get("organisation", "")
+    chosen = Organisation.objects.filter(pk=value).first() if value.isdigit() else None
+    form = MembershipRequestForm(request.POST, chosen=chosen)
     if not form.is_valid():
-        return _memberships_page(request, form, status=400)
+        return _memberships_page(request, form, chosen=chosen, status=400)
     data = form.cleaned_data
     try:
         membership_services.membership_request(

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -85,9 +86,18 @@ PER_PAGE = 20
 
 @require_GET
 def index(request):
+    # Each listed programme's exchanges counted by a subquery per row of the page, not by a
+    # GROUP BY over every visible programme's exchanges before the page is cut (issue 16).
+    linked = (
+        Programme.exchanges.through.objects.filter(programme_id=OuterRef("pk"))
+        .order_by()
+        .values("programme_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     programmes = (
         Programme.objects.visible_to(request.viewer)
-        .annotate(exchange_count=Count("exchanges"))
+        .annotate(exchange_count=Coalesce(Subquery(linked), 0))
         .order_by("-starts_on", "pk")
     )
     page = Paginator(programmes, PER_PAGE).get_page(request.GET.get("page"))

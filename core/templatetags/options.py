@@ -16,11 +16,34 @@ from django.utils.safestring import SafeString, mark_safe
 register = template.Library()
 
 
+class DrawnOptions:
+    """A list of options already drawn, none selected (``draw``), for a list long enough to be
+    kept in the cache as HTML: ``select_options`` marks the current one in the copy it returns."""
+
+    def __init__(self, html: str):
+        self.html = html
+
+    def selecting(self, current: str) -> SafeString:
+        html = self.html
+        if current:
+            value = escape(current)
+            html = html.replace(f'<option value="{value}">', f'<option value="{value}" selected>', 1)
+        return mark_safe(html)  # noqa: S308 — drawn by draw(), every part escaped there.
+
+
+def draw(options) -> str:
+    """The ``<option>`` elements of ``options``, none selected (to keep as ``DrawnOptions``)."""
+    return str(select_options(options, ""))
+
+
 @register.simple_tag
 def select_options(options, current="") -> SafeString:
     """One ``<option>`` per ``(value, text)`` pair, the one equal to ``current`` selected. Each
-    value and text escaped (``html.escape``: what autoescaping applies), the whole marked safe once."""
+    value and text escaped (``html.escape``: what autoescaping applies), the whole marked safe once.
+    ``options`` may be ``DrawnOptions`` (drawn before, kept in the cache)."""
     current = "" if current is None else str(current)
+    if isinstance(options, DrawnOptions):
+        return options.selecting(current)
     parts = []
     for value, text in options:
         value = str(value)

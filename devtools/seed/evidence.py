@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core import cache
+from devtools.seed.copy import copy_rows
 from devtools.seed.network import HELLENDOORN_RESPONDENTS
 from devtools.seed.scaling import scaled
 from evidence.models import (
@@ -477,16 +478,9 @@ def bench_arguments(parser) -> None:
 BENCH_PREFIX = "Bench evidence"
 
 
-def _bulk_links(batch: int, *pairs) -> None:
-    """Insert each (model, rows) pair's rows, then empty the lists for the next chunk."""
-    for model, rows in pairs:
-        model.objects.bulk_create(rows, batch_size=batch)
-        rows.clear()
-
-
 def seed_bench(*, options, stdout) -> None:
     """50,000 records (with countries, themes, dimensions, consents) and 200,000 metric updates,
-    all through bulk_create in batches."""
+    streamed with COPY (devtools/seed/copy.py)."""
     n_records = options.get("evidence_records", 50_000)
     n_updates = options.get("metric_updates", 200_000)
     if EvidenceRecord.objects.filter(title__startswith=BENCH_PREFIX).exists():
@@ -508,100 +502,108 @@ def seed_bench(*, options, stdout) -> None:
     country_codes = ["SE", "NL", "GB", "DE", "FR", "BE", "DK", "PL", "ES", "IT", "IE", "PT"]
     kinds = [k for k, _l in EvidenceRecord.Kind.choices]
     now = timezone.now()
-    batch = 5000
-    with transaction.atomic():
-        records = []
+    record_fields = [
+        "title",
+        "summary",
+        "body",
+        "kind",
+        "layer",
+        "status",
+        "visibility",
+        "verification",
+        "published_at",
+        "period_start",
+        "period_end",
+    ]
+
+    def record_rows():
         for i in range(n_records):
-            # In chunks: ten times the default is 500,000 records, too many to hold at once.
-            if len(records) >= 50_000:
-                EvidenceRecord.objects.bulk_create(records, batch_size=batch)
-                records = []
             published = now - datetime.timedelta(days=rng.randint(0, 900))
             start = published.date() - datetime.timedelta(days=rng.randint(30, 200))
-            records.append(
-                EvidenceRecord(
-                    title=f"{BENCH_PREFIX} {i}",
-                    summary="Synthetic record for benchmarks.",
-                    body="Body text.",
-                    kind=kinds[i % len(kinds)],
-                    layer=rng.choice(["process", "outcome", "both"]),
-                    status="published" if i % 10 else rng.choice(["draft", "submitted", "in_review"]),
-                    visibility=rng.choice(["network", "funders", "public"]),
-                    verification=rng.choice(["self_reported", "peer_reviewed", "substantiated", "evaluated"]),
-                    published_at=published,
-                    period_start=start,
-                    period_end=start + datetime.timedelta(days=90),
-                )
+            yield (
+                f"{BENCH_PREFIX} {i}",
+                "Synthetic record for benchmarks.",
+                "Body text.",
+                kinds[i % len(kinds)],
+                rng.choice(["process", "outcome", "both"]),
+                "published" if i % 10 else rng.choice(["draft", "submitted", "in_review"]),
+                rng.choice(["network", "funders", "public"]),
+                rng.choice(["self_reported", "peer_reviewed", "substantiated", "evaluated"]),
+                published,
+                start,
+                start + datetime.timedelta(days=90),
             )
-        EvidenceRecord.objects.bulk_create(records, batch_size=batch)
+
+    through_org = EvidenceRecord.organisations.through
+    through_theme = EvidenceRecord.themes.through
+    through_dim = EvidenceRecord.dimensions.through
+    through_type = EvidenceRecord.outcome_types.through
+    with transaction.atomic():
+        # COPY (devtools/seed/copy.py): ten times the default is 500,000 records.
+        copy_rows(EvidenceRecord, record_fields, record_rows())
         ids = list(
             EvidenceRecord.objects.filter(title__startswith=BENCH_PREFIX).order_by("pk").values_list("pk", "kind")
         )
-        through_org = EvidenceRecord.organisations.through
-        through_theme = EvidenceRecord.themes.through
-        through_dim = EvidenceRecord.dimensions.through
-        through_type = EvidenceRecord.outcome_types.through
-        orgs_rows, theme_rows, dim_rows, type_rows, country_rows, consents = [], [], [], [], [], []
-        # Each model with the list of its rows, flushed every 50,000 records and at the end.
-        chunks = (
-            (through_org, orgs_rows),
-            (through_theme, theme_rows),
-            (through_dim, dim_rows),
-            (through_type, type_rows),
-            (RecordCountry, country_rows),
-            (Consent, consents),
-        )
-        for n, (pk, kind) in enumerate(ids):
-            if n and n % 50_000 == 0:
-                _bulk_links(batch, *chunks)
-            orgs_rows.append(through_org(evidencerecord_id=pk, organisation_id=rng.choice(org_ids)))
-            if theme_ids:
-                theme_rows.append(through_theme(evidencerecord_id=pk, theme_id=rng.choice(theme_ids)))
-            dim_rows.append(through_dim(evidencerecord_id=pk, processdimension_id=rng.choice(dim_ids)))
-            if pk % 2:
-                type_rows.append(through_type(evidencerecord_id=pk, outcometype_id=rng.choice(type_ids)))
-            for code in rng.sample(country_codes, 1 + (pk % 5 == 0)):
-                country_rows.append(RecordCountry(record_id=pk, country=code))
-            if kind in CONSENT_KINDS:
-                consents.append(
-                    Consent(
-                        record_id=pk,
-                        person_name="Bench Person",
-                        identity_level="first_name",
-                        audience_network=True,
-                        audience_funders=rng.random() < 0.8,
-                        audience_public=rng.random() < 0.5,
-                        obtained_on=datetime.date(2024, 1, 1),
-                        method="written",
-                        withdrawn_at=now if rng.random() < 0.03 else None,
+        consent_fields = [
+            "record_id",
+            "person_name",
+            "identity_level",
+            "audience_network",
+            "audience_funders",
+            "audience_public",
+            "obtained_on",
+            "method",
+            "withdrawn_at",
+        ]
+        obtained = datetime.date(2024, 1, 1)
+        # In chunks of 50,000 records, to hold no more than that many rows of each at once. The
+        # random draws come in the order the per-row loop always made them (the same data).
+        for chunk in range(0, len(ids), 50_000):
+            org_rows, theme_rows, dim_rows, type_rows, country_rows, consents = [], [], [], [], [], []
+            for pk, kind in ids[chunk : chunk + 50_000]:
+                org_rows.append((pk, rng.choice(org_ids)))
+                if theme_ids:
+                    theme_rows.append((pk, rng.choice(theme_ids)))
+                dim_rows.append((pk, rng.choice(dim_ids)))
+                if pk % 2:
+                    type_rows.append((pk, rng.choice(type_ids)))
+                for code in rng.sample(country_codes, 1 + (pk % 5 == 0)):
+                    country_rows.append((pk, code))
+                if kind in CONSENT_KINDS:
+                    funders = rng.random() < 0.8
+                    public = rng.random() < 0.5
+                    withdrawn = now if rng.random() < 0.03 else None
+                    consents.append(
+                        (pk, "Bench Person", "first_name", True, funders, public, obtained, "written", withdrawn)
                     )
-                )
-        _bulk_links(batch, *chunks)
+            copy_rows(through_org, ["evidencerecord_id", "organisation_id"], org_rows)
+            copy_rows(through_theme, ["evidencerecord_id", "theme_id"], theme_rows)
+            copy_rows(through_dim, ["evidencerecord_id", "processdimension_id"], dim_rows)
+            copy_rows(through_type, ["evidencerecord_id", "outcometype_id"], type_rows)
+            copy_rows(RecordCountry, ["record_id", "country"], country_rows)
+            copy_rows(Consent, consent_fields, consents)
         metric_ids = [pk for pk, kind in ids if kind == "metric"] or [pk for pk, _k in ids]
-        updates = []
-        for i in range(n_updates):
-            quarter = QUARTERS[i % len(QUARTERS)]
-            updates.append(
-                MetricUpdate(
-                    record_id=metric_ids[i % len(metric_ids)],
-                    indicator_id=rng.choice(indicator_ids),
-                    organisation_id=rng.choice(org_ids),
-                    period_start=quarter[0],
-                    period_end=quarter[1],
-                    value=Decimal(rng.randint(0, 200)),
-                )
-            )
-            if len(updates) >= batch:
-                MetricUpdate.objects.bulk_create(updates)
-                updates = []
-        MetricUpdate.objects.bulk_create(updates)
+
+        def update_rows():
+            for i in range(n_updates):
+                quarter = QUARTERS[i % len(QUARTERS)]
+                record_id = metric_ids[i % len(metric_ids)]
+                indicator_id = rng.choice(indicator_ids)
+                organisation_id = rng.choice(org_ids)
+                yield (record_id, indicator_id, organisation_id, quarter[0], quarter[1], Decimal(rng.randint(0, 200)))
+
+        copy_rows(
+            MetricUpdate,
+            ["record_id", "indicator_id", "organisation_id", "period_start", "period_end", "value"],
+            update_rows(),
+        )
         targets = [
             Target(indicator_id=ind, organisation_id=org, period_start=q[0], period_end=q[1], value=Decimal(500))
             for ind in indicator_ids
             for org in org_ids[: scaled(options, 20)]
             for q in QUARTERS
         ]
-        Target.objects.bulk_create(targets, batch_size=batch, ignore_conflicts=True)
+        Target.objects.bulk_create(targets, batch_size=5000, ignore_conflicts=True)
     # Fresh planner statistics after bulk inserts, or the first benchmarks run on guesses.
     with connection.cursor() as cursor:
         for model in (

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from core import cache
 from devtools.seed import pictures
+from devtools.seed.copy import copy_rows
 from devtools.seed.scaling import scaled
 from exchanges.models import (
     Answer,
@@ -857,30 +858,26 @@ def seed_bench(*, options, stdout) -> None:
         batch_size=5000,
         ignore_conflicts=True,
     )
-    registrations = []
-    made = 0
-    for pk, capacity in exchange_rows:
-        chosen = rng.sample(user_ids, k=min(per, len(user_ids)))
-        position = 0
-        for i, user_id in enumerate(chosen):
-            if capacity is not None and i >= capacity:
-                position += 1
-                state, wl = State.WAITLISTED, position
-            else:
-                state, wl = State.CONFIRMED, None
-            registrations.append(
-                Registration(
-                    exchange_id=pk, user_id=user_id, state=state, waitlist_position=wl, consent_show_name=i % 3 != 0
-                )
-            )
-        if len(registrations) >= 10_000:
-            Registration.objects.bulk_create(registrations, batch_size=5000)
-            made += len(registrations)
-            registrations = []
-        if made >= n_registrations:
-            break
-    Registration.objects.bulk_create(registrations, batch_size=5000)
-    made += len(registrations)
+    registration_fields = ["exchange_id", "user_id", "state", "waitlist_position", "consent_show_name"]
+
+    def registration_rows():
+        # COPY (devtools/seed/copy.py): ten times the default is 1,000,000 registrations.
+        made = 0
+        for pk, capacity in exchange_rows:
+            chosen = rng.sample(user_ids, k=min(per, len(user_ids)))
+            position = 0
+            for i, user_id in enumerate(chosen):
+                if capacity is not None and i >= capacity:
+                    position += 1
+                    state, wl = State.WAITLISTED, position
+                else:
+                    state, wl = State.CONFIRMED, None
+                yield (pk, user_id, state, wl, i % 3 != 0)
+            made += len(chosen)
+            if made >= n_registrations:
+                break
+
+    made = copy_rows(Registration, registration_fields, registration_rows())
     cache.changed("exchanges")  # bulk_create sends no signals: the cached pages are told here.
     stdout.write(f"exchanges: {len(exchange_rows)} bench exchanges and {made} registrations added.")
     seed_largest_exchange(stdout=stdout)
@@ -926,20 +923,21 @@ def _seed_bench_questions(*, options, stdout) -> None:
         Question.Kind.YES_NO: lambda: rng.choice([Question.YES, Question.NO]),
         Question.Kind.NUMBER: lambda: str(rng.randint(1, 9)),
     }
-    answers = []
-    made = 0
-    registrations = Registration.objects.filter(exchange_id__in=exchange_ids).values_list("pk", "exchange_id")
-    for registration_id, exchange_id in registrations.iterator(chunk_size=5000):
-        for question in questions.get(exchange_id, []):
-            answers.append(Answer(registration_id=registration_id, question=question, value=values[question.kind]()))
-        if len(answers) >= 10_000:
-            Answer.objects.bulk_create(answers, batch_size=5000)
-            made += len(answers)
-            answers = []
-        if made >= n_answers:
-            break
-    Answer.objects.bulk_create(answers[: max(0, n_answers - made)], batch_size=5000)
-    made += min(len(answers), max(0, n_answers - made))
+    # Read before the COPY starts: the connection takes no other query while it streams.
+    registrations = list(
+        Registration.objects.filter(exchange_id__in=exchange_ids).order_by("pk").values_list("pk", "exchange_id")
+    )
+
+    def answer_rows():
+        made = 0
+        for registration_id, exchange_id in registrations:
+            for question in questions.get(exchange_id, []):
+                if made >= n_answers:
+                    return
+                yield (registration_id, question.pk, values[question.kind]())
+                made += 1
+
+    made = copy_rows(Answer, ["registration_id", "question_id", "value"], answer_rows())
     cache.changed("exchanges")
     stdout.write(f"exchanges: questions on {len(exchange_ids)} bench exchanges, {made} answers added.")
 

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from core import cache
 from devtools.seed import pictures
+from devtools.seed.copy import copy_rows
 from network.models import Member, Membership, Organisation, Role, Theme, User
 
 DEMO_PASSWORD = "learninglab"  # noqa: S105 — documented demo password, seed_demo refuses to run in production.
@@ -746,62 +747,71 @@ def _bench_members(total: int, org_ids, theme_ids, rng, stdout) -> None:
     organiser_group, _ = Group.objects.get_or_create(name=Role.ORGANISER)
     visibilities = ["members"] * 6 + ["public"] * 3 + ["hidden"]
     added = 0
+    member_fields = [
+        "user_id",
+        "display_name",
+        "country",
+        "city",
+        "languages",
+        "visibility",
+        "preferred_language",
+        "time_zone",
+    ]
+    ThemeLink = Member.themes.through
     for start in range(0, len(wanted), BATCH):
         chunk = wanted[start : start + BATCH]
-        users = User.objects.bulk_create(
-            [
-                User(
-                    email=email,
-                    password=password_hash,
-                    first_name=rng.choice(BENCH_FIRST),
-                    last_name=rng.choice(BENCH_LAST),
+        # COPY (devtools/seed/copy.py), drawing the random values in bulk_create's old order.
+        names = [(email, rng.choice(BENCH_FIRST), rng.choice(BENCH_LAST)) for email in chunk]
+        copy_rows(
+            User,
+            ["email", "password", "first_name", "last_name"],
+            ((email, password_hash, first, last) for email, first, last in names),
+        )
+        user_ids = dict(User.objects.filter(email__in=chunk).values_list("email", "pk"))
+        users = [(user_ids[email], email, first, last) for email, first, last in names]
+        # Rows inserted without signals: add what the post_save signal would have added.
+        copy_rows(User.groups.through, ["user_id", "group_id"], ((pk, organiser_group.pk) for pk, *_rest in users))
+        copy_rows(
+            EmailAddress,
+            ["user_id", "email", "verified", "primary"],
+            ((pk, email, True, True) for pk, email, *_rest in users),
+        )
+        member_rows = []
+        for pk, email, first, last in users:
+            country = rng.choice(BENCH_COUNTRIES)
+            city = rng.choice(BENCH_CITIES)
+            languages = rng.sample(BENCH_LANGUAGES, k=rng.randint(1, 3))
+            member_rows.append(
+                (
+                    pk,
+                    f"{first} {last} {emails[email]}",
+                    country,
+                    city,
+                    languages,
+                    rng.choice(visibilities),
+                    rng.choice(["en", "sv", "nl"]),
+                    rng.choice(BENCH_TIMEZONES),
                 )
-                for email in chunk
-            ]
-        )
-        # bulk_create sends no signals: add what the post_save signal would have added.
-        User.groups.through.objects.bulk_create(
-            [User.groups.through(user_id=user.pk, group_id=organiser_group.pk) for user in users]
-        )
-        EmailAddress.objects.bulk_create(
-            [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users]
-        )
-        members = Member.objects.bulk_create(
+            )
+        copy_rows(Member, member_fields, member_rows)
+        member_of = dict(Member.objects.filter(user_id__in=user_ids.values()).values_list("user_id", "pk"))
+        members = [member_of[pk] for pk, *_rest in users]
+        membership_rows = []
+        for member_id in members:
+            for org_id in rng.sample(org_ids, k=rng.randint(1, 2)) if org_ids else []:
+                role = rng.choice(list(Membership.Role.values))
+                since = date(rng.randint(2000, 2023), rng.randint(1, 12), 1)
+                membership_rows.append((member_id, org_id, role, since))
+        # New members: no membership or theme of theirs can be there already.
+        copy_rows(Membership, ["member_id", "organisation_id", "role", "since"], membership_rows)
+        copy_rows(
+            ThemeLink,
+            ["member_id", "theme_id"],
             [
-                Member(
-                    user=user,
-                    display_name=f"{user.first_name} {user.last_name} {emails[user.email]}",
-                    country=rng.choice(BENCH_COUNTRIES),
-                    city=rng.choice(BENCH_CITIES),
-                    languages=rng.sample(BENCH_LANGUAGES, k=rng.randint(1, 3)),
-                    visibility=rng.choice(visibilities),
-                    preferred_language=rng.choice(["en", "sv", "nl"]),
-                    time_zone=rng.choice(BENCH_TIMEZONES),
-                )
-                for user in users
-            ]
-        )
-        Membership.objects.bulk_create(
-            [
-                Membership(
-                    member=member,
-                    organisation_id=org_id,
-                    role=rng.choice(list(Membership.Role.values)),
-                    since=date(rng.randint(2000, 2023), rng.randint(1, 12), 1),
-                )
-                for member in members
-                for org_id in (rng.sample(org_ids, k=rng.randint(1, 2)) if org_ids else [])
-            ],
-            ignore_conflicts=True,
-        )
-        ThemeLink = Member.themes.through
-        ThemeLink.objects.bulk_create(
-            [
-                ThemeLink(member_id=member.pk, theme_id=theme_id)
-                for member in members
+                (member_id, theme_id)
+                for member_id in members
                 for theme_id in rng.sample(theme_ids, k=min(2, len(theme_ids)))
             ],
-            ignore_conflicts=True,
         )
         added += len(users)
     stdout.write(f"network: {added} bench members added ({len(existing)} were there)")

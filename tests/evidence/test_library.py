@@ -246,3 +246,18 @@ def test_unfiltered_library_count_is_what_the_role_may_read(client_as, role):
     assert client.get(INDEX, {"layer": "process"}).context["page"].paginator.count == (
         EvidenceRecord.objects.visible_to(representative(audience)).published().filter(layer="process").count()
     )
+
+
+def test_the_organisation_filter_lists_every_organisation_and_follows_changes_to_the_network(client):
+    """The list is drawn once per change to the network and kept (issue 16: 20,000 options),
+    the chosen organisation marked in each copy."""
+    hjallbo = OrganisationFactory(name="Tillsammans Hjällbo", slug="tillsammans-hjallbo")
+    OrganisationFactory(name="Buurtwerk <Noord>", slug="buurtwerk-noord")
+    html = client.get(INDEX).content.decode()
+    assert '<option value="tillsammans-hjallbo">Tillsammans Hjällbo</option>' in html
+    assert '<option value="buurtwerk-noord">Buurtwerk &lt;Noord&gt;</option>' in html
+    chosen = client.get(INDEX, {"organisation": hjallbo.slug}).content.decode()
+    assert '<option value="tillsammans-hjallbo" selected>Tillsammans Hjällbo</option>' in chosen
+    assert '<option value="buurtwerk-noord">' in chosen
+    OrganisationFactory(name="Hyresgästföreningen", slug="hyresgastforeningen")
+    assert '<option value="hyresgastforeningen">' in client.get(INDEX, {"kind": "story"}).content.decode()

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -235,3 +236,23 @@ def test_the_rebuild_command_recomputes_rollups_lost_to_bulk_writes(coordinator)
         model.objects.all().delete()
     call_command("evidence_rollups_rebuild", stdout=io.StringIO())
     assert rollups.snapshot() == kept
+
+
+@pytest.mark.parametrize("role", ["anonymous", "organiser", "funder", "coordinator"])
+def test_the_unfiltered_librarys_number_of_records_from_the_rollups_is_what_visible_to_lists(
+    request, client, coordinator, role
+):
+    """The library takes its unfiltered count from the rollups (issue 16), a filtered one from
+    the records: both are the number of published records the role may read."""
+    _varied_evidence(coordinator)
+    user = None if role == "anonymous" else request.getfixturevalue(role)
+    if user is not None:
+        client.force_login(user)
+    audience = viewer_for(user).audience
+    expected = EvidenceRecord.objects.visible_to(representative(audience)).published().count()
+    assert expected > 0
+    html = client.get(reverse("evidence:index")).content.decode()
+    assert f">{expected} record" in html
+    kind = client.get(reverse("evidence:index"), {"kind": "story"}).content.decode()
+    stories = EvidenceRecord.objects.visible_to(representative(audience)).published().filter(kind="story").count()
+    assert f">{stories} record" in kind

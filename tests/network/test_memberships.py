@@ -267,3 +267,37 @@ def test_an_invitation_into_the_organisation_approves_a_waiting_request(client, 
         coordinator,
     )
     assert hjallbo.pk in viewer_for(type(organiser).objects.get(pk=organiser.pk)).organisation_ids
+
+
+# --- choosing the organisation (issue 16: 20,000 of them at ten times the network) ----------
+
+
+def test_the_join_form_draws_only_the_chosen_organisation_and_finds_others_by_name(client, other_organiser, hjallbo):
+    for n in range(25):
+        OrganisationFactory(name=f"Hyresgästföreningen {n:02d}", slug=f"hyresgastforeningen-{n}")
+    client.force_login(other_organiser)
+    page = reverse("network:memberships")
+
+    html = client.get(page).content.decode()
+    assert 'name="organisation"' not in html and 'name="find"' in html
+    assert "Send the request" not in html
+
+    found = client.get(page, {"find": "hyresgäst"}).content.decode()
+    assert found.count("?organisation=hyresgastforeningen-") == 20
+    assert "Only the first 20 are shown" in found
+    assert "Hjällbo" not in found
+
+    chosen = client.get(page, {"organisation": hjallbo.slug}).content.decode()
+    select = chosen[chosen.index('name="organisation"') :]
+    select = select[: select.index("</select>")]
+    assert select.count("<option") == 1
+    assert f'<option value="{hjallbo.pk}" selected>Tillsammans Hjällbo</option>' in select
+    assert "Send the request" in chosen
+
+
+def test_asking_for_an_organisation_that_does_not_exist_says_so(client, other_organiser):
+    client.force_login(other_organiser)
+    response = client.post(reverse("network:membership_request"), {"organisation": 999999, "role": "organiser"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert not Membership.objects.filter(member=other_organiser.member, state="requested").exists()

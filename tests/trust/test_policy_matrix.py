@@ -277,16 +277,22 @@ def _story(consent: dict, **fields):
     return build
 
 
+# Saved, not update()d: a consent's save keeps the dashboard's rollups in step (evidence.signals),
+# which the library's unfiltered count reads (issue 16), as every write in the app does.
 def _withdrawn(world, token):
     record = _story({})(world, token)
-    Consent.objects.filter(record=record).update(withdrawn_at=timezone.now())
+    consent = Consent.objects.get(record=record)
+    consent.withdrawn_at = timezone.now()
+    consent.save()
     return record
 
 
 def _expired(world, token):
     record = _story({})(world, token)
     yesterday = timezone.localdate() - dt.timedelta(days=1)
-    Consent.objects.filter(record=record).update(obtained_on=yesterday - dt.timedelta(days=400), expires_on=yesterday)
+    consent = Consent.objects.get(record=record)
+    consent.obtained_on, consent.expires_on = yesterday - dt.timedelta(days=400), yesterday
+    consent.save()
     return record
 
 
