@@ -308,7 +308,8 @@ def memberships(request):
 @require_POST
 def membership_request(request):
     value = request.POST.get("organisation", "")
-    chosen = Organisation.objects.filter(pk=value).first() if value.isdigit() else None
+    # ASCII digits only: str.isdigit() also accepts "²", which no primary key lookup takes.
+    chosen = Organisation.objects.filter(pk=value).first() if value.isascii() and value.isdigit() else None
     form = MembershipRequestForm(request.POST, chosen=chosen)
     if not form.is_valid():
         return _memberships_page(request, form, chosen=chosen, status=400)

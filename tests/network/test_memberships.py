@@ -301,3 +301,20 @@ def test_asking_for_an_organisation_that_does_not_exist_says_so(client, other_or
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
     assert not Membership.objects.filter(member=other_organiser.member, state="requested").exists()
+
+
+@pytest.mark.parametrize("find", ["Hj\x00llbo", "x" * 500, "%", "' OR 1=1 --"])
+def test_a_hostile_search_for_an_organisation_never_answers_500(client, other_organiser, hjallbo, find):
+    """A NUL character is turned away (400) before any view, by the request guard every page has."""
+    client.force_login(other_organiser)
+    response = client.get(reverse("network:memberships"), {"find": find})
+    assert response.status_code == (400 if "\x00" in find else 200)
+    assert "?organisation=tillsammans-hjallbo" not in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["²", "1e3", "-1", "99999999999999999999999"])
+def test_a_hostile_organisation_in_a_request_is_refused_without_an_error(client, other_organiser, value):
+    client.force_login(other_organiser)
+    response = client.post(reverse("network:membership_request"), {"organisation": value, "role": "organiser"})
+    assert response.status_code == 400
+    assert not Membership.objects.filter(member=other_organiser.member, state="requested").exists()
