@@ -107,7 +107,6 @@ def _check_in_rows(registrations, *, code: str) -> SafeString:
                 checked_in,
                 f" {time_format(timezone.localtime(at), 'H:i')}" if at else "",
             )
-        if attended:
             button = format_html(
                 '<button type="submit" name="undo" value="{}" class="button secondary">{}</button>',
                 pk,
@@ -217,8 +216,8 @@ def _wants_json(request) -> bool:
 def _tap_answer(request, exchange: Exchange, registration: Registration, message: str, level: str, *, refused=False):
     """What a check-in tap answers, after the service has decided: for the plain form the
     message and a redirect back to the list (the person's row); for the page's script
-    (``_wants_json``) JSON with the message, the person's row as it now is (rendered by the
-    list's own row template) and the counts. A refusal (``refused``) is a 409: nothing changed."""
+    (``_wants_json``) JSON with the message, the person's row as it now is (written by the
+    list's own ``_check_in_rows``) and the counts. A refusal (``refused``) is a 409: nothing changed."""
     if not _wants_json(request):
         getattr(messages, level)(request, message)
         return _back_to_check_in(request, exchange, registration.pk)
